@@ -1,0 +1,8 @@
+//! The one binary's library half: configuration, the router of every part, the demo, and the
+//! command line. `main.rs` only parses arguments and calls in here, so tests start the very
+//! same application.
+
+pub mod app;
+pub mod cli;
+pub mod demo;
+pub mod openapi;

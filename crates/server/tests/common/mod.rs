@@ -1,0 +1,117 @@
+//! The one test app builder: a real server on a loopback port over a fresh database (SQLite
+//! file or PostgreSQL database), and a client that speaks to it over real HTTP.
+#![allow(dead_code)]
+
+use reqwest::StatusCode;
+use serde_json::Value;
+use tixbridge_server::app::{AppConfig, BoundApp, Part, RunningApp};
+use tixbridge_store::testing;
+
+pub struct TestApp {
+    pub app: RunningApp,
+    pub client: reqwest::Client,
+    pub database_url: String,
+    pub dir: tempfile::TempDir,
+}
+
+/// Runs each listed test body once on SQLite and once on PostgreSQL; the PostgreSQL half says
+/// it was skipped when `TIXBRIDGE_TEST_POSTGRES_URL` is not set.
+#[macro_export]
+macro_rules! on_both_databases {
+    ($(async fn $name:ident($app:ident: TestApp) $body:block)*) => {
+        $(
+            mod $name {
+                #[allow(unused_imports)]
+                use super::*;
+                async fn body($app: $crate::common::TestApp) $body
+
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn on_sqlite() {
+                    body($crate::common::TestApp::sqlite().await).await
+                }
+
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn on_postgres() {
+                    if let Some(app) = $crate::common::TestApp::postgres().await {
+                        body(app).await
+                    }
+                }
+            }
+        )*
+    };
+}
+
+impl TestApp {
+    pub async fn sqlite() -> TestApp {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}/test.db", dir.path().display());
+        Self::start(url, dir).await
+    }
+
+    pub async fn postgres() -> Option<TestApp> {
+        let server = testing::postgres_url()?;
+        let url = testing::fresh_postgres_url(&server).await.expect("creating a test database");
+        Some(Self::start(url, tempfile::tempdir().unwrap()).await)
+    }
+
+    async fn start(database_url: String, dir: tempfile::TempDir) -> TestApp {
+        let app = bind(&database_url).await.spawn();
+        TestApp { app, client: reqwest::Client::new(), database_url, dir }
+    }
+
+    /// Stops the server and starts a new one on the same database, as after a crash/restart.
+    pub async fn restart(self) -> TestApp {
+        let TestApp { app, client, database_url, dir } = self;
+        app.shutdown().await.unwrap();
+        let app = bind(&database_url).await.spawn();
+        TestApp { app, client, database_url, dir }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        self.app.url(path)
+    }
+
+    /// Creates a wallet organizer; returns its API key.
+    pub async fn organizer(&self, login: &str) -> String {
+        tixbridge_wallet::organizers::create_organizer(&self.app.db, "Test organizer", login).await.unwrap().api_key
+    }
+
+    pub async fn post_json(&self, path: &str, key: &str, body: &Value) -> (StatusCode, Value) {
+        let response = self.client.post(self.url(path)).header("X-Api-Key", key).json(body).send().await.unwrap();
+        read(response).await
+    }
+
+    pub async fn post_raw(&self, path: &str, key: &str, body: Vec<u8>) -> (StatusCode, Value) {
+        let response = self
+            .client
+            .post(self.url(path))
+            .header("X-Api-Key", key)
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        read(response).await
+    }
+
+    pub async fn get_json(&self, path: &str, key: &str) -> (StatusCode, Value) {
+        let response = self.client.get(self.url(path)).header("X-Api-Key", key).send().await.unwrap();
+        read(response).await
+    }
+}
+
+async fn bind(database_url: &str) -> BoundApp {
+    let config = AppConfig {
+        database_url: database_url.to_owned(),
+        listen: "127.0.0.1:0".to_owned(),
+        parts: vec![Part::Wallet, Part::Boxoffice],
+    };
+    BoundApp::bind(&config).await.expect("starting the test server")
+}
+
+async fn read(response: reqwest::Response) -> (StatusCode, Value) {
+    let status = response.status();
+    let text = response.text().await.unwrap();
+    let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
+    (status, body)
+}

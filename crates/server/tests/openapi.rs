@@ -1,0 +1,36 @@
+//! The OpenAPI document is a contract: it is snapshot-tested, and every path it lists answers.
+
+mod common;
+
+use reqwest::StatusCode;
+
+const SNAPSHOT: &str = "tests/snapshots/openapi.json";
+
+#[tokio::test]
+async fn the_openapi_document_matches_its_snapshot_and_every_path_is_served() {
+    let app = common::TestApp::sqlite().await;
+    let document: serde_json::Value =
+        app.client.get(app.url("/api/openapi.json")).send().await.unwrap().json().await.unwrap();
+    let pretty = serde_json::to_string_pretty(&document).unwrap() + "\n";
+    if std::env::var("UPDATE_SNAPSHOTS").is_ok() {
+        std::fs::write(SNAPSHOT, &pretty).unwrap();
+    }
+    let expected = std::fs::read_to_string(SNAPSHOT).expect("snapshot missing: run with UPDATE_SNAPSHOTS=1");
+    assert_eq!(pretty, expected, "the API contract changed: review, then run with UPDATE_SNAPSHOTS=1");
+
+    for (path, item) in document["paths"].as_object().unwrap() {
+        let concrete = path.replace("{ticketId}", "T1");
+        for method in item.as_object().unwrap().keys() {
+            let request = match method.as_str() {
+                "get" => app.client.get(app.url(&concrete)),
+                "post" => app.client.post(app.url(&concrete)),
+                other => panic!("unexpected method {other}"),
+            };
+            let status = request.send().await.unwrap().status();
+            assert!(
+                status != StatusCode::NOT_FOUND && status != StatusCode::METHOD_NOT_ALLOWED,
+                "{method} {path} is documented but not served ({status})"
+            );
+        }
+    }
+}

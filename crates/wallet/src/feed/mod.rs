@@ -1,0 +1,107 @@
+//! The feedback feed (`GET …/diff`) and the whole-ticket view (`GET …/{ticketId}`).
+//!
+//! Every change stamps the ticket with the next position of its organizer's feed, so the
+//! diff is "tickets whose position is past the cursor, in position order". A ticket changed
+//! again later moves forward and is returned again, with only the history entries that are new.
+
+mod view;
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use tixbridge_store::on_reader;
+use tixbridge_web::ApiError;
+
+use crate::WalletState;
+use crate::auth::Organizer;
+use view::{HistoryRow, TicketRow, history_json, load_history, ticket_json};
+
+/// Largest page of the diff feed.
+pub const MAX_DIFF_LIMIT: i64 = 10_000;
+const DEFAULT_DIFF_LIMIT: i64 = 1_000;
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct DiffQuery {
+    pagination_key: Option<String>,
+    limit: Option<String>,
+}
+
+fn parse_cursor(query: &DiffQuery) -> Result<(i64, i64), ApiError> {
+    let cursor = match query.pagination_key.as_deref().map(str::trim) {
+        None | Some("") => 0,
+        Some(key) => key.parse::<i64>().ok().filter(|k| *k >= 0).ok_or_else(|| {
+            ApiError::bad_request("paginationKey", "must be a key returned as nextPaginationKey, or empty")
+        })?,
+    };
+    let limit = match query.limit.as_deref() {
+        None | Some("") => DEFAULT_DIFF_LIMIT,
+        Some(text) => text.parse::<i64>().ok().filter(|n| (1..=MAX_DIFF_LIMIT).contains(n)).ok_or_else(|| {
+            ApiError::bad_request("limit", format!("must be a whole number from 1 to {MAX_DIFF_LIMIT}"))
+        })?,
+    };
+    Ok((cursor, limit))
+}
+
+pub(crate) async fn get_diff(
+    State(state): State<WalletState>,
+    Organizer(organizer): Organizer,
+    Query(query): Query<DiffQuery>,
+) -> Result<Json<Value>, ApiError> {
+    let (cursor, limit) = parse_cursor(&query)?;
+    let (tickets, history): (Vec<TicketRow>, Vec<HistoryRow>) = on_reader!(&state.db, |pool| {
+        let mut tx = pool.begin().await?;
+        let sql = format!(
+            "{} WHERE t.organizer_id = $1 AND t.change_seq > $2 ORDER BY t.change_seq LIMIT $3",
+            view::TICKET_SELECT
+        );
+        let tickets: Vec<TicketRow> =
+            sqlx::query_as(&sql).bind(organizer).bind(cursor).bind(limit).fetch_all(&mut *tx).await?;
+        let history = load_history!(tx, &tickets, cursor);
+        tx.commit().await?;
+        (tickets, history)
+    });
+    let next = tickets.last().map_or(cursor, |t| t.change_seq);
+    let mut by_ticket = view::group_history(history);
+    let items: Vec<Value> = tickets
+        .iter()
+        .map(|t| {
+            let entries = by_ticket.remove(&t.id).unwrap_or_default();
+            // Entries newer than the ticket row we read belong to a later page.
+            let entries: Vec<&HistoryRow> = entries.iter().filter(|h| h.feed_seq <= t.change_seq).collect();
+            let mut item = ticket_json(t, false);
+            item["history"] = history_json(entries);
+            item
+        })
+        .collect();
+    Ok(Json(json!({ "tickets": items, "nextPaginationKey": next.to_string() })))
+}
+
+pub(crate) async fn get_ticket(
+    State(state): State<WalletState>,
+    Organizer(organizer): Organizer,
+    Path(ticket_id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let found: Option<(TicketRow, Vec<HistoryRow>)> = on_reader!(&state.db, |pool| {
+        let mut tx = pool.begin().await?;
+        let sql = format!("{} WHERE t.organizer_id = $1 AND t.ticket_id = $2", view::TICKET_SELECT);
+        let ticket: Option<TicketRow> =
+            sqlx::query_as(&sql).bind(organizer).bind(&ticket_id).fetch_optional(&mut *tx).await?;
+        let result = match ticket {
+            Some(ticket) => {
+                let rows = std::slice::from_ref(&ticket);
+                let history = load_history!(tx, rows, -1_i64);
+                Some((ticket, history))
+            }
+            None => None,
+        };
+        tx.commit().await?;
+        result
+    });
+    let (ticket, history) =
+        found.ok_or_else(|| ApiError::not_found(format!("no ticket {ticket_id:?}")).with_field("ticketId"))?;
+    let mut item = ticket_json(&ticket, true);
+    item["history"] = history_json(history.iter().collect());
+    Ok(Json(item))
+}

@@ -1,0 +1,140 @@
+//! Reading tickets and their status log back as the JSON the organizer API answers with.
+
+use std::collections::HashMap;
+
+use serde_json::{Value, json};
+
+use crate::rfc3339;
+
+/// The columns every ticket view reads, joined with its event and spectators.
+pub(crate) const TICKET_SELECT: &str = "SELECT t.id, t.ticket_id, t.status, t.body, t.holder,
+        t.forward_transfers, t.backward_transfers, t.injected_at, t.downloaded_at, t.assigned_at,
+        t.activated_at, t.controlled_at, t.deleted_at, t.deletion_reason, t.show_deleted_ticket,
+        t.change_seq, e.event_id, e.body AS event_body,
+        o.email AS owner_email, o.first_name AS owner_first_name, o.last_name AS owner_last_name,
+        io.email AS initial_owner_email, po.email AS previous_owner_email
+    FROM wallet_tickets t
+    JOIN wallet_events e ON e.id = t.event_pk
+    JOIN wallet_spectators o ON o.id = t.owner_id
+    JOIN wallet_spectators io ON io.id = t.initial_owner_id
+    LEFT JOIN wallet_spectators po ON po.id = t.previous_owner_id";
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct TicketRow {
+    pub id: i64,
+    ticket_id: String,
+    status: String,
+    body: String,
+    holder: Option<String>,
+    forward_transfers: i64,
+    backward_transfers: i64,
+    injected_at: i64,
+    downloaded_at: Option<i64>,
+    assigned_at: Option<i64>,
+    activated_at: Option<i64>,
+    controlled_at: Option<i64>,
+    deleted_at: Option<i64>,
+    deletion_reason: Option<String>,
+    show_deleted_ticket: Option<bool>,
+    pub change_seq: i64,
+    event_id: String,
+    event_body: String,
+    owner_email: String,
+    owner_first_name: Option<String>,
+    owner_last_name: Option<String>,
+    initial_owner_email: String,
+    previous_owner_email: Option<String>,
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct HistoryRow {
+    ticket_pk: i64,
+    position: i64,
+    pub feed_seq: i64,
+    at: i64,
+    status: String,
+    action: String,
+    actor: String,
+    detail: String,
+    hash: Vec<u8>,
+}
+
+/// Loads the log rows of `$tickets` (a slice of [`TicketRow`]) past feed position `$after`.
+macro_rules! load_history {
+    ($tx:expr, $tickets:expr, $after:expr) => {{
+        let mut history: Vec<$crate::feed::view::HistoryRow> = Vec::new();
+        for chunk in $tickets.chunks(1_000) {
+            let mut select = sqlx::QueryBuilder::new(
+                "SELECT ticket_pk, position, feed_seq, at, status, action, actor, detail, hash
+                 FROM wallet_ticket_log WHERE feed_seq > ",
+            );
+            select.push_bind($after).push(" AND ticket_pk IN (");
+            let mut list = select.separated(", ");
+            for ticket in chunk {
+                list.push_bind(ticket.id);
+            }
+            select.push(") ORDER BY ticket_pk, position");
+            history.extend(select.build_query_as().fetch_all(&mut *$tx).await?);
+        }
+        history
+    }};
+}
+pub(crate) use load_history;
+
+pub(crate) fn group_history(rows: Vec<HistoryRow>) -> HashMap<i64, Vec<HistoryRow>> {
+    let mut grouped: HashMap<i64, Vec<HistoryRow>> = HashMap::new();
+    for row in rows {
+        grouped.entry(row.ticket_pk).or_default().push(row);
+    }
+    grouped
+}
+
+pub(crate) fn history_json(rows: Vec<&HistoryRow>) -> Value {
+    Value::Array(
+        rows.into_iter()
+            .map(|h| {
+                json!({
+                    "position": h.position,
+                    "at": rfc3339(h.at),
+                    "status": h.status,
+                    "action": h.action,
+                    "actor": h.actor,
+                    "detail": serde_json::from_str::<Value>(&h.detail).unwrap_or(Value::Null),
+                    "hash": hex::encode(&h.hash),
+                })
+            })
+            .collect(),
+    )
+}
+
+fn parse_or_null(text: Option<&str>) -> Value {
+    text.and_then(|t| serde_json::from_str(t).ok()).unwrap_or(Value::Null)
+}
+
+/// A ticket as the organizer sees it; `whole` adds the injected content and the event.
+pub(crate) fn ticket_json(t: &TicketRow, whole: bool) -> Value {
+    let mut item = json!({
+        "ticketId": t.ticket_id,
+        "status": t.status,
+        "eventId": t.event_id,
+        "owner": { "email": t.owner_email, "firstName": t.owner_first_name, "lastName": t.owner_last_name },
+        "initialOwner": { "email": t.initial_owner_email },
+        "previousOwner": t.previous_owner_email.as_ref().map(|email| json!({ "email": email })),
+        "holder": parse_or_null(t.holder.as_deref()),
+        "forwardTransfers": t.forward_transfers,
+        "backwardTransfers": t.backward_transfers,
+        "injectedAt": rfc3339(t.injected_at),
+        "downloadedAt": t.downloaded_at.map(rfc3339),
+        "assignedAt": t.assigned_at.map(rfc3339),
+        "activatedAt": t.activated_at.map(rfc3339),
+        "controlledAt": t.controlled_at.map(rfc3339),
+        "deletedAt": t.deleted_at.map(rfc3339),
+        "deletionReason": t.deletion_reason,
+        "showDeletedTicket": t.show_deleted_ticket,
+    });
+    if whole {
+        item["event"] = parse_or_null(Some(&t.event_body));
+        item["ticket"] = parse_or_null(Some(&t.body));
+    }
+    item
+}

@@ -1,0 +1,99 @@
+//! `POST …/delete` and `POST …/control`: organizer-driven status changes, per ticket, through
+//! the one state machine. An illegal move is answered `REJECTED` with the current status and
+//! changes nothing; the rest of the batch still goes through.
+
+mod store;
+
+use axum::Json;
+use axum::extract::State;
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+use serde_json::Value;
+use tixbridge_web::{ApiError, JsonBody};
+
+use crate::WalletState;
+use crate::auth::Organizer;
+use crate::inject::batch_items;
+use crate::results::{BatchAnswer, TicketResult};
+
+pub(crate) use store::TicketUpdate;
+
+/// An organizer request about one ticket.
+#[derive(Debug, Clone)]
+pub(crate) enum Request {
+    Delete { reason: Option<String>, show_deleted_ticket: bool },
+    Control { at: DateTime<Utc> },
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct DeleteItem {
+    ticket_id: String,
+    reason: Option<String>,
+    show_deleted_ticket: Option<bool>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ControlItem {
+    ticket_id: String,
+    controlled_at: Option<String>,
+}
+
+fn parse_items<T: serde::de::DeserializeOwned>(body: Value) -> Result<Vec<T>, ApiError> {
+    batch_items(body)?
+        .into_iter()
+        .enumerate()
+        .map(|(i, item)| {
+            serde_json::from_value(item).map_err(|err| ApiError::bad_request(format!("[{i}]"), err.to_string()))
+        })
+        .collect()
+}
+
+pub(crate) async fn post_delete(
+    State(state): State<WalletState>,
+    Organizer(organizer): Organizer,
+    JsonBody(body): JsonBody<Value>,
+) -> Result<Json<BatchAnswer>, ApiError> {
+    let items: Vec<DeleteItem> = parse_items(body)?;
+    let requests = items
+        .into_iter()
+        .map(|item| {
+            let request = match item.reason {
+                Some(reason) if reason.chars().count() > 256 => {
+                    Err(TicketResult::rejected(&item.ticket_id, "reason: at most 256 characters"))
+                }
+                reason => {
+                    Ok(Request::Delete { reason, show_deleted_ticket: item.show_deleted_ticket.unwrap_or(false) })
+                }
+            };
+            (item.ticket_id, request)
+        })
+        .collect();
+    let results = store::apply(&state.db, organizer, requests, Utc::now()).await?;
+    Ok(Json(BatchAnswer { results }))
+}
+
+pub(crate) async fn post_control(
+    State(state): State<WalletState>,
+    Organizer(organizer): Organizer,
+    JsonBody(body): JsonBody<Value>,
+) -> Result<Json<BatchAnswer>, ApiError> {
+    let items: Vec<ControlItem> = parse_items(body)?;
+    let now = Utc::now();
+    let requests = items
+        .into_iter()
+        .map(|item| {
+            let request = match item.controlled_at.as_deref().map(DateTime::parse_from_rfc3339) {
+                None => Ok(Request::Control { at: now }),
+                Some(Ok(at)) => Ok(Request::Control { at: at.with_timezone(&Utc) }),
+                Some(Err(_)) => {
+                    Err(TicketResult::rejected(&item.ticket_id, "controlledAt: must be an RFC 3339 date-time"))
+                }
+            };
+            (item.ticket_id, request)
+        })
+        .collect();
+    let results = store::apply(&state.db, organizer, requests, now).await?;
+    Ok(Json(BatchAnswer { results }))
+}
