@@ -81,4 +81,5 @@ fn a_bad_recipient_is_refused_naming_it() {
     assert!(error.to_string().contains("\"not an address\""), "{error}");
     assert!(Email::new(Vec::<String>::new(), "s", "b").is_err());
     assert!(Email::new(["ok@example.com"], "two\r\nBcc: x@y.z", "b").is_err());
+    assert!(Email::new(["ok@example.com\r\nBcc: x@y.z"], "s", "b").is_err());
 }
