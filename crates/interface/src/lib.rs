@@ -7,6 +7,7 @@ pub mod dump;
 pub mod engine;
 pub mod feedback;
 pub mod functions;
+pub mod http;
 pub mod injection;
 mod kinds;
 mod notify;
@@ -15,6 +16,7 @@ mod privileges;
 pub mod processed;
 mod push;
 pub mod runs;
+pub mod scheduler;
 pub mod template;
 
 pub use engine::{Engine, RunError, RunOptions};

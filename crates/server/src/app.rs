@@ -1,12 +1,18 @@
 //! Assembling the parts this process serves into one router, and running it.
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Context;
 use axum::Router;
 use axum::routing::get;
+use tixbridge_interface::Engine;
+use tixbridge_mail::Mailer;
 use tixbridge_store::Db;
+use tixbridge_vault::ServerKey;
 use tokio::net::TcpListener;
 
 /// A part of the product a process can serve.
@@ -31,20 +37,88 @@ pub fn parse_parts(text: &str) -> anyhow::Result<Vec<Part>> {
 }
 
 /// Everything needed to start serving.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct AppConfig {
     pub database_url: String,
     pub listen: String,
     pub parts: Vec<Part>,
+    pub server_key: ServerKey,
+    pub mailer: Arc<dyn Mailer>,
+    /// How long the interface waits for the wallet before a call counts as failed.
+    pub wallet_timeout: Duration,
+    /// Where `dumpTnPRvariables` files are written.
+    pub dump_dir: PathBuf,
+    /// Start automatic functions on their schedule (off in tests, which drive runs by calls).
+    pub run_scheduler: bool,
+}
+
+/// The environment variable setting the wallet call timeout, in seconds.
+pub const WALLET_TIMEOUT_VAR: &str = "TIXBRIDGE_WALLET_TIMEOUT_SECS";
+
+impl AppConfig {
+    /// The configuration of a real process: server key from `TIXBRIDGE_SERVER_KEY` or
+    /// `key_file`, mailer from `TIXBRIDGE_SMTP_URL` (else a mail folder), timeout from
+    /// `TIXBRIDGE_WALLET_TIMEOUT_SECS` (default 30).
+    pub fn from_env(database_url: String, listen: String, parts: Vec<Part>, key_file: &std::path::Path) -> anyhow::Result<Self> {
+        let server_key = ServerKey::from_env_or_file(key_file)?;
+        let mailer = tixbridge_mail::mailer_from_env()?;
+        if let Some(notice) = mailer.startup_notice() {
+            tracing::info!("{notice}");
+        }
+        let wallet_timeout = match std::env::var(WALLET_TIMEOUT_VAR) {
+            Ok(text) => Duration::from_secs(
+                text.parse().ok().filter(|s| *s > 0).with_context(|| format!("{WALLET_TIMEOUT_VAR} must be a whole number of seconds"))?,
+            ),
+            Err(_) => Duration::from_secs(30),
+        };
+        Ok(Self {
+            database_url,
+            listen,
+            parts,
+            server_key,
+            mailer,
+            wallet_timeout,
+            dump_dir: PathBuf::from("tixbridge-dumps"),
+            run_scheduler: true,
+        })
+    }
+
+    /// The interface engine over `db`.
+    pub fn engine(&self, db: &Db) -> Engine {
+        Engine {
+            db: db.clone(),
+            key: self.server_key.clone(),
+            mailer: self.mailer.clone(),
+            http: reqwest::Client::new(),
+            wallet_timeout: self.wallet_timeout,
+            worker_id: format!("{}-{}", std::process::id(), uuid_like()),
+            dump_dir: self.dump_dir.clone(),
+        }
+    }
+}
+
+/// A short random tag telling workers of one process apart in leases.
+fn uuid_like() -> String {
+    format!("{:08x}", rand_u32())
+}
+
+fn rand_u32() -> u32 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+    hasher.write_u128(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().as_nanos());
+    hasher.finish() as u32
 }
 
 /// The router for `parts` over `db`.
-pub fn router(db: &Db, parts: &[Part]) -> Router {
+pub fn router(db: &Db, parts: &[Part], engine: &Engine) -> Router {
     let mut app = Router::new()
         .route("/api/openapi.json", get(crate::openapi::get_openapi))
         .route("/healthz", get(|| async { "ok" }));
     if parts.contains(&Part::Wallet) {
         app = app.merge(tixbridge_wallet::router(tixbridge_wallet::WalletState { db: db.clone() }));
+    }
+    if parts.contains(&Part::Boxoffice) {
+        app = app.merge(tixbridge_interface::http::router(engine.clone()));
     }
     app
 }
@@ -53,8 +127,10 @@ pub fn router(db: &Db, parts: &[Part]) -> Router {
 pub struct BoundApp {
     pub db: Db,
     pub addr: SocketAddr,
+    pub engine: Engine,
     listener: TcpListener,
     router: Router,
+    run_scheduler: bool,
 }
 
 impl BoundApp {
@@ -73,13 +149,20 @@ impl BoundApp {
             .await
             .with_context(|| format!("--listen: cannot listen on {addr} (is another server using it?)"))?;
         let addr = listener.local_addr()?;
-        let router = router(&db, &config.parts);
-        Ok(Self { db, addr, listener, router })
+        let engine = config.engine(&db);
+        let router = router(&db, &config.parts, &engine);
+        let run_scheduler = config.run_scheduler && config.parts.contains(&Part::Boxoffice);
+        Ok(Self { db, addr, engine, listener, router, run_scheduler })
     }
 
     /// Serves until `shutdown` completes.
     pub async fn serve(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
-        axum::serve(self.listener, self.router).with_graceful_shutdown(shutdown).await?;
+        let scheduler = self.run_scheduler.then(|| tixbridge_interface::scheduler::spawn(self.engine.clone()));
+        let served = axum::serve(self.listener, self.router).with_graceful_shutdown(shutdown).await;
+        if let Some(scheduler) = scheduler {
+            scheduler.abort();
+        }
+        served?;
         Ok(())
     }
 
@@ -88,10 +171,11 @@ impl BoundApp {
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let addr = self.addr;
         let db = self.db.clone();
+        let engine = self.engine.clone();
         let task = tokio::spawn(self.serve(async {
             let _ = stopped.await;
         }));
-        RunningApp { addr, db, stop: Some(stop), task }
+        RunningApp { addr, db, engine, stop: Some(stop), task }
     }
 }
 
@@ -99,6 +183,7 @@ impl BoundApp {
 pub struct RunningApp {
     pub addr: SocketAddr,
     pub db: Db,
+    pub engine: Engine,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     task: tokio::task::JoinHandle<anyhow::Result<()>>,
 }

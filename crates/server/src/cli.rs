@@ -34,6 +34,25 @@ pub enum Command {
     Wallet(WalletCommand),
     /// Run every part on a fresh SQLite file, seed demo data and show what happened.
     Demo(crate::demo::DemoArgs),
+    /// External printing interface operations.
+    #[command(subcommand)]
+    Interface(InterfaceCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum InterfaceCommand {
+    /// Run one function now and print its run record; exits 1 when the run ends in ERROR.
+    Run {
+        #[command(flatten)]
+        db: DatabaseArgs,
+        #[command(flatten)]
+        key: KeyArgs,
+        /// The function's id (see GET /api/boxoffice/organizations/{org}/interface/functions).
+        function_id: i64,
+        /// Feedback and pushes: process this file as if the wallet had returned it.
+        #[arg(long)]
+        file_to_upload: Option<std::path::PathBuf>,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -53,6 +72,16 @@ pub struct ServeArgs {
     /// Comma-separated parts this process serves: wallet, boxoffice.
     #[arg(long, default_value = "wallet,boxoffice")]
     pub parts: String,
+    #[command(flatten)]
+    pub key: KeyArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct KeyArgs {
+    /// File holding the server key (created when missing) if TIXBRIDGE_SERVER_KEY is not set.
+    /// It seals stored secrets such as the interface's wallet API key: keep it with the database.
+    #[arg(long, default_value = "tixbridge-server.key")]
+    pub server_key_file: std::path::PathBuf,
 }
 
 #[derive(Debug, Subcommand)]
@@ -85,6 +114,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Wallet(command) => wallet(command).await,
         Command::Demo(args) => crate::demo::run(args).await,
+        Command::Interface(InterfaceCommand::Run { db, key, function_id, file_to_upload }) => {
+            run_function(db, key, function_id, file_to_upload).await
+        }
     }
 }
 
@@ -93,7 +125,8 @@ async fn open(url: &str) -> anyhow::Result<Db> {
 }
 
 async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
-    let config = AppConfig { database_url: args.db.database, listen: args.listen, parts: parse_parts(&args.parts)? };
+    let config =
+        AppConfig::from_env(args.db.database, args.listen, parse_parts(&args.parts)?, &args.key.server_key_file)?;
     let app = BoundApp::bind(&config).await?;
     tracing::info!(addr = %app.addr, parts = ?config.parts, "serving; Ctrl-C stops");
     app.serve(shutdown_signal()).await?;
@@ -114,6 +147,22 @@ pub async fn shutdown_signal() {
     }
     #[cfg(not(unix))]
     let _ = ctrl_c.await;
+}
+
+async fn run_function(
+    db: DatabaseArgs,
+    key: KeyArgs,
+    function_id: i64,
+    file: Option<std::path::PathBuf>,
+) -> anyhow::Result<ExitCode> {
+    let file = file
+        .map(|path| std::fs::read_to_string(&path).with_context(|| format!("--file-to-upload {}", path.display())))
+        .transpose()?;
+    let config = AppConfig::from_env(db.database.clone(), String::new(), vec![], &key.server_key_file)?;
+    let database = open(&db.database).await?;
+    let summary = config.engine(&database).run(function_id, tixbridge_interface::RunOptions { file }).await?;
+    println!("{}", serde_json::to_string_pretty(&summary)?);
+    Ok(if summary.result == tixbridge_interface::runs::RunResult::Error { ExitCode::FAILURE } else { ExitCode::SUCCESS })
 }
 
 async fn wallet(command: WalletCommand) -> anyhow::Result<ExitCode> {

@@ -37,11 +37,12 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
             }
         }
     }
-    let config = AppConfig {
-        database_url: args.database.clone(),
-        listen: args.listen.clone(),
-        parts: vec![Part::Wallet, Part::Boxoffice],
-    };
+    let config = AppConfig::from_env(
+        args.database.clone(),
+        args.listen.clone(),
+        vec![Part::Wallet, Part::Boxoffice],
+        std::path::Path::new("tixbridge-demo.key"),
+    )?;
     let app = BoundApp::bind(&config).await?.spawn();
     let organizer = tixbridge_wallet::organizers::create_organizer(&app.db, "Demo FC", DEMO_LOGIN).await?;
     println!("tixbridge demo on {} ({})", app.url("/"), crate::app::redact_url(&args.database));

@@ -8,7 +8,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::params::CustomParameters;
 
-pub use store::{InterfaceError, create_interface, load_interface, load_interface_of_org, update_interface};
+pub use store::{
+    InterfaceError, create_interface, load_interface, load_interface_of_org, store_organization_id, update_interface,
+};
 
 /// `TIXNGO`, or `TIXNGO_WITH_TEMPLATE` (a ticket template may override injected fields).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

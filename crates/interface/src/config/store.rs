@@ -41,6 +41,11 @@ pub(crate) async fn organization_by_code(db: &Db, code: &str) -> Result<Organiza
     row.ok_or_else(|| InterfaceError::NotFound(format!("no organization {code:?}")))
 }
 
+/// The id of organization `code`.
+pub async fn store_organization_id(db: &Db, code: &str) -> Result<i64, InterfaceError> {
+    Ok(organization_by_code(db, code).await?.id)
+}
+
 /// Creates the wallet interface of organization `org_code`.
 pub async fn create_interface(
     db: &Db,

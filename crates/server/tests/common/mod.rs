@@ -55,7 +55,7 @@ impl TestApp {
     }
 
     async fn start(database_url: String, dir: tempfile::TempDir) -> TestApp {
-        let app = bind(&database_url).await.spawn();
+        let app = bind(&database_url, dir.path()).await.spawn();
         TestApp { app, client: reqwest::Client::new(), database_url, dir }
     }
 
@@ -63,7 +63,7 @@ impl TestApp {
     pub async fn restart(self) -> TestApp {
         let TestApp { app, client, database_url, dir } = self;
         app.shutdown().await.unwrap();
-        let app = bind(&database_url).await.spawn();
+        let app = bind(&database_url, dir.path()).await.spawn();
         TestApp { app, client, database_url, dir }
     }
 
@@ -100,13 +100,27 @@ impl TestApp {
     }
 }
 
-async fn bind(database_url: &str) -> BoundApp {
-    let config = AppConfig {
+/// The server key of every test app (a fixed key keeps restarts able to open sealed secrets).
+fn test_key() -> tixbridge_vault::ServerKey {
+    tixbridge_vault::ServerKey::from_bytes([7; 32])
+}
+
+/// The configuration of a test app: a real folder mailer unless a test sets an SMTP relay.
+pub fn test_config(database_url: &str, dir: &std::path::Path) -> AppConfig {
+    AppConfig {
         database_url: database_url.to_owned(),
         listen: "127.0.0.1:0".to_owned(),
         parts: vec![Part::Wallet, Part::Boxoffice],
-    };
-    BoundApp::bind(&config).await.expect("starting the test server")
+        server_key: test_key(),
+        mailer: std::sync::Arc::new(tixbridge_mail::FolderMailer::new(dir.join("mail"))),
+        wallet_timeout: std::time::Duration::from_secs(5),
+        dump_dir: dir.join("dumps"),
+        run_scheduler: false,
+    }
+}
+
+async fn bind(database_url: &str, dir: &std::path::Path) -> BoundApp {
+    BoundApp::bind(&test_config(database_url, dir)).await.expect("starting the test server")
 }
 
 async fn read(response: reqwest::Response) -> (StatusCode, Value) {
