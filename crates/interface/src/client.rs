@@ -66,7 +66,14 @@ pub struct WalletClient {
 }
 
 impl WalletClient {
-    pub fn new(http: reqwest::Client, url: &str, login: &str, password: &str, timeout: Duration, dump: CallDump) -> Self {
+    pub fn new(
+        http: reqwest::Client,
+        url: &str,
+        login: &str,
+        password: &str,
+        timeout: Duration,
+        dump: CallDump,
+    ) -> Self {
         Self {
             http,
             base: url.trim_end_matches('/').to_owned(),

@@ -14,7 +14,9 @@ use crate::client::{CallError, WalletClient};
 use crate::config::{Interface, InterfaceError, load_interface};
 use crate::dump::CallDump;
 use crate::functions::{FunctionDef, Launch, Settings, load_function, schedule};
-use crate::runs::{RunRecord, RunResult, RunSummary, acquire_lease, finish_run, release_lease, renew_lease, start_run};
+use crate::runs::{
+    RunRecord, RunResult, RunSummary, acquire_lease, discard_run, finish_run, release_lease, renew_lease, start_run,
+};
 
 /// Everything runs need, built once at start-up.
 #[derive(Clone)]
@@ -140,7 +142,8 @@ impl Engine {
             self.wallet_timeout,
             dump.clone(),
         );
-        let mut ctx = RunCtx { engine: self, interface: &interface, function, client, run, options, would_send: Vec::new() };
+        let mut ctx =
+            RunCtx { engine: self, interface: &interface, function, client, run, options, would_send: Vec::new() };
         let failure = crate::kinds::dispatch(&mut ctx).await.err();
         let result = match (&failure, &ctx.run.counts) {
             (Some(_), _) => RunResult::Error,
@@ -159,7 +162,12 @@ impl Engine {
             dump.take()
         };
         let ended = now_ms();
-        finish_run(&self.db, &ctx.run, result, cause.as_deref(), dump_text, ended).await?;
+        let idle = function.launch == Launch::Continuous && failure.is_none() && ctx.run.counts.selected == 0;
+        if idle {
+            discard_run(&self.db, ctx.run.id).await?;
+        } else {
+            finish_run(&self.db, &ctx.run, result, cause.as_deref(), dump_text, ended).await?;
+        }
         tracing::info!(
             run.id = ctx.run.id,
             function.id = function.id,

@@ -3,6 +3,7 @@
 
 pub mod client;
 pub mod config;
+pub mod continuous;
 pub mod dump;
 pub mod engine;
 pub mod feedback;

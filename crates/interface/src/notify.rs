@@ -9,7 +9,13 @@ use crate::functions::FunctionDef;
 use crate::runs::{RunRecord, RunSummary};
 
 /// Sends the failure e-mail; a mail that cannot be sent is logged, never fails the run.
-pub async fn run_failed(engine: &Engine, interface: &Interface, function: &FunctionDef, summary: &RunSummary, run: &RunRecord) {
+pub async fn run_failed(
+    engine: &Engine,
+    interface: &Interface,
+    function: &FunctionDef,
+    summary: &RunSummary,
+    run: &RunRecord,
+) {
     if interface.notification_emails.is_empty() {
         return;
     }

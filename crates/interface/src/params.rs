@@ -76,8 +76,7 @@ impl CustomParameters {
         let mut params = Self::default();
         let mut seen = BTreeSet::new();
         for line in text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')) {
-            let (key, value) =
-                line.split_once('=').ok_or_else(|| err(line, "must be written key=value"))?;
+            let (key, value) = line.split_once('=').ok_or_else(|| err(line, "must be written key=value"))?;
             let (key, value) = (key.trim(), value.trim());
             if !seen.insert(key.to_owned()) {
                 return Err(err(key, "is given twice"));

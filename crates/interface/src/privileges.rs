@@ -93,7 +93,10 @@ pub async fn run(ctx: &mut RunCtx<'_>, settings: &PrivilegesSettings) -> Result<
                 }
                 (_, None) => {
                     ctx.run.counts.rejected += 1;
-                    ctx.run.note(Some(&card.id.to_string()), "not sent: spectatorDetails.email: the contact has no e-mail");
+                    ctx.run.note(
+                        Some(&card.id.to_string()),
+                        "not sent: spectatorDetails.email: the contact has no e-mail",
+                    );
                     continue;
                 }
             };

@@ -29,7 +29,8 @@ pub async fn mark_processed(
         let mut printed = 0;
         for chunk in tickets.chunks(1_000) {
             if print {
-                let mut update = sqlx::QueryBuilder::new("UPDATE bo_tickets SET status = 'PRINTED', status_changed_at = ");
+                let mut update =
+                    sqlx::QueryBuilder::new("UPDATE bo_tickets SET status = 'PRINTED', status_changed_at = ");
                 update.push_bind(now).push(" WHERE status = 'NOT_PRINTED' AND id IN (");
                 let mut list = update.separated(", ");
                 for t in chunk {

@@ -153,8 +153,9 @@ async fn record_answers(
         }
     }
     ctx.run.counts.accepted += done.len() as u64;
-    ctx.run.counts.written +=
-        mark_processed(&ctx.engine.db, ctx.function.id, ctx.run.id, &done, false, now_ms()).await.map(|_| done.len() as u64)?;
+    ctx.run.counts.written += mark_processed(&ctx.engine.db, ctx.function.id, ctx.run.id, &done, false, now_ms())
+        .await
+        .map(|_| done.len() as u64)?;
     Ok(())
 }
 
@@ -172,7 +173,10 @@ async fn process_answer_file(ctx: &mut RunCtx<'_>, file: &str) -> Result<(), Fai
     for answer in &parsed.results {
         let Ok(id) = answer.ticket_id.parse::<i64>() else { continue };
         let reason: Option<Option<String>> = on_reader!(&ctx.engine.db, |pool| {
-            sqlx::query_scalar("SELECT invalidation_reason FROM bo_tickets WHERE id = $1").bind(id).fetch_optional(pool).await?
+            sqlx::query_scalar("SELECT invalidation_reason FROM bo_tickets WHERE id = $1")
+                .bind(id)
+                .fetch_optional(pool)
+                .await?
         });
         if let Some(reason) = reason {
             reasons.insert(answer.ticket_id.clone(), reason);

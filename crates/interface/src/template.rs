@@ -195,7 +195,8 @@ mod tests {
     #[test]
     fn variables_are_substituted_and_changes_reported() {
         let mut payload = json!({ "event": { "name": "Old" }, "ticketDetails": { "main": [] } });
-        let vars = vec![("Performance_hostTeam", "Lions".to_owned()), ("Performance_opposingTeam", "Eagles".to_owned())];
+        let vars =
+            vec![("Performance_hostTeam", "Lions".to_owned()), ("Performance_opposingTeam", "Eagles".to_owned())];
         let template = fields(json!({
             "event.name": "${Performance_hostTeam} - ${Performance_opposingTeam}",
             "ticketDetails.main.1.key": "Gate",

@@ -59,7 +59,12 @@ impl AppConfig {
     /// The configuration of a real process: server key from `TIXBRIDGE_SERVER_KEY` or
     /// `key_file`, mailer from `TIXBRIDGE_SMTP_URL` (else a mail folder), timeout from
     /// `TIXBRIDGE_WALLET_TIMEOUT_SECS` (default 30).
-    pub fn from_env(database_url: String, listen: String, parts: Vec<Part>, key_file: &std::path::Path) -> anyhow::Result<Self> {
+    pub fn from_env(
+        database_url: String,
+        listen: String,
+        parts: Vec<Part>,
+        key_file: &std::path::Path,
+    ) -> anyhow::Result<Self> {
         let server_key = ServerKey::from_env_or_file(key_file)?;
         let mailer = tixbridge_mail::mailer_from_env()?;
         if let Some(notice) = mailer.startup_notice() {
@@ -67,7 +72,10 @@ impl AppConfig {
         }
         let wallet_timeout = match std::env::var(WALLET_TIMEOUT_VAR) {
             Ok(text) => Duration::from_secs(
-                text.parse().ok().filter(|s| *s > 0).with_context(|| format!("{WALLET_TIMEOUT_VAR} must be a whole number of seconds"))?,
+                text.parse()
+                    .ok()
+                    .filter(|s| *s > 0)
+                    .with_context(|| format!("{WALLET_TIMEOUT_VAR} must be a whole number of seconds"))?,
             ),
             Err(_) => Duration::from_secs(30),
         };
@@ -105,7 +113,8 @@ fn uuid_like() -> String {
 fn rand_u32() -> u32 {
     use std::hash::{BuildHasher, Hasher};
     let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
-    hasher.write_u128(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().as_nanos());
+    hasher
+        .write_u128(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().as_nanos());
     hasher.finish() as u32
 }
 
@@ -157,10 +166,15 @@ impl BoundApp {
 
     /// Serves until `shutdown` completes.
     pub async fn serve(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
-        let scheduler = self.run_scheduler.then(|| tixbridge_interface::scheduler::spawn(self.engine.clone()));
+        let mut background = Vec::new();
+        if self.run_scheduler {
+            background.push(tixbridge_interface::scheduler::spawn(self.engine.clone()));
+            background.push(tixbridge_interface::continuous::spawn(self.engine.clone()));
+            background.extend(self.db.listen_for_changes().await?);
+        }
         let served = axum::serve(self.listener, self.router).with_graceful_shutdown(shutdown).await;
-        if let Some(scheduler) = scheduler {
-            scheduler.abort();
+        for task in background {
+            task.abort();
         }
         served?;
         Ok(())

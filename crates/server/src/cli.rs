@@ -162,7 +162,11 @@ async fn run_function(
     let database = open(&db.database).await?;
     let summary = config.engine(&database).run(function_id, tixbridge_interface::RunOptions { file }).await?;
     println!("{}", serde_json::to_string_pretty(&summary)?);
-    Ok(if summary.result == tixbridge_interface::runs::RunResult::Error { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+    Ok(if summary.result == tixbridge_interface::runs::RunResult::Error {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 async fn wallet(command: WalletCommand) -> anyhow::Result<ExitCode> {

@@ -133,7 +133,10 @@ pub(crate) fn validate(input: InterfaceInput, creating: bool) -> Result<ValidInp
         return Err(refuse("url", "must be an http(s) URL"));
     }
     if !url.ends_with("organizer/tickets") {
-        return Err(refuse("url", "must end with organizer/tickets (e.g. http://127.0.0.1:8080/api/organizer/tickets)"));
+        return Err(refuse(
+            "url",
+            "must end with organizer/tickets (e.g. http://127.0.0.1:8080/api/organizer/tickets)",
+        ));
     }
     let login = input.login.trim().to_lowercase();
     if !is_email(&login) {

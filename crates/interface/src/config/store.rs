@@ -140,8 +140,7 @@ const SELECT: &str = "SELECT id, organization_id, name, type, url, login, passwo
 
 pub async fn load_interface(db: &Db, key: &ServerKey, id: i64) -> Result<Interface, InterfaceError> {
     let sql = format!("{SELECT} WHERE id = $1");
-    let row: Option<InterfaceRow> =
-        on_reader!(db, |pool| sqlx::query_as(&sql).bind(id).fetch_optional(pool).await?);
+    let row: Option<InterfaceRow> = on_reader!(db, |pool| sqlx::query_as(&sql).bind(id).fetch_optional(pool).await?);
     open_row(row.ok_or_else(|| InterfaceError::NotFound(format!("no interface {id}")))?, key)
 }
 
@@ -163,12 +162,7 @@ fn open_row(row: InterfaceRow, key: &ServerKey) -> Result<Interface, InterfaceEr
         url: row.url,
         login: row.login,
         password: String::from_utf8(password).map_err(|_| InterfaceError::Unseal)?,
-        notification_emails: row
-            .notification_emails
-            .split(',')
-            .filter(|e| !e.is_empty())
-            .map(str::to_owned)
-            .collect(),
+        notification_emails: row.notification_emails.split(',').filter(|e| !e.is_empty()).map(str::to_owned).collect(),
         params: CustomParameters::parse(&row.custom_parameters).unwrap_or_default(),
         custom_parameters_text: row.custom_parameters,
     })

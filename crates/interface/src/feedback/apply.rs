@@ -96,8 +96,9 @@ pub(super) async fn apply_page(
         let history: Vec<(i64, &Value)> =
             mirrors.iter().flat_map(|m| m.feed.history.iter().map(move |h| (m.id, h))).collect();
         for part in history.chunks(1_000) {
-            let mut insert =
-                sqlx::QueryBuilder::new("INSERT INTO bo_ticket_mobile_history (ticket_id, at, status, action, detail) ");
+            let mut insert = sqlx::QueryBuilder::new(
+                "INSERT INTO bo_ticket_mobile_history (ticket_id, at, status, action, detail) ",
+            );
             insert.push_values(part, |mut row, (id, h)| {
                 row.push_bind(*id)
                     .push_bind(h["at"].as_str().unwrap_or_default().to_owned())

@@ -9,10 +9,16 @@ use super::FeedTicket;
 /// An ownership event read from one history entry.
 pub(super) enum OwnershipChange {
     /// Offered to this e-mail; the contact may not exist yet.
-    Pending { recipient: String },
+    Pending {
+        recipient: String,
+    },
     Cancelled,
     /// Accepted: the ticket's contact becomes this owner.
-    Confirmed { email: String, first_name: Option<String>, last_name: Option<String> },
+    Confirmed {
+        email: String,
+        first_name: Option<String>,
+        last_name: Option<String>,
+    },
 }
 
 impl OwnershipChange {
@@ -93,18 +99,20 @@ macro_rules! mirror_ownership {
                     .bind($now)
                     .fetch_one(&mut *$tx)
                     .await?,
-                    (None, Some((first, last))) => sqlx::query_scalar(
-                        "INSERT INTO bo_contacts (organization_id, kind, has_internet_account, email, first_name,
+                    (None, Some((first, last))) => {
+                        sqlx::query_scalar(
+                            "INSERT INTO bo_contacts (organization_id, kind, has_internet_account, email, first_name,
                              last_name, created_at) VALUES ($1, 'INDIVIDUAL', $2, $3, $4, $5, $6) RETURNING id",
-                    )
-                    .bind($organization)
-                    .bind(true)
-                    .bind(email)
-                    .bind(first.as_deref())
-                    .bind(last.as_deref())
-                    .bind($now)
-                    .fetch_one(&mut *$tx)
-                    .await?,
+                        )
+                        .bind($organization)
+                        .bind(true)
+                        .bind(email)
+                        .bind(first.as_deref())
+                        .bind(last.as_deref())
+                        .bind($now)
+                        .fetch_one(&mut *$tx)
+                        .await?
+                    }
                 }
             }
             // a cancelled offer goes back to the last pending recipient's entry
@@ -118,10 +126,12 @@ macro_rules! mirror_ownership {
                 .await?;
                 match pending {
                     Some(id) => id,
-                    None => sqlx::query_scalar("SELECT contact_id FROM bo_tickets WHERE id = $1")
-                        .bind($ticket)
-                        .fetch_one(&mut *$tx)
-                        .await?,
+                    None => {
+                        sqlx::query_scalar("SELECT contact_id FROM bo_tickets WHERE id = $1")
+                            .bind($ticket)
+                            .fetch_one(&mut *$tx)
+                            .await?
+                    }
                 }
             }
         };

@@ -46,12 +46,12 @@ pub async fn run(ctx: &mut RunCtx<'_>, settings: &FeedbackSettings) -> Result<()
         if page.tickets.is_empty() {
             break;
         }
-        let tickets: Vec<FeedTicket> = page
-            .tickets
-            .into_iter()
-            .map(serde_json::from_value)
-            .collect::<Result<_, _>>()
-            .map_err(|e| Failure::Call(crate::client::CallError::BadAnswer(format!("diff entry: {e}"))))?;
+        let tickets: Vec<FeedTicket> =
+            page.tickets
+                .into_iter()
+                .map(serde_json::from_value)
+                .collect::<Result<_, _>>()
+                .map_err(|e| Failure::Call(crate::client::CallError::BadAnswer(format!("diff entry: {e}"))))?;
         let rejected_before = ctx.run.counts.rejected;
         apply::apply_page(ctx, &tickets, &skip, Some(&page.next_pagination_key)).await?;
         if ctx.run.counts.rejected > rejected_before && !ctx.interface.params.do_continue_in_case_of_sync_error {

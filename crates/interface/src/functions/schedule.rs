@@ -4,7 +4,13 @@
 
 /// The next run time (ms) of a function with period `frequency_ms`, whose run started at
 /// `started` and ended at `ended`, limited by its `end_at`.
-pub fn next_run(frequency_ms: i64, started: i64, ended: i64, stick_to_the_hour: bool, end_at: Option<i64>) -> Option<i64> {
+pub fn next_run(
+    frequency_ms: i64,
+    started: i64,
+    ended: i64,
+    stick_to_the_hour: bool,
+    end_at: Option<i64>,
+) -> Option<i64> {
     let frequency_ms = frequency_ms.max(1);
     let next = if stick_to_the_hour {
         // the first clock-aligned slot after the run ended

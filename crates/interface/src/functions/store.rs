@@ -32,9 +32,8 @@ struct Checked {
 }
 
 fn check(input: &FunctionInput) -> Result<Checked, InterfaceError> {
-    let kind = FunctionKind::parse(input.kind.trim()).ok_or_else(|| {
-        refuse("kind", "must be INJECTION, FEEDBACK, PUSH_CANCELLED, PUSH_CONTROLLED or PRIVILEGES")
-    })?;
+    let kind = FunctionKind::parse(input.kind.trim())
+        .ok_or_else(|| refuse("kind", "must be INJECTION, FEEDBACK, PUSH_CANCELLED, PUSH_CONTROLLED or PRIVILEGES"))?;
     let name = input.name.trim().to_owned();
     if name.is_empty() || name.chars().count() > 128 {
         return Err(refuse("name", "is required, at most 128 characters"));
@@ -87,7 +86,11 @@ macro_rules! ensure_single_feedback {
     };
 }
 
-pub async fn create_function(db: &Db, interface: &Interface, input: FunctionInput) -> Result<FunctionDef, InterfaceError> {
+pub async fn create_function(
+    db: &Db,
+    interface: &Interface,
+    input: FunctionInput,
+) -> Result<FunctionDef, InterfaceError> {
     let c = check(&input)?;
     if let (Settings::Injection(s), crate::config::InterfaceType::Tixngo) = (&c.settings, interface.kind)
         && s.template_id.is_some()
@@ -95,9 +98,10 @@ pub async fn create_function(db: &Db, interface: &Interface, input: FunctionInpu
         return Err(refuse("settings.templateId", "a ticket template needs an interface of type TIXNGO_WITH_TEMPLATE"));
     }
     let now = chrono::Utc::now().timestamp_millis();
-    let next_run_at = c.frequency_seconds.filter(|_| c.launch == Launch::Automatic).map(|f| {
-        super::schedule::first_run(f * 1000, c.start_at, now, interface.params.stick_to_the_hour)
-    });
+    let next_run_at = c
+        .frequency_seconds
+        .filter(|_| c.launch == Launch::Automatic)
+        .map(|f| super::schedule::first_run(f * 1000, c.start_at, now, interface.params.stick_to_the_hour));
     let backend = db.backend();
     let id: i64 = on_writer!(db, |pool| {
         let mut tx = pool.begin().await?;
@@ -141,9 +145,10 @@ pub async fn update_function(
         return Err(refuse("kind", "cannot change: create a new function instead"));
     }
     let now = chrono::Utc::now().timestamp_millis();
-    let next_run_at = c.frequency_seconds.filter(|_| c.launch == Launch::Automatic).map(|f| {
-        super::schedule::first_run(f * 1000, c.start_at, now, interface.params.stick_to_the_hour)
-    });
+    let next_run_at = c
+        .frequency_seconds
+        .filter(|_| c.launch == Launch::Automatic)
+        .map(|f| super::schedule::first_run(f * 1000, c.start_at, now, interface.params.stick_to_the_hour));
     let backend = db.backend();
     on_writer!(db, |pool| {
         let mut tx = pool.begin().await?;
@@ -225,7 +230,11 @@ pub async fn list_functions(db: &Db, interface_id: i64) -> Result<Vec<FunctionDe
 /// Feedback keeps its own cursor; an operator may also reset it.
 pub async fn set_pagination_key(db: &Db, id: i64, key: &str) -> Result<(), InterfaceError> {
     on_writer!(db, |pool| {
-        sqlx::query("UPDATE itf_functions SET pagination_key = $1 WHERE id = $2").bind(key).bind(id).execute(pool).await?;
+        sqlx::query("UPDATE itf_functions SET pagination_key = $1 WHERE id = $2")
+            .bind(key)
+            .bind(id)
+            .execute(pool)
+            .await?;
     });
     Ok(())
 }

@@ -79,13 +79,12 @@ pub struct RunRequest {
     file_to_upload: Option<String>,
 }
 
-pub async fn run_function(
-    State(engine): State<Engine>,
-    Path(id): Path<i64>,
-    body: axum::body::Bytes,
-) -> Answer {
-    let request: RunRequest =
-        if body.iter().all(u8::is_ascii_whitespace) { RunRequest::default() } else { tixbridge_web::parse_json(&body)? };
+pub async fn run_function(State(engine): State<Engine>, Path(id): Path<i64>, body: axum::body::Bytes) -> Answer {
+    let request: RunRequest = if body.iter().all(u8::is_ascii_whitespace) {
+        RunRequest::default()
+    } else {
+        tixbridge_web::parse_json(&body)?
+    };
     let summary = engine.run(id, RunOptions { file: request.file_to_upload }).await?;
     ok(serde_json::to_value(summary).unwrap_or_default())
 }

@@ -59,7 +59,8 @@ pub async fn run(ctx: &mut RunCtx<'_>, settings: &InjectionSettings) -> Result<(
                 let vars = payload::variables(row);
                 let changes = crate::template::apply(&mut payload, fields, &vars);
                 if params.dump_data_modified_by_template && !changes.is_empty() {
-                    let list: Vec<String> = changes.iter().map(|(path, old, new)| format!("{path}: {old} -> {new}")).collect();
+                    let list: Vec<String> =
+                        changes.iter().map(|(path, old, new)| format!("{path}: {old} -> {new}")).collect();
                     ctx.run.note(Some(&ticket_ref), format!("template changed {}", list.join("; ")));
                 }
             }
@@ -98,7 +99,8 @@ async fn send_page(ctx: &mut RunCtx<'_>, payloads: Vec<(i64, Value)>) -> Result<
     let bodies: Vec<Value> = payloads.iter().map(|(_, p)| p.clone()).collect();
     let answers = ctx.client.inject(&bodies).await?;
     ctx.run.counts.sent += bodies.len() as u64;
-    let by_id: HashMap<&str, i64> = payloads.iter().map(|(id, p)| (p["ticketId"].as_str().unwrap_or(""), *id)).collect();
+    let by_id: HashMap<&str, i64> =
+        payloads.iter().map(|(id, p)| (p["ticketId"].as_str().unwrap_or(""), *id)).collect();
     let mut accepted = Vec::with_capacity(answers.len());
     for answer in &answers {
         match by_id.get(answer.ticket_id.as_str()) {

@@ -102,7 +102,8 @@ fn event_and_activation(row: &TicketRow) -> Result<(Value, Option<Value>), Paylo
 /// asks to reset to the current box-office holder.
 fn recipient_email(row: &TicketRow, params: &CustomParameters) -> Option<String> {
     if row.replaces_ticket_id.is_some() {
-        let reset = row.replaced_reason.as_ref().is_some_and(|r| params.reset_injection_invalidation_reasons.contains(r));
+        let reset =
+            row.replaced_reason.as_ref().is_some_and(|r| params.reset_injection_invalidation_reasons.contains(r));
         if reset {
             return row.holder_email.clone().or_else(|| row.owner_email.clone());
         }
@@ -122,7 +123,8 @@ fn filled(value: &Option<String>) -> bool {
 /// Builds the wallet payload of one ticket.
 pub fn build(row: &TicketRow, settings: &InjectionSettings, params: &CustomParameters) -> Result<Value, PayloadError> {
     let (event, activation) = event_and_activation(row)?;
-    let email = recipient_email(row, params).ok_or_else(|| fail("spectatorDetails.email: the ticket's contact has no e-mail"))?;
+    let email = recipient_email(row, params)
+        .ok_or_else(|| fail("spectatorDetails.email: the ticket's contact has no e-mail"))?;
     let mut spectator = Map::new();
     spectator.insert("email".into(), json!(email));
     for (key, value) in [
@@ -140,7 +142,11 @@ pub fn build(row: &TicketRow, settings: &InjectionSettings, params: &CustomParam
             spectator.insert(key.into(), json!(value));
         }
     }
-    if settings.main_applicant && filled(&row.holder_first_name) && filled(&row.holder_last_name) && filled(&row.holder_email) {
+    if settings.main_applicant
+        && filled(&row.holder_first_name)
+        && filled(&row.holder_last_name)
+        && filled(&row.holder_email)
+    {
         spectator.insert("mainApplicant".into(), json!(true));
     }
     let mut purchase = Map::new();

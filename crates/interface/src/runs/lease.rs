@@ -53,7 +53,12 @@ pub async fn renew_lease(db: &Db, function_id: i64, owner: &str, now: i64) -> Re
 }
 
 /// Gives the lease up and plans the next automatic run.
-pub async fn release_lease(db: &Db, function_id: i64, owner: &str, next_run_at: Option<i64>) -> Result<(), sqlx::Error> {
+pub async fn release_lease(
+    db: &Db,
+    function_id: i64,
+    owner: &str,
+    next_run_at: Option<i64>,
+) -> Result<(), sqlx::Error> {
     on_writer!(db, |pool| {
         sqlx::query(
             "UPDATE itf_functions SET lease_owner = NULL, lease_until = NULL, next_run_at = COALESCE($1, next_run_at)

@@ -8,7 +8,7 @@ mod record;
 use serde::Serialize;
 
 pub use lease::{LEASE_TTL_MS, acquire_lease, release_lease, renew_lease};
-pub use record::{RunRecord, finish_run, list_runs, load_run, start_run};
+pub use record::{RunRecord, discard_run, finish_run, list_runs, load_run, start_run};
 
 /// How a run ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

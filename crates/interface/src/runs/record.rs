@@ -70,6 +70,14 @@ pub async fn finish_run(
     Ok(())
 }
 
+/// Forgets a continuous run that found no work, so idle polling leaves no trace.
+pub async fn discard_run(db: &Db, run_id: i64) -> Result<(), sqlx::Error> {
+    on_writer!(db, |pool| {
+        sqlx::query("DELETE FROM itf_runs WHERE id = $1").bind(run_id).execute(pool).await?;
+    });
+    Ok(())
+}
+
 #[derive(sqlx::FromRow)]
 struct RunRow {
     id: i64,
@@ -129,9 +137,9 @@ pub async fn load_run(db: &Db, run_id: i64) -> Result<Option<Value>, sqlx::Error
     });
     Ok(found.map(|(row, log)| {
         let mut view = run_json(&row);
-        view["log"] = log.into_iter().map(|(ticket, message)| json!({ "ticket": ticket, "message": message })).collect();
+        view["log"] =
+            log.into_iter().map(|(ticket, message)| json!({ "ticket": ticket, "message": message })).collect();
         view["dump"] = json!(row.dump);
         view
     }))
 }
-
