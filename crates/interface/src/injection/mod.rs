@@ -36,7 +36,7 @@ pub async fn run(ctx: &mut RunCtx<'_>, settings: &InjectionSettings) -> Result<(
     while remaining > 0 {
         let limit = remaining.min(params.ticket_iteration_size) as i64;
         let rows: Vec<TicketRow> = on_reader!(&db, |pool| {
-            page_query(organization, settings, &force, &skip, after_id, limit).build_query_as().fetch_all(pool).await?
+            page_query(organization, settings, &force, after_id, limit).build_query_as().fetch_all(pool).await?
         });
         let Some(last) = rows.last() else { break };
         after_id = last.id;
@@ -47,6 +47,11 @@ pub async fn run(ctx: &mut RunCtx<'_>, settings: &InjectionSettings) -> Result<(
         let mut payloads = Vec::with_capacity(rows.len());
         for row in &rows {
             let ticket_ref = row.id.to_string();
+            if skip.ids.contains(&row.id) || row.tax_number.as_ref().is_some_and(|t| skip.tax_numbers.contains(t)) {
+                ctx.run.counts.skipped += 1;
+                ctx.run.note(Some(&ticket_ref), "skipped: on the function's skip list");
+                continue;
+            }
             let mut payload = match payload::build(row, settings, &params) {
                 Ok(payload) => payload,
                 Err(err) => {

@@ -1,6 +1,6 @@
 //! Selecting the tickets an injection run sends (SPEC §6.2): `NOT_PRINTED` (or forced)
 //! tickets of the interface's catalog whose shipment mode is `MOBILE`, matching every filter,
-//! never a skipped one, in ticket-id order — one page at a time, so a run of a million
+//! in ticket-id order (skip lists are applied by the caller, which counts them) — one page at a time, so a run of a million
 //! tickets never holds more than a page in memory.
 
 use sqlx::QueryBuilder;
@@ -95,7 +95,6 @@ pub fn page_query<'a, DB: sqlx::Database>(
     organization_id: i64,
     settings: &'a InjectionSettings,
     force: &'a TicketRefs,
-    skip: &'a TicketRefs,
     after_id: i64,
     limit: i64,
 ) -> QueryBuilder<'a, DB>
@@ -159,11 +158,6 @@ where
         q.push("))");
     }
     q.push(")");
-    if !skip.is_empty() {
-        q.push(" AND NOT (");
-        push_refs(&mut q, skip);
-        q.push(")");
-    }
     match settings.file_number.as_deref().map(str::trim).filter(|f| !f.is_empty()) {
         Some(file_number) => {
             q.push(" AND f.file_number = ").push_bind(file_number);
