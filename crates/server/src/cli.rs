@@ -34,6 +34,8 @@ pub enum Command {
     Wallet(WalletCommand),
     /// Run every part on a fresh SQLite file, seed demo data and show what happened.
     Demo(crate::demo::DemoArgs),
+    /// Measure the whole chain on a fresh database (see `tixbridge bench --help`).
+    Bench(crate::bench::BenchArgs),
     /// External printing interface operations.
     #[command(subcommand)]
     Interface(InterfaceCommand),
@@ -114,6 +116,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Wallet(command) => wallet(command).await,
         Command::Demo(args) => crate::demo::run(args).await,
+        Command::Bench(args) => crate::bench::run(args).await,
         Command::Interface(InterfaceCommand::Run { db, key, function_id, file_to_upload }) => {
             run_function(db, key, function_id, file_to_upload).await
         }

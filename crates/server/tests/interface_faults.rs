@@ -36,7 +36,8 @@ async fn converges_after(app: &common::TestApp, fault: Fault, expected_cause: &s
     assert_eq!(recovered["result"], "OK", "{recovered}");
     assert_eq!(recovered["counts"]["accepted"], 12);
     let (_, page) = app.get_json("/api/organizer/tickets/diff?limit=1000", &seeded.wallet_key).await;
-    let mut ids: Vec<&str> = page["tickets"].as_array().unwrap().iter().map(|t| t["ticketId"].as_str().unwrap()).collect();
+    let mut ids: Vec<&str> =
+        page["tickets"].as_array().unwrap().iter().map(|t| t["ticketId"].as_str().unwrap()).collect();
     ids.sort();
     ids.dedup();
     assert_eq!(ids.len(), 12, "every ticket exactly once in the wallet");

@@ -21,7 +21,8 @@ async fn injected(app: &common::TestApp, org: &str, n: usize, params: &str) -> S
 }
 
 async fn act(app: &common::TestApp, org: &str, id: i64, action: &str, body: Value) {
-    let (status, answer) = app.post_json(&format!("/api/boxoffice/organizations/{org}/tickets/{id}/{action}"), "", &body).await;
+    let (status, answer) =
+        app.post_json(&format!("/api/boxoffice/organizations/{org}/tickets/{id}/{action}"), "", &body).await;
     assert!(status.is_success(), "{action} {id}: {answer}");
 }
 

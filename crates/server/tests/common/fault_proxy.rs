@@ -34,7 +34,11 @@ impl FaultProxy {
     /// Starts a proxy forwarding to `target` (e.g. `http://127.0.0.1:PORT`).
     pub async fn start(target: &str) -> FaultProxy {
         let fault = Arc::new(Mutex::new(Fault::None));
-        let state = ProxyState { target: target.trim_end_matches('/').to_owned(), fault: fault.clone(), client: reqwest::Client::new() };
+        let state = ProxyState {
+            target: target.trim_end_matches('/').to_owned(),
+            fault: fault.clone(),
+            client: reqwest::Client::new(),
+        };
         let app = axum::Router::new().fallback(forward).with_state(state);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
@@ -56,7 +60,9 @@ async fn forward(State(state): State<ProxyState>, request: Request) -> Response 
     let fault = *state.fault.lock().unwrap();
     match fault {
         Fault::ServerError => return (StatusCode::INTERNAL_SERVER_ERROR, "wallet exploded").into_response(),
-        Fault::Unauthorized => return (StatusCode::UNAUTHORIZED, "{\"error\":\"unknown login or API key\"}").into_response(),
+        Fault::Unauthorized => {
+            return (StatusCode::UNAUTHORIZED, "{\"error\":\"unknown login or API key\"}").into_response();
+        }
         Fault::Stall(duration) => tokio::time::sleep(duration).await,
         Fault::None => {}
     }

@@ -67,11 +67,14 @@ impl TestApp {
             "site": { "name": "Stadium", "externalName": "National Stadium", "address": { "line1": "1 Main St", "city": "Geneva", "zip": "1201", "countryCode": "CH" } },
             "hostTeam": "Lions", "opposingTeam": "Eagles"
         })).await;
-        for (path, code) in [("seat-categories", "CAT1"), ("seat-categories", "CAT2"), ("tariffs", "FULL"), ("contingents", "AWAY")] {
+        for (path, code) in
+            [("seat-categories", "CAT1"), ("seat-categories", "CAT2"), ("tariffs", "FULL"), ("contingents", "AWAY")]
+        {
             self.create(&format!("{base}/{path}"), json!({ "code": code, "name": format!("{code} name") })).await;
         }
         self.create(&format!("{base}/sales-channels"), json!({ "code": "WEB", "name": "Web shop" })).await;
-        self.create(&format!("{base}/sales-channels/WEB/points-of-sale"), json!({ "code": "POS1", "name": "Online" })).await;
+        self.create(&format!("{base}/sales-channels/WEB/points-of-sale"), json!({ "code": "POS1", "name": "Online" }))
+            .await;
         for (code, kind) in [("MOB", "MOBILE"), ("AWAYMOB", "MOBILE_EXTERNAL"), ("PAH", "PRINT_AT_HOME")] {
             self.create(&format!("{base}/shipment-modes"), json!({ "code": code, "name": code, "type": kind })).await;
         }
@@ -108,7 +111,8 @@ impl TestApp {
 
     /// Runs a function now; returns the run summary.
     pub async fn run(&self, function_id: i64) -> Value {
-        let (status, summary) = self.post_json(&format!("/api/boxoffice/functions/{function_id}/runs"), "", &Value::Null).await;
+        let (status, summary) =
+            self.post_json(&format!("/api/boxoffice/functions/{function_id}/runs"), "", &Value::Null).await;
         assert_eq!(status.as_u16(), 200, "run: {summary}");
         summary
     }
