@@ -30,6 +30,8 @@ pub struct Engine {
     pub worker_id: String,
     /// Where `dumpTnPRvariables` files go.
     pub dump_dir: PathBuf,
+    /// How long a lease outlives a silent worker (see [`crate::runs::LEASE_TTL_MS`]).
+    pub lease_ttl: Duration,
 }
 
 /// What an operator may add to one run.
@@ -81,7 +83,7 @@ pub fn now_ms() -> i64 {
 impl RunCtx<'_> {
     /// Extends the lease between wallet calls; a lost lease stops the run.
     pub async fn keep_lease(&self) -> Result<(), Failure> {
-        if renew_lease(&self.engine.db, self.function.id, &self.engine.worker_id, now_ms()).await? {
+        if renew_lease(&self.engine.db, self.function.id, &self.engine.worker_id, now_ms(), self.engine.lease_ttl_ms()).await? {
             Ok(())
         } else {
             Err(Failure::Stopped("lease lost to another worker".into()))
@@ -105,13 +107,17 @@ impl RunCtx<'_> {
 }
 
 impl Engine {
+    pub fn lease_ttl_ms(&self) -> i64 {
+        i64::try_from(self.lease_ttl.as_millis()).unwrap_or(crate::runs::LEASE_TTL_MS)
+    }
+
     /// Runs `function_id` now, unless it is already running.
     pub async fn run(&self, function_id: i64, options: RunOptions) -> Result<RunSummary, RunError> {
         let function = load_function(&self.db, function_id).await?;
         if !function.active {
             return Err(RunError::Inactive(function_id));
         }
-        if !acquire_lease(&self.db, function_id, &self.worker_id, now_ms()).await? {
+        if !acquire_lease(&self.db, function_id, &self.worker_id, now_ms(), self.lease_ttl_ms()).await? {
             return Err(RunError::Busy(function_id));
         }
         let started = now_ms();

@@ -50,10 +50,23 @@ pub struct AppConfig {
     pub dump_dir: PathBuf,
     /// Start automatic functions on their schedule (off in tests, which drive runs by calls).
     pub run_scheduler: bool,
+    /// How long a function's lease outlives a crashed worker.
+    pub lease_ttl: Duration,
 }
 
 /// The environment variable setting the wallet call timeout, in seconds.
 pub const WALLET_TIMEOUT_VAR: &str = "TIXBRIDGE_WALLET_TIMEOUT_SECS";
+/// The environment variable setting how long a lease outlives a crashed worker, in seconds.
+pub const LEASE_TTL_VAR: &str = "TIXBRIDGE_LEASE_TTL_SECS";
+
+fn seconds_from_env(var: &str, default: u64) -> anyhow::Result<Duration> {
+    match std::env::var(var) {
+        Ok(text) => Ok(Duration::from_secs(
+            text.parse().ok().filter(|s| *s > 0).with_context(|| format!("{var} must be a whole number of seconds"))?,
+        )),
+        Err(_) => Ok(Duration::from_secs(default)),
+    }
+}
 
 impl AppConfig {
     /// The configuration of a real process: server key from `TIXBRIDGE_SERVER_KEY` or
@@ -70,15 +83,8 @@ impl AppConfig {
         if let Some(notice) = mailer.startup_notice() {
             tracing::info!("{notice}");
         }
-        let wallet_timeout = match std::env::var(WALLET_TIMEOUT_VAR) {
-            Ok(text) => Duration::from_secs(
-                text.parse()
-                    .ok()
-                    .filter(|s| *s > 0)
-                    .with_context(|| format!("{WALLET_TIMEOUT_VAR} must be a whole number of seconds"))?,
-            ),
-            Err(_) => Duration::from_secs(30),
-        };
+        let wallet_timeout = seconds_from_env(WALLET_TIMEOUT_VAR, 30)?;
+        let lease_ttl = seconds_from_env(LEASE_TTL_VAR, 60)?;
         Ok(Self {
             database_url,
             listen,
@@ -88,6 +94,7 @@ impl AppConfig {
             wallet_timeout,
             dump_dir: PathBuf::from("tixbridge-dumps"),
             run_scheduler: true,
+            lease_ttl,
         })
     }
 
@@ -101,6 +108,7 @@ impl AppConfig {
             wallet_timeout: self.wallet_timeout,
             worker_id: format!("{}-{}", std::process::id(), uuid_like()),
             dump_dir: self.dump_dir.clone(),
+            lease_ttl: self.lease_ttl,
         }
     }
 }

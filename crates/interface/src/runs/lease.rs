@@ -3,12 +3,13 @@
 
 use tixbridge_store::{Db, on_writer};
 
-/// How long a lease lasts without renewal; a long run renews it as it goes.
+/// How long a lease lasts without renewal by default; a long run renews it between wallet
+/// calls, so this bounds how long a crashed worker blocks its function.
 pub const LEASE_TTL_MS: i64 = 60_000;
 
 /// Takes the lease of `function_id` for `owner`, or returns false when someone holds it.
 /// Taking over an expired lease marks the runs its holder left `RUNNING` as interrupted.
-pub async fn acquire_lease(db: &Db, function_id: i64, owner: &str, now: i64) -> Result<bool, sqlx::Error> {
+pub async fn acquire_lease(db: &Db, function_id: i64, owner: &str, now: i64, ttl_ms: i64) -> Result<bool, sqlx::Error> {
     let acquired = on_writer!(db, |pool| {
         let mut tx = pool.begin().await?;
         let taken: Option<i64> = sqlx::query_scalar(
@@ -16,7 +17,7 @@ pub async fn acquire_lease(db: &Db, function_id: i64, owner: &str, now: i64) -> 
              WHERE id = $3 AND (lease_until IS NULL OR lease_until < $4) RETURNING id",
         )
         .bind(owner)
-        .bind(now + LEASE_TTL_MS)
+        .bind(now + ttl_ms)
         .bind(function_id)
         .bind(now)
         .fetch_optional(&mut *tx)
@@ -39,10 +40,10 @@ pub async fn acquire_lease(db: &Db, function_id: i64, owner: &str, now: i64) -> 
 }
 
 /// Extends a held lease; false when it was lost (expired and taken by another worker).
-pub async fn renew_lease(db: &Db, function_id: i64, owner: &str, now: i64) -> Result<bool, sqlx::Error> {
+pub async fn renew_lease(db: &Db, function_id: i64, owner: &str, now: i64, ttl_ms: i64) -> Result<bool, sqlx::Error> {
     let renewed = on_writer!(db, |pool| {
         sqlx::query("UPDATE itf_functions SET lease_until = $1 WHERE id = $2 AND lease_owner = $3")
-            .bind(now + LEASE_TTL_MS)
+            .bind(now + ttl_ms)
             .bind(function_id)
             .bind(owner)
             .execute(pool)

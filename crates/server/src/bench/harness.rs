@@ -44,6 +44,7 @@ impl Harness {
             wallet_timeout: std::time::Duration::from_secs(120),
             dump_dir: dir.path().join("dumps"),
             run_scheduler: false,
+            lease_ttl: std::time::Duration::from_secs(60),
         };
         let app = BoundApp::bind(&config).await?.spawn();
         let wallet_key =

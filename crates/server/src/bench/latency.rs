@@ -102,7 +102,7 @@ async fn wait_for_all(harness: &Harness, kind: Kind, total: usize) -> anyhow::Re
                WHERE l.action = $1";
     loop {
         let rows: Vec<(String, i64)> =
-            on_reader!(harness.db(), |pool| { sqlx::query_as(sql).bind(kind.wallet_action()).fetch_all(pool).await? });
+            on_reader!(harness.db(), |pool| sqlx::query_as(sql).bind(kind.wallet_action()).fetch_all(pool).await?);
         if rows.len() >= total || Instant::now() > deadline {
             return Ok(rows);
         }

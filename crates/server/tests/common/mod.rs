@@ -122,6 +122,7 @@ pub fn test_config(database_url: &str, dir: &std::path::Path, smtp_url: &str) ->
         wallet_timeout: std::time::Duration::from_secs(3),
         dump_dir: dir.join("dumps"),
         run_scheduler: false,
+        lease_ttl: std::time::Duration::from_secs(2),
     }
 }
 
