@@ -83,7 +83,9 @@ pub fn now_ms() -> i64 {
 impl RunCtx<'_> {
     /// Extends the lease between wallet calls; a lost lease stops the run.
     pub async fn keep_lease(&self) -> Result<(), Failure> {
-        if renew_lease(&self.engine.db, self.function.id, &self.engine.worker_id, now_ms(), self.engine.lease_ttl_ms()).await? {
+        if renew_lease(&self.engine.db, self.function.id, &self.engine.worker_id, now_ms(), self.engine.lease_ttl_ms())
+            .await?
+        {
             Ok(())
         } else {
             Err(Failure::Stopped("lease lost to another worker".into()))

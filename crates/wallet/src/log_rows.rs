@@ -100,10 +100,12 @@ pub(crate) use insert_log_rows;
 macro_rules! lock_feed {
     ($tx:expr, $backend:expr, $organizer:expr) => {{
         let _ = $backend;
-        sqlx::query_scalar::<_, i64>("UPDATE wallet_organizers SET feed_seq = feed_seq WHERE id = $1 RETURNING feed_seq")
-            .bind($organizer)
-            .fetch_one(&mut *$tx)
-            .await?
+        sqlx::query_scalar::<_, i64>(
+            "UPDATE wallet_organizers SET feed_seq = feed_seq WHERE id = $1 RETURNING feed_seq",
+        )
+        .bind($organizer)
+        .fetch_one(&mut *$tx)
+        .await?
     }};
 }
 pub(crate) use lock_feed;

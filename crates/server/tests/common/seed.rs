@@ -83,7 +83,8 @@ impl TestApp {
             "hasInternetAccount": true
         })).await;
         let contact_id = contact["id"].as_i64().unwrap();
-        let ticket_ids = if tickets == 0 { Vec::new() } else { self.issue_tickets(org, contact_id, tickets, "MOB").await };
+        let ticket_ids =
+            if tickets == 0 { Vec::new() } else { self.issue_tickets(org, contact_id, tickets, "MOB").await };
         let wallet_key = self.organizer(&format!("wallet@{}.example.org", org.to_lowercase())).await;
         Seeded { org: org.to_owned(), wallet_key, contact_id, ticket_ids }
     }
