@@ -27,6 +27,14 @@ pub struct Cli {
 pub enum Command {
     /// Serve the chosen parts over HTTP until Ctrl-C.
     Serve(ServeArgs),
+    /// Run scheduled and continuous functions without serving HTTP; several workers (and
+    /// `serve` processes) on one PostgreSQL database share the work, one run per function at a time.
+    Worker {
+        #[command(flatten)]
+        db: DatabaseArgs,
+        #[command(flatten)]
+        key: KeyArgs,
+    },
     /// Create or upgrade the database schema, then exit.
     Migrate(DatabaseArgs),
     /// Wallet administration.
@@ -109,6 +117,7 @@ pub enum WalletCommand {
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Serve(args) => serve(args).await,
+        Command::Worker { db, key } => worker(db, key).await,
         Command::Migrate(args) => {
             open(&args.database).await?;
             println!("database {} is up to date", crate::app::redact_url(&args.database));
@@ -133,6 +142,20 @@ async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let app = BoundApp::bind(&config).await?;
     tracing::info!(addr = %app.addr, parts = ?config.parts, "serving; Ctrl-C stops");
     app.serve(shutdown_signal()).await?;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn worker(db: DatabaseArgs, key: KeyArgs) -> anyhow::Result<ExitCode> {
+    let config = AppConfig::from_env(db.database.clone(), String::new(), vec![], &key.server_key_file)?;
+    let database = open(&db.database).await?;
+    let engine = config.engine(&database);
+    let tasks = [tixbridge_interface::scheduler::spawn(engine.clone()), tixbridge_interface::continuous::spawn(engine)];
+    let listener = database.listen_for_changes().await?;
+    tracing::info!("worker running scheduled and continuous functions; Ctrl-C stops");
+    shutdown_signal().await;
+    for task in tasks.iter().chain(listener.as_ref()) {
+        task.abort();
+    }
     Ok(ExitCode::SUCCESS)
 }
 
