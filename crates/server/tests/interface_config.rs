@@ -82,7 +82,7 @@ on_both_databases! {
         assert!(tixbridge_interface::scheduler::tick(&app.app.engine).await.is_empty(), "not due yet");
 
         tixbridge_store::on_writer!(&app.app.db, |pool| sqlx::query("UPDATE itf_functions SET next_run_at = 0 WHERE id = $1")
-            .bind(id).execute(pool).await.unwrap());
+            .bind(id).execute(pool).await.unwrap().rows_affected());
         for run in tixbridge_interface::scheduler::tick(&app.app.engine).await {
             run.await.unwrap();
         }
