@@ -46,6 +46,9 @@ pub fn router(db: &Db, parts: &[Part]) -> Router {
     if parts.contains(&Part::Wallet) {
         app = app.merge(tixbridge_wallet::router(tixbridge_wallet::WalletState { db: db.clone() }));
     }
+    if parts.contains(&Part::Boxoffice) {
+        app = app.merge(tixbridge_boxoffice::router(tixbridge_boxoffice::BoxOfficeState { db: db.clone() }));
+    }
     app
 }
 

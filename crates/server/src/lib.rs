@@ -3,6 +3,7 @@
 //! same application.
 
 pub mod app;
+pub mod boxoffice_cli;
 pub mod cli;
 pub mod demo;
 pub mod openapi;
