@@ -135,6 +135,7 @@ pub fn router(db: &Db, parts: &[Part], engine: &Engine) -> Router {
         app = app.merge(tixbridge_wallet::router(tixbridge_wallet::WalletState { db: db.clone() }));
     }
     if parts.contains(&Part::Boxoffice) {
+        app = app.merge(tixbridge_boxoffice::router(tixbridge_boxoffice::BoxOfficeState { db: db.clone() }));
         app = app.merge(tixbridge_interface::http::router(engine.clone()));
     }
     app
