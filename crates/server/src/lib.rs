@@ -7,3 +7,4 @@ pub mod boxoffice_cli;
 pub mod cli;
 pub mod demo;
 pub mod openapi;
+mod openapi_boxoffice;

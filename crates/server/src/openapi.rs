@@ -28,6 +28,18 @@ fn batch_call(summary: &str, item_schema: &str) -> Value {
 
 /// The whole document.
 pub fn document() -> Value {
+    let mut document = wallet_document();
+    if let Some(paths) = document["paths"].as_object_mut() {
+        paths.extend(crate::openapi_boxoffice::paths());
+    }
+    if let Some(schemas) = document["components"]["schemas"].as_object_mut() {
+        schemas.extend(crate::openapi_boxoffice::schemas());
+    }
+    document
+}
+
+/// The wallet's paths and the shared components.
+fn wallet_document() -> Value {
     json!({
         "openapi": "3.1.0",
         "info": { "title": "tixbridge", "version": env!("CARGO_PKG_VERSION"),

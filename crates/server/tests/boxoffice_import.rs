@@ -188,3 +188,16 @@ async fn measure_an_import_of_100000_rows_on_sqlite() {
         100_000.0 / seconds
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_import_body_may_pass_the_json_limit_but_not_64_mib() {
+    let app = TestApp::sqlite().await;
+    let club = seed_match(&app, "CLUB", 0).await;
+    // 17 MiB: over the 16 MiB JSON limit, so it reaches the parser (and fails there, on content).
+    let big = format!("{HEADER}\n{}\n", "x".repeat(17 << 20));
+    let (status, answer) = import(&app, &club, big).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{answer}");
+    let huge = "x".repeat((64 << 20) + 1);
+    let (status, answer) = import(&app, &club, huge).await;
+    assert_eq!((status, answer["field"].as_str()), (StatusCode::PAYLOAD_TOO_LARGE, Some("body")), "{answer}");
+}

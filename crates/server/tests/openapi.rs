@@ -19,16 +19,20 @@ async fn the_openapi_document_matches_its_snapshot_and_every_path_is_served() {
     assert_eq!(pretty, expected, "the API contract changed: review, then run with UPDATE_SNAPSHOTS=1");
 
     for (path, item) in document["paths"].as_object().unwrap() {
-        let concrete = path.replace("{ticketId}", "T1");
+        let concrete = path.replace("{ticketId}", "T1").replace("{id}", "1");
         for method in item.as_object().unwrap().keys() {
             let request = match method.as_str() {
                 "get" => app.client.get(app.url(&concrete)),
                 "post" => app.client.post(app.url(&concrete)),
                 other => panic!("unexpected method {other}"),
             };
-            let status = request.send().await.unwrap().status();
+            let response = request.send().await.unwrap();
+            let status = response.status();
+            // A handler's own 404 (an unknown organization in the path) answers in JSON; the
+            // router's 404 for a route that does not exist has an empty body.
+            let routed = status != StatusCode::NOT_FOUND || !response.text().await.unwrap().is_empty();
             assert!(
-                status != StatusCode::NOT_FOUND && status != StatusCode::METHOD_NOT_ALLOWED,
+                routed && status != StatusCode::METHOD_NOT_ALLOWED,
                 "{method} {path} is documented but not served ({status})"
             );
         }
