@@ -8,4 +8,5 @@ pub mod boxoffice_cli;
 pub mod cli;
 pub mod demo;
 pub mod openapi;
+mod openapi_boxoffice;
 mod openapi_interface;

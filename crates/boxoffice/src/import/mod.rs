@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 use axum::Json;
 use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::Serialize;
@@ -113,9 +114,20 @@ pub async fn import_csv(
 pub(crate) async fn import_tickets_csv(
     State(state): State<BoxOfficeState>,
     Path(org): Path<String>,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> Result<(StatusCode, Json<ImportOutcome>), ApiError> {
     let org = organizations::find(&state.db, &org).await?;
+    let body = body.map_err(|rejection| {
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                format!("an import is at most {} MiB; split the file", MAX_IMPORT_BYTES >> 20),
+            )
+            .with_field("body")
+        } else {
+            ApiError::bad_request("body", rejection.body_text())
+        }
+    })?;
     let started = std::time::Instant::now();
     let outcome = import_csv(&state.db, &org, std::io::Cursor::new(body), |_| {}).await?;
     tracing::info!(
