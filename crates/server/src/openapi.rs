@@ -1,6 +1,8 @@
 //! The OpenAPI document of the HTTP API (`GET /api/openapi.json`). Snapshot-tested, so a
 //! change to the contract shows up in review.
 
+mod wallet_extra;
+
 use axum::Json;
 use serde_json::{Value, json};
 
@@ -28,7 +30,7 @@ fn batch_call(summary: &str, item_schema: &str) -> Value {
 
 /// The whole document.
 pub fn document() -> Value {
-    json!({
+    let mut document = json!({
         "openapi": "3.1.0",
         "info": { "title": "tixbridge", "version": env!("CARGO_PKG_VERSION"),
                   "description": "Wallet organizer API (TIXnGO-compatible) and the box office." },
@@ -126,5 +128,12 @@ pub fn document() -> Value {
                     "nextPaginationKey": { "type": "string" } } }
             }
         }
-    })
+    });
+    for (section, extra) in [("paths", wallet_extra::paths()), ("schemas", wallet_extra::schemas())] {
+        let target = if section == "paths" { &mut document["paths"] } else { &mut document["components"]["schemas"] };
+        if let (Some(target), Value::Object(extra)) = (target.as_object_mut(), extra) {
+            target.extend(extra);
+        }
+    }
+    document
 }
