@@ -132,6 +132,8 @@ pub fn router(db: &Db, parts: &[Part], engine: &Engine) -> Router {
         .route("/api/openapi.json", get(crate::openapi::get_openapi))
         .route("/healthz", get(|| async { "ok" }));
     if parts.contains(&Part::Wallet) {
+        // CSV injection jobs a previous process left unfinished carry on here.
+        tixbridge_wallet::resume_csv_jobs(db);
         app = app.merge(tixbridge_wallet::router(tixbridge_wallet::WalletState { db: db.clone() }));
     }
     if parts.contains(&Part::Boxoffice) {

@@ -4,18 +4,22 @@
 
 pub mod audit;
 mod auth;
+mod csv_inject;
 mod feed;
 mod inject;
 mod lifecycle;
 mod log_rows;
 pub mod organizers;
+mod privileges;
 mod results;
+mod spectator_rows;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 use tixbridge_store::Db;
 
+pub use csv_inject::resume_unfinished as resume_csv_jobs;
 pub use results::{TicketOutcome, TicketResult};
 
 /// What the wallet's handlers need.
@@ -35,6 +39,11 @@ pub fn router(state: WalletState) -> Router {
         .route("/api/organizer/tickets/control", post(lifecycle::post_control))
         .route("/api/organizer/tickets/diff", get(feed::get_diff))
         .route("/api/organizer/tickets/{ticket_id}", get(feed::get_ticket))
+        .route("/api/organizer/tickets/csv", post(csv_inject::post_csv))
+        .route("/api/organizer/tickets/csv/{job_id}", get(csv_inject::get_job))
+        .route("/api/organizer/privileges", post(privileges::post_privileges))
+        .route("/api/organizer/privileges/use", post(privileges::post_use))
+        .route("/api/organizer/privileges/{privilege_id}", get(privileges::get_privilege))
         .layer(DefaultBodyLimit::max(tixbridge_web::MAX_BODY_BYTES))
         .with_state(state)
 }
