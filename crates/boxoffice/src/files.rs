@@ -105,8 +105,10 @@ pub async fn issue_file(db: &Db, org: &Organization, new: NewFile) -> Result<Fil
         }
         let rows: Vec<(i64, i64, &ResolvedTicket)> = resolved.iter().map(|t| (file_id, new.contact_id, t)).collect();
         insert_tickets!(tx, org.id, rows, now);
+        tixbridge_store::announce_change!(tx, db.backend());
         tx.commit().await?;
     });
+    db.changes().signal();
     find(db, org, &file_number).await
 }
 

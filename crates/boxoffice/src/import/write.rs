@@ -132,6 +132,7 @@ pub(crate) async fn write(
             insert_tickets!(tx, org, part, now);
             progress(Progress::Written { done: (done * CHUNK * 10 + part.len()).min(total), total });
         }
+        tixbridge_store::announce_change!(tx, db.backend());
         tx.commit().await?;
         ImportOutcome {
             rows: total,
@@ -140,5 +141,6 @@ pub(crate) async fn write(
             files_created: new_files.len(),
         }
     });
+    db.changes().signal();
     Ok(outcome)
 }

@@ -43,9 +43,11 @@ pub async fn apply(
         .bind(id)
         .execute(&mut *tx)
         .await?;
+        tixbridge_store::announce_change!(tx, db.backend());
         tx.commit().await?;
         next
     });
+    db.changes().signal();
     Ok(next)
 }
 
@@ -156,8 +158,10 @@ pub async fn reprint(db: &Db, organization_id: i64, id: i64) -> Result<Reprinted
         .bind(id)
         .fetch_one(&mut *tx)
         .await?;
+        tixbridge_store::announce_change!(tx, db.backend());
         tx.commit().await?;
         new_id
     });
+    db.changes().signal();
     Ok(Reprinted { old_id: id, new_id })
 }

@@ -119,10 +119,13 @@ pub async fn list_runs(db: &Db, function_id: i64, limit: i64) -> Result<Vec<Valu
     Ok(rows.iter().map(run_json).collect())
 }
 
+/// A run log line: the ticket it is about (if any) and the message.
+type LogLine = (Option<String>, String);
+
 /// One run with its log lines and dump.
 pub async fn load_run(db: &Db, run_id: i64) -> Result<Option<Value>, sqlx::Error> {
     let sql = format!("{SELECT} WHERE id = $1");
-    let found: Option<(RunRow, Vec<(Option<String>, String)>)> = on_reader!(db, |pool| {
+    let found: Option<(RunRow, Vec<LogLine>)> = on_reader!(db, |pool| {
         let row: Option<RunRow> = sqlx::query_as(&sql).bind(run_id).fetch_optional(pool).await?;
         match row {
             Some(row) => {
