@@ -196,6 +196,7 @@ impl Engine {
             result,
             simulation,
             counts: ctx.run.counts.clone(),
+            phases: ctx.run.phases.clone(),
             cause,
             started_at: rfc(ctx.run.started_at),
             ended_at: rfc(ended),

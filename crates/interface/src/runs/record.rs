@@ -3,7 +3,7 @@
 use serde_json::{Value, json};
 use tixbridge_store::{Db, on_reader, on_writer};
 
-use super::{Counts, RunResult};
+use super::{Counts, Phases, RunResult};
 
 /// A run in progress: its id and the log lines to write when it ends.
 pub struct RunRecord {
@@ -12,6 +12,7 @@ pub struct RunRecord {
     pub started_at: i64,
     pub simulation: bool,
     pub counts: Counts,
+    pub phases: Phases,
     pub log: Vec<(Option<String>, String)>,
 }
 
@@ -34,7 +35,15 @@ pub async fn start_run(db: &Db, function_id: i64, simulation: bool, now: i64) ->
         .fetch_one(pool)
         .await?
     });
-    Ok(RunRecord { id, function_id, started_at: now, simulation, counts: Counts::default(), log: Vec::new() })
+    Ok(RunRecord {
+        id,
+        function_id,
+        started_at: now,
+        simulation,
+        counts: Counts::default(),
+        phases: Phases::default(),
+        log: Vec::new(),
+    })
 }
 
 /// Closes the run record with its result, counts, log lines and dump.

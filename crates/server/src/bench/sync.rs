@@ -32,7 +32,7 @@ pub async fn inject(database: &str, tickets: usize) -> anyhow::Result<Report> {
         latencies_ms: Vec::new(),
         checks_passed: printed == n && injected == n && summary.counts.accepted == tickets as u64,
         checks,
-        extra: Vec::new(),
+        extra: vec![("phases", serde_json::to_value(&summary.phases)?)],
     })
 }
 
@@ -97,8 +97,8 @@ pub async fn wallet_api(database: &str, tickets: usize) -> anyhow::Result<Report
             .collect();
         let answer: serde_json::Value =
             client.post(&url).header("X-Api-Key", &harness.wallet_key).json(&batch).send().await?.json().await?;
-        accepted += answer["results"].as_array().map_or(0, |r| r.iter().filter(|t| t["status"] == "ACCEPTED").count())
-            as u64;
+        accepted +=
+            answer["results"].as_array().map_or(0, |r| r.iter().filter(|t| t["status"] == "ACCEPTED").count()) as u64;
     }
     let wall_s = started.elapsed().as_secs_f64();
     let stored = harness.count("SELECT COUNT(*) FROM wallet_tickets").await?;
