@@ -56,6 +56,7 @@ pub struct DiffPage {
     pub next_pagination_key: String,
 }
 
+#[derive(Clone)]
 pub struct WalletClient {
     http: reqwest::Client,
     base: String,
@@ -99,7 +100,7 @@ impl WalletClient {
     /// Privilege definitions and instances (the answer has one result per instance).
     pub async fn privileges(&self, body: &Value) -> Result<Value, CallError> {
         let base = self.base.trim_end_matches("/tickets");
-        self.send(self.http.post(format!("{base}/privileges")).json(body), body).await
+        self.send(self.http.post(format!("{base}/privileges")).json(body), || body.to_string()).await
     }
 
     pub async fn diff(&self, pagination_key: &str, limit: usize) -> Result<DiffPage, CallError> {
@@ -107,13 +108,13 @@ impl WalletClient {
             .http
             .get(format!("{}/diff", self.base))
             .query(&[("paginationKey", pagination_key), ("limit", &limit.to_string())]);
-        let answer = self.send(request, &Value::Null).await?;
+        let answer = self.send(request, String::new).await?;
         serde_json::from_value(answer).map_err(|e| CallError::BadAnswer(e.to_string()))
     }
 
     async fn batch(&self, suffix: &str, items: &[Value]) -> Result<Vec<TicketAnswer>, CallError> {
-        let body = Value::Array(items.to_vec());
-        let answer = self.send(self.http.post(format!("{}{suffix}", self.base)).json(&body), &body).await?;
+        let request = self.http.post(format!("{}{suffix}", self.base)).json(items);
+        let answer = self.send(request, || serde_json::to_string(items).unwrap_or_default()).await?;
         let answer: BatchAnswer = serde_json::from_value(answer).map_err(|e| CallError::BadAnswer(e.to_string()))?;
         if answer.results.len() != items.len() {
             return Err(CallError::BadAnswer(format!(
@@ -125,12 +126,16 @@ impl WalletClient {
         Ok(answer.results)
     }
 
-    async fn send(&self, request: reqwest::RequestBuilder, body: &Value) -> Result<Value, CallError> {
+    async fn send(
+        &self,
+        request: reqwest::RequestBuilder,
+        dump_request: impl FnOnce() -> String,
+    ) -> Result<Value, CallError> {
         let request = request.basic_auth(&self.login, Some(&self.password)).timeout(self.timeout);
         let response = request.send().await.map_err(|e| self.transport_error(e))?;
         let status = response.status();
         let text = response.text().await.map_err(|e| self.transport_error(e))?;
-        self.dump.record(body, status.as_u16(), &text);
+        self.dump.record(dump_request, status.as_u16(), &text);
         match status.as_u16() {
             200..=299 => serde_json::from_str(&text).map_err(|e| CallError::BadAnswer(e.to_string())),
             401 | 403 => Err(CallError::Refused(status.as_u16())),

@@ -3,8 +3,6 @@
 
 use std::sync::{Arc, Mutex};
 
-use serde_json::Value;
-
 #[derive(Clone, Default)]
 pub struct CallDump {
     limit_bytes: Option<usize>,
@@ -16,13 +14,14 @@ impl CallDump {
         Self { limit_bytes: limit_kb.map(|kb| kb * 1024), text: Arc::default() }
     }
 
-    pub fn record(&self, request: &Value, status: u16, response: &str) {
+    /// Keeps one call; `request` renders the request body, only when dumping is on.
+    pub fn record(&self, request: impl FnOnce() -> String, status: u16, response: &str) {
         let Some(limit) = self.limit_bytes else { return };
         let mut text = self.text.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         if text.len() >= limit {
             return;
         }
-        let entry = format!(">>> {request}\n<<< {status} {response}\n");
+        let entry = format!(">>> {}\n<<< {status} {response}\n", request());
         let room = limit - text.len();
         let cut = entry.char_indices().map(|(i, _)| i).take_while(|i| *i <= room).last().unwrap_or(0);
         text.push_str(if entry.len() <= room { &entry } else { &entry[..cut] });
@@ -42,11 +41,11 @@ mod tests {
     #[test]
     fn the_dump_stops_at_its_limit_and_is_off_by_default() {
         let off = CallDump::new(None);
-        off.record(&Value::Null, 200, "x");
+        off.record(|| unreachable!("not rendered when off"), 200, "x");
         assert_eq!(off.take(), None);
         let dump = CallDump::new(Some(1));
         for _ in 0..100 {
-            dump.record(&Value::String("y".repeat(100)), 200, "ok");
+            dump.record(|| "y".repeat(100), 200, "ok");
         }
         let text = dump.take().unwrap();
         assert!(text.len() <= 1024 && text.starts_with(">>> "));

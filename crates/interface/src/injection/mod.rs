@@ -5,16 +5,14 @@
 
 pub mod payload;
 pub mod select;
-
-use std::collections::HashMap;
+mod send;
 
 use serde_json::{Value, json};
-use tixbridge_domain::inject::validate_ticket;
+use tixbridge_domain::inject::check_ticket;
 use tixbridge_store::on_reader;
 
-use crate::engine::{Failure, RunCtx, now_ms};
+use crate::engine::{Failure, RunCtx};
 use crate::functions::settings::InjectionSettings;
-use crate::processed::{Processed, mark_processed};
 use crate::runs::Phases;
 use select::{TicketRow, page_query};
 
@@ -32,6 +30,10 @@ pub async fn run(ctx: &mut RunCtx<'_>, settings: &InjectionSettings) -> Result<(
     let (force, skip) = (settings.force(), settings.skip());
     let organization = ctx.interface.organization_id;
     let mut variables_dump: Vec<Value> = Vec::new();
+    let sender =
+        send::Sender { client: ctx.client.clone(), db: db.clone(), function_id: ctx.function.id, run_id: ctx.run.id };
+    // at most one page in the wallet's hands while the next one is selected and built
+    let mut in_flight = None;
     let mut after_id = 0_i64;
     let mut remaining = settings.batch_size;
     while remaining > 0 {
@@ -47,7 +49,7 @@ pub async fn run(ctx: &mut RunCtx<'_>, settings: &InjectionSettings) -> Result<(
         ctx.run.counts.selected += rows.len() as u64;
 
         let now = chrono::Utc::now();
-        let mut payloads = Vec::with_capacity(rows.len());
+        let (mut ids, mut payloads) = (Vec::with_capacity(rows.len()), Vec::with_capacity(rows.len()));
         for row in &rows {
             let ticket_ref = row.id.to_string();
             if skip.ids.contains(&row.id) || row.tax_number.as_ref().is_some_and(|t| skip.tax_numbers.contains(t)) {
@@ -78,55 +80,33 @@ pub async fn run(ctx: &mut RunCtx<'_>, settings: &InjectionSettings) -> Result<(
                 variables_dump.push(json!({ "ticketId": ticket_ref, "variables": vars, "payload": payload }));
             }
             if params.enforce_mandatory_parameters
-                && let Err(rejection) = validate_ticket(&payload, now)
+                && let Err(rejection) = check_ticket(&payload, now)
             {
                 ctx.run.counts.rejected += 1;
                 ctx.run.note(Some(&ticket_ref), format!("not sent, the wallet would refuse it: {rejection}"));
                 continue;
             }
-            payloads.push((row.id, payload));
+            ids.push(row.id);
+            payloads.push(payload);
         }
         Phases::lap(&mut ctx.run.phases.build_ms, lap);
         if ctx.run.simulation {
-            ctx.would_send.extend(payloads.into_iter().map(|(_, p)| p));
+            ctx.would_send.extend(payloads);
             continue;
         }
-        if !payloads.is_empty() {
-            send_page(ctx, payloads).await?;
+        if let Some(previous) = in_flight.take() {
+            send::settle(ctx, previous).await?;
         }
-        ctx.check_kill_ratio()?;
-        ctx.keep_lease().await?;
+        if !payloads.is_empty() {
+            in_flight = Some(sender.spawn(ids, payloads));
+        }
+    }
+    if let Some(last) = in_flight.take() {
+        send::settle(ctx, last).await?;
     }
     if params.dump_tnpr_variables && !variables_dump.is_empty() {
         write_variables_dump(ctx, &variables_dump);
     }
-    Ok(())
-}
-
-/// One wallet call for a page, then printing what it accepted.
-async fn send_page(ctx: &mut RunCtx<'_>, payloads: Vec<(i64, Value)>) -> Result<(), Failure> {
-    let bodies: Vec<Value> = payloads.iter().map(|(_, p)| p.clone()).collect();
-    let lap = std::time::Instant::now();
-    let answers = ctx.client.inject(&bodies).await?;
-    let lap = Phases::lap(&mut ctx.run.phases.wallet_ms, lap);
-    ctx.run.counts.sent += bodies.len() as u64;
-    let by_id: HashMap<&str, i64> =
-        payloads.iter().map(|(id, p)| (p["ticketId"].as_str().unwrap_or(""), *id)).collect();
-    let mut accepted = Vec::with_capacity(answers.len());
-    for answer in &answers {
-        match by_id.get(answer.ticket_id.as_str()) {
-            Some(id) if answer.accepted() => accepted.push(Processed { ticket_id: *id, invalidation_reason: None }),
-            _ => {
-                ctx.run.counts.rejected += 1;
-                let reason = answer.reason.as_deref().unwrap_or("no reason given");
-                ctx.run.note(Some(&answer.ticket_id), format!("wallet REJECTED: {reason}"));
-            }
-        }
-    }
-    ctx.run.counts.accepted += accepted.len() as u64;
-    let printed = mark_processed(&ctx.engine.db, ctx.function.id, ctx.run.id, &accepted, true, now_ms()).await?;
-    Phases::lap(&mut ctx.run.phases.write_ms, lap);
-    ctx.run.counts.written += printed;
     Ok(())
 }
 

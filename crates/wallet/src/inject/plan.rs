@@ -15,7 +15,6 @@ pub(crate) struct Candidate {
     pub ticket: ValidTicket,
     pub content_hash: Vec<u8>,
     pub body_text: String,
-    pub event_text: String,
 }
 
 /// One position of the batch, in the order it was sent.
@@ -29,9 +28,13 @@ pub(crate) fn plan(items: Vec<Value>, now: DateTime<Utc>) -> Vec<Slot> {
     items
         .into_iter()
         .enumerate()
-        .map(|(i, item)| match validate_ticket(&item, now) {
+        .map(|(i, item)| {
+            let id_hint = tixbridge_domain::inject::ticket_id_of(&item).map(str::to_owned);
+            (i, id_hint, validate_ticket(item, now))
+        })
+        .map(|(i, id_hint, validated)| match validated {
             Err(rejection) => {
-                let id = tixbridge_domain::inject::ticket_id_of(&item).map_or_else(|| format!("[{i}]"), str::to_owned);
+                let id = id_hint.unwrap_or_else(|| format!("[{i}]"));
                 Slot::Refused(TicketResult::rejected(id, rejection.to_string()))
             }
             Ok(ticket) if !seen.insert(ticket.ticket_id.clone()) => Slot::Refused(TicketResult::rejected(
@@ -43,11 +46,11 @@ pub(crate) fn plan(items: Vec<Value>, now: DateTime<Utc>) -> Vec<Slot> {
         .collect()
 }
 
-fn candidate(ticket: ValidTicket) -> Candidate {
-    let mut hashed = ticket.body.clone();
-    hashed["event"] = Value::String(ticket.event.id.clone());
-    let content_hash = Sha256::digest(hashed.to_string().as_bytes()).to_vec();
+fn candidate(mut ticket: ValidTicket) -> Candidate {
+    // hash the ticket with its event standing in by id only (swapped, not copied)
+    let event = std::mem::replace(&mut ticket.body["event"], Value::String(ticket.event.id.clone()));
+    let content_hash = Sha256::digest(ticket.body.to_string().as_bytes()).to_vec();
+    ticket.body["event"] = event;
     let body_text = ticket.body.to_string();
-    let event_text = ticket.event.body.to_string();
-    Candidate { ticket, content_hash, body_text, event_text }
+    Candidate { ticket, content_hash, body_text }
 }

@@ -93,8 +93,9 @@ pub(crate) async fn inject(
                         .fetch_optional(&mut *tx)
                         .await?;
                 let event = &c.ticket.event;
+                let event_text = c.ticket.body["event"].to_string();
                 let pk = match known {
-                    Some((pk, body)) if body == c.event_text => pk,
+                    Some((pk, body)) if body == event_text => pk,
                     Some((pk, _)) => {
                         sqlx::query(
                             "UPDATE wallet_events SET name = $1, start_time = $2, expiration_date = $3, body = $4
@@ -103,7 +104,7 @@ pub(crate) async fn inject(
                         .bind(&event.name)
                         .bind(&event.start_time)
                         .bind(&event.expiration_date)
-                        .bind(&c.event_text)
+                        .bind(&event_text)
                         .bind(pk)
                         .execute(&mut *tx)
                         .await?;
@@ -118,7 +119,7 @@ pub(crate) async fn inject(
                     .bind(&event.name)
                     .bind(&event.start_time)
                     .bind(&event.expiration_date)
-                    .bind(&c.event_text)
+                    .bind(&event_text)
                     .fetch_one(&mut *tx)
                     .await?,
                 };
