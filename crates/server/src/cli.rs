@@ -53,6 +53,15 @@ pub struct ServeArgs {
     /// Comma-separated parts this process serves: wallet, boxoffice.
     #[arg(long, default_value = "wallet,boxoffice")]
     pub parts: String,
+    /// Where the server key is kept when TIXBRIDGE_SERVER_KEY is not set (created when missing).
+    #[arg(long, env = "TIXBRIDGE_SERVER_KEY_FILE", default_value = "tixbridge-server.key")]
+    pub server_key_file: std::path::PathBuf,
+    /// The base URL spectators reach the wallet at, for sign-in links (default: the listen address).
+    #[arg(long, env = "TIXBRIDGE_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// The wallet the gate verifies codes with (default: this process).
+    #[arg(long, env = "TIXBRIDGE_WALLET_URL")]
+    pub wallet_url: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -93,7 +102,14 @@ async fn open(url: &str) -> anyhow::Result<Db> {
 }
 
 async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
-    let config = AppConfig { database_url: args.db.database, listen: args.listen, parts: parse_parts(&args.parts)? };
+    let config = AppConfig {
+        database_url: args.db.database,
+        listen: args.listen,
+        parts: parse_parts(&args.parts)?,
+        services: crate::app::Services::from_env(&args.server_key_file)?,
+        public_url: args.public_url,
+        wallet_url: args.wallet_url,
+    };
     let app = BoundApp::bind(&config).await?;
     tracing::info!(addr = %app.addr, parts = ?config.parts, "serving; Ctrl-C stops");
     app.serve(shutdown_signal()).await?;

@@ -41,6 +41,9 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
         database_url: args.database.clone(),
         listen: args.listen.clone(),
         parts: vec![Part::Wallet, Part::Boxoffice],
+        services: crate::app::Services::ephemeral(std::path::Path::new("tixbridge-demo-mail")),
+        public_url: None,
+        wallet_url: None,
     };
     let app = BoundApp::bind(&config).await?.spawn();
     let organizer = tixbridge_wallet::organizers::create_organizer(&app.db, "Demo FC", DEMO_LOGIN).await?;

@@ -4,7 +4,8 @@
 
 use reqwest::StatusCode;
 use serde_json::Value;
-use tixbridge_server::app::{AppConfig, BoundApp, Part, RunningApp};
+use tixbridge_mail::testing::TestSmtpServer;
+use tixbridge_server::app::{AppConfig, BoundApp, Part, RunningApp, Services};
 use tixbridge_store::testing;
 
 pub struct TestApp {
@@ -12,6 +13,10 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub database_url: String,
     pub dir: tempfile::TempDir,
+    /// Kept across restarts, as a real deployment keeps its server key.
+    pub services: Services,
+    /// A real SMTP receiver the app's mail goes to.
+    pub smtp: std::sync::Arc<TestSmtpServer>,
 }
 
 /// Runs each listed test body once on SQLite and once on PostgreSQL; the PostgreSQL half says
@@ -55,16 +60,21 @@ impl TestApp {
     }
 
     async fn start(database_url: String, dir: tempfile::TempDir) -> TestApp {
-        let app = bind(&database_url).await.spawn();
-        TestApp { app, client: reqwest::Client::new(), database_url, dir }
+        let smtp = std::sync::Arc::new(TestSmtpServer::start().await);
+        let services = Services {
+            server_key: tixbridge_vault::ServerKey::generate(),
+            mailer: tixbridge_mail::mailer_from_url(Some(&smtp.url()), dir.path()).unwrap(),
+        };
+        let app = bind(&database_url, &services).await.spawn();
+        TestApp { app, client: reqwest::Client::new(), database_url, dir, services, smtp }
     }
 
     /// Stops the server and starts a new one on the same database, as after a crash/restart.
     pub async fn restart(self) -> TestApp {
-        let TestApp { app, client, database_url, dir } = self;
+        let TestApp { app, client, database_url, dir, services, smtp } = self;
         app.shutdown().await.unwrap();
-        let app = bind(&database_url).await.spawn();
-        TestApp { app, client, database_url, dir }
+        let app = bind(&database_url, &services).await.spawn();
+        TestApp { app, client, database_url, dir, services, smtp }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -100,11 +110,14 @@ impl TestApp {
     }
 }
 
-async fn bind(database_url: &str) -> BoundApp {
+async fn bind(database_url: &str, services: &Services) -> BoundApp {
     let config = AppConfig {
         database_url: database_url.to_owned(),
         listen: "127.0.0.1:0".to_owned(),
         parts: vec![Part::Wallet, Part::Boxoffice],
+        services: services.clone(),
+        public_url: None,
+        wallet_url: None,
     };
     BoundApp::bind(&config).await.expect("starting the test server")
 }
