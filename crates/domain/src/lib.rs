@@ -1,8 +1,15 @@
-//! The words of tixbridge, free of I/O: wallet statuses and their one state machine, the
-//! validated shape of an injected ticket, and the hash chain of the status log.
+//! The words of tixbridge, free of I/O: wallet and box-office statuses and their state
+//! machines, the box-office catalog vocabularies and comfort variables, the validated shape of
+//! an injected ticket, and the hash chain of the status log.
 
+pub mod boxoffice_catalog;
+pub mod boxoffice_status;
 pub mod chain;
+pub mod comfort;
 pub mod inject;
 pub mod wallet_status;
 
+pub use boxoffice_catalog::{ProductKind, SeasonShape, ShipmentType, UnknownCode};
+pub use boxoffice_status::{IllegalTicketMove, InvalidationReason, TicketAction, TicketStatus};
+pub use comfort::{ComfortError, ComfortValue, ComfortVariables};
 pub use wallet_status::{IllegalTransition, WalletAction, WalletStatus};

@@ -1,1 +1,23 @@
-//! placeholder
+//! The external printing interface: lives inside the box office, holds the functions that
+//! move data between the box office and the wallet over HTTP (SPEC §6), and records every run.
+
+pub mod client;
+pub mod config;
+pub mod continuous;
+pub mod dump;
+pub mod engine;
+pub mod feedback;
+pub mod functions;
+pub mod http;
+pub mod injection;
+mod kinds;
+mod notify;
+pub mod params;
+mod privileges;
+pub mod processed;
+mod push;
+pub mod runs;
+pub mod scheduler;
+pub mod template;
+
+pub use engine::{Engine, RunError, RunOptions};

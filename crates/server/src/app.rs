@@ -1,13 +1,15 @@
 //! Assembling the parts this process serves into one router, and running it.
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::str::FromStr;
-
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Context;
 use axum::Router;
 use axum::routing::get;
+use tixbridge_interface::Engine;
 use tixbridge_mail::Mailer;
 use tixbridge_store::Db;
 use tixbridge_vault::ServerKey;
@@ -35,54 +37,103 @@ pub fn parse_parts(text: &str) -> anyhow::Result<Vec<Part>> {
 }
 
 /// Everything needed to start serving.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct AppConfig {
     pub database_url: String,
     pub listen: String,
     pub parts: Vec<Part>,
-    pub services: Services,
-    /// The base URL spectators reach this process at (sign-in links); default its own address.
+    pub server_key: ServerKey,
+    pub mailer: Arc<dyn Mailer>,
+    /// How long the interface waits for the wallet before a call counts as failed.
+    pub wallet_timeout: Duration,
+    /// Where `dumpTnPRvariables` files are written.
+    pub dump_dir: PathBuf,
+    /// Start automatic functions on their schedule (off in tests, which drive runs by calls).
+    pub run_scheduler: bool,
+    /// How long a function's lease outlives a crashed worker.
+    pub lease_ttl: Duration,
+    /// The base URL spectators reach the wallet at (sign-in links); default this process's address.
     pub public_url: Option<String>,
     /// The wallet the gate verifies codes with; default this process's own address.
     pub wallet_url: Option<String>,
 }
 
-/// What start-up wires once: the server key and the mailer.
-#[derive(Clone)]
-pub struct Services {
-    pub server_key: ServerKey,
-    pub mailer: Arc<dyn Mailer>,
-}
+/// The environment variable setting the wallet call timeout, in seconds.
+pub const WALLET_TIMEOUT_VAR: &str = "TIXBRIDGE_WALLET_TIMEOUT_SECS";
+/// The environment variable setting how long a lease outlives a crashed worker, in seconds.
+pub const LEASE_TTL_VAR: &str = "TIXBRIDGE_LEASE_TTL_SECS";
 
-impl std::fmt::Debug for Services {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Services {{ server_key: {:?}, mailer: {} }}", self.server_key, self.mailer.describe())
+fn seconds_from_env(var: &str, default: u64) -> anyhow::Result<Duration> {
+    match std::env::var(var) {
+        Ok(text) => Ok(Duration::from_secs(
+            text.parse().ok().filter(|s| *s > 0).with_context(|| format!("{var} must be a whole number of seconds"))?,
+        )),
+        Err(_) => Ok(Duration::from_secs(default)),
     }
 }
 
-impl Services {
-    /// From the environment: `TIXBRIDGE_SERVER_KEY` (else `key_file`, created when missing) and
-    /// `TIXBRIDGE_SMTP_URL` (else the mail folder).
-    pub fn from_env(key_file: &std::path::Path) -> anyhow::Result<Self> {
+impl AppConfig {
+    /// The configuration of a real process: server key from `TIXBRIDGE_SERVER_KEY` or
+    /// `key_file`, mailer from `TIXBRIDGE_SMTP_URL` (else a mail folder), timeout from
+    /// `TIXBRIDGE_WALLET_TIMEOUT_SECS` (default 30).
+    pub fn from_env(
+        database_url: String,
+        listen: String,
+        parts: Vec<Part>,
+        key_file: &std::path::Path,
+    ) -> anyhow::Result<Self> {
         let server_key = ServerKey::from_env_or_file(key_file)?;
         let mailer = tixbridge_mail::mailer_from_env()?;
         if let Some(notice) = mailer.startup_notice() {
-            tracing::warn!("{notice}");
+            tracing::info!("{notice}");
         }
-        Ok(Self { server_key, mailer })
+        let wallet_timeout = seconds_from_env(WALLET_TIMEOUT_VAR, 30)?;
+        let lease_ttl = seconds_from_env(LEASE_TTL_VAR, 60)?;
+        Ok(Self {
+            database_url,
+            listen,
+            parts,
+            server_key,
+            mailer,
+            wallet_timeout,
+            dump_dir: PathBuf::from("tixbridge-dumps"),
+            run_scheduler: true,
+            lease_ttl,
+            public_url: std::env::var("TIXBRIDGE_PUBLIC_URL").ok().filter(|u| !u.trim().is_empty()),
+            wallet_url: std::env::var("TIXBRIDGE_WALLET_URL").ok().filter(|u| !u.trim().is_empty()),
+        })
     }
 
-    /// A fresh random key and mail written to `mail_folder`: for the demo and tests.
-    pub fn ephemeral(mail_folder: &std::path::Path) -> Self {
-        Self {
-            server_key: ServerKey::generate(),
-            mailer: Arc::new(tixbridge_mail::FolderMailer::new(mail_folder.to_path_buf())),
+    /// The interface engine over `db`.
+    pub fn engine(&self, db: &Db) -> Engine {
+        Engine {
+            db: db.clone(),
+            key: self.server_key.clone(),
+            mailer: self.mailer.clone(),
+            http: reqwest::Client::new(),
+            wallet_timeout: self.wallet_timeout,
+            worker_id: format!("{}-{}", std::process::id(), uuid_like()),
+            dump_dir: self.dump_dir.clone(),
+            lease_ttl: self.lease_ttl,
         }
     }
 }
 
+/// A short random tag telling workers of one process apart in leases.
+fn uuid_like() -> String {
+    format!("{:08x}", rand_u32())
+}
+
+fn rand_u32() -> u32 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+    hasher
+        .write_u128(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().as_nanos());
+    hasher.finish() as u32
+}
+
 /// The router for the configured parts over `db`, served at `addr`.
-pub fn router(db: &Db, config: &AppConfig, addr: SocketAddr) -> Router {
+pub fn router(db: &Db, config: &AppConfig, engine: &Engine, addr: SocketAddr) -> Router {
     let own_url = format!("http://{addr}");
     let mut app = Router::new()
         .route("/api/openapi.json", get(crate::openapi::get_openapi))
@@ -90,13 +141,14 @@ pub fn router(db: &Db, config: &AppConfig, addr: SocketAddr) -> Router {
     if config.parts.contains(&Part::Wallet) {
         let state = tixbridge_wallet::WalletState::new(
             db.clone(),
-            config.services.server_key.clone(),
-            config.services.mailer.clone(),
+            config.server_key.clone(),
+            config.mailer.clone(),
             config.public_url.clone().unwrap_or_else(|| own_url.clone()),
         );
         app = app.merge(tixbridge_wallet::router(state));
     }
     if config.parts.contains(&Part::Boxoffice) {
+        app = app.merge(tixbridge_interface::http::router(engine.clone()));
         let wallet_url = config.wallet_url.clone().unwrap_or(own_url);
         app = app.merge(crate::gate::router(crate::gate::GateState::new(db.clone(), wallet_url)));
     }
@@ -107,8 +159,10 @@ pub fn router(db: &Db, config: &AppConfig, addr: SocketAddr) -> Router {
 pub struct BoundApp {
     pub db: Db,
     pub addr: SocketAddr,
+    pub engine: Engine,
     listener: TcpListener,
     router: Router,
+    run_scheduler: bool,
     expire_transfers: bool,
 }
 
@@ -128,18 +182,28 @@ impl BoundApp {
             .await
             .with_context(|| format!("--listen: cannot listen on {addr} (is another server using it?)"))?;
         let addr = listener.local_addr()?;
-        let router = router(&db, config, addr);
+        let engine = config.engine(&db);
+        let router = router(&db, config, &engine, addr);
+        let run_scheduler = config.run_scheduler && config.parts.contains(&Part::Boxoffice);
         let expire_transfers = config.parts.contains(&Part::Wallet);
-        Ok(Self { db, addr, listener, router, expire_transfers })
+        Ok(Self { db, addr, engine, listener, router, run_scheduler, expire_transfers })
     }
 
     /// Serves until `shutdown` completes.
     pub async fn serve(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
-        let ticker = self.expire_transfers.then(|| tokio::spawn(expire_transfers_every_minute(self.db.clone())));
+        let mut background = Vec::new();
+        if self.run_scheduler {
+            background.push(tixbridge_interface::scheduler::spawn(self.engine.clone()));
+            background.push(tixbridge_interface::continuous::spawn(self.engine.clone()));
+            background.extend(self.db.listen_for_changes().await?);
+        }
+        if self.expire_transfers {
+            background.push(tokio::spawn(expire_transfers_every_minute(self.db.clone())));
+        }
         let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
         let served = axum::serve(self.listener, service).with_graceful_shutdown(shutdown).await;
-        if let Some(ticker) = ticker {
-            ticker.abort();
+        for task in background {
+            task.abort();
         }
         served?;
         Ok(())
@@ -150,10 +214,11 @@ impl BoundApp {
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let addr = self.addr;
         let db = self.db.clone();
+        let engine = self.engine.clone();
         let task = tokio::spawn(self.serve(async {
             let _ = stopped.await;
         }));
-        RunningApp { addr, db, stop: Some(stop), task }
+        RunningApp { addr, db, engine, stop: Some(stop), task }
     }
 }
 
@@ -161,6 +226,7 @@ impl BoundApp {
 pub struct RunningApp {
     pub addr: SocketAddr,
     pub db: Db,
+    pub engine: Engine,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     task: tokio::task::JoinHandle<anyhow::Result<()>>,
 }
@@ -196,7 +262,7 @@ pub fn redact_url(url: &str) -> String {
 
 /// Ends transfers whose window closed (SPEC §7.6), once a minute, for as long as the server runs.
 async fn expire_transfers_every_minute(db: Db) {
-    let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
+    let mut every = tokio::time::interval(Duration::from_secs(60));
     loop {
         every.tick().await;
         match tixbridge_wallet::expire_transfers(&db, chrono::Utc::now()).await {

@@ -27,6 +27,14 @@ pub struct Cli {
 pub enum Command {
     /// Serve the chosen parts over HTTP until Ctrl-C.
     Serve(ServeArgs),
+    /// Run scheduled and continuous functions without serving HTTP; several workers (and
+    /// `serve` processes) on one PostgreSQL database share the work, one run per function at a time.
+    Worker {
+        #[command(flatten)]
+        db: DatabaseArgs,
+        #[command(flatten)]
+        key: KeyArgs,
+    },
     /// Create or upgrade the database schema, then exit.
     Migrate(DatabaseArgs),
     /// Wallet administration.
@@ -34,6 +42,27 @@ pub enum Command {
     Wallet(WalletCommand),
     /// Run every part on a fresh SQLite file, seed demo data and show what happened.
     Demo(crate::demo::DemoArgs),
+    /// Measure the whole chain on a fresh database (see `tixbridge bench --help`).
+    Bench(crate::bench::BenchArgs),
+    /// External printing interface operations.
+    #[command(subcommand)]
+    Interface(InterfaceCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum InterfaceCommand {
+    /// Run one function now and print its run record; exits 1 when the run ends in ERROR.
+    Run {
+        #[command(flatten)]
+        db: DatabaseArgs,
+        #[command(flatten)]
+        key: KeyArgs,
+        /// The function's id (see GET /api/boxoffice/organizations/{org}/interface/functions).
+        function_id: i64,
+        /// Feedback and pushes: process this file as if the wallet had returned it.
+        #[arg(long)]
+        file_to_upload: Option<std::path::PathBuf>,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -53,15 +82,16 @@ pub struct ServeArgs {
     /// Comma-separated parts this process serves: wallet, boxoffice.
     #[arg(long, default_value = "wallet,boxoffice")]
     pub parts: String,
-    /// Where the server key is kept when TIXBRIDGE_SERVER_KEY is not set (created when missing).
-    #[arg(long, env = "TIXBRIDGE_SERVER_KEY_FILE", default_value = "tixbridge-server.key")]
+    #[command(flatten)]
+    pub key: KeyArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct KeyArgs {
+    /// File holding the server key (created when missing) if TIXBRIDGE_SERVER_KEY is not set.
+    /// It seals stored secrets such as the interface's wallet API key: keep it with the database.
+    #[arg(long, default_value = "tixbridge-server.key")]
     pub server_key_file: std::path::PathBuf,
-    /// The base URL spectators reach the wallet at, for sign-in links (default: the listen address).
-    #[arg(long, env = "TIXBRIDGE_PUBLIC_URL")]
-    pub public_url: Option<String>,
-    /// The wallet the gate verifies codes with (default: this process).
-    #[arg(long, env = "TIXBRIDGE_WALLET_URL")]
-    pub wallet_url: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -87,6 +117,7 @@ pub enum WalletCommand {
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Serve(args) => serve(args).await,
+        Command::Worker { db, key } => worker(db, key).await,
         Command::Migrate(args) => {
             open(&args.database).await?;
             println!("database {} is up to date", crate::app::redact_url(&args.database));
@@ -94,6 +125,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Wallet(command) => wallet(command).await,
         Command::Demo(args) => crate::demo::run(args).await,
+        Command::Bench(args) => crate::bench::run(args).await,
+        Command::Interface(InterfaceCommand::Run { db, key, function_id, file_to_upload }) => {
+            run_function(db, key, function_id, file_to_upload).await
+        }
     }
 }
 
@@ -102,17 +137,25 @@ async fn open(url: &str) -> anyhow::Result<Db> {
 }
 
 async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
-    let config = AppConfig {
-        database_url: args.db.database,
-        listen: args.listen,
-        parts: parse_parts(&args.parts)?,
-        services: crate::app::Services::from_env(&args.server_key_file)?,
-        public_url: args.public_url,
-        wallet_url: args.wallet_url,
-    };
+    let config =
+        AppConfig::from_env(args.db.database, args.listen, parse_parts(&args.parts)?, &args.key.server_key_file)?;
     let app = BoundApp::bind(&config).await?;
     tracing::info!(addr = %app.addr, parts = ?config.parts, "serving; Ctrl-C stops");
     app.serve(shutdown_signal()).await?;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn worker(db: DatabaseArgs, key: KeyArgs) -> anyhow::Result<ExitCode> {
+    let config = AppConfig::from_env(db.database.clone(), String::new(), vec![], &key.server_key_file)?;
+    let database = open(&db.database).await?;
+    let engine = config.engine(&database);
+    let tasks = [tixbridge_interface::scheduler::spawn(engine.clone()), tixbridge_interface::continuous::spawn(engine)];
+    let listener = database.listen_for_changes().await?;
+    tracing::info!("worker running scheduled and continuous functions; Ctrl-C stops");
+    shutdown_signal().await;
+    for task in tasks.iter().chain(listener.as_ref()) {
+        task.abort();
+    }
     Ok(ExitCode::SUCCESS)
 }
 
@@ -130,6 +173,26 @@ pub async fn shutdown_signal() {
     }
     #[cfg(not(unix))]
     let _ = ctrl_c.await;
+}
+
+async fn run_function(
+    db: DatabaseArgs,
+    key: KeyArgs,
+    function_id: i64,
+    file: Option<std::path::PathBuf>,
+) -> anyhow::Result<ExitCode> {
+    let file = file
+        .map(|path| std::fs::read_to_string(&path).with_context(|| format!("--file-to-upload {}", path.display())))
+        .transpose()?;
+    let config = AppConfig::from_env(db.database.clone(), String::new(), vec![], &key.server_key_file)?;
+    let database = open(&db.database).await?;
+    let summary = config.engine(&database).run(function_id, tixbridge_interface::RunOptions { file }).await?;
+    println!("{}", serde_json::to_string_pretty(&summary)?);
+    Ok(if summary.result == tixbridge_interface::runs::RunResult::Error {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 async fn wallet(command: WalletCommand) -> anyhow::Result<ExitCode> {

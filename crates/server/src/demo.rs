@@ -1,15 +1,18 @@
-//! `tixbridge demo`: the front door. Starts every part on a fresh SQLite file, seeds a demo
-//! organizer, drives the organizer API over real HTTP, prints what happened, and keeps
-//! serving until Ctrl-C (or exits at once with `--exit`).
+//! `tixbridge demo`: the front door. Starts every part on a fresh SQLite file, seeds a real
+//! box office (a sold match with categories, tariffs, holders and an away-fans contingent, an
+//! undated open pass, a season card), configures the interface against the wallet's own URL,
+//! runs each function, cancels and controls a few tickets, pushes them, brings feedback back,
+//! prints a summary per function and keeps serving until Ctrl-C (or exits with `--exit`).
+
+mod seed;
 
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
 use clap::Args;
 use serde_json::{Value, json};
-use tixbridge_domain::inject::example_ticket;
 
-use crate::app::{AppConfig, BoundApp, Part};
+use crate::app::{AppConfig, BoundApp, Part, RunningApp};
 
 #[derive(Debug, Args)]
 pub struct DemoArgs {
@@ -25,11 +28,37 @@ pub struct DemoArgs {
     pub exit: bool,
 }
 
-const DEMO_LOGIN: &str = "organizer@demo.tixbridge.local";
-const DEMO_TICKETS: usize = 200;
+pub const DEMO_ORG: &str = "DEMO";
+pub const DEMO_LOGIN: &str = "organizer@demo.tixbridge.local";
 
-pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
-    if let Some(path) = args.database.strip_prefix("sqlite://") {
+/// The demo's HTTP client to its own server.
+pub struct Client {
+    http: reqwest::Client,
+    app_url: String,
+}
+
+impl Client {
+    pub async fn call(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> anyhow::Result<Value> {
+        let mut request = self.http.request(method.clone(), format!("{}{path}", self.app_url));
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.with_context(|| format!("{method} {path}"))?;
+        let status = response.status();
+        let answer: Value = response.json().await.unwrap_or(Value::Null);
+        if !status.is_success() {
+            bail!("{method} {path} answered {status}: {answer}");
+        }
+        Ok(answer)
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> anyhow::Result<Value> {
+        self.call(reqwest::Method::POST, path, Some(body)).await
+    }
+}
+
+fn wipe_sqlite(database: &str) -> anyhow::Result<()> {
+    if let Some(path) = database.strip_prefix("sqlite://") {
         for suffix in ["", "-wal", "-shm"] {
             let file = format!("{path}{suffix}");
             if std::path::Path::new(&file).exists() {
@@ -37,29 +66,31 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
             }
         }
     }
-    let config = AppConfig {
-        database_url: args.database.clone(),
-        listen: args.listen.clone(),
-        parts: vec![Part::Wallet, Part::Boxoffice],
-        services: crate::app::Services::ephemeral(std::path::Path::new("tixbridge-demo-mail")),
-        public_url: None,
-        wallet_url: None,
-    };
+    Ok(())
+}
+
+pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
+    wipe_sqlite(&args.database)?;
+    let mut config = AppConfig::from_env(
+        args.database.clone(),
+        args.listen.clone(),
+        vec![Part::Wallet, Part::Boxoffice],
+        std::path::Path::new("tixbridge-demo.key"),
+    )?;
+    // the demo drives every run itself, so its summary is deterministic
+    config.run_scheduler = false;
     let app = BoundApp::bind(&config).await?.spawn();
     let organizer = tixbridge_wallet::organizers::create_organizer(&app.db, "Demo FC", DEMO_LOGIN).await?;
     println!("tixbridge demo on {} ({})", app.url("/"), crate::app::redact_url(&args.database));
+    let client = Client { http: reqwest::Client::new(), app_url: app.url("") };
+    let summary = drive(&app, &client, &organizer.api_key).await?;
+    print_summary(&summary);
+    println!();
     println!("wallet organizer {DEMO_LOGIN}, API key (shown once): {}", organizer.api_key);
-
-    let summary = drive_wallet(&app.url("/api/organizer/tickets"), &organizer.api_key).await?;
-    println!();
-    println!("{:<12} {:>8} {:>9} {:>9}", "call", "sent", "accepted", "rejected");
-    for (call, counts) in summary.as_object().into_iter().flatten() {
-        println!("{call:<12} {:>8} {:>9} {:>9}", counts["sent"], counts["accepted"], counts["rejected"]);
-    }
-    println!();
     println!("try: curl -H 'X-Api-Key: {}' '{}'", organizer.api_key, app.url("/api/organizer/tickets/diff?limit=5"));
+    println!("     curl '{}'", app.url(&format!("/api/boxoffice/organizations/{DEMO_ORG}/interface/functions")));
     if args.exit {
-        println!("{}", json!({ "demo": "ok", "wallet": summary }));
+        println!("{}", json!({ "demo": "ok", "functions": summary }));
         app.shutdown().await?;
         return Ok(ExitCode::SUCCESS);
     }
@@ -69,51 +100,66 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Injects, deletes and controls demo tickets through the organizer API, and reads the feed.
-async fn drive_wallet(base: &str, api_key: &str) -> anyhow::Result<Value> {
-    let client = reqwest::Client::new();
-    let call = |path: &str, body: Value| {
-        let request = client.post(format!("{base}{path}")).header("X-Api-Key", api_key).json(&body);
+/// Seeds the box office, runs every function in the order an operator would, and returns
+/// the counts per function.
+async fn drive(app: &RunningApp, client: &Client, api_key: &str) -> anyhow::Result<Value> {
+    let seeded = seed::seed_box_office(client).await?;
+    seed::configure_interface(client, &app.url("/api/organizer/tickets"), api_key).await?;
+    let functions = seed::create_functions(client).await?;
+    let mut summary = serde_json::Map::new();
+    let run = |name: &'static str, id: i64| {
+        let engine = app.engine.clone();
         async move {
-            let response = request.send().await?;
-            let status = response.status();
-            let answer: Value = response.json().await?;
-            if !status.is_success() {
-                bail!("wallet answered {status}: {answer}");
-            }
-            Ok::<Value, anyhow::Error>(answer)
+            let result = engine.run(id, tixbridge_interface::RunOptions::default()).await?;
+            Ok::<_, anyhow::Error>((name, result))
         }
     };
-    let tickets: Vec<Value> = (0..DEMO_TICKETS)
-        .map(|i| example_ticket(&format!("DEMO-{i:05}"), "DEMO-MATCH", &format!("fan{}@demo.tixbridge.local", i % 50)))
-        .collect();
-    let mut injected = counts(0, 0, 0);
-    for batch in tickets.chunks(100) {
-        add(&mut injected, &call("", Value::Array(batch.to_vec())).await?);
+    let record =
+        |summary: &mut serde_json::Map<String, Value>, name: &str, run: &tixbridge_interface::runs::RunSummary| {
+            summary.insert(
+                name.to_owned(),
+                json!({
+                    "selected": run.counts.selected, "sent": run.counts.sent, "accepted": run.counts.accepted,
+                    "rejected": run.counts.rejected, "skipped": run.counts.skipped, "result": run.result,
+                }),
+            );
+        };
+    for (name, id) in [("injection", functions.injection), ("privileges", functions.privileges)] {
+        let (name, result) = run(name, id).await?;
+        record(&mut summary, name, &result);
     }
-    let deleted = call(
-        "/delete",
-        json!((0..3).map(|i| json!({"ticketId": format!("DEMO-{i:05}"), "reason": "CANCELLED"})).collect::<Vec<_>>()),
-    )
-    .await?;
-    let controlled =
-        call("/control", json!((10..15).map(|i| json!({"ticketId": format!("DEMO-{i:05}")})).collect::<Vec<_>>()))
-            .await?;
-    let mut deleted_counts = counts(0, 0, 0);
-    add(&mut deleted_counts, &deleted);
-    let mut controlled_counts = counts(0, 0, 0);
-    add(&mut controlled_counts, &controlled);
-    Ok(json!({ "inject": injected, "delete": deleted_counts, "control": controlled_counts }))
+    let (cancelled, controlled) = seed::cancel_and_control(client, &seeded).await?;
+    for (name, id) in [
+        ("push_cancelled", functions.push_cancelled),
+        ("push_controlled", functions.push_controlled),
+        ("feedback", functions.feedback),
+    ] {
+        let (name, result) = run(name, id).await?;
+        record(&mut summary, name, &result);
+    }
+    summary.insert(
+        "box_office".into(),
+        json!({ "tickets": seeded.mobile_tickets, "cancelled": cancelled, "controlled": controlled }),
+    );
+    Ok(Value::Object(summary))
 }
 
-fn counts(sent: u64, accepted: u64, rejected: u64) -> Value {
-    json!({ "sent": sent, "accepted": accepted, "rejected": rejected })
-}
-
-fn add(total: &mut Value, answer: &Value) {
-    for result in answer["results"].as_array().into_iter().flatten() {
-        let key = if result["status"] == "ACCEPTED" { "accepted" } else { "rejected" };
-        total["sent"] = json!(total["sent"].as_u64().unwrap_or(0) + 1);
-        total[key] = json!(total[key].as_u64().unwrap_or(0) + 1);
+fn print_summary(summary: &Value) {
+    println!();
+    println!(
+        "{:<16} {:>8} {:>6} {:>9} {:>9} {:>8}  result",
+        "function", "selected", "sent", "accepted", "rejected", "skipped"
+    );
+    for name in ["injection", "privileges", "push_cancelled", "push_controlled", "feedback"] {
+        let c = &summary[name];
+        println!(
+            "{name:<16} {:>8} {:>6} {:>9} {:>9} {:>8}  {}",
+            c["selected"],
+            c["sent"],
+            c["accepted"],
+            c["rejected"],
+            c["skipped"],
+            c["result"].as_str().unwrap_or("-")
+        );
     }
 }

@@ -3,7 +3,9 @@
 //! same application.
 
 pub mod app;
+pub mod bench;
 pub mod cli;
 pub mod demo;
 pub mod gate;
 pub mod openapi;
+mod openapi_interface;

@@ -8,6 +8,22 @@ pub async fn get_openapi() -> Json<Value> {
     Json(document())
 }
 
+/// The whole document: the wallet's part below, plus the other parts' own.
+pub fn document() -> Value {
+    let mut doc = wallet_document();
+    for part in [crate::openapi_interface::paths()] {
+        for (path, item) in part.as_object().into_iter().flatten() {
+            doc["paths"][path] = item.clone();
+        }
+    }
+    for part in [crate::openapi_interface::schemas()] {
+        for (name, schema) in part.as_object().into_iter().flatten() {
+            doc["components"]["schemas"][name] = schema.clone();
+        }
+    }
+    doc
+}
+
 fn batch_call(summary: &str, item_schema: &str) -> Value {
     json!({
         "post": {
@@ -26,8 +42,8 @@ fn batch_call(summary: &str, item_schema: &str) -> Value {
     })
 }
 
-/// The whole document.
-pub fn document() -> Value {
+/// The wallet's organizer API and the document's frame.
+fn wallet_document() -> Value {
     json!({
         "openapi": "3.1.0",
         "info": { "title": "tixbridge", "version": env!("CARGO_PKG_VERSION"),

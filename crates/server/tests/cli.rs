@@ -57,5 +57,14 @@ fn the_demo_runs_on_a_fresh_directory_and_ends_with_a_json_summary() {
     let stdout = String::from_utf8(output.stdout).unwrap();
     let summary: serde_json::Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
     assert_eq!(summary["demo"], "ok");
-    assert_eq!(summary["wallet"]["inject"]["accepted"], 200);
+    let functions = &summary["functions"];
+    assert_eq!(
+        functions["injection"]["accepted"], functions["box_office"]["tickets"],
+        "injected = printed: {functions}"
+    );
+    assert_eq!(functions["injection"]["result"], "OK");
+    assert_eq!(functions["push_cancelled"]["accepted"], functions["box_office"]["cancelled"]);
+    assert_eq!(functions["push_controlled"]["accepted"], functions["box_office"]["controlled"]);
+    assert_eq!(functions["privileges"]["accepted"], 1, "the season card: {functions}");
+    assert!(functions["feedback"]["accepted"].as_u64().unwrap() > 0);
 }

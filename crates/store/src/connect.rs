@@ -4,6 +4,8 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+
+use crate::changes::Changes;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 
 /// Errors from opening or migrating a database, or from a query a part ran.
@@ -29,13 +31,21 @@ pub enum Backend {
 pub struct SqliteDb {
     pub writer: SqlitePool,
     pub reader: SqlitePool,
+    pub changes: Changes,
+}
+
+/// The PostgreSQL pool.
+#[derive(Debug, Clone)]
+pub struct PgDb {
+    pub pool: PgPool,
+    pub changes: Changes,
 }
 
 /// A connected, migrated database. Cheap to clone.
 #[derive(Debug, Clone)]
 pub enum Db {
     Sqlite(SqliteDb),
-    Postgres(PgPool),
+    Postgres(PgDb),
 }
 
 /// How long a writer may queue for the single SQLite connection before giving up. Long on
@@ -75,7 +85,7 @@ impl Db {
             .acquire_timeout(WRITER_QUEUE_TIMEOUT)
             .connect_with(options.read_only(true))
             .await?;
-        Ok(Db::Sqlite(SqliteDb { writer, reader }))
+        Ok(Db::Sqlite(SqliteDb { writer, reader, changes: Changes::default() }))
     }
 
     async fn open_postgres(url: &str) -> Result<Self, StoreError> {
@@ -85,16 +95,24 @@ impl Db {
             .acquire_timeout(Duration::from_secs(60))
             .connect_with(options)
             .await?;
-        Ok(Db::Postgres(pool))
+        Ok(Db::Postgres(PgDb { pool, changes: Changes::default() }))
     }
 
     /// Applies this backend's own migrations; safe to run at every start.
     pub async fn migrate(&self) -> Result<(), StoreError> {
         match self {
             Db::Sqlite(s) => sqlx::migrate!("./migrations/sqlite").run(&s.writer).await?,
-            Db::Postgres(p) => sqlx::migrate!("./migrations/postgres").run(p).await?,
+            Db::Postgres(p) => sqlx::migrate!("./migrations/postgres").run(&p.pool).await?,
         }
         Ok(())
+    }
+
+    /// The in-process signal of committed changes that continuous functions wait on.
+    pub fn changes(&self) -> &Changes {
+        match self {
+            Db::Sqlite(s) => &s.changes,
+            Db::Postgres(p) => &p.changes,
+        }
     }
 
     pub fn backend(&self) -> Backend {
@@ -111,7 +129,7 @@ impl Db {
                 s.writer.close().await;
                 s.reader.close().await;
             }
-            Db::Postgres(p) => p.close().await,
+            Db::Postgres(p) => p.pool.close().await,
         }
     }
 }

@@ -6,10 +6,12 @@
 //! migrate and hand out connections. On SQLite every write goes through a pool of exactly one
 //! connection, so concurrent writers queue in Rust instead of meeting `database is locked`.
 
+mod changes;
 mod connect;
 pub mod testing;
 
-pub use connect::{Backend, Db, SqliteDb, StoreError};
+pub use changes::{CHANGES_CHANNEL, Changes};
+pub use connect::{Backend, Db, PgDb, SqliteDb, StoreError};
 
 /// Runs `$body` with `$pool` bound to the pool that may write: the single writer connection on
 /// SQLite, the shared pool on PostgreSQL. The body is compiled once per backend, so it can use
@@ -22,7 +24,10 @@ macro_rules! on_writer {
                 let $pool = &sqlite.writer;
                 $body
             }
-            $crate::Db::Postgres($pool) => $body,
+            $crate::Db::Postgres(postgres) => {
+                let $pool = &postgres.pool;
+                $body
+            }
         }
     };
 }
@@ -37,7 +42,10 @@ macro_rules! on_reader {
                 let $pool = &sqlite.reader;
                 $body
             }
-            $crate::Db::Postgres($pool) => $body,
+            $crate::Db::Postgres(postgres) => {
+                let $pool = &postgres.pool;
+                $body
+            }
         }
     };
 }

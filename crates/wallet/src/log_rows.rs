@@ -92,17 +92,20 @@ macro_rules! insert_log_rows {
 }
 pub(crate) use insert_log_rows;
 
-/// Takes the organizer's feed lock and returns the last feed position handed out. On
-/// PostgreSQL the row lock serializes this organizer's writers until commit, so feed positions
-/// become visible in order and a reader paging the diff never skips one; SQLite has a single
-/// writer already.
+/// Takes the organizer's feed lock and returns the last feed position handed out. The
+/// statement is a write on purpose: on PostgreSQL the row lock serializes this organizer's
+/// writers until commit, so feed positions become visible in order and a reader paging the
+/// diff never skips one; on SQLite it takes the write lock at the start of the transaction, so
+/// a writer in another process (a CLI command) makes it wait instead of failing later.
 macro_rules! lock_feed {
     ($tx:expr, $backend:expr, $organizer:expr) => {{
-        let sql = match $backend {
-            tixbridge_store::Backend::Postgres => "SELECT feed_seq FROM wallet_organizers WHERE id = $1 FOR UPDATE",
-            tixbridge_store::Backend::Sqlite => "SELECT feed_seq FROM wallet_organizers WHERE id = $1",
-        };
-        sqlx::query_scalar::<_, i64>(sql).bind($organizer).fetch_one(&mut *$tx).await?
+        let _ = $backend;
+        sqlx::query_scalar::<_, i64>(
+            "UPDATE wallet_organizers SET feed_seq = feed_seq WHERE id = $1 RETURNING feed_seq",
+        )
+        .bind($organizer)
+        .fetch_one(&mut *$tx)
+        .await?
     }};
 }
 pub(crate) use lock_feed;

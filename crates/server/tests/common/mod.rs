@@ -4,19 +4,19 @@
 
 use reqwest::StatusCode;
 use serde_json::Value;
-use tixbridge_mail::testing::TestSmtpServer;
-use tixbridge_server::app::{AppConfig, BoundApp, Part, RunningApp, Services};
+use tixbridge_server::app::{AppConfig, BoundApp, Part, RunningApp};
 use tixbridge_store::testing;
+
+pub mod fault_proxy;
+pub mod seed;
 
 pub struct TestApp {
     pub app: RunningApp,
     pub client: reqwest::Client,
     pub database_url: String,
     pub dir: tempfile::TempDir,
-    /// Kept across restarts, as a real deployment keeps its server key.
-    pub services: Services,
-    /// A real SMTP receiver the app's mail goes to.
-    pub smtp: std::sync::Arc<TestSmtpServer>,
+    /// A real SMTP server on loopback receiving every mail this app sends.
+    pub smtp: tixbridge_mail::testing::TestSmtpServer,
 }
 
 /// Runs each listed test body once on SQLite and once on PostgreSQL; the PostgreSQL half says
@@ -60,21 +60,17 @@ impl TestApp {
     }
 
     async fn start(database_url: String, dir: tempfile::TempDir) -> TestApp {
-        let smtp = std::sync::Arc::new(TestSmtpServer::start().await);
-        let services = Services {
-            server_key: tixbridge_vault::ServerKey::generate(),
-            mailer: tixbridge_mail::mailer_from_url(Some(&smtp.url()), dir.path()).unwrap(),
-        };
-        let app = bind(&database_url, &services).await.spawn();
-        TestApp { app, client: reqwest::Client::new(), database_url, dir, services, smtp }
+        let smtp = tixbridge_mail::testing::TestSmtpServer::start().await;
+        let app = bind(&database_url, dir.path(), &smtp).await.spawn();
+        TestApp { app, client: reqwest::Client::new(), database_url, dir, smtp }
     }
 
     /// Stops the server and starts a new one on the same database, as after a crash/restart.
     pub async fn restart(self) -> TestApp {
-        let TestApp { app, client, database_url, dir, services, smtp } = self;
+        let TestApp { app, client, database_url, dir, smtp } = self;
         app.shutdown().await.unwrap();
-        let app = bind(&database_url, &services).await.spawn();
-        TestApp { app, client, database_url, dir, services, smtp }
+        let app = bind(&database_url, dir.path(), &smtp).await.spawn();
+        TestApp { app, client, database_url, dir, smtp }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -110,16 +106,30 @@ impl TestApp {
     }
 }
 
-async fn bind(database_url: &str, services: &Services) -> BoundApp {
-    let config = AppConfig {
+/// The server key of every test app (a fixed key keeps restarts able to open sealed secrets).
+pub fn test_key() -> tixbridge_vault::ServerKey {
+    tixbridge_vault::ServerKey::from_bytes([7; 32])
+}
+
+/// The configuration of a test app, mailing through the SMTP server at `smtp_url`.
+pub fn test_config(database_url: &str, dir: &std::path::Path, smtp_url: &str) -> AppConfig {
+    AppConfig {
         database_url: database_url.to_owned(),
         listen: "127.0.0.1:0".to_owned(),
         parts: vec![Part::Wallet, Part::Boxoffice],
-        services: services.clone(),
+        server_key: test_key(),
+        mailer: std::sync::Arc::new(tixbridge_mail::SmtpMailer::from_url(smtp_url).expect("test SMTP URL")),
+        wallet_timeout: std::time::Duration::from_secs(3),
+        dump_dir: dir.join("dumps"),
+        run_scheduler: false,
+        lease_ttl: std::time::Duration::from_secs(2),
         public_url: None,
         wallet_url: None,
-    };
-    BoundApp::bind(&config).await.expect("starting the test server")
+    }
+}
+
+async fn bind(database_url: &str, dir: &std::path::Path, smtp: &tixbridge_mail::testing::TestSmtpServer) -> BoundApp {
+    BoundApp::bind(&test_config(database_url, dir, &smtp.url())).await.expect("starting the test server")
 }
 
 async fn read(response: reqwest::Response) -> (StatusCode, Value) {

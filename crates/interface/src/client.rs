@@ -1,0 +1,149 @@
+//! The wallet client: the organizer API over real HTTP. Every endpoint is derived from the
+//! configured URL (which ends with `organizer/tickets`). A call either yields one answer per
+//! ticket sent, or a [`CallError`] for the whole batch — the caller never has to guess which
+//! tickets went through.
+
+use std::time::Duration;
+
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::dump::CallDump;
+
+/// Why a whole wallet call failed.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum CallError {
+    #[error("wallet unreachable at {url}: {detail}")]
+    Unreachable { url: String, detail: String },
+    #[error("wallet did not answer within {0:?}")]
+    Timeout(Duration),
+    #[error("wallet refused the credentials (HTTP {0}): check the interface login and password")]
+    Refused(u16),
+    #[error("wallet answered HTTP {status}: {body}")]
+    Status { status: u16, body: String },
+    #[error("wallet answer is not what the API promises: {0}")]
+    BadAnswer(String),
+}
+
+/// The wallet's answer for one ticket.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TicketAnswer {
+    pub ticket_id: String,
+    pub status: String,
+    #[serde(default)]
+    pub reason: Option<String>,
+    #[serde(default)]
+    pub current_status: Option<String>,
+}
+
+impl TicketAnswer {
+    pub fn accepted(&self) -> bool {
+        self.status == "ACCEPTED"
+    }
+}
+
+#[derive(Deserialize)]
+struct BatchAnswer {
+    results: Vec<TicketAnswer>,
+}
+
+/// One page of the diff feed.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DiffPage {
+    pub tickets: Vec<Value>,
+    pub next_pagination_key: String,
+}
+
+pub struct WalletClient {
+    http: reqwest::Client,
+    base: String,
+    login: String,
+    password: String,
+    timeout: Duration,
+    pub dump: CallDump,
+}
+
+impl WalletClient {
+    pub fn new(
+        http: reqwest::Client,
+        url: &str,
+        login: &str,
+        password: &str,
+        timeout: Duration,
+        dump: CallDump,
+    ) -> Self {
+        Self {
+            http,
+            base: url.trim_end_matches('/').to_owned(),
+            login: login.to_owned(),
+            password: password.to_owned(),
+            timeout,
+            dump,
+        }
+    }
+
+    pub async fn inject(&self, tickets: &[Value]) -> Result<Vec<TicketAnswer>, CallError> {
+        self.batch("", tickets).await
+    }
+
+    pub async fn delete(&self, items: &[Value]) -> Result<Vec<TicketAnswer>, CallError> {
+        self.batch("/delete", items).await
+    }
+
+    pub async fn control(&self, items: &[Value]) -> Result<Vec<TicketAnswer>, CallError> {
+        self.batch("/control", items).await
+    }
+
+    /// Privilege definitions and instances (the answer has one result per instance).
+    pub async fn privileges(&self, body: &Value) -> Result<Value, CallError> {
+        let base = self.base.trim_end_matches("/tickets");
+        self.send(self.http.post(format!("{base}/privileges")).json(body), body).await
+    }
+
+    pub async fn diff(&self, pagination_key: &str, limit: usize) -> Result<DiffPage, CallError> {
+        let request = self
+            .http
+            .get(format!("{}/diff", self.base))
+            .query(&[("paginationKey", pagination_key), ("limit", &limit.to_string())]);
+        let answer = self.send(request, &Value::Null).await?;
+        serde_json::from_value(answer).map_err(|e| CallError::BadAnswer(e.to_string()))
+    }
+
+    async fn batch(&self, suffix: &str, items: &[Value]) -> Result<Vec<TicketAnswer>, CallError> {
+        let body = Value::Array(items.to_vec());
+        let answer = self.send(self.http.post(format!("{}{suffix}", self.base)).json(&body), &body).await?;
+        let answer: BatchAnswer = serde_json::from_value(answer).map_err(|e| CallError::BadAnswer(e.to_string()))?;
+        if answer.results.len() != items.len() {
+            return Err(CallError::BadAnswer(format!(
+                "{} results for {} tickets sent",
+                answer.results.len(),
+                items.len()
+            )));
+        }
+        Ok(answer.results)
+    }
+
+    async fn send(&self, request: reqwest::RequestBuilder, body: &Value) -> Result<Value, CallError> {
+        let request = request.basic_auth(&self.login, Some(&self.password)).timeout(self.timeout);
+        let response = request.send().await.map_err(|e| self.transport_error(e))?;
+        let status = response.status();
+        let text = response.text().await.map_err(|e| self.transport_error(e))?;
+        self.dump.record(body, status.as_u16(), &text);
+        match status.as_u16() {
+            200..=299 => serde_json::from_str(&text).map_err(|e| CallError::BadAnswer(e.to_string())),
+            401 | 403 => Err(CallError::Refused(status.as_u16())),
+            code => Err(CallError::Status { status: code, body: text.chars().take(500).collect() }),
+        }
+    }
+
+    fn transport_error(&self, err: reqwest::Error) -> CallError {
+        if err.is_timeout() {
+            CallError::Timeout(self.timeout)
+        } else {
+            let detail = std::error::Error::source(&err).map_or_else(|| err.to_string(), |s| s.to_string());
+            CallError::Unreachable { url: self.base.clone(), detail }
+        }
+    }
+}

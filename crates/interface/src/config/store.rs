@@ -1,0 +1,169 @@
+//! Storing interfaces. The wallet API key is sealed under the server key before it is
+//! written and opened only when a function needs to call the wallet.
+
+use tixbridge_store::{Db, on_reader, on_writer};
+use tixbridge_vault::ServerKey;
+
+use super::{ConfigError, Interface, InterfaceInput, InterfaceType, validate};
+use crate::params::CustomParameters;
+
+/// The sealing context of interface passwords.
+const PASSWORD_CONTEXT: &str = "interface-password";
+
+#[derive(Debug, thiserror::Error)]
+pub enum InterfaceError {
+    #[error(transparent)]
+    Invalid(#[from] ConfigError),
+    #[error("{field}: {message}")]
+    Conflict { field: &'static str, message: String },
+    #[error("{0}")]
+    NotFound(String),
+    #[error("the stored interface password cannot be opened with this server key")]
+    Unseal,
+    #[error(transparent)]
+    Sql(#[from] sqlx::Error),
+}
+
+/// An organization as the interface rules need it.
+#[derive(sqlx::FromRow)]
+pub(crate) struct OrganizationRow {
+    pub id: i64,
+    pub owns_inventory: bool,
+}
+
+pub(crate) async fn organization_by_code(db: &Db, code: &str) -> Result<OrganizationRow, InterfaceError> {
+    let row: Option<OrganizationRow> = on_reader!(db, |pool| {
+        sqlx::query_as("SELECT id, owns_inventory FROM bo_organizations WHERE code = $1")
+            .bind(code)
+            .fetch_optional(pool)
+            .await?
+    });
+    row.ok_or_else(|| InterfaceError::NotFound(format!("no organization {code:?}")))
+}
+
+/// The id of organization `code`.
+pub async fn store_organization_id(db: &Db, code: &str) -> Result<i64, InterfaceError> {
+    Ok(organization_by_code(db, code).await?.id)
+}
+
+/// Creates the wallet interface of organization `org_code`.
+pub async fn create_interface(
+    db: &Db,
+    key: &ServerKey,
+    org_code: &str,
+    input: InterfaceInput,
+) -> Result<Interface, InterfaceError> {
+    let valid = validate(input, true)?;
+    let org = organization_by_code(db, org_code).await?;
+    if !org.owns_inventory {
+        return Err(InterfaceError::Conflict {
+            field: "organization",
+            message: "the wallet interface must live in the organization that owns the inventory (where the catalog is defined)".into(),
+        });
+    }
+    let password = valid.password.clone().unwrap_or_default();
+    let sealed = key.seal(PASSWORD_CONTEXT, password.as_bytes());
+    let now = chrono::Utc::now().timestamp_millis();
+    let id: Option<i64> = on_writer!(db, |pool| {
+        sqlx::query_scalar(
+            "INSERT INTO itf_interfaces (organization_id, name, type, url, login, password_sealed,
+                 notification_emails, custom_parameters, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+             ON CONFLICT (organization_id) DO NOTHING RETURNING id",
+        )
+        .bind(org.id)
+        .bind(&valid.name)
+        .bind(valid.kind.as_str())
+        .bind(&valid.url)
+        .bind(&valid.login)
+        .bind(&sealed)
+        .bind(valid.notification_emails.join(","))
+        .bind(&valid.custom_parameters)
+        .bind(now)
+        .fetch_optional(pool)
+        .await?
+    });
+    let id = id.ok_or(InterfaceError::Conflict {
+        field: "organization",
+        message: "this organization already has a wallet interface (at most one: two would break the push functions)"
+            .into(),
+    })?;
+    load_interface(db, key, id).await
+}
+
+/// Changes an interface; an absent password keeps the stored one.
+pub async fn update_interface(
+    db: &Db,
+    key: &ServerKey,
+    org_code: &str,
+    input: InterfaceInput,
+) -> Result<Interface, InterfaceError> {
+    let valid = validate(input, false)?;
+    let current = load_interface_of_org(db, key, org_code).await?;
+    let sealed = valid.password.as_ref().map(|p| key.seal(PASSWORD_CONTEXT, p.as_bytes()));
+    on_writer!(db, |pool| {
+        sqlx::query(
+            "UPDATE itf_interfaces SET name = $1, type = $2, url = $3, login = $4,
+                 password_sealed = COALESCE($5, password_sealed), notification_emails = $6, custom_parameters = $7
+             WHERE id = $8",
+        )
+        .bind(&valid.name)
+        .bind(valid.kind.as_str())
+        .bind(&valid.url)
+        .bind(&valid.login)
+        .bind(sealed)
+        .bind(valid.notification_emails.join(","))
+        .bind(&valid.custom_parameters)
+        .bind(current.id)
+        .execute(pool)
+        .await?;
+    });
+    load_interface(db, key, current.id).await
+}
+
+#[derive(sqlx::FromRow)]
+struct InterfaceRow {
+    id: i64,
+    organization_id: i64,
+    name: String,
+    #[sqlx(rename = "type")]
+    kind: String,
+    url: String,
+    login: String,
+    password_sealed: Vec<u8>,
+    notification_emails: String,
+    custom_parameters: String,
+}
+
+const SELECT: &str = "SELECT id, organization_id, name, type, url, login, password_sealed, notification_emails,
+        custom_parameters FROM itf_interfaces";
+
+pub async fn load_interface(db: &Db, key: &ServerKey, id: i64) -> Result<Interface, InterfaceError> {
+    let sql = format!("{SELECT} WHERE id = $1");
+    let row: Option<InterfaceRow> = on_reader!(db, |pool| sqlx::query_as(&sql).bind(id).fetch_optional(pool).await?);
+    open_row(row.ok_or_else(|| InterfaceError::NotFound(format!("no interface {id}")))?, key)
+}
+
+pub async fn load_interface_of_org(db: &Db, key: &ServerKey, org_code: &str) -> Result<Interface, InterfaceError> {
+    let org = organization_by_code(db, org_code).await?;
+    let sql = format!("{SELECT} WHERE organization_id = $1");
+    let row: Option<InterfaceRow> =
+        on_reader!(db, |pool| sqlx::query_as(&sql).bind(org.id).fetch_optional(pool).await?);
+    open_row(row.ok_or_else(|| InterfaceError::NotFound(format!("organization {org_code:?} has no interface")))?, key)
+}
+
+fn open_row(row: InterfaceRow, key: &ServerKey) -> Result<Interface, InterfaceError> {
+    let password = key.open(PASSWORD_CONTEXT, &row.password_sealed).map_err(|_| InterfaceError::Unseal)?;
+    Ok(Interface {
+        id: row.id,
+        organization_id: row.organization_id,
+        name: row.name,
+        kind: InterfaceType::parse(&row.kind).unwrap_or(InterfaceType::Tixngo),
+        url: row.url,
+        login: row.login,
+        password: String::from_utf8(password).map_err(|_| InterfaceError::Unseal)?,
+        notification_emails: row.notification_emails.split(',').filter(|e| !e.is_empty()).map(str::to_owned).collect(),
+        params: CustomParameters::parse(&row.custom_parameters).unwrap_or_default(),
+        custom_parameters_text: row.custom_parameters,
+    })
+}

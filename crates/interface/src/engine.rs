@@ -1,0 +1,210 @@
+//! Running a function: take its lease, record the run, call the wallet, record the outcome,
+//! mail the notification list when it failed, plan the next automatic run. Shared by manual
+//! runs (API, CLI) and the scheduler.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tixbridge_mail::Mailer;
+use tixbridge_store::Db;
+use tixbridge_vault::ServerKey;
+
+use crate::client::{CallError, WalletClient};
+use crate::config::{Interface, InterfaceError, load_interface};
+use crate::dump::CallDump;
+use crate::functions::{FunctionDef, Launch, Settings, load_function, schedule};
+use crate::runs::{
+    RunRecord, RunResult, RunSummary, acquire_lease, discard_run, finish_run, release_lease, renew_lease, start_run,
+};
+
+/// Everything runs need, built once at start-up.
+#[derive(Clone)]
+pub struct Engine {
+    pub db: Db,
+    pub key: ServerKey,
+    pub mailer: Arc<dyn Mailer>,
+    pub http: reqwest::Client,
+    pub wallet_timeout: Duration,
+    /// Names this process in leases.
+    pub worker_id: String,
+    /// Where `dumpTnPRvariables` files go.
+    pub dump_dir: PathBuf,
+    /// How long a lease outlives a silent worker (see [`crate::runs::LEASE_TTL_MS`]).
+    pub lease_ttl: Duration,
+}
+
+/// What an operator may add to one run.
+#[derive(Debug, Clone, Default)]
+pub struct RunOptions {
+    /// Feedback and pushes: process this file as if the wallet had returned it.
+    pub file: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error("function {0} is already running (one run at a time)")]
+    Busy(i64),
+    #[error("function {0} is not active")]
+    Inactive(i64),
+    #[error(transparent)]
+    Interface(#[from] InterfaceError),
+    #[error(transparent)]
+    Sql(#[from] sqlx::Error),
+}
+
+/// Why a run stopped before its end.
+#[derive(Debug, thiserror::Error)]
+pub enum Failure {
+    #[error("{0}")]
+    Call(#[from] CallError),
+    #[error("database error: {0}")]
+    Sql(#[from] sqlx::Error),
+    #[error("{0}")]
+    Stopped(String),
+}
+
+/// A run under way: what the function kinds work with.
+pub struct RunCtx<'a> {
+    pub engine: &'a Engine,
+    pub interface: &'a Interface,
+    pub function: &'a FunctionDef,
+    pub client: WalletClient,
+    pub run: RunRecord,
+    pub options: RunOptions,
+    /// Simulation output: exactly what would have been sent.
+    pub would_send: Vec<serde_json::Value>,
+}
+
+pub fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+impl RunCtx<'_> {
+    /// Extends the lease between wallet calls; a lost lease stops the run.
+    pub async fn keep_lease(&self) -> Result<(), Failure> {
+        if renew_lease(&self.engine.db, self.function.id, &self.engine.worker_id, now_ms(), self.engine.lease_ttl_ms())
+            .await?
+        {
+            Ok(())
+        } else {
+            Err(Failure::Stopped("lease lost to another worker".into()))
+        }
+    }
+
+    /// Stops the run when the share of failed tickets passes `killRatio`, so a systematic
+    /// error does not hammer the wallet.
+    pub fn check_kill_ratio(&self) -> Result<(), Failure> {
+        let counts = &self.run.counts;
+        let attempted = counts.accepted + counts.rejected;
+        let ratio = self.interface.params.kill_ratio;
+        if attempted >= 10 && counts.rejected as f64 / attempted as f64 > ratio {
+            return Err(Failure::Stopped(format!(
+                "stopped early: {} of {attempted} tickets failed, above killRatio {ratio}",
+                counts.rejected
+            )));
+        }
+        Ok(())
+    }
+}
+
+impl Engine {
+    pub fn lease_ttl_ms(&self) -> i64 {
+        i64::try_from(self.lease_ttl.as_millis()).unwrap_or(crate::runs::LEASE_TTL_MS)
+    }
+
+    /// Runs `function_id` now, unless it is already running.
+    pub async fn run(&self, function_id: i64, options: RunOptions) -> Result<RunSummary, RunError> {
+        let function = load_function(&self.db, function_id).await?;
+        if !function.active {
+            return Err(RunError::Inactive(function_id));
+        }
+        if !acquire_lease(&self.db, function_id, &self.worker_id, now_ms(), self.lease_ttl_ms()).await? {
+            return Err(RunError::Busy(function_id));
+        }
+        let started = now_ms();
+        let outcome = self.run_leased(&function, options).await;
+        let ended = now_ms();
+        let next = match (function.launch, function.frequency_seconds, &outcome) {
+            (Launch::Automatic, Some(frequency), Ok(_)) => {
+                let stick = outcome.as_ref().map(|(_, stick)| *stick).unwrap_or(true);
+                schedule::next_run(frequency * 1000, started, ended, stick, function.end_at).or(Some(i64::MAX))
+            }
+            _ => None,
+        };
+        release_lease(&self.db, function_id, &self.worker_id, next).await?;
+        outcome.map(|(summary, _)| summary)
+    }
+
+    async fn run_leased(&self, function: &FunctionDef, options: RunOptions) -> Result<(RunSummary, bool), RunError> {
+        let interface = load_interface(&self.db, &self.key, function.interface_id).await?;
+        let simulation = matches!(&function.settings, Settings::Injection(s) if s.simulation)
+            || matches!(&function.settings, Settings::Privileges(s) if s.simulation);
+        let run = start_run(&self.db, function.id, simulation, now_ms()).await?;
+        let dump = CallDump::new(interface.params.max_length_dumped_calls_in_kbs);
+        let client = WalletClient::new(
+            self.http.clone(),
+            &interface.url,
+            &interface.login,
+            &interface.password,
+            self.wallet_timeout,
+            dump.clone(),
+        );
+        let mut ctx =
+            RunCtx { engine: self, interface: &interface, function, client, run, options, would_send: Vec::new() };
+        let failure = crate::kinds::dispatch(&mut ctx).await.err();
+        let result = match (&failure, &ctx.run.counts) {
+            (Some(_), _) => RunResult::Error,
+            (None, counts) if counts.rejected > 0 => RunResult::Error,
+            (None, counts) if counts.skipped > 0 => RunResult::Warning,
+            _ => RunResult::Ok,
+        };
+        let cause = match (&failure, ctx.run.counts.rejected) {
+            (Some(failure), _) => Some(failure.to_string()),
+            (None, 0) => None,
+            (None, n) => Some(format!("{n} tickets failed; see the run log")),
+        };
+        let dump_text = if simulation {
+            Some(serde_json::to_string_pretty(&ctx.would_send).unwrap_or_default())
+        } else {
+            dump.take()
+        };
+        let ended = now_ms();
+        let idle = function.launch == Launch::Continuous && failure.is_none() && ctx.run.counts.selected == 0;
+        if idle {
+            discard_run(&self.db, ctx.run.id).await?;
+        } else {
+            finish_run(&self.db, &ctx.run, result, cause.as_deref(), dump_text, ended).await?;
+        }
+        tracing::info!(
+            run.id = ctx.run.id,
+            function.id = function.id,
+            kind = function.kind.as_str(),
+            result = result.as_str(),
+            selected = ctx.run.counts.selected,
+            accepted = ctx.run.counts.accepted,
+            rejected = ctx.run.counts.rejected,
+            duration_ms = ended - ctx.run.started_at,
+            "run finished"
+        );
+        let summary = RunSummary {
+            run_id: ctx.run.id,
+            function_id: function.id,
+            kind: function.kind.as_str().to_owned(),
+            result,
+            simulation,
+            counts: ctx.run.counts.clone(),
+            cause,
+            started_at: rfc(ctx.run.started_at),
+            ended_at: rfc(ended),
+        };
+        if result == RunResult::Error {
+            crate::notify::run_failed(self, &interface, function, &summary, &ctx.run).await;
+        }
+        Ok((summary, interface.params.stick_to_the_hour))
+    }
+}
+
+fn rfc(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms).map(|t| t.to_rfc3339()).unwrap_or_default()
+}

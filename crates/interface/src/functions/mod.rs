@@ -1,0 +1,127 @@
+//! The functions of an interface (SPEC §6.2): what each moves, when it runs, its settings.
+
+pub mod schedule;
+pub mod settings;
+mod store;
+
+use serde::{Deserialize, Serialize};
+
+pub use settings::Settings;
+pub use store::{create_function, list_functions, load_function, set_pagination_key, update_function};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum FunctionKind {
+    Injection,
+    Feedback,
+    PushCancelled,
+    PushControlled,
+    Privileges,
+}
+
+impl FunctionKind {
+    pub const ALL: [FunctionKind; 5] =
+        [Self::Injection, Self::Feedback, Self::PushCancelled, Self::PushControlled, Self::Privileges];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Injection => "INJECTION",
+            Self::Feedback => "FEEDBACK",
+            Self::PushCancelled => "PUSH_CANCELLED",
+            Self::PushControlled => "PUSH_CONTROLLED",
+            Self::Privileges => "PRIVILEGES",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == text)
+    }
+}
+
+/// How runs start: by an operator, on a schedule, or as soon as there is work.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Launch {
+    Manual,
+    Automatic,
+    Continuous,
+}
+
+impl Launch {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Manual => "MANUAL",
+            Self::Automatic => "AUTOMATIC",
+            Self::Continuous => "CONTINUOUS",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        [Self::Manual, Self::Automatic, Self::Continuous].into_iter().find(|l| l.as_str() == text)
+    }
+}
+
+/// What an operator sends to create or change a function.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct FunctionInput {
+    pub kind: String,
+    pub name: String,
+    #[serde(default = "manual")]
+    pub launch: String,
+    pub frequency_minutes: Option<u32>,
+    /// RFC 3339.
+    pub start: Option<String>,
+    pub end: Option<String>,
+    #[serde(default = "yes")]
+    pub active: bool,
+    #[serde(default)]
+    pub settings: serde_json::Value,
+    /// Feedback only: where the feed resumes (empty: from the beginning).
+    pub pagination_key: Option<String>,
+}
+
+fn manual() -> String {
+    "MANUAL".into()
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// A stored function.
+#[derive(Debug, Clone)]
+pub struct FunctionDef {
+    pub id: i64,
+    pub interface_id: i64,
+    pub kind: FunctionKind,
+    pub name: String,
+    pub launch: Launch,
+    pub frequency_seconds: Option<i64>,
+    pub start_at: Option<i64>,
+    pub end_at: Option<i64>,
+    pub active: bool,
+    pub settings: Settings,
+    pub pagination_key: String,
+    pub next_run_at: Option<i64>,
+}
+
+impl FunctionDef {
+    pub fn view(&self) -> serde_json::Value {
+        let rfc = |ms: Option<i64>| ms.and_then(chrono::DateTime::from_timestamp_millis).map(|t| t.to_rfc3339());
+        serde_json::json!({
+            "id": self.id,
+            "interfaceId": self.interface_id,
+            "kind": self.kind.as_str(),
+            "name": self.name,
+            "launch": self.launch.as_str(),
+            "frequencyMinutes": self.frequency_seconds.map(|s| s / 60),
+            "start": rfc(self.start_at),
+            "end": rfc(self.end_at),
+            "active": self.active,
+            "settings": self.settings.to_json(),
+            "paginationKey": self.pagination_key,
+            "nextRunAt": rfc(self.next_run_at),
+        })
+    }
+}

@@ -1,0 +1,240 @@
+//! Storing functions, and the rule that spans interfaces: one active feedback function per
+//! wallet organizer (two would race on the same feed cursor).
+
+use tixbridge_store::{Backend, Db, on_reader, on_writer};
+
+use super::{FunctionDef, FunctionInput, FunctionKind, Launch, Settings};
+use crate::config::{ConfigError, Interface, InterfaceError};
+
+fn refuse(field: &str, rule: impl Into<String>) -> InterfaceError {
+    InterfaceError::Invalid(ConfigError { field: field.to_owned(), rule: rule.into() })
+}
+
+fn parse_time(field: &str, text: Option<&str>) -> Result<Option<i64>, InterfaceError> {
+    match text.map(str::trim).filter(|t| !t.is_empty()) {
+        None => Ok(None),
+        Some(t) => chrono::DateTime::parse_from_rfc3339(t)
+            .map(|at| Some(at.timestamp_millis()))
+            .map_err(|_| refuse(field, "must be an RFC 3339 date-time")),
+    }
+}
+
+/// The checked columns of a function.
+struct Checked {
+    kind: FunctionKind,
+    name: String,
+    launch: Launch,
+    frequency_seconds: Option<i64>,
+    start_at: Option<i64>,
+    end_at: Option<i64>,
+    active: bool,
+    settings: Settings,
+}
+
+fn check(input: &FunctionInput) -> Result<Checked, InterfaceError> {
+    let kind = FunctionKind::parse(input.kind.trim())
+        .ok_or_else(|| refuse("kind", "must be INJECTION, FEEDBACK, PUSH_CANCELLED, PUSH_CONTROLLED or PRIVILEGES"))?;
+    let name = input.name.trim().to_owned();
+    if name.is_empty() || name.chars().count() > 128 {
+        return Err(refuse("name", "is required, at most 128 characters"));
+    }
+    let launch = Launch::parse(input.launch.trim())
+        .ok_or_else(|| refuse("launch", "must be MANUAL, AUTOMATIC or CONTINUOUS"))?;
+    let frequency_seconds = match (launch, input.frequency_minutes) {
+        (Launch::Automatic, None | Some(0)) => {
+            return Err(refuse("frequencyMinutes", "is required for an AUTOMATIC function (whole minutes ≥ 1)"));
+        }
+        (_, Some(minutes)) if minutes > 7 * 24 * 60 => return Err(refuse("frequencyMinutes", "at most one week")),
+        (_, minutes) => minutes.map(|m| i64::from(m) * 60),
+    };
+    let start_at = parse_time("start", input.start.as_deref())?;
+    let end_at = parse_time("end", input.end.as_deref())?;
+    if let (Some(start), Some(end)) = (start_at, end_at)
+        && end <= start
+    {
+        return Err(refuse("end", "must be after start"));
+    }
+    let settings = Settings::parse(kind, input.settings.clone()).map_err(InterfaceError::Invalid)?;
+    Ok(Checked { kind, name, launch, frequency_seconds, start_at, end_at, active: input.active, settings })
+}
+
+/// Refuses a second active feedback function for the same wallet organizer (same URL and login).
+macro_rules! ensure_single_feedback {
+    ($tx:expr, $backend:expr, $interface:expr, $except:expr) => {
+        if $backend == Backend::Postgres {
+            sqlx::query("SELECT pg_advisory_xact_lock(hashtext($1))")
+                .bind(format!("feedback:{}:{}", $interface.url, $interface.login))
+                .execute(&mut *$tx)
+                .await?;
+        }
+        let others: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM itf_functions f JOIN itf_interfaces i ON i.id = f.interface_id
+             WHERE f.kind = 'FEEDBACK' AND f.active = $1 AND i.url = $2 AND i.login = $3 AND f.id <> $4",
+        )
+        .bind(true)
+        .bind(&$interface.url)
+        .bind(&$interface.login)
+        .bind($except)
+        .fetch_one(&mut *$tx)
+        .await?;
+        if others > 0 {
+            return Err(refuse(
+                "active",
+                "this wallet organizer already has an active feedback function (only one may be active)",
+            ));
+        }
+    };
+}
+
+pub async fn create_function(
+    db: &Db,
+    interface: &Interface,
+    input: FunctionInput,
+) -> Result<FunctionDef, InterfaceError> {
+    let c = check(&input)?;
+    if let (Settings::Injection(s), crate::config::InterfaceType::Tixngo) = (&c.settings, interface.kind)
+        && s.template_id.is_some()
+    {
+        return Err(refuse("settings.templateId", "a ticket template needs an interface of type TIXNGO_WITH_TEMPLATE"));
+    }
+    let now = chrono::Utc::now().timestamp_millis();
+    let next_run_at = c
+        .frequency_seconds
+        .filter(|_| c.launch == Launch::Automatic)
+        .map(|f| super::schedule::first_run(f * 1000, c.start_at, now, interface.params.stick_to_the_hour));
+    let backend = db.backend();
+    let id: i64 = on_writer!(db, |pool| {
+        let mut tx = pool.begin().await?;
+        if c.kind == FunctionKind::Feedback && c.active {
+            ensure_single_feedback!(tx, backend, interface, -1_i64);
+        }
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO itf_functions (interface_id, kind, name, launch, frequency_seconds, start_at, end_at,
+                 active, settings, pagination_key, next_run_at, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
+        )
+        .bind(interface.id)
+        .bind(c.kind.as_str())
+        .bind(&c.name)
+        .bind(c.launch.as_str())
+        .bind(c.frequency_seconds)
+        .bind(c.start_at)
+        .bind(c.end_at)
+        .bind(c.active)
+        .bind(c.settings.to_json().to_string())
+        .bind(input.pagination_key.as_deref().unwrap_or(""))
+        .bind(next_run_at)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        id
+    });
+    load_function(db, id).await
+}
+
+pub async fn update_function(
+    db: &Db,
+    interface: &Interface,
+    id: i64,
+    input: FunctionInput,
+) -> Result<FunctionDef, InterfaceError> {
+    let current = load_function(db, id).await?;
+    let c = check(&input)?;
+    if c.kind != current.kind {
+        return Err(refuse("kind", "cannot change: create a new function instead"));
+    }
+    let now = chrono::Utc::now().timestamp_millis();
+    let next_run_at = c
+        .frequency_seconds
+        .filter(|_| c.launch == Launch::Automatic)
+        .map(|f| super::schedule::first_run(f * 1000, c.start_at, now, interface.params.stick_to_the_hour));
+    let backend = db.backend();
+    on_writer!(db, |pool| {
+        let mut tx = pool.begin().await?;
+        if c.kind == FunctionKind::Feedback && c.active {
+            ensure_single_feedback!(tx, backend, interface, id);
+        }
+        sqlx::query(
+            "UPDATE itf_functions SET name = $1, launch = $2, frequency_seconds = $3, start_at = $4, end_at = $5,
+                 active = $6, settings = $7, pagination_key = COALESCE($8, pagination_key), next_run_at = $9
+             WHERE id = $10",
+        )
+        .bind(&c.name)
+        .bind(c.launch.as_str())
+        .bind(c.frequency_seconds)
+        .bind(c.start_at)
+        .bind(c.end_at)
+        .bind(c.active)
+        .bind(c.settings.to_json().to_string())
+        .bind(input.pagination_key.as_deref())
+        .bind(next_run_at)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+    });
+    load_function(db, id).await
+}
+
+#[derive(sqlx::FromRow)]
+struct FunctionRow {
+    id: i64,
+    interface_id: i64,
+    kind: String,
+    name: String,
+    launch: String,
+    frequency_seconds: Option<i64>,
+    start_at: Option<i64>,
+    end_at: Option<i64>,
+    active: bool,
+    settings: String,
+    pagination_key: String,
+    next_run_at: Option<i64>,
+}
+
+const SELECT: &str = "SELECT id, interface_id, kind, name, launch, frequency_seconds, start_at, end_at, active,
+        settings, pagination_key, next_run_at FROM itf_functions";
+
+fn from_row(row: FunctionRow) -> Result<FunctionDef, InterfaceError> {
+    let kind = FunctionKind::parse(&row.kind).ok_or_else(|| refuse("kind", format!("stored kind {:?}", row.kind)))?;
+    let settings_json: serde_json::Value = serde_json::from_str(&row.settings).unwrap_or_default();
+    Ok(FunctionDef {
+        id: row.id,
+        interface_id: row.interface_id,
+        kind,
+        name: row.name,
+        launch: Launch::parse(&row.launch).unwrap_or(Launch::Manual),
+        frequency_seconds: row.frequency_seconds,
+        start_at: row.start_at,
+        end_at: row.end_at,
+        active: row.active,
+        settings: Settings::parse(kind, settings_json).map_err(InterfaceError::Invalid)?,
+        pagination_key: row.pagination_key,
+        next_run_at: row.next_run_at,
+    })
+}
+
+pub async fn load_function(db: &Db, id: i64) -> Result<FunctionDef, InterfaceError> {
+    let sql = format!("{SELECT} WHERE id = $1");
+    let row: Option<FunctionRow> = on_reader!(db, |pool| sqlx::query_as(&sql).bind(id).fetch_optional(pool).await?);
+    from_row(row.ok_or_else(|| InterfaceError::NotFound(format!("no function {id}")))?)
+}
+
+pub async fn list_functions(db: &Db, interface_id: i64) -> Result<Vec<FunctionDef>, InterfaceError> {
+    let sql = format!("{SELECT} WHERE interface_id = $1 ORDER BY id");
+    let rows: Vec<FunctionRow> = on_reader!(db, |pool| sqlx::query_as(&sql).bind(interface_id).fetch_all(pool).await?);
+    rows.into_iter().map(from_row).collect()
+}
+
+/// Feedback keeps its own cursor; an operator may also reset it.
+pub async fn set_pagination_key(db: &Db, id: i64, key: &str) -> Result<(), InterfaceError> {
+    on_writer!(db, |pool| {
+        sqlx::query("UPDATE itf_functions SET pagination_key = $1 WHERE id = $2")
+            .bind(key)
+            .bind(id)
+            .execute(pool)
+            .await?;
+    });
+    Ok(())
+}

@@ -1,0 +1,71 @@
+//! The interface's HTTP API, under `/api/boxoffice`: configuration, functions, templates,
+//! manual runs and run records.
+
+mod handlers;
+
+use axum::Router;
+use axum::routing::{get, post};
+use tixbridge_web::ApiError;
+
+use crate::config::InterfaceError;
+use crate::engine::{Engine, RunError};
+
+/// Every route of the interface API.
+pub fn router(engine: Engine) -> Router {
+    use handlers::*;
+    Router::new()
+        .route(
+            "/api/boxoffice/organizations/{org}/interface",
+            post(create_interface).get(show_interface).put(update_interface),
+        )
+        .route("/api/boxoffice/organizations/{org}/interface/functions", post(create_function).get(list_functions))
+        .route("/api/boxoffice/organizations/{org}/templates", post(create_template))
+        .route("/api/boxoffice/functions/{id}", get(show_function).put(update_function))
+        .route("/api/boxoffice/functions/{id}/runs", post(run_function).get(list_runs))
+        .route("/api/boxoffice/runs/{id}", get(show_run))
+        .with_state(engine)
+}
+
+impl From<InterfaceError> for Problem {
+    fn from(err: InterfaceError) -> Self {
+        use axum::http::StatusCode;
+        Problem(match err {
+            InterfaceError::Invalid(e) => ApiError::unprocessable(e.field, e.rule),
+            InterfaceError::Conflict { field, message } => ApiError::conflict(field, message),
+            InterfaceError::NotFound(what) => ApiError::not_found(what),
+            InterfaceError::Unseal => ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, err.to_string()),
+            InterfaceError::Sql(e) => ApiError::internal(e),
+        })
+    }
+}
+
+impl From<RunError> for Problem {
+    fn from(err: RunError) -> Self {
+        match err {
+            RunError::Busy(_) | RunError::Inactive(_) => Problem(ApiError::conflict("function", err.to_string())),
+            RunError::Interface(e) => e.into(),
+            RunError::Sql(e) => Problem(ApiError::internal(e)),
+        }
+    }
+}
+
+impl From<sqlx::Error> for Problem {
+    fn from(err: sqlx::Error) -> Self {
+        Problem(ApiError::internal(err))
+    }
+}
+
+impl From<ApiError> for Problem {
+    fn from(err: ApiError) -> Self {
+        Problem(err)
+    }
+}
+
+/// The API's error: an [`ApiError`] built from the interface's own errors.
+pub struct Problem(pub ApiError);
+
+impl axum::response::IntoResponse for Problem {
+    fn into_response(self) -> axum::response::Response {
+        self.0.into_response()
+    }
+}

@@ -1,0 +1,13 @@
+//! Which code runs for which function kind.
+
+use crate::engine::{Failure, RunCtx};
+use crate::functions::Settings;
+
+pub async fn dispatch(ctx: &mut RunCtx<'_>) -> Result<(), Failure> {
+    match ctx.function.settings.clone() {
+        Settings::Injection(settings) => crate::injection::run(ctx, &settings).await,
+        Settings::Push(settings) => crate::push::run(ctx, &settings).await,
+        Settings::Feedback(settings) => crate::feedback::run(ctx, &settings).await,
+        Settings::Privileges(settings) => crate::privileges::run(ctx, &settings).await,
+    }
+}

@@ -1,0 +1,63 @@
+//! Runs (SPEC §6.3): every run is recorded with its start, end, result, counts and a log line
+//! per ticket that did not go through; one run at a time per function, held by a lease that a
+//! crashed process gives up when it expires.
+
+mod lease;
+mod record;
+
+use serde::Serialize;
+
+pub use lease::{LEASE_TTL_MS, acquire_lease, release_lease, renew_lease};
+pub use record::{RunRecord, discard_run, finish_run, list_runs, load_run, start_run};
+
+/// How a run ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum RunResult {
+    Ok,
+    Warning,
+    Error,
+}
+
+impl RunResult {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Ok => "OK",
+            Self::Warning => "WARNING",
+            Self::Error => "ERROR",
+        }
+    }
+}
+
+/// What a run did, ticket by ticket.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Counts {
+    /// Tickets (or feed entries) the run picked up.
+    pub selected: u64,
+    /// Sent to the wallet (0 in simulation).
+    pub sent: u64,
+    pub accepted: u64,
+    /// Refused by the wallet, or refused locally before sending.
+    pub rejected: u64,
+    /// Left aside on purpose (skip lists, missing holder fields).
+    pub skipped: u64,
+    /// Box-office records written (printed, processed, feedback applied).
+    pub written: u64,
+}
+
+/// A run's outcome as the engine reports it.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RunSummary {
+    pub run_id: i64,
+    pub function_id: i64,
+    pub kind: String,
+    pub result: RunResult,
+    pub simulation: bool,
+    pub counts: Counts,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cause: Option<String>,
+    pub started_at: String,
+    pub ended_at: String,
+}

@@ -1,0 +1,145 @@
+//! Writing and reading run records and their per-ticket log lines.
+
+use serde_json::{Value, json};
+use tixbridge_store::{Db, on_reader, on_writer};
+
+use super::{Counts, RunResult};
+
+/// A run in progress: its id and the log lines to write when it ends.
+pub struct RunRecord {
+    pub id: i64,
+    pub function_id: i64,
+    pub started_at: i64,
+    pub simulation: bool,
+    pub counts: Counts,
+    pub log: Vec<(Option<String>, String)>,
+}
+
+impl RunRecord {
+    /// A line about one ticket (or about the run when `ticket` is None).
+    pub fn note(&mut self, ticket: Option<&str>, message: impl Into<String>) {
+        self.log.push((ticket.map(str::to_owned), message.into()));
+    }
+}
+
+pub async fn start_run(db: &Db, function_id: i64, simulation: bool, now: i64) -> Result<RunRecord, sqlx::Error> {
+    let id: i64 = on_writer!(db, |pool| {
+        sqlx::query_scalar(
+            "INSERT INTO itf_runs (function_id, started_at, result, simulation) VALUES ($1, $2, 'RUNNING', $3)
+             RETURNING id",
+        )
+        .bind(function_id)
+        .bind(now)
+        .bind(simulation)
+        .fetch_one(pool)
+        .await?
+    });
+    Ok(RunRecord { id, function_id, started_at: now, simulation, counts: Counts::default(), log: Vec::new() })
+}
+
+/// Closes the run record with its result, counts, log lines and dump.
+pub async fn finish_run(
+    db: &Db,
+    run: &RunRecord,
+    result: RunResult,
+    cause: Option<&str>,
+    dump: Option<String>,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    let counts = serde_json::to_string(&run.counts).unwrap_or_default();
+    on_writer!(db, |pool| {
+        let mut tx = pool.begin().await?;
+        sqlx::query("UPDATE itf_runs SET ended_at = $1, result = $2, counts = $3, cause = $4, dump = $5 WHERE id = $6")
+            .bind(now)
+            .bind(result.as_str())
+            .bind(&counts)
+            .bind(cause)
+            .bind(dump)
+            .bind(run.id)
+            .execute(&mut *tx)
+            .await?;
+        for chunk in run.log.chunks(1_000) {
+            let mut insert = sqlx::QueryBuilder::new("INSERT INTO itf_run_log (run_id, ticket_ref, message) ");
+            insert.push_values(chunk, |mut row, (ticket, message)| {
+                row.push_bind(run.id).push_bind(ticket.as_deref()).push_bind(message.as_str());
+            });
+            insert.build().execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+    });
+    Ok(())
+}
+
+/// Forgets a continuous run that found no work, so idle polling leaves no trace.
+pub async fn discard_run(db: &Db, run_id: i64) -> Result<(), sqlx::Error> {
+    on_writer!(db, |pool| {
+        sqlx::query("DELETE FROM itf_runs WHERE id = $1").bind(run_id).execute(pool).await?;
+    });
+    Ok(())
+}
+
+#[derive(sqlx::FromRow)]
+struct RunRow {
+    id: i64,
+    function_id: i64,
+    started_at: i64,
+    ended_at: Option<i64>,
+    result: String,
+    simulation: bool,
+    counts: String,
+    cause: Option<String>,
+    dump: Option<String>,
+}
+
+fn rfc(ms: Option<i64>) -> Value {
+    ms.and_then(chrono::DateTime::from_timestamp_millis).map_or(Value::Null, |t| json!(t.to_rfc3339()))
+}
+
+fn run_json(row: &RunRow) -> Value {
+    json!({
+        "id": row.id,
+        "functionId": row.function_id,
+        "startedAt": rfc(Some(row.started_at)),
+        "endedAt": rfc(row.ended_at),
+        "result": row.result,
+        "simulation": row.simulation,
+        "counts": serde_json::from_str::<Value>(&row.counts).unwrap_or_default(),
+        "cause": row.cause,
+    })
+}
+
+const SELECT: &str =
+    "SELECT id, function_id, started_at, ended_at, result, simulation, counts, cause, dump FROM itf_runs";
+
+/// The latest runs of a function, newest first.
+pub async fn list_runs(db: &Db, function_id: i64, limit: i64) -> Result<Vec<Value>, sqlx::Error> {
+    let sql = format!("{SELECT} WHERE function_id = $1 ORDER BY id DESC LIMIT $2");
+    let rows: Vec<RunRow> =
+        on_reader!(db, |pool| sqlx::query_as(&sql).bind(function_id).bind(limit).fetch_all(pool).await?);
+    Ok(rows.iter().map(run_json).collect())
+}
+
+/// One run with its log lines and dump.
+pub async fn load_run(db: &Db, run_id: i64) -> Result<Option<Value>, sqlx::Error> {
+    let sql = format!("{SELECT} WHERE id = $1");
+    let found: Option<(RunRow, Vec<(Option<String>, String)>)> = on_reader!(db, |pool| {
+        let row: Option<RunRow> = sqlx::query_as(&sql).bind(run_id).fetch_optional(pool).await?;
+        match row {
+            Some(row) => {
+                let log = sqlx::query_as("SELECT ticket_ref, message FROM itf_run_log WHERE run_id = $1 ORDER BY id")
+                    .bind(run_id)
+                    .fetch_all(pool)
+                    .await?;
+                Some((row, log))
+            }
+            None => None,
+        }
+    });
+    Ok(found.map(|(row, log)| {
+        let mut view = run_json(&row);
+        view["log"] =
+            log.into_iter().map(|(ticket, message)| json!({ "ticket": ticket, "message": message })).collect();
+        view["dump"] = json!(row.dump);
+        view
+    }))
+}

@@ -1,0 +1,64 @@
+//! The scheduler: starts automatic functions when their time comes. Each start goes through
+//! [`Engine::run`], whose lease makes a function run once at a time even with several
+//! processes polling the same database.
+
+use std::time::Duration;
+
+use tixbridge_store::on_reader;
+
+use crate::engine::{Engine, RunError, RunOptions, now_ms};
+
+/// How often the scheduler looks for due functions.
+pub const TICK: Duration = Duration::from_secs(1);
+
+/// Functions due now: automatic, active, within their window, not leased.
+pub async fn due_functions(engine: &Engine, now: i64) -> Result<Vec<i64>, sqlx::Error> {
+    let ids = on_reader!(&engine.db, |pool| {
+        sqlx::query_scalar(
+            "SELECT id FROM itf_functions
+             WHERE launch = 'AUTOMATIC' AND active = $1 AND next_run_at <= $2
+               AND (start_at IS NULL OR start_at <= $2) AND (end_at IS NULL OR end_at >= $2)
+               AND (lease_until IS NULL OR lease_until < $2)
+             ORDER BY next_run_at",
+        )
+        .bind(true)
+        .bind(now)
+        .fetch_all(pool)
+        .await?
+    });
+    Ok(ids)
+}
+
+/// Starts every due function once; returns how many runs were started.
+pub async fn tick(engine: &Engine) -> usize {
+    let due = match due_functions(engine, now_ms()).await {
+        Ok(due) => due,
+        Err(err) => {
+            tracing::warn!(error = %err, "scheduler could not read due functions");
+            return 0;
+        }
+    };
+    let started = due.len();
+    for id in due {
+        let engine = engine.clone();
+        tokio::spawn(async move {
+            match engine.run(id, RunOptions::default()).await {
+                Ok(_) | Err(RunError::Busy(_)) => {}
+                Err(err) => tracing::warn!(function.id = id, error = %err, "scheduled run could not start"),
+            }
+        });
+    }
+    started
+}
+
+/// Runs the scheduler until the returned handle is aborted.
+pub fn spawn(engine: Engine) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut interval = tokio::time::interval(TICK);
+        interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            interval.tick().await;
+            tick(&engine).await;
+        }
+    })
+}

@@ -1,0 +1,162 @@
+//! A fresh, complete tixbridge for one benchmark: database, server on a loopback port, a
+//! match catalog over 10 performances, N tickets loaded by the box-office CSV import (in a
+//! child process, so the benchmark's own memory figure is the sync's alone), and the
+//! interface pointed at the wallet.
+
+use std::io::Write;
+use std::time::Instant;
+
+use anyhow::{Context, bail};
+use serde_json::{Value, json};
+use tixbridge_store::{Db, on_reader};
+
+use crate::app::{AppConfig, BoundApp, Part, RunningApp};
+
+pub const ORG: &str = "BENCH";
+pub const PERFORMANCES: usize = 10;
+
+pub struct Harness {
+    pub app: RunningApp,
+    pub database_url: String,
+    pub backend: String,
+    pub wallet_key: String,
+    http: reqwest::Client,
+    _dir: tempfile::TempDir,
+}
+
+impl Harness {
+    /// A fresh database (`sqlite` or a PostgreSQL server URL) and a server on it.
+    pub async fn start(database: &str) -> anyhow::Result<Self> {
+        let dir = tempfile::tempdir()?;
+        let (database_url, backend) = if database == "sqlite" {
+            (format!("sqlite://{}/bench.db", dir.path().display()), "sqlite".to_owned())
+        } else if database.starts_with("postgres") {
+            (tixbridge_store::testing::fresh_postgres_url(database).await?, "postgres".to_owned())
+        } else {
+            bail!("--database must be `sqlite` or a postgres:// server URL");
+        };
+        let config = AppConfig {
+            database_url: database_url.clone(),
+            listen: "127.0.0.1:0".into(),
+            parts: vec![Part::Wallet, Part::Boxoffice],
+            server_key: tixbridge_vault::ServerKey::generate(),
+            mailer: std::sync::Arc::new(tixbridge_mail::FolderMailer::new(dir.path().join("mail"))),
+            wallet_timeout: std::time::Duration::from_secs(120),
+            dump_dir: dir.path().join("dumps"),
+            run_scheduler: false,
+            lease_ttl: std::time::Duration::from_secs(60),
+            public_url: None,
+            wallet_url: None,
+        };
+        let app = BoundApp::bind(&config).await?.spawn();
+        let wallet_key =
+            tixbridge_wallet::organizers::create_organizer(&app.db, "Bench organizer", "bench@wallet.example.org")
+                .await?
+                .api_key;
+        let harness = Self { app, database_url, backend, wallet_key, http: reqwest::Client::new(), _dir: dir };
+        harness.seed_catalog().await?;
+        Ok(harness)
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.app.db
+    }
+
+    /// POSTs JSON to this server and insists on success.
+    pub async fn post(&self, path: &str, body: Value) -> anyhow::Result<Value> {
+        let response = self.http.post(self.app.url(path)).json(&body).send().await?;
+        let status = response.status();
+        let answer: Value = response.json().await.unwrap_or(Value::Null);
+        if !status.is_success() {
+            bail!("POST {path} answered {status}: {answer}");
+        }
+        Ok(answer)
+    }
+
+    async fn seed_catalog(&self) -> anyhow::Result<()> {
+        let base = format!("/api/boxoffice/organizations/{ORG}");
+        self.post("/api/boxoffice/organizations", json!({ "code": ORG, "name": "Bench FC" })).await?;
+        self.post(
+            &format!("{base}/products"),
+            json!({ "code": "FINAL", "name": "Final", "kind": "MATCH", "family": "FOOTBALL" }),
+        )
+        .await?;
+        for p in 1..=PERFORMANCES {
+            self.post(
+                &format!("{base}/products/FINAL/performances"),
+                json!({ "code": format!("P{p}"), "start": format!("2099-06-{:02}T21:00:00+02:00", p), "durationMinutes": 120,
+                        "site": { "name": "Stadium", "address": { "city": "Geneva", "countryCode": "CH" } },
+                        "hostTeam": "Lions", "opposingTeam": format!("Team {p}") }),
+            )
+            .await?;
+        }
+        self.post(&format!("{base}/seat-categories"), json!({ "code": "CAT1", "name": "Category 1" })).await?;
+        self.post(&format!("{base}/tariffs"), json!({ "code": "FULL", "name": "Full price" })).await?;
+        self.post(&format!("{base}/sales-channels"), json!({ "code": "WEB", "name": "Web" })).await?;
+        self.post(&format!("{base}/sales-channels/WEB/points-of-sale"), json!({ "code": "POS1", "name": "Online" }))
+            .await?;
+        self.post(&format!("{base}/shipment-modes"), json!({ "code": "MOB", "name": "Mobile", "type": "MOBILE" }))
+            .await?;
+        self.post(
+            &format!("{base}/interface"),
+            json!({ "name": "Wallet", "type": "TIXNGO", "url": self.app.url("/api/organizer/tickets"),
+                    "login": "bench@wallet.example.org", "password": self.wallet_key,
+                    "customParameters": "ticketIterationSize=1000" }),
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// Loads `n` NOT_PRINTED tickets (10 per file) through the box-office CSV import.
+    pub async fn seed_tickets(&self, n: usize) -> anyhow::Result<()> {
+        let started = Instant::now();
+        let path = self._dir.path().join("tickets.csv");
+        let mut out = std::io::BufWriter::new(std::fs::File::create(&path)?);
+        writeln!(
+            out,
+            "fileNumber,contactEmail,contactFirstName,contactLastName,productCode,performanceCode,seatCategoryCode,\
+             tariffCode,contingentCode,shipmentModeCode,taxNumber,barcode,block,row,seat,priceCents,currency,salesChannelCode"
+        )?;
+        for i in 0..n {
+            let file = i / 10;
+            writeln!(
+                out,
+                "B{file:07},fan{file}@bench.example.org,Fan,N{file},FINAL,P{},CAT1,FULL,,MOB,T{i},BC{i:010},B{},{},{},4500,CHF,WEB",
+                i % PERFORMANCES + 1,
+                i % 40,
+                i % 30,
+                i % 25
+            )?;
+        }
+        out.flush()?;
+        drop(out);
+        eprintln!("bench: loading {n} tickets into the box office …");
+        let status = std::process::Command::new(std::env::current_exe()?)
+            .args(["boxoffice", "import-csv", "--database", &self.database_url, "--organization", ORG])
+            .arg(&path)
+            .stdout(std::process::Stdio::null())
+            .status()
+            .context("running the box-office CSV import")?;
+        anyhow::ensure!(status.success(), "the CSV import failed");
+        eprintln!("bench: {n} tickets loaded in {:.1} s", started.elapsed().as_secs_f64());
+        Ok(())
+    }
+
+    /// Creates a function of the bench interface; returns its id.
+    pub async fn function(&self, kind: &str, launch: &str, settings: Value) -> anyhow::Result<i64> {
+        let body = json!({ "kind": kind, "name": kind, "launch": launch, "settings": settings });
+        let created = self.post(&format!("/api/boxoffice/organizations/{ORG}/interface/functions"), body).await?;
+        created["id"].as_i64().context("function id")
+    }
+
+    /// Runs a function to completion in this process (no HTTP timeout on long runs).
+    pub async fn run(&self, function_id: i64) -> anyhow::Result<tixbridge_interface::runs::RunSummary> {
+        Ok(self.app.engine.run(function_id, tixbridge_interface::RunOptions::default()).await?)
+    }
+
+    /// A single number from SQL.
+    pub async fn count(&self, sql: &str) -> anyhow::Result<i64> {
+        let n: i64 = on_reader!(self.db(), |pool| sqlx::query_scalar(sql).fetch_one(pool).await?);
+        Ok(n)
+    }
+}

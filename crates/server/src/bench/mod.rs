@@ -1,0 +1,77 @@
+//! `tixbridge bench`: the whole chain — box office → HTTP → wallet and back — measured on a
+//! fresh database of either kind. Each scenario checks its own result (every ticket printed
+//! and injected, every scan controlled, …) before it reports a figure.
+
+mod baseline;
+mod harness;
+mod latency;
+mod report;
+mod sync;
+
+use std::process::ExitCode;
+
+use clap::{Args, Subcommand};
+
+pub use report::Report;
+
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// `sqlite` (a temporary file) or a PostgreSQL server URL `postgres://…` on which a fresh
+    /// database is created.
+    #[arg(long, default_value = "sqlite", global = true)]
+    pub database: String,
+    /// Print one line of JSON instead of a table.
+    #[arg(long, global = true)]
+    pub json: bool,
+    #[command(subcommand)]
+    pub scenario: Scenario,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Scenario {
+    /// N NOT_PRINTED tickets over 10 performances, one injection run.
+    Inject {
+        #[arg(long, default_value_t = 100_000)]
+        tickets: usize,
+    },
+    /// Gate scans at a steady rate; delay from each scan to CONTROLLED in the wallet.
+    Control {
+        #[arg(long, default_value_t = 10_000)]
+        scans_per_minute: u32,
+        #[arg(long, default_value_t = 1.0)]
+        minutes: f64,
+    },
+    /// Cancellations at a steady rate; delay from each to DELETION_PENDING/DELETED in the wallet.
+    Cancel {
+        #[arg(long, default_value_t = 10_000)]
+        cancels_per_minute: u32,
+        #[arg(long, default_value_t = 1.0)]
+        minutes: f64,
+    },
+    /// N wallet-side changes until the box office has them all.
+    Feedback {
+        #[arg(long, default_value_t = 100_000)]
+        changes: usize,
+    },
+    /// The floor: writing the same N tickets straight into the database in large transactions.
+    Baseline {
+        #[arg(long, default_value_t = 100_000)]
+        tickets: usize,
+    },
+}
+
+pub async fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
+    let report = match args.scenario {
+        Scenario::Inject { tickets } => sync::inject(&args.database, tickets).await?,
+        Scenario::Control { scans_per_minute, minutes } => {
+            latency::run(&args.database, latency::Kind::Control, scans_per_minute, minutes).await?
+        }
+        Scenario::Cancel { cancels_per_minute, minutes } => {
+            latency::run(&args.database, latency::Kind::Cancel, cancels_per_minute, minutes).await?
+        }
+        Scenario::Feedback { changes } => sync::feedback(&args.database, changes).await?,
+        Scenario::Baseline { tickets } => baseline::run(&args.database, tickets).await?,
+    };
+    report.print(args.json);
+    Ok(if report.checks_passed { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}

@@ -1,0 +1,82 @@
+//! A real HTTP proxy in front of the wallet that can be told to misbehave: answer 500, refuse
+//! the credentials, or stall past the client's timeout. Tests point an interface at it to
+//! prove how runs behave when the wallet does.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::body::Bytes;
+use axum::extract::{Request, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fault {
+    None,
+    ServerError,
+    Unauthorized,
+    Stall(Duration),
+}
+
+#[derive(Clone)]
+struct ProxyState {
+    target: String,
+    fault: Arc<Mutex<Fault>>,
+    client: reqwest::Client,
+}
+
+pub struct FaultProxy {
+    pub addr: std::net::SocketAddr,
+    fault: Arc<Mutex<Fault>>,
+}
+
+impl FaultProxy {
+    /// Starts a proxy forwarding to `target` (e.g. `http://127.0.0.1:PORT`).
+    pub async fn start(target: &str) -> FaultProxy {
+        let fault = Arc::new(Mutex::new(Fault::None));
+        let state = ProxyState {
+            target: target.trim_end_matches('/').to_owned(),
+            fault: fault.clone(),
+            client: reqwest::Client::new(),
+        };
+        let app = axum::Router::new().fallback(forward).with_state(state);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        FaultProxy { addr, fault }
+    }
+
+    pub fn set(&self, fault: Fault) {
+        *self.fault.lock().unwrap() = fault;
+    }
+
+    /// The organizer-tickets URL through this proxy.
+    pub fn tickets_url(&self) -> String {
+        format!("http://{}/api/organizer/tickets", self.addr)
+    }
+}
+
+async fn forward(State(state): State<ProxyState>, request: Request) -> Response {
+    let fault = *state.fault.lock().unwrap();
+    match fault {
+        Fault::ServerError => return (StatusCode::INTERNAL_SERVER_ERROR, "wallet exploded").into_response(),
+        Fault::Unauthorized => {
+            return (StatusCode::UNAUTHORIZED, "{\"error\":\"unknown login or API key\"}").into_response();
+        }
+        Fault::Stall(duration) => tokio::time::sleep(duration).await,
+        Fault::None => {}
+    }
+    let (parts, body) = request.into_parts();
+    let body: Bytes = axum::body::to_bytes(body, usize::MAX).await.unwrap();
+    let url = format!("{}{}", state.target, parts.uri.path_and_query().map_or("", |p| p.as_str()));
+    let mut outgoing = state.client.request(parts.method, url).body(body);
+    for (name, value) in &parts.headers {
+        if name != "host" && name != "content-length" {
+            outgoing = outgoing.header(name, value);
+        }
+    }
+    let answer = outgoing.send().await.unwrap();
+    let status = answer.status();
+    let bytes = answer.bytes().await.unwrap();
+    (status, [("content-type", "application/json")], bytes).into_response()
+}
