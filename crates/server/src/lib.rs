@@ -9,3 +9,4 @@ pub mod demo;
 pub mod gate;
 pub mod openapi;
 mod openapi_interface;
+mod openapi_spectator;

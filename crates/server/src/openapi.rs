@@ -11,12 +11,12 @@ pub async fn get_openapi() -> Json<Value> {
 /// The whole document: the wallet's part below, plus the other parts' own.
 pub fn document() -> Value {
     let mut doc = wallet_document();
-    for part in [crate::openapi_interface::paths()] {
+    for part in [crate::openapi_interface::paths(), crate::openapi_spectator::paths()] {
         for (path, item) in part.as_object().into_iter().flatten() {
             doc["paths"][path] = item.clone();
         }
     }
-    for part in [crate::openapi_interface::schemas()] {
+    for part in [crate::openapi_interface::schemas(), crate::openapi_spectator::schemas()] {
         for (name, schema) in part.as_object().into_iter().flatten() {
             doc["components"]["schemas"][name] = schema.clone();
         }
@@ -80,7 +80,8 @@ fn wallet_document() -> Value {
         "components": {
             "securitySchemes": {
                 "basic": { "type": "http", "scheme": "basic", "description": "organizer admin login and API key" },
-                "apiKey": { "type": "apiKey", "in": "header", "name": "X-Api-Key" }
+                "apiKey": { "type": "apiKey", "in": "header", "name": "X-Api-Key" },
+                "spectatorSession": { "type": "http", "scheme": "bearer", "description": "a spectator session token (the web wallet sends it as the tb_session cookie)" }
             },
             "responses": {
                 "BadRequest": { "description": "malformed request; nothing was written", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
