@@ -11,9 +11,9 @@ use super::views::{home_page, sign_in_page, ticket_page};
 use super::{DEVICE_COOKIE, PageError, PageSession, check_csrf, cookie, set_cookie};
 use crate::WalletState;
 use crate::error::WalletError;
+use crate::spectator::holder::{self, ActivateBody, HolderBody};
 use crate::spectator::session::{NewSession, SESSION_COOKIE, SpectatorSession, session_ms};
 use crate::spectator::sign_in::{DeviceClaim, Proof, exchange};
-use crate::spectator::tickets::{self, ActivateBody, HolderBody};
 use crate::spectator::transfers::{self, Kind, Outcome};
 use crate::spectator::{ClientAddr, send_sign_in};
 
@@ -160,7 +160,7 @@ pub(crate) async fn post_holder(
         email: form.email,
         phone: form.phone,
     };
-    tickets::assign(&state, &session, id, &body).await?;
+    holder::assign(&state, &session, id, &body).await?;
     Ok(back_to(id))
 }
 
@@ -180,7 +180,7 @@ pub(crate) async fn post_activate(
     let session = signed_in(session)?;
     check_csrf(&state, &session, &form.csrf)?;
     let body = ActivateBody { manual_code: Some(form.manual_code), method: None };
-    tickets::activate(&state, &session, id, &body).await?;
+    holder::activate(&state, &session, id, &body).await?;
     Ok(back_to(id))
 }
 

@@ -2,6 +2,8 @@
 //! session token naming one device; own tickets, holder, activation, entry code, transfers and
 //! device sync. Another spectator's ticket or transfer answers 404, as an unknown one does.
 
+pub(crate) mod devices;
+pub(crate) mod holder;
 pub(crate) mod session;
 pub mod sign_in;
 pub(crate) mod tickets;
@@ -150,7 +152,7 @@ pub(crate) async fn post_holder(
     Path(id): Path<i64>,
     JsonBody(body): JsonBody<Value>,
 ) -> Result<Json<Value>, ApiError> {
-    Ok(Json(tickets::assign(&state, &session, id, &parse(body)?).await?))
+    Ok(Json(holder::assign(&state, &session, id, &parse(body)?).await?))
 }
 
 pub(crate) async fn post_activate(
@@ -159,7 +161,7 @@ pub(crate) async fn post_activate(
     Path(id): Path<i64>,
     JsonBody(body): JsonBody<Value>,
 ) -> Result<Json<Value>, ApiError> {
-    Ok(Json(tickets::activate(&state, &session, id, &parse(body)?).await?))
+    Ok(Json(holder::activate(&state, &session, id, &parse(body)?).await?))
 }
 
 #[derive(Deserialize)]
@@ -219,5 +221,5 @@ pub(crate) async fn post_sync(
     JsonBody(body): JsonBody<Value>,
 ) -> Result<Json<Value>, ApiError> {
     let body: SyncBody = parse(body)?;
-    Ok(Json(tickets::sync(&state, &session, &body.tickets).await?))
+    Ok(Json(devices::sync(&state, &session, &body.tickets).await?))
 }

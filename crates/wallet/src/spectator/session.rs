@@ -209,5 +209,5 @@ pub(crate) async fn sign_out(state: &WalletState, session: &SpectatorSession) ->
             .await?;
         tx.commit().await?;
     });
-    crate::spectator::tickets::release_all(state, session.device_pk, now).await
+    crate::spectator::devices::release_all(state, session.device_pk, now).await
 }
