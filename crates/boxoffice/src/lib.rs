@@ -1,1 +1,45 @@
-//! placeholder
+//! The box office (SPEC §3): organizations, catalog, performances, contacts, orders ("files"),
+//! tickets and their states, access control, CSV bulk load and the away-fans export. It owns
+//! the `bo_*` tables; the interface reads and writes them through the same schema.
+//!
+//! Handlers live one resource per module and every route is listed in [`routes`]. The
+//! operations other code needs (controlling by barcode, finding a contact by e-mail, importing
+//! a CSV file) are public library functions that the handlers merely wrap.
+
+pub mod away;
+mod catalog;
+pub mod contacts;
+pub mod error;
+pub mod files;
+pub mod import;
+pub mod issue;
+pub mod organizations;
+mod performances;
+mod products;
+mod references;
+pub mod routes;
+mod scans;
+mod seasons;
+pub mod tickets;
+mod validate;
+
+use tixbridge_store::Db;
+
+pub use error::BoxOfficeError;
+pub use routes::router;
+
+/// What the box office's handlers need.
+#[derive(Clone)]
+pub struct BoxOfficeState {
+    pub db: Db,
+}
+
+/// Milliseconds since the Unix epoch, the stored time unit.
+pub(crate) fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+/// Renders a stored time as RFC 3339 UTC.
+pub(crate) fn rfc3339(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms).unwrap_or_default().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}

@@ -125,9 +125,11 @@ impl Engine {
         let started = now_ms();
         let outcome = self.run_leased(&function, options).await;
         let ended = now_ms();
-        let next = match (function.launch, function.frequency_seconds, &outcome) {
-            (Launch::Automatic, Some(frequency), Ok(_)) => {
-                let stick = outcome.as_ref().map(|(_, stick)| *stick).unwrap_or(true);
+        // plan the next automatic run whatever the outcome, so a failing function is retried
+        // on its schedule rather than at every scheduler tick
+        let next = match (function.launch, function.frequency_seconds) {
+            (Launch::Automatic, Some(frequency)) => {
+                let stick = outcome.as_ref().map_or(true, |(_, stick)| *stick);
                 schedule::next_run(frequency * 1000, started, ended, stick, function.end_at).or(Some(i64::MAX))
             }
             _ => None,
@@ -194,6 +196,7 @@ impl Engine {
             result,
             simulation,
             counts: ctx.run.counts.clone(),
+            phases: ctx.run.phases.clone(),
             cause,
             started_at: rfc(ctx.run.started_at),
             ended_at: rfc(ended),

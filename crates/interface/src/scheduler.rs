@@ -29,26 +29,26 @@ pub async fn due_functions(engine: &Engine, now: i64) -> Result<Vec<i64>, sqlx::
     Ok(ids)
 }
 
-/// Starts every due function once; returns how many runs were started.
-pub async fn tick(engine: &Engine) -> usize {
+/// Starts every due function once; returns the started runs, which callers may await.
+pub async fn tick(engine: &Engine) -> Vec<tokio::task::JoinHandle<()>> {
     let due = match due_functions(engine, now_ms()).await {
         Ok(due) => due,
         Err(err) => {
             tracing::warn!(error = %err, "scheduler could not read due functions");
-            return 0;
+            return Vec::new();
         }
     };
-    let started = due.len();
-    for id in due {
-        let engine = engine.clone();
-        tokio::spawn(async move {
-            match engine.run(id, RunOptions::default()).await {
-                Ok(_) | Err(RunError::Busy(_)) => {}
-                Err(err) => tracing::warn!(function.id = id, error = %err, "scheduled run could not start"),
-            }
-        });
-    }
-    started
+    due.into_iter()
+        .map(|id| {
+            let engine = engine.clone();
+            tokio::spawn(async move {
+                match engine.run(id, RunOptions::default()).await {
+                    Ok(_) | Err(RunError::Busy(_)) => {}
+                    Err(err) => tracing::warn!(function.id = id, error = %err, "scheduled run could not start"),
+                }
+            })
+        })
+        .collect()
 }
 
 /// Runs the scheduler until the returned handle is aborted.

@@ -139,6 +139,8 @@ pub fn router(db: &Db, config: &AppConfig, engine: &Engine, addr: SocketAddr) ->
         .route("/api/openapi.json", get(crate::openapi::get_openapi))
         .route("/healthz", get(|| async { "ok" }));
     if config.parts.contains(&Part::Wallet) {
+        // CSV injection jobs a previous process left unfinished carry on here.
+        tixbridge_wallet::resume_csv_jobs(db);
         let state = tixbridge_wallet::WalletState::new(
             db.clone(),
             config.server_key.clone(),
@@ -148,6 +150,7 @@ pub fn router(db: &Db, config: &AppConfig, engine: &Engine, addr: SocketAddr) ->
         app = app.merge(tixbridge_wallet::router(state));
     }
     if config.parts.contains(&Part::Boxoffice) {
+        app = app.merge(tixbridge_boxoffice::router(tixbridge_boxoffice::BoxOfficeState { db: db.clone() }));
         app = app.merge(tixbridge_interface::http::router(engine.clone()));
         let wallet_url = config.wallet_url.clone().unwrap_or(own_url);
         app = app.merge(crate::gate::router(crate::gate::GateState::new(db.clone(), wallet_url)));

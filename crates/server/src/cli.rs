@@ -1,4 +1,4 @@
-//! The command line: `serve`, `migrate`, `wallet …`, `demo`. Names and flags are a contract.
+//! The command line: `serve`, `migrate`, `wallet …`, `boxoffice …`, `demo`. Names and flags are a contract.
 
 use std::process::ExitCode;
 
@@ -40,6 +40,9 @@ pub enum Command {
     /// Wallet administration.
     #[command(subcommand)]
     Wallet(WalletCommand),
+    /// Box-office administration.
+    #[command(subcommand)]
+    Boxoffice(crate::boxoffice_cli::BoxofficeCommand),
     /// Run every part on a fresh SQLite file, seed demo data and show what happened.
     Demo(crate::demo::DemoArgs),
     /// Measure the whole chain on a fresh database (see `tixbridge bench --help`).
@@ -124,6 +127,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Wallet(command) => wallet(command).await,
+        Command::Boxoffice(command) => crate::boxoffice_cli::run(command).await,
         Command::Demo(args) => crate::demo::run(args).await,
         Command::Bench(args) => crate::bench::run(args).await,
         Command::Interface(InterfaceCommand::Run { db, key, function_id, file_to_upload }) => {
@@ -132,7 +136,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
 }
 
-async fn open(url: &str) -> anyhow::Result<Db> {
+pub(crate) async fn open(url: &str) -> anyhow::Result<Db> {
     Db::connect(url).await.with_context(|| format!("opening database {}", crate::app::redact_url(url)))
 }
 

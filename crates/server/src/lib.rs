@@ -4,9 +4,11 @@
 
 pub mod app;
 pub mod bench;
+pub mod boxoffice_cli;
 pub mod cli;
 pub mod demo;
 pub mod gate;
 pub mod openapi;
+mod openapi_boxoffice;
 mod openapi_interface;
 mod openapi_spectator;

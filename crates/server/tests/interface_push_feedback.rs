@@ -66,6 +66,31 @@ on_both_databases! {
         assert_eq!(summary["result"], "OK", "already CONTROLLED in the wallet counts as done");
     }
 
+    async fn a_continuous_push_sends_a_scan_as_soon_as_it_is_committed(app: TestApp) {
+        let seeded = injected(&app, "FCQ", 3, "").await;
+        let body = json!({ "kind": "PUSH_CONTROLLED", "name": "live", "launch": "CONTINUOUS",
+                           "settings": push_settings(json!({})) });
+        app.create("/api/boxoffice/organizations/FCQ/interface/functions", body).await;
+        let workers = tixbridge_interface::continuous::spawn(app.app.engine.clone());
+        let listener = app.app.db.listen_for_changes().await.unwrap();
+        act(&app, "FCQ", seeded.ticket_ids[0], "control", json!({})).await;
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        loop {
+            let (_, wallet) = app.wallet_ticket(&seeded, seeded.ticket_ids[0]).await;
+            if wallet["status"] == "CONTROLLED" {
+                break;
+            }
+            assert!(std::time::Instant::now() < deadline, "the scan never reached the wallet: {wallet}");
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        workers.abort();
+        if let Some(listener) = listener {
+            listener.abort();
+        }
+        let (_, other) = app.wallet_ticket(&seeded, seeded.ticket_ids[1]).await;
+        assert_eq!(other["status"], "INJECTED");
+    }
+
     async fn feedback_brings_back_wallet_status_and_keeps_its_cursor(app: TestApp) {
         let seeded = injected(&app, "FCB", 4, "").await;
         let feedback = app.function("FCB", "FEEDBACK", json!({ "batchSize": 3 })).await;

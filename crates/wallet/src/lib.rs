@@ -6,6 +6,7 @@
 pub mod audit;
 mod auth;
 mod change;
+mod csv_inject;
 pub mod entry;
 mod error;
 mod feed;
@@ -15,10 +16,12 @@ mod lifecycle;
 mod log_rows;
 pub mod organizers;
 mod pages;
+mod privileges;
 pub mod ratelimit;
 mod results;
 mod settings;
 pub mod spectator;
+mod spectator_rows;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -27,6 +30,7 @@ use std::sync::Arc;
 use tixbridge_store::Db;
 use tixbridge_vault::ServerKey;
 
+pub use csv_inject::resume_unfinished as resume_csv_jobs;
 pub use error::WalletError;
 pub use results::{TicketOutcome, TicketResult};
 pub use spectator::transfers::expire_transfers;
@@ -63,6 +67,11 @@ pub fn router(state: WalletState) -> Router {
         .route("/api/organizer/tickets/control", post(lifecycle::post_control))
         .route("/api/organizer/tickets/diff", get(feed::get_diff))
         .route("/api/organizer/tickets/{ticket_id}", get(feed::get_ticket))
+        .route("/api/organizer/tickets/csv", post(csv_inject::post_csv))
+        .route("/api/organizer/tickets/csv/{job_id}", get(csv_inject::get_job))
+        .route("/api/organizer/privileges", post(privileges::post_privileges))
+        .route("/api/organizer/privileges/use", post(privileges::post_use))
+        .route("/api/organizer/privileges/{privilege_id}", get(privileges::get_privilege))
         .route(
             "/api/organizer/events/{event_id}/settings",
             put(settings::put_event_settings).get(settings::get_event_settings),

@@ -4,18 +4,21 @@
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use serde_json::json;
+use serde_json::{Map, Value, json};
 
 #[derive(Debug)]
 pub struct ApiError {
     pub status: StatusCode,
     pub error: String,
     pub field: Option<String>,
+    /// More members of the JSON answer beside `error` and `field` (e.g. `currentStatus`, or
+    /// the list of bad rows of an import).
+    pub details: Map<String, Value>,
 }
 
 impl ApiError {
     pub fn new(status: StatusCode, error: impl Into<String>) -> Self {
-        Self { status, error: error.into(), field: None }
+        Self { status, error: error.into(), field: None, details: Map::new() }
     }
 
     pub fn bad_request(field: impl Into<String>, error: impl Into<String>) -> Self {
@@ -48,15 +51,22 @@ impl ApiError {
         self.field = Some(field.into());
         self
     }
+
+    /// Adds a member to the JSON answer.
+    pub fn with_detail(mut self, key: &str, value: impl Into<Value>) -> Self {
+        self.details.insert(key.to_owned(), value.into());
+        self
+    }
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = match &self.field {
-            Some(field) => json!({ "error": self.error, "field": field }),
-            None => json!({ "error": self.error }),
-        };
-        let mut response = (self.status, Json(body)).into_response();
+        let mut body = self.details;
+        body.insert("error".to_owned(), json!(self.error));
+        if let Some(field) = self.field {
+            body.insert("field".to_owned(), json!(field));
+        }
+        let mut response = (self.status, Json(Value::Object(body))).into_response();
         if self.status == StatusCode::UNAUTHORIZED {
             response.headers_mut().insert(
                 axum::http::header::WWW_AUTHENTICATE,

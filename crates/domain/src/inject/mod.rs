@@ -4,6 +4,7 @@
 
 mod example;
 mod fields;
+pub mod privilege;
 
 pub use example::example_ticket;
 
@@ -85,9 +86,15 @@ pub fn validate_ticket(value: &Value, now: DateTime<Utc>) -> Result<ValidTicket,
 
 /// `ticketId` may only hold `A-Z a-z 0-9`, space and `* . - _ + / ( )`.
 pub fn check_ticket_id(id: &str) -> Result<(), Rejection> {
+    check_id_chars("ticketId", id)
+}
+
+/// The `ticketId` character rule, for any identifier field that shares it (`privilegeId`,
+/// `linkedTicketIds[i]`), naming `field` when broken.
+pub fn check_id_chars(field: &str, id: &str) -> Result<(), Rejection> {
     match id.chars().find(|c| !(c.is_ascii_alphanumeric() || TICKET_ID_PUNCTUATION.contains(*c))) {
         Some(bad) => Err(Rejection::new(
-            "ticketId",
+            field,
             format!("character {bad:?} is not allowed (only A-Z a-z 0-9, space and * . - _ + / ( ))"),
         )),
         None => Ok(()),

@@ -191,7 +191,8 @@ mod tests {
 
     #[test]
     fn each_broken_rule_names_its_field() {
-        let cases: [(&str, fn(&mut InterfaceInput)); 6] = [
+        type Edit = fn(&mut InterfaceInput);
+        let cases: [(&str, Edit); 6] = [
             ("url", |i| i.url = "http://127.0.0.1:8080/api/organizer".into()),
             ("url", |i| i.url = "not a url".into()),
             ("login", |i| i.login = "nobody".into()),

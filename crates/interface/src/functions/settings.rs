@@ -187,7 +187,7 @@ fn check_batch(size: usize) -> Result<(), ConfigError> {
 /// The settings of one function, by kind.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Settings {
-    Injection(InjectionSettings),
+    Injection(Box<InjectionSettings>),
     Feedback(FeedbackSettings),
     Push(PushSettings),
     Privileges(PrivilegesSettings),
@@ -198,7 +198,7 @@ impl Settings {
     pub fn parse(kind: FunctionKind, value: serde_json::Value) -> Result<Self, ConfigError> {
         let wrong = |e: serde_json::Error| refuse("settings", e.to_string());
         let settings = match kind {
-            FunctionKind::Injection => Self::Injection(serde_json::from_value(value).map_err(wrong)?),
+            FunctionKind::Injection => Self::Injection(Box::new(serde_json::from_value(value).map_err(wrong)?)),
             FunctionKind::Feedback => Self::Feedback(serde_json::from_value(value).map_err(wrong)?),
             FunctionKind::PushCancelled | FunctionKind::PushControlled => {
                 Self::Push(serde_json::from_value(value).map_err(wrong)?)

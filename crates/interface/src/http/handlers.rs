@@ -83,7 +83,7 @@ pub async fn run_function(State(engine): State<Engine>, Path(id): Path<i64>, bod
     let request: RunRequest = if body.iter().all(u8::is_ascii_whitespace) {
         RunRequest::default()
     } else {
-        tixbridge_web::parse_json(&body)?
+        tixbridge_web::parse_json::<Option<RunRequest>>(&body)?.unwrap_or_default()
     };
     let summary = engine.run(id, RunOptions { file: request.file_to_upload }).await?;
     ok(serde_json::to_value(summary).unwrap_or_default())

@@ -15,6 +15,7 @@ use tixbridge_store::on_reader;
 use crate::engine::{Failure, RunCtx, now_ms};
 use crate::functions::settings::InjectionSettings;
 use crate::processed::{Processed, mark_processed};
+use crate::runs::Phases;
 use select::{TicketRow, page_query};
 
 pub async fn run(ctx: &mut RunCtx<'_>, settings: &InjectionSettings) -> Result<(), Failure> {
@@ -35,9 +36,11 @@ pub async fn run(ctx: &mut RunCtx<'_>, settings: &InjectionSettings) -> Result<(
     let mut remaining = settings.batch_size;
     while remaining > 0 {
         let limit = remaining.min(params.ticket_iteration_size) as i64;
+        let lap = std::time::Instant::now();
         let rows: Vec<TicketRow> = on_reader!(&db, |pool| {
             page_query(organization, settings, &force, after_id, limit).build_query_as().fetch_all(pool).await?
         });
+        let lap = Phases::lap(&mut ctx.run.phases.select_ms, lap);
         let Some(last) = rows.last() else { break };
         after_id = last.id;
         remaining -= rows.len();
@@ -83,6 +86,7 @@ pub async fn run(ctx: &mut RunCtx<'_>, settings: &InjectionSettings) -> Result<(
             }
             payloads.push((row.id, payload));
         }
+        Phases::lap(&mut ctx.run.phases.build_ms, lap);
         if ctx.run.simulation {
             ctx.would_send.extend(payloads.into_iter().map(|(_, p)| p));
             continue;
@@ -102,7 +106,9 @@ pub async fn run(ctx: &mut RunCtx<'_>, settings: &InjectionSettings) -> Result<(
 /// One wallet call for a page, then printing what it accepted.
 async fn send_page(ctx: &mut RunCtx<'_>, payloads: Vec<(i64, Value)>) -> Result<(), Failure> {
     let bodies: Vec<Value> = payloads.iter().map(|(_, p)| p.clone()).collect();
+    let lap = std::time::Instant::now();
     let answers = ctx.client.inject(&bodies).await?;
+    let lap = Phases::lap(&mut ctx.run.phases.wallet_ms, lap);
     ctx.run.counts.sent += bodies.len() as u64;
     let by_id: HashMap<&str, i64> =
         payloads.iter().map(|(id, p)| (p["ticketId"].as_str().unwrap_or(""), *id)).collect();
@@ -119,6 +125,7 @@ async fn send_page(ctx: &mut RunCtx<'_>, payloads: Vec<(i64, Value)>) -> Result<
     }
     ctx.run.counts.accepted += accepted.len() as u64;
     let printed = mark_processed(&ctx.engine.db, ctx.function.id, ctx.run.id, &accepted, true, now_ms()).await?;
+    Phases::lap(&mut ctx.run.phases.write_ms, lap);
     ctx.run.counts.written += printed;
     Ok(())
 }

@@ -94,7 +94,7 @@ fn event_and_activation(row: &TicketRow) -> Result<(Value, Option<Value>), Paylo
     if let Some(group) = vars.group {
         activation.insert("groupId".into(), json!(group));
     }
-    Ok((event, (!activation.is_empty()).then(|| Value::Object(activation))))
+    Ok((event, (!activation.is_empty()).then_some(Value::Object(activation))))
 }
 
 /// Who receives the ticket (SPEC §6.4): the box-office owner, or for a reprint of an injected

@@ -46,6 +46,26 @@ pub struct Counts {
     pub written: u64,
 }
 
+/// Where a run's time went, in milliseconds: reading the selection, building and checking
+/// payloads, waiting for the wallet, and writing the outcome.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Phases {
+    pub select_ms: u64,
+    pub build_ms: u64,
+    pub wallet_ms: u64,
+    pub write_ms: u64,
+}
+
+impl Phases {
+    /// Adds the time since `since` to one phase and returns now, for the next phase.
+    pub fn lap(slot: &mut u64, since: std::time::Instant) -> std::time::Instant {
+        let now = std::time::Instant::now();
+        *slot += u64::try_from(now.duration_since(since).as_millis()).unwrap_or(u64::MAX);
+        now
+    }
+}
+
 /// A run's outcome as the engine reports it.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -56,6 +76,7 @@ pub struct RunSummary {
     pub result: RunResult,
     pub simulation: bool,
     pub counts: Counts,
+    pub phases: Phases,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cause: Option<String>,
     pub started_at: String,

@@ -3,7 +3,7 @@
 use serde_json::{Value, json};
 use tixbridge_store::{Db, on_reader, on_writer};
 
-use super::{Counts, RunResult};
+use super::{Counts, Phases, RunResult};
 
 /// A run in progress: its id and the log lines to write when it ends.
 pub struct RunRecord {
@@ -12,6 +12,7 @@ pub struct RunRecord {
     pub started_at: i64,
     pub simulation: bool,
     pub counts: Counts,
+    pub phases: Phases,
     pub log: Vec<(Option<String>, String)>,
 }
 
@@ -34,7 +35,15 @@ pub async fn start_run(db: &Db, function_id: i64, simulation: bool, now: i64) ->
         .fetch_one(pool)
         .await?
     });
-    Ok(RunRecord { id, function_id, started_at: now, simulation, counts: Counts::default(), log: Vec::new() })
+    Ok(RunRecord {
+        id,
+        function_id,
+        started_at: now,
+        simulation,
+        counts: Counts::default(),
+        phases: Phases::default(),
+        log: Vec::new(),
+    })
 }
 
 /// Closes the run record with its result, counts, log lines and dump.
@@ -119,10 +128,13 @@ pub async fn list_runs(db: &Db, function_id: i64, limit: i64) -> Result<Vec<Valu
     Ok(rows.iter().map(run_json).collect())
 }
 
+/// A run log line: the ticket it is about (if any) and the message.
+type LogLine = (Option<String>, String);
+
 /// One run with its log lines and dump.
 pub async fn load_run(db: &Db, run_id: i64) -> Result<Option<Value>, sqlx::Error> {
     let sql = format!("{SELECT} WHERE id = $1");
-    let found: Option<(RunRow, Vec<(Option<String>, String)>)> = on_reader!(db, |pool| {
+    let found: Option<(RunRow, Vec<LogLine>)> = on_reader!(db, |pool| {
         let row: Option<RunRow> = sqlx::query_as(&sql).bind(run_id).fetch_optional(pool).await?;
         match row {
             Some(row) => {

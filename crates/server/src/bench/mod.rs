@@ -49,6 +49,11 @@ pub enum Scenario {
         #[arg(long, default_value_t = 1.0)]
         minutes: f64,
     },
+    /// N tickets posted straight to the wallet's organizer API in batches of 1,000.
+    Api {
+        #[arg(long, default_value_t = 100_000)]
+        tickets: usize,
+    },
     /// N wallet-side changes until the box office has them all.
     Feedback {
         #[arg(long, default_value_t = 100_000)]
@@ -80,6 +85,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
         }
         Scenario::Feedback { changes } => sync::feedback(&args.database, changes).await?,
         Scenario::Gate { scans, concurrency } => gate::run(&args.database, scans, concurrency).await?,
+        Scenario::Api { tickets } => sync::wallet_api(&args.database, tickets).await?,
         Scenario::Baseline { tickets } => baseline::run(&args.database, tickets).await?,
     };
     report.print(args.json);

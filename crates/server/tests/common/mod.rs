@@ -2,6 +2,8 @@
 //! file or PostgreSQL database), and a client that speaks to it over real HTTP.
 #![allow(dead_code)]
 
+pub mod boxoffice;
+
 use reqwest::StatusCode;
 use serde_json::Value;
 use tixbridge_server::app::{AppConfig, BoundApp, Part, RunningApp};
@@ -132,7 +134,7 @@ async fn bind(database_url: &str, dir: &std::path::Path, smtp: &tixbridge_mail::
     BoundApp::bind(&test_config(database_url, dir, &smtp.url())).await.expect("starting the test server")
 }
 
-async fn read(response: reqwest::Response) -> (StatusCode, Value) {
+pub async fn read(response: reqwest::Response) -> (StatusCode, Value) {
     let status = response.status();
     let text = response.text().await.unwrap();
     let body = serde_json::from_str(&text).unwrap_or(Value::String(text));

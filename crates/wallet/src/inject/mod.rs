@@ -2,8 +2,8 @@
 //! whole batch is written in one transaction with multi-row statements, so a batch of 1,000
 //! costs a handful of round trips, not thousands.
 
-mod plan;
-mod store;
+pub(crate) mod plan;
+pub(crate) mod store;
 
 use axum::Json;
 use axum::extract::State;

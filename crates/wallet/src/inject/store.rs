@@ -11,6 +11,7 @@ use tixbridge_store::{Db, on_writer};
 use super::plan::{Candidate, Slot};
 use crate::log_rows::{ChainHead, Change, LogRow, insert_log_rows, lock_feed, store_feed_seq};
 use crate::results::TicketResult;
+use crate::spectator_rows::upsert_spectators;
 
 /// Rows per multi-row statement (at most ~25 binds each: far under both bind limits).
 const CHUNK: usize = 1_000;
@@ -76,37 +77,7 @@ pub(crate) async fn inject(
             let mut feed_seq = lock_feed!(tx, backend, organizer);
 
             // Spectators: created on first sight of their e-mail.
-            let mut emails: Vec<&Candidate> = Vec::new();
-            let mut seen_email = std::collections::HashSet::new();
-            for c in &candidates {
-                if seen_email.insert(c.ticket.spectator.email.as_str()) {
-                    emails.push(c);
-                }
-            }
-            let mut spectator_ids: HashMap<String, i64> = HashMap::with_capacity(emails.len());
-            for chunk in emails.chunks(CHUNK) {
-                let mut insert = sqlx::QueryBuilder::new(
-                    "INSERT INTO wallet_spectators (email, first_name, last_name, created_at) ",
-                );
-                insert.push_values(chunk, |mut row, c| {
-                    let s = &c.ticket.spectator;
-                    row.push_bind(s.email.as_str())
-                        .push_bind(s.first_name.as_deref())
-                        .push_bind(s.last_name.as_deref())
-                        .push_bind(at);
-                });
-                insert.push(" ON CONFLICT (email) DO NOTHING");
-                insert.build().execute(&mut *tx).await?;
-
-                let mut select = sqlx::QueryBuilder::new("SELECT id, email FROM wallet_spectators WHERE email IN (");
-                let mut list = select.separated(", ");
-                for c in chunk {
-                    list.push_bind(c.ticket.spectator.email.as_str());
-                }
-                select.push(")");
-                let rows: Vec<(i64, String)> = select.build_query_as().fetch_all(&mut *tx).await?;
-                spectator_ids.extend(rows.into_iter().map(|(id, email)| (email, id)));
-            }
+            let spectator_ids = upsert_spectators!(tx, candidates.iter().map(|c| &c.ticket.spectator), at);
 
             // Events: created on a new event.id, updated when their description changed.
             let mut events: HashMap<&str, &Candidate> = HashMap::new();

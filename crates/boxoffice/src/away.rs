@@ -1,0 +1,106 @@
+//! Away fans (SPEC §7.2): the spreadsheet the away club fills in. It lists the tickets of a
+//! performance whose shipment mode is `MOBILE_EXTERNAL` ("Mobile – External (Away)"),
+//! optionally of one seat category or contingent, with empty name and e-mail columns; the
+//! filled file goes to the wallet's CSV injection.
+
+use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::IntoResponse;
+use serde::Deserialize;
+use tixbridge_domain::{ShipmentType, TicketStatus};
+use tixbridge_store::{Db, on_reader};
+use tixbridge_web::ApiError;
+
+use crate::organizations::{self, Organization};
+use crate::{BoxOfficeError, BoxOfficeState};
+
+/// The export's header row.
+pub const HEADER: [&str; 8] = ["block", "row", "seat", "barcode", "ticketId", "firstName", "lastName", "email"];
+
+/// Narrows the export to one seat category or one contingent (by code).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AwayFilter {
+    pub seat_category: Option<String>,
+    pub contingent: Option<String>,
+}
+
+type AwayRow = (Option<String>, Option<String>, Option<String>, String, i64);
+
+/// The CSV text of the away export of `product`/`performance` (codes).
+pub async fn export(
+    db: &Db,
+    org: &Organization,
+    product: &str,
+    performance: &str,
+    filter: &AwayFilter,
+) -> Result<Vec<u8>, BoxOfficeError> {
+    let scope = org.catalog_scope();
+    let performance_id: Option<i64> = on_reader!(db, |pool| {
+        let mut select = sqlx::QueryBuilder::new(
+            "SELECT pf.id FROM bo_performances pf JOIN bo_products p ON p.id = pf.product_id WHERE p.code = ",
+        );
+        select.push_bind(product).push(" AND pf.code = ").push_bind(performance).push(" AND p.organization_id IN (");
+        let mut list = select.separated(", ");
+        for id in &scope {
+            list.push_bind(*id);
+        }
+        select.push(") LIMIT 1");
+        select.build_query_scalar().fetch_optional(pool).await?
+    });
+    let performance_id = performance_id
+        .ok_or_else(|| BoxOfficeError::not_found(format!("performance {performance:?} of product {product:?}")))?;
+    let rows: Vec<AwayRow> = on_reader!(db, |pool| {
+        let mut select = sqlx::QueryBuilder::new(
+            "SELECT t.block, t.row_name, t.seat, t.barcode, t.id FROM bo_tickets t
+             JOIN bo_shipment_modes sm ON sm.id = t.shipment_mode_id
+             LEFT JOIN bo_seat_categories sc ON sc.id = t.seat_category_id
+             LEFT JOIN bo_contingents cg ON cg.id = t.contingent_id
+             WHERE t.organization_id = ",
+        );
+        select.push_bind(org.id).push(" AND t.performance_id = ").push_bind(performance_id);
+        select.push(" AND sm.type = ").push_bind(ShipmentType::MobileExternal.as_str());
+        select
+            .push(" AND t.status IN (")
+            .push_bind(TicketStatus::NotPrinted.as_str())
+            .push(", ")
+            .push_bind(TicketStatus::Printed.as_str())
+            .push(")");
+        if let Some(code) = &filter.seat_category {
+            select.push(" AND sc.code = ").push_bind(code.as_str());
+        }
+        if let Some(code) = &filter.contingent {
+            select.push(" AND cg.code = ").push_bind(code.as_str());
+        }
+        select.push(" ORDER BY t.block, t.row_name, t.seat, t.id");
+        select.build_query_as().fetch_all(pool).await?
+    });
+    let mut out = csv::Writer::from_writer(Vec::new());
+    let to_io = |err: csv::Error| BoxOfficeError::Sql(sqlx::Error::Io(std::io::Error::other(err.to_string())));
+    out.write_record(HEADER).map_err(to_io)?;
+    for (block, row, seat, barcode, id) in rows {
+        let id = id.to_string();
+        let fields = [block.as_deref(), row.as_deref(), seat.as_deref(), Some(barcode.as_str()), Some(id.as_str())];
+        let record = fields.iter().map(|f| f.unwrap_or("")).chain(["", "", ""]);
+        out.write_record(record).map_err(to_io)?;
+    }
+    out.into_inner().map_err(|err| to_io(err.into_error().into()))
+}
+
+pub(crate) async fn get_away_export(
+    State(state): State<BoxOfficeState>,
+    Path((org, product, performance)): Path<(String, String, String)>,
+    Query(filter): Query<AwayFilter>,
+) -> Result<impl IntoResponse, ApiError> {
+    let org = organizations::find(&state.db, &org).await?;
+    let filter = AwayFilter {
+        seat_category: filter.seat_category.filter(|c| !c.is_empty()),
+        contingent: filter.contingent.filter(|c| !c.is_empty()),
+    };
+    let body = export(&state.db, &org, &product, &performance, &filter).await?;
+    let disposition = format!("attachment; filename=\"away-{product}-{performance}.csv\"");
+    Ok((
+        [(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()), (header::CONTENT_DISPOSITION, disposition)],
+        body,
+    ))
+}

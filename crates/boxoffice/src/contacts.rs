@@ -1,0 +1,203 @@
+//! Contacts: ticket owners and holders. E-mails are stored lower-cased so that looking a
+//! contact up by e-mail (feedback, CSV import) finds it whatever the case it was typed in.
+//!
+//! [`find_by_email_preferring`] is the one place that decides which contact an e-mail means
+//! when there are several (SPEC §7.1).
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
+use tixbridge_store::{Db, on_reader, on_writer};
+use tixbridge_web::{ApiError, JsonBody};
+
+use crate::{BoxOfficeError, BoxOfficeState, organizations, validate};
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[serde(rename_all = "camelCase")]
+pub struct Contact {
+    pub id: i64,
+    #[serde(skip)]
+    pub organization_id: i64,
+    /// `INDIVIDUAL` or `RELAY`.
+    pub kind: String,
+    pub temporary: bool,
+    pub pending_creation: bool,
+    pub has_internet_account: bool,
+    pub title: Option<String>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub birth_date: Option<String>,
+    pub nationality: Option<String>,
+    pub id_number: Option<String>,
+    pub country_code: Option<String>,
+    pub birth_region: Option<String>,
+    pub birth_place: Option<String>,
+    pub language: Option<String>,
+    pub consent_marketing: bool,
+    pub consent_third_party: bool,
+}
+
+/// A contact to create; every field but one of `lastName` / `email` may be absent.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct NewContact {
+    pub kind: Option<String>,
+    pub temporary: Option<bool>,
+    pub pending_creation: Option<bool>,
+    pub has_internet_account: Option<bool>,
+    pub title: Option<String>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub birth_date: Option<String>,
+    pub nationality: Option<String>,
+    pub id_number: Option<String>,
+    pub country_code: Option<String>,
+    pub birth_region: Option<String>,
+    pub birth_place: Option<String>,
+    pub language: Option<String>,
+    pub consent_marketing: Option<bool>,
+    pub consent_third_party: Option<bool>,
+}
+
+const COLUMNS: &str = "id, organization_id, kind, temporary, pending_creation, has_internet_account, title, \
+    first_name, last_name, email, phone, birth_date, nationality, id_number, country_code, birth_region, birth_place, \
+    language, consent_marketing, consent_third_party";
+
+/// Preference among contacts sharing an e-mail: an internet account first, then an
+/// individual over a relay, then the oldest.
+const PREFERENCE: &str = "ORDER BY has_internet_account DESC, CASE WHEN kind = 'INDIVIDUAL' THEN 0 ELSE 1 END, id";
+
+/// [`PREFERENCE`] for contacts already loaded: the smallest rank is the preferred contact.
+pub(crate) fn preference_rank(has_internet_account: bool, kind: &str, id: i64) -> (bool, bool, i64) {
+    (!has_internet_account, kind != "INDIVIDUAL", id)
+}
+
+/// Lower-cases and trims an e-mail the way contacts store it.
+pub fn normalize_email(email: &str) -> String {
+    email.trim().to_lowercase()
+}
+
+/// The contact an e-mail means in `organization_id` (SPEC §7.1): prefer one with an internet
+/// account; between an individual and a relay prefer the individual. `None` when none has it.
+pub async fn find_by_email_preferring(
+    db: &Db,
+    organization_id: i64,
+    email: &str,
+) -> Result<Option<Contact>, sqlx::Error> {
+    let sql =
+        format!("SELECT {COLUMNS} FROM bo_contacts WHERE organization_id = $1 AND email = $2 {PREFERENCE} LIMIT 1");
+    let email = normalize_email(email);
+    Ok(on_reader!(db, |pool| sqlx::query_as(&sql).bind(organization_id).bind(&email).fetch_optional(pool).await?))
+}
+
+/// Every contact with `email`, preferred first.
+pub async fn list_by_email(db: &Db, organization_id: i64, email: &str) -> Result<Vec<Contact>, sqlx::Error> {
+    let sql = format!("SELECT {COLUMNS} FROM bo_contacts WHERE organization_id = $1 AND email = $2 {PREFERENCE}");
+    let email = normalize_email(email);
+    Ok(on_reader!(db, |pool| sqlx::query_as(&sql).bind(organization_id).bind(&email).fetch_all(pool).await?))
+}
+
+/// One contact of the organization.
+pub async fn get(db: &Db, organization_id: i64, id: i64) -> Result<Contact, BoxOfficeError> {
+    let sql = format!("SELECT {COLUMNS} FROM bo_contacts WHERE organization_id = $1 AND id = $2");
+    let found: Option<Contact> =
+        on_reader!(db, |pool| sqlx::query_as(&sql).bind(organization_id).bind(id).fetch_optional(pool).await?);
+    found.ok_or_else(|| BoxOfficeError::not_found(format!("contact {id}")))
+}
+
+/// Creates a contact after checking every field.
+pub async fn create(db: &Db, organization_id: i64, new: NewContact) -> Result<Contact, BoxOfficeError> {
+    let kind = match new.kind.as_deref().map(str::trim) {
+        None | Some("") | Some("INDIVIDUAL") => "INDIVIDUAL",
+        Some("RELAY") => "RELAY",
+        Some(_) => return Err(BoxOfficeError::invalid("kind", "must be INDIVIDUAL or RELAY")),
+    };
+    let email = validate::email("email", new.email.as_deref())?;
+    let last_name = validate::optional("lastName", new.last_name.as_deref(), 100)?;
+    if email.is_none() && last_name.is_none() {
+        return Err(BoxOfficeError::invalid("lastName", "a contact needs at least a last name or an e-mail"));
+    }
+    let opt = |field: &str, value: &Option<String>, max: usize| validate::optional(field, value.as_deref(), max);
+    let values = [
+        opt("title", &new.title, 20)?,
+        opt("firstName", &new.first_name, 50)?,
+        last_name,
+        email,
+        opt("phone", &new.phone, 40)?,
+        validate::date("birthDate", new.birth_date.as_deref())?,
+        opt("nationality", &new.nationality, 64)?,
+        opt("idNumber", &new.id_number, 64)?,
+        opt("countryCode", &new.country_code, 3)?,
+        opt("birthRegion", &new.birth_region, 100)?,
+        opt("birthPlace", &new.birth_place, 100)?,
+        opt("language", &new.language, 10)?,
+    ];
+    let id: i64 = on_writer!(db, |pool| {
+        let mut insert = sqlx::QueryBuilder::new(
+            "INSERT INTO bo_contacts (organization_id, kind, temporary, pending_creation, has_internet_account, \
+             title, first_name, last_name, email, phone, birth_date, nationality, id_number, country_code, \
+             birth_region, birth_place, language, consent_marketing, consent_third_party, created_at) VALUES (",
+        );
+        let mut list = insert.separated(", ");
+        list.push_bind(organization_id)
+            .push_bind(kind)
+            .push_bind(new.temporary.unwrap_or(false))
+            .push_bind(new.pending_creation.unwrap_or(false))
+            .push_bind(new.has_internet_account.unwrap_or(false));
+        for value in &values {
+            list.push_bind(value.as_deref());
+        }
+        list.push_bind(new.consent_marketing.unwrap_or(false))
+            .push_bind(new.consent_third_party.unwrap_or(false))
+            .push_bind(crate::now_ms());
+        insert.push(") RETURNING id");
+        insert.build_query_scalar().fetch_one(pool).await?
+    });
+    get(db, organization_id, id).await
+}
+
+pub(crate) async fn create_contact(
+    State(state): State<BoxOfficeState>,
+    Path(org): Path<String>,
+    JsonBody(body): JsonBody<NewContact>,
+) -> Result<(StatusCode, Json<Contact>), ApiError> {
+    let org = organizations::find(&state.db, &org).await?;
+    Ok((StatusCode::CREATED, Json(create(&state.db, org.id, body).await?)))
+}
+
+pub(crate) async fn get_contact(
+    State(state): State<BoxOfficeState>,
+    Path((org, id)): Path<(String, i64)>,
+) -> Result<Json<Contact>, ApiError> {
+    let org = organizations::find(&state.db, &org).await?;
+    Ok(Json(get(&state.db, org.id, id).await?))
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct ContactQuery {
+    email: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub(crate) struct ContactList {
+    contacts: Vec<Contact>,
+}
+
+/// `GET …/contacts?email=`: every contact with that e-mail, the preferred one first.
+pub(crate) async fn list_contacts(
+    State(state): State<BoxOfficeState>,
+    Path(org): Path<String>,
+    Query(query): Query<ContactQuery>,
+) -> Result<Json<ContactList>, ApiError> {
+    let org = organizations::find(&state.db, &org).await?;
+    let email = query
+        .email
+        .filter(|e| !e.trim().is_empty())
+        .ok_or_else(|| ApiError::bad_request("email", "give ?email=ADDRESS: contacts are listed by e-mail"))?;
+    Ok(Json(ContactList { contacts: list_by_email(&state.db, org.id, &email).await? }))
+}

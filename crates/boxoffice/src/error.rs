@@ -1,0 +1,62 @@
+//! The box office's error type. Library functions return it; [`From`] maps it once to the HTTP
+//! answer (`{"error", "field"}` plus `currentStatus` for a refused move).
+
+use axum::http::StatusCode;
+use tixbridge_domain::{IllegalTicketMove, TicketStatus};
+use tixbridge_web::ApiError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum BoxOfficeError {
+    /// An unknown organization, ticket, contact… named in the path.
+    #[error("{0} not found")]
+    NotFound(String),
+    /// A code or number already taken.
+    #[error("{field}: {message}")]
+    Duplicate { field: String, message: String },
+    /// A bad value, a broken rule or an unknown reference in the request body.
+    #[error("{field}: {message}")]
+    Invalid { field: String, message: String },
+    /// A status change the state machine refuses.
+    #[error(transparent)]
+    IllegalMove(#[from] IllegalTicketMove),
+    /// A gate scan that cannot let the holder in: `ALREADY_CONTROLLED` or `NOT_VALID`.
+    #[error("{code}: the ticket is {current}")]
+    ScanRefused { code: &'static str, current: TicketStatus, ticket_id: i64 },
+    #[error(transparent)]
+    Sql(#[from] sqlx::Error),
+}
+
+impl BoxOfficeError {
+    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::Invalid { field: field.into(), message: message.into() }
+    }
+
+    pub fn duplicate(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::Duplicate { field: field.into(), message: message.into() }
+    }
+
+    pub fn not_found(what: impl Into<String>) -> Self {
+        Self::NotFound(what.into())
+    }
+}
+
+impl From<BoxOfficeError> for ApiError {
+    fn from(err: BoxOfficeError) -> Self {
+        match err {
+            BoxOfficeError::NotFound(what) => ApiError::not_found(format!("{what} not found")),
+            BoxOfficeError::Duplicate { field, message } => ApiError::conflict(field, message),
+            BoxOfficeError::Invalid { field, message } => ApiError::unprocessable(field, message),
+            BoxOfficeError::IllegalMove(refused) => ApiError::new(StatusCode::CONFLICT, refused.to_string())
+                .with_field("status")
+                .with_detail("currentStatus", refused.from.as_str()),
+            BoxOfficeError::ScanRefused { code, current, ticket_id } => {
+                ApiError::new(StatusCode::CONFLICT, format!("{code}: the ticket is {current}"))
+                    .with_field("barcode")
+                    .with_detail("code", code)
+                    .with_detail("currentStatus", current.as_str())
+                    .with_detail("ticketId", ticket_id)
+            }
+            BoxOfficeError::Sql(err) => ApiError::internal(err),
+        }
+    }
+}

@@ -1,0 +1,173 @@
+//! Files (orders): a contact's purchase, holding its tickets. Issuing a file checks every
+//! ticket first and writes the file and all its tickets in one transaction, or nothing.
+
+use std::collections::HashSet;
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use rand::Rng;
+use serde::{Deserialize, Serialize};
+use tixbridge_store::{Db, on_reader, on_writer};
+use tixbridge_web::{ApiError, JsonBody};
+
+use crate::catalog::Catalog;
+use crate::issue::{self, ResolvedTicket, TicketRequest, existing_barcodes, insert_tickets};
+use crate::organizations::{self, Organization};
+use crate::tickets::{TicketView, view};
+use crate::{BoxOfficeError, BoxOfficeState, validate};
+
+/// The most tickets one file may hold when issued through the API.
+pub const MAX_TICKETS_PER_FILE: usize = 10_000;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct NewFile {
+    pub file_number: Option<String>,
+    pub contact_id: i64,
+    pub sales_channel_code: Option<String>,
+    pub tickets: Vec<TicketRequest>,
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[serde(rename_all = "camelCase")]
+pub struct FileView {
+    pub id: i64,
+    pub organization_code: String,
+    pub file_number: String,
+    pub contact_id: i64,
+    pub sales_channel_code: Option<String>,
+    #[sqlx(skip)]
+    pub tickets: Vec<TicketView>,
+}
+
+/// A file number for a file issued without one: `F` and twelve digits.
+pub fn generate_file_number() -> String {
+    format!("F{:012}", rand::thread_rng().gen_range(0..1_000_000_000_000_u64))
+}
+
+/// Issues a file and its tickets (all `NOT_PRINTED`), or refuses naming the first bad field.
+pub async fn issue_file(db: &Db, org: &Organization, new: NewFile) -> Result<FileView, BoxOfficeError> {
+    let file_number = match new.file_number.as_deref() {
+        Some(number) => validate::code("fileNumber", number)?,
+        None => generate_file_number(),
+    };
+    if new.tickets.is_empty() || new.tickets.len() > MAX_TICKETS_PER_FILE {
+        return Err(BoxOfficeError::invalid("tickets", format!("must hold 1 to {MAX_TICKETS_PER_FILE} tickets")));
+    }
+    crate::contacts::get(db, org.id, new.contact_id)
+        .await
+        .map_err(|_| BoxOfficeError::invalid("contactId", format!("no contact {} in {}", new.contact_id, org.code)))?;
+    let catalog = Catalog::load(db, org).await?;
+    let channel_id = match new.sales_channel_code.as_deref() {
+        None => None,
+        Some(code) => Some(
+            *catalog
+                .sales_channels
+                .get(code)
+                .ok_or_else(|| BoxOfficeError::invalid("salesChannelCode", format!("no sales channel {code:?}")))?,
+        ),
+    };
+    let mut resolved: Vec<ResolvedTicket> = Vec::with_capacity(new.tickets.len());
+    for (i, request) in new.tickets.iter().enumerate() {
+        match issue::resolve(&catalog, request) {
+            Ok(ticket) => resolved.push(ResolvedTicket { sales_channel_id: channel_id, ..ticket }),
+            Err(errors) => {
+                let first = &errors[0];
+                return Err(BoxOfficeError::invalid(format!("tickets[{i}].{}", first.field), first.message.clone()));
+            }
+        }
+    }
+    check_holders(db, org.id, &resolved).await?;
+    if let Some(&i) = issue::repeated_barcodes(resolved.iter().map(|t| t.barcode.as_str())).first() {
+        return Err(BoxOfficeError::duplicate(format!("tickets[{i}].barcode"), "given twice in this file"));
+    }
+    let now = crate::now_ms();
+    let barcodes: Vec<&str> = resolved.iter().map(|t| t.barcode.as_str()).collect();
+    on_writer!(db, |pool| {
+        let mut tx = pool.begin().await?;
+        let file_id: Option<i64> = sqlx::query_scalar(
+            "INSERT INTO bo_files (organization_id, file_number, contact_id, sales_channel_id, created_at)
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (organization_id, file_number) DO NOTHING RETURNING id",
+        )
+        .bind(org.id)
+        .bind(&file_number)
+        .bind(new.contact_id)
+        .bind(channel_id)
+        .bind(now)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let file_id = file_id
+            .ok_or_else(|| BoxOfficeError::duplicate("fileNumber", format!("file {file_number:?} already exists")))?;
+        let taken = existing_barcodes!(tx, org.id, barcodes);
+        if let Some(i) = barcodes.iter().position(|b| taken.contains(*b)) {
+            return Err(BoxOfficeError::duplicate(format!("tickets[{i}].barcode"), "already used by another ticket"));
+        }
+        let rows: Vec<(i64, i64, &ResolvedTicket)> = resolved.iter().map(|t| (file_id, new.contact_id, t)).collect();
+        insert_tickets!(tx, org.id, rows, now);
+        tixbridge_store::announce_change!(tx, db.backend());
+        tx.commit().await?;
+    });
+    db.changes().signal();
+    find(db, org, &file_number).await
+}
+
+/// Holders must be contacts of the organization.
+async fn check_holders(db: &Db, org: i64, tickets: &[ResolvedTicket]) -> Result<(), BoxOfficeError> {
+    let wanted: HashSet<i64> = tickets.iter().filter_map(|t| t.holder_contact_id).collect();
+    if wanted.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<i64> = wanted.iter().copied().collect();
+    let known: Vec<i64> = on_reader!(db, |pool| {
+        let mut select = sqlx::QueryBuilder::new("SELECT id FROM bo_contacts WHERE organization_id = ");
+        select.push_bind(org).push(" AND id IN (");
+        let mut list = select.separated(", ");
+        for id in &ids {
+            list.push_bind(*id);
+        }
+        select.push(")");
+        select.build_query_scalar().fetch_all(pool).await?
+    });
+    let known: HashSet<i64> = known.into_iter().collect();
+    match tickets.iter().position(|t| t.holder_contact_id.is_some_and(|h| !known.contains(&h))) {
+        Some(i) => Err(BoxOfficeError::invalid(format!("tickets[{i}].holderContactId"), "no such contact here")),
+        None => Ok(()),
+    }
+}
+
+/// A file of the organization with its tickets.
+pub async fn find(db: &Db, org: &Organization, file_number: &str) -> Result<FileView, BoxOfficeError> {
+    let found: Option<FileView> = on_reader!(db, |pool| {
+        sqlx::query_as(
+            "SELECT f.id, o.code AS organization_code, f.file_number, f.contact_id, ch.code AS sales_channel_code
+             FROM bo_files f JOIN bo_organizations o ON o.id = f.organization_id
+             LEFT JOIN bo_sales_channels ch ON ch.id = f.sales_channel_id
+             WHERE f.organization_id = $1 AND f.file_number = $2",
+        )
+        .bind(org.id)
+        .bind(file_number)
+        .fetch_optional(pool)
+        .await?
+    });
+    let mut file = found.ok_or_else(|| BoxOfficeError::not_found(format!("file {file_number:?}")))?;
+    file.tickets = view::of_file(db, file.id).await?;
+    Ok(file)
+}
+
+pub(crate) async fn create_file(
+    State(state): State<BoxOfficeState>,
+    Path(org): Path<String>,
+    JsonBody(body): JsonBody<NewFile>,
+) -> Result<(StatusCode, Json<FileView>), ApiError> {
+    let org = organizations::find(&state.db, &org).await?;
+    Ok((StatusCode::CREATED, Json(issue_file(&state.db, &org, body).await?)))
+}
+
+pub(crate) async fn get_file(
+    State(state): State<BoxOfficeState>,
+    Path((org, file_number)): Path<(String, String)>,
+) -> Result<Json<FileView>, ApiError> {
+    let org = organizations::find(&state.db, &org).await?;
+    Ok(Json(find(&state.db, &org, &file_number).await?))
+}

@@ -1,0 +1,140 @@
+//! Bulk load (`POST …/import/csv`, `tixbridge boxoffice import-csv`): a UTF-8 CSV file of
+//! tickets, one row per ticket. All or nothing: every row is checked before anything is
+//! written, and any bad row fails the whole file with each bad row named.
+
+mod parse;
+mod write;
+
+use std::io::Read;
+use std::sync::Arc;
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use serde::Serialize;
+use serde_json::json;
+use tixbridge_store::Db;
+use tixbridge_web::ApiError;
+
+pub use parse::{COLUMNS, MAX_LISTED_BAD_ROWS};
+
+use crate::catalog::Catalog;
+use crate::organizations::{self, Organization};
+use crate::{BoxOfficeError, BoxOfficeState};
+
+/// The largest import body the HTTP endpoint accepts.
+pub const MAX_IMPORT_BYTES: usize = 64 * 1024 * 1024;
+/// The most rows one import may hold.
+pub const MAX_IMPORT_ROWS: usize = 1_000_000;
+
+/// One refused field of one row; `row` counts data rows from 1, `line` is the file line.
+#[derive(Debug, Clone, Serialize)]
+pub struct BadRow {
+    pub row: usize,
+    pub line: u64,
+    pub field: String,
+    pub error: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error("{count} bad rows; nothing was written")]
+    BadRows { rows: Vec<BadRow>, count: usize },
+    #[error("{0}")]
+    Header(String),
+    #[error("more than {0} rows")]
+    TooManyRows(usize),
+    #[error(transparent)]
+    BoxOffice(#[from] BoxOfficeError),
+}
+
+impl From<sqlx::Error> for ImportError {
+    fn from(err: sqlx::Error) -> Self {
+        Self::BoxOffice(err.into())
+    }
+}
+
+impl From<ImportError> for ApiError {
+    fn from(err: ImportError) -> Self {
+        match err {
+            ImportError::BadRows { rows, count } => {
+                ApiError::unprocessable("rows", format!("{count} bad rows; nothing was written"))
+                    .with_detail("badRowCount", count)
+                    .with_detail("badRows", json!(rows))
+            }
+            ImportError::Header(message) => ApiError::unprocessable("header", message),
+            ImportError::TooManyRows(max) => ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                format!("an import holds at most {max} rows; split the file"),
+            )
+            .with_field("rows"),
+            ImportError::BoxOffice(err) => err.into(),
+        }
+    }
+}
+
+/// What an import wrote.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportOutcome {
+    pub rows: usize,
+    pub tickets_created: usize,
+    pub files_created: usize,
+    pub contacts_created: usize,
+}
+
+/// How far an import is, for a progress line.
+#[derive(Debug, Clone, Copy)]
+pub enum Progress {
+    Parsed(usize),
+    Written { done: usize, total: usize },
+}
+
+/// Imports a CSV file of tickets into `org` (see [`COLUMNS`]).
+pub async fn import_csv(
+    db: &Db,
+    org: &Organization,
+    input: impl Read + Send + 'static,
+    progress: impl FnMut(Progress) + Send + 'static,
+) -> Result<ImportOutcome, ImportError> {
+    let catalog = Arc::new(Catalog::load(db, org).await?);
+    let mut progress = progress;
+    // Parsing is CPU work on up to a million rows: keep it off the async workers.
+    let (parsed, mut progress) = tokio::task::spawn_blocking(move || {
+        let parsed = parse::parse(&catalog, input, MAX_IMPORT_ROWS, &mut progress);
+        (parsed, progress)
+    })
+    .await
+    .map_err(|err| ImportError::Header(format!("import stopped: {err}")))?;
+    write::write(db, org.id, parsed?, &mut progress).await
+}
+
+pub(crate) async fn import_tickets_csv(
+    State(state): State<BoxOfficeState>,
+    Path(org): Path<String>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<(StatusCode, Json<ImportOutcome>), ApiError> {
+    let org = organizations::find(&state.db, &org).await?;
+    let body = body.map_err(|rejection| {
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                format!("an import is at most {} MiB; split the file", MAX_IMPORT_BYTES >> 20),
+            )
+            .with_field("body")
+        } else {
+            ApiError::bad_request("body", rejection.body_text())
+        }
+    })?;
+    let started = std::time::Instant::now();
+    let outcome = import_csv(&state.db, &org, std::io::Cursor::new(body), |_| {}).await?;
+    tracing::info!(
+        organization = %org.code,
+        rows = outcome.rows,
+        duration_ms = started.elapsed().as_millis() as u64,
+        "CSV import written"
+    );
+    Ok((StatusCode::CREATED, Json(outcome)))
+}

@@ -1,0 +1,135 @@
+//! Organizations: who sells. In a multi-organization setup the catalog belongs to the
+//! organization that owns the inventory; the others resolve catalog codes through it.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
+use tixbridge_store::{Db, on_reader, on_writer};
+use tixbridge_web::{ApiError, JsonBody};
+
+use crate::{BoxOfficeError, BoxOfficeState, validate};
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[serde(rename_all = "camelCase")]
+pub struct Organization {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    #[serde(skip)]
+    pub parent_id: Option<i64>,
+    pub parent_code: Option<String>,
+    pub owns_inventory: bool,
+    /// The organization whose catalog this one uses: itself when it owns the inventory, else
+    /// its nearest ancestor that does (none when no ancestor does).
+    #[sqlx(skip)]
+    pub inventory_owner_id: Option<i64>,
+    #[sqlx(skip)]
+    pub inventory_owner_code: Option<String>,
+}
+
+impl Organization {
+    /// Where catalog codes are looked up, nearest first.
+    pub fn catalog_scope(&self) -> Vec<i64> {
+        let mut scope = vec![self.id];
+        if let Some(owner) = self.inventory_owner_id.filter(|owner| *owner != self.id) {
+            scope.push(owner);
+        }
+        scope
+    }
+
+    /// Refuses to define catalog here unless this organization owns the inventory.
+    pub(crate) fn ensure_owns_inventory(&self) -> Result<(), BoxOfficeError> {
+        if self.owns_inventory {
+            return Ok(());
+        }
+        let owner = self.inventory_owner_code.as_deref().unwrap_or("none");
+        Err(BoxOfficeError::invalid(
+            "organization",
+            format!(
+                "organization {} does not own the inventory: the catalog is defined in the organization that owns \
+                 it ({owner})",
+                self.code
+            ),
+        ))
+    }
+}
+
+const SELECT: &str = "SELECT o.id, o.code, o.name, o.parent_id, p.code AS parent_code, o.owns_inventory
+     FROM bo_organizations o LEFT JOIN bo_organizations p ON p.id = o.parent_id";
+
+/// The organization with `code`, with its inventory owner resolved.
+pub async fn find(db: &Db, code: &str) -> Result<Organization, BoxOfficeError> {
+    let sql = format!("{SELECT} WHERE o.code = $1");
+    let found: Option<Organization> =
+        on_reader!(db, |pool| sqlx::query_as(&sql).bind(code).fetch_optional(pool).await?);
+    let mut org = found.ok_or_else(|| BoxOfficeError::not_found(format!("organization {code:?}")))?;
+    let mut cursor = org.clone();
+    // Walk up the parents; the depth is small and bounded to survive a cycle.
+    for _ in 0..32 {
+        if cursor.owns_inventory {
+            org.inventory_owner_id = Some(cursor.id);
+            org.inventory_owner_code = Some(cursor.code);
+            break;
+        }
+        let Some(parent) = cursor.parent_id else { break };
+        let sql = format!("{SELECT} WHERE o.id = $1");
+        cursor = on_reader!(db, |pool| sqlx::query_as(&sql).bind(parent).fetch_one(pool).await?);
+    }
+    Ok(org)
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct NewOrganization {
+    pub code: String,
+    pub name: String,
+    pub parent_code: Option<String>,
+    pub owns_inventory: Option<bool>,
+}
+
+/// Creates an organization; `ownsInventory` defaults to true.
+pub async fn create(db: &Db, new: NewOrganization) -> Result<Organization, BoxOfficeError> {
+    let code = validate::code("code", &new.code)?;
+    let name = validate::text("name", &new.name, 200)?;
+    let parent_id = match new.parent_code.as_deref() {
+        None => None,
+        Some(parent) => Some(
+            find(db, parent)
+                .await
+                .map_err(|_| BoxOfficeError::invalid("parentCode", format!("no organization {parent:?}")))?
+                .id,
+        ),
+    };
+    let inserted: Option<i64> = on_writer!(db, |pool| {
+        sqlx::query_scalar(
+            "INSERT INTO bo_organizations (code, name, parent_id, owns_inventory, created_at)
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (code) DO NOTHING RETURNING id",
+        )
+        .bind(&code)
+        .bind(&name)
+        .bind(parent_id)
+        .bind(new.owns_inventory.unwrap_or(true))
+        .bind(crate::now_ms())
+        .fetch_optional(pool)
+        .await?
+    });
+    if inserted.is_none() {
+        return Err(BoxOfficeError::duplicate("code", format!("an organization {code:?} already exists")));
+    }
+    find(db, &code).await
+}
+
+pub(crate) async fn create_organization(
+    State(state): State<BoxOfficeState>,
+    JsonBody(body): JsonBody<NewOrganization>,
+) -> Result<(StatusCode, Json<Organization>), ApiError> {
+    Ok((StatusCode::CREATED, Json(create(&state.db, body).await?)))
+}
+
+pub(crate) async fn get_organization(
+    State(state): State<BoxOfficeState>,
+    Path(org): Path<String>,
+) -> Result<Json<Organization>, ApiError> {
+    Ok(Json(find(&state.db, &org).await?))
+}

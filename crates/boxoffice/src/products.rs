@@ -1,0 +1,135 @@
+//! Products: what is sold (SPEC §2). Dated kinds get performances; undated kinds may carry
+//! comfort variables (§7.3), checked here so a bad value never reaches the injection.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use tixbridge_domain::{ComfortVariables, ProductKind, SeasonShape};
+use tixbridge_store::{on_reader, on_writer};
+use tixbridge_web::{ApiError, JsonBody};
+
+use crate::{BoxOfficeError, BoxOfficeState, organizations, validate};
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub(crate) struct NewProduct {
+    code: String,
+    name: String,
+    external_name: Option<String>,
+    kind: String,
+    family: String,
+    season_code: Option<String>,
+    season_shape: Option<String>,
+    mobile_enabled: Option<bool>,
+    comfort_variables: Option<Map<String, Value>>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct Product {
+    id: i64,
+    organization_code: String,
+    code: String,
+    name: String,
+    external_name: Option<String>,
+    kind: ProductKind,
+    family: String,
+    season_code: Option<String>,
+    season_shape: Option<SeasonShape>,
+    mobile_enabled: bool,
+    comfort_variables: Map<String, Value>,
+}
+
+pub(crate) async fn create_product(
+    State(state): State<BoxOfficeState>,
+    Path(org): Path<String>,
+    JsonBody(body): JsonBody<NewProduct>,
+) -> Result<(StatusCode, Json<Product>), ApiError> {
+    let org = organizations::find(&state.db, &org).await?;
+    org.ensure_owns_inventory()?;
+    let code = validate::code("code", &body.code)?;
+    let name = validate::text("name", &body.name, 200)?;
+    let external_name = validate::optional("externalName", body.external_name.as_deref(), 200)?;
+    let kind = ProductKind::parse(body.kind.trim()).map_err(|err| BoxOfficeError::invalid("kind", err.to_string()))?;
+    let family = validate::text("family", &body.family, 64)?;
+    let season_shape = match (kind, body.season_shape.as_deref()) {
+        (ProductKind::SeasonTicketCard, None) => Some(SeasonShape::CardOnly),
+        (ProductKind::SeasonTicketCard, Some(shape)) => {
+            Some(SeasonShape::parse(shape).map_err(|err| BoxOfficeError::invalid("seasonShape", err.to_string()))?)
+        }
+        (_, None) => None,
+        (_, Some(_)) => {
+            return Err(
+                BoxOfficeError::invalid("seasonShape", "only a SEASON_TICKET_CARD product has a season shape").into()
+            );
+        }
+    };
+    let season_id = match body.season_code.as_deref() {
+        None => None,
+        Some(season) => Some(
+            on_reader!(&state.db, |pool| {
+                sqlx::query_scalar::<_, i64>("SELECT id FROM bo_seasons WHERE organization_id = $1 AND code = $2")
+                    .bind(org.id)
+                    .bind(season)
+                    .fetch_optional(pool)
+                    .await?
+            })
+            .ok_or_else(|| BoxOfficeError::invalid("seasonCode", format!("no season {season:?} in {}", org.code)))?,
+        ),
+    };
+    let comfort = body.comfort_variables.unwrap_or_default();
+    let comfort = ComfortVariables::parse(&comfort).map_err(|err| BoxOfficeError::invalid(err.field, err.rule))?;
+    if kind.is_dated() && !comfort.raw.is_empty() {
+        return Err(BoxOfficeError::invalid(
+            "comfortVariables",
+            "only undated products carry comfort variables: events and matches take their dates from the performance",
+        )
+        .into());
+    }
+    if let Some(variable) = comfort.first_needing_season().filter(|_| season_id.is_none()) {
+        return Err(BoxOfficeError::invalid(
+            format!("comfortVariables.{variable}"),
+            "refers to the season but the product has no seasonCode",
+        )
+        .into());
+    }
+    let mobile_enabled = body.mobile_enabled.unwrap_or(true);
+    let comfort_text = Value::Object(comfort.raw.clone()).to_string();
+    let id: Option<i64> = on_writer!(&state.db, |pool| {
+        sqlx::query_scalar(
+            "INSERT INTO bo_products (organization_id, code, name, external_name, kind, family, season_id,
+                 season_shape, mobile_enabled, comfort_variables)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+             ON CONFLICT (organization_id, code) DO NOTHING RETURNING id",
+        )
+        .bind(org.id)
+        .bind(&code)
+        .bind(&name)
+        .bind(&external_name)
+        .bind(kind.as_str())
+        .bind(&family)
+        .bind(season_id)
+        .bind(season_shape.map(SeasonShape::as_str))
+        .bind(mobile_enabled)
+        .bind(&comfort_text)
+        .fetch_optional(pool)
+        .await?
+    });
+    let id = id.ok_or_else(|| BoxOfficeError::duplicate("code", format!("product {code:?} already exists")))?;
+    let product = Product {
+        id,
+        organization_code: org.code,
+        code,
+        name,
+        external_name,
+        kind,
+        family,
+        season_code: body.season_code,
+        season_shape,
+        mobile_enabled,
+        comfort_variables: comfort.raw,
+    };
+    Ok((StatusCode::CREATED, Json(product)))
+}

@@ -1,0 +1,191 @@
+//! The small code/name references tickets point at: seat categories, tariffs, contingents
+//! (inventory: defined where the inventory is owned), sales channels and their points of sale,
+//! and shipment modes (with their type: only `MOBILE` goes to the wallet).
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
+use tixbridge_domain::ShipmentType;
+use tixbridge_store::{on_reader, on_writer};
+use tixbridge_web::{ApiError, JsonBody};
+
+use crate::{BoxOfficeError, BoxOfficeState, organizations, validate};
+
+#[derive(Debug, Clone, Copy)]
+enum Reference {
+    SeatCategory,
+    Tariff,
+    Contingent,
+    SalesChannel,
+}
+
+impl Reference {
+    fn table(self) -> &'static str {
+        match self {
+            Self::SeatCategory => "bo_seat_categories",
+            Self::Tariff => "bo_tariffs",
+            Self::Contingent => "bo_contingents",
+            Self::SalesChannel => "bo_sales_channels",
+        }
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            Self::SeatCategory => "seat category",
+            Self::Tariff => "tariff",
+            Self::Contingent => "contingent",
+            Self::SalesChannel => "sales channel",
+        }
+    }
+
+    /// Part of the inventory, so only defined where the inventory is owned.
+    fn is_inventory(self) -> bool {
+        !matches!(self, Self::SalesChannel)
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub(crate) struct NewReference {
+    code: String,
+    name: String,
+    #[serde(rename = "type")]
+    kind: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct CreatedReference {
+    id: i64,
+    organization_code: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sales_channel_code: Option<String>,
+    code: String,
+    name: String,
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    kind: Option<ShipmentType>,
+}
+
+type Created = Result<(StatusCode, Json<CreatedReference>), ApiError>;
+
+async fn create(state: BoxOfficeState, org: String, body: NewReference, reference: Reference) -> Created {
+    let org = organizations::find(&state.db, &org).await?;
+    if reference.is_inventory() {
+        org.ensure_owns_inventory()?;
+    }
+    if body.kind.is_some() {
+        return Err(BoxOfficeError::invalid("type", "only shipment modes have a type").into());
+    }
+    let code = validate::code("code", &body.code)?;
+    let name = validate::text("name", &body.name, 200)?;
+    let sql = format!(
+        "INSERT INTO {} (organization_id, code, name) VALUES ($1, $2, $3)
+         ON CONFLICT (organization_id, code) DO NOTHING RETURNING id",
+        reference.table()
+    );
+    let id: Option<i64> = on_writer!(&state.db, |pool| {
+        sqlx::query_scalar(&sql).bind(org.id).bind(&code).bind(&name).fetch_optional(pool).await?
+    });
+    let id =
+        id.ok_or_else(|| BoxOfficeError::duplicate("code", format!("{} {code:?} already exists", reference.label())))?;
+    let created =
+        CreatedReference { id, organization_code: org.code, sales_channel_code: None, code, name, kind: None };
+    Ok((StatusCode::CREATED, Json(created)))
+}
+
+pub(crate) async fn create_seat_category(
+    State(state): State<BoxOfficeState>,
+    Path(org): Path<String>,
+    JsonBody(body): JsonBody<NewReference>,
+) -> Created {
+    create(state, org, body, Reference::SeatCategory).await
+}
+
+pub(crate) async fn create_tariff(
+    State(state): State<BoxOfficeState>,
+    Path(org): Path<String>,
+    JsonBody(body): JsonBody<NewReference>,
+) -> Created {
+    create(state, org, body, Reference::Tariff).await
+}
+
+pub(crate) async fn create_contingent(
+    State(state): State<BoxOfficeState>,
+    Path(org): Path<String>,
+    JsonBody(body): JsonBody<NewReference>,
+) -> Created {
+    create(state, org, body, Reference::Contingent).await
+}
+
+pub(crate) async fn create_sales_channel(
+    State(state): State<BoxOfficeState>,
+    Path(org): Path<String>,
+    JsonBody(body): JsonBody<NewReference>,
+) -> Created {
+    create(state, org, body, Reference::SalesChannel).await
+}
+
+pub(crate) async fn create_point_of_sale(
+    State(state): State<BoxOfficeState>,
+    Path((org, channel)): Path<(String, String)>,
+    JsonBody(body): JsonBody<NewReference>,
+) -> Created {
+    let org = organizations::find(&state.db, &org).await?;
+    let channel_id: Option<i64> = on_reader!(&state.db, |pool| {
+        sqlx::query_scalar("SELECT id FROM bo_sales_channels WHERE organization_id = $1 AND code = $2")
+            .bind(org.id)
+            .bind(&channel)
+            .fetch_optional(pool)
+            .await?
+    });
+    let channel_id = channel_id.ok_or_else(|| BoxOfficeError::not_found(format!("sales channel {channel:?}")))?;
+    if body.kind.is_some() {
+        return Err(BoxOfficeError::invalid("type", "only shipment modes have a type").into());
+    }
+    let code = validate::code("code", &body.code)?;
+    let name = validate::text("name", &body.name, 200)?;
+    let id: Option<i64> = on_writer!(&state.db, |pool| {
+        sqlx::query_scalar(
+            "INSERT INTO bo_points_of_sale (sales_channel_id, code, name) VALUES ($1, $2, $3)
+             ON CONFLICT (sales_channel_id, code) DO NOTHING RETURNING id",
+        )
+        .bind(channel_id)
+        .bind(&code)
+        .bind(&name)
+        .fetch_optional(pool)
+        .await?
+    });
+    let id = id.ok_or_else(|| BoxOfficeError::duplicate("code", format!("point of sale {code:?} already exists")))?;
+    let created =
+        CreatedReference { id, organization_code: org.code, sales_channel_code: Some(channel), code, name, kind: None };
+    Ok((StatusCode::CREATED, Json(created)))
+}
+
+pub(crate) async fn create_shipment_mode(
+    State(state): State<BoxOfficeState>,
+    Path(org): Path<String>,
+    JsonBody(body): JsonBody<NewReference>,
+) -> Created {
+    let org = organizations::find(&state.db, &org).await?;
+    let code = validate::code("code", &body.code)?;
+    let name = validate::text("name", &body.name, 200)?;
+    let kind = body.kind.as_deref().ok_or_else(|| BoxOfficeError::invalid("type", "is required"))?;
+    let kind = ShipmentType::parse(kind).map_err(|err| BoxOfficeError::invalid("type", err.to_string()))?;
+    let id: Option<i64> = on_writer!(&state.db, |pool| {
+        sqlx::query_scalar(
+            "INSERT INTO bo_shipment_modes (organization_id, code, name, type) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (organization_id, code) DO NOTHING RETURNING id",
+        )
+        .bind(org.id)
+        .bind(&code)
+        .bind(&name)
+        .bind(kind.as_str())
+        .fetch_optional(pool)
+        .await?
+    });
+    let id = id.ok_or_else(|| BoxOfficeError::duplicate("code", format!("shipment mode {code:?} already exists")))?;
+    let created =
+        CreatedReference { id, organization_code: org.code, sales_channel_code: None, code, name, kind: Some(kind) };
+    Ok((StatusCode::CREATED, Json(created)))
+}

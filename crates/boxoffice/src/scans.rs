@@ -1,0 +1,31 @@
+//! Access control: a gate scans a barcode and the ticket becomes `CONTROLLED`, once.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use serde::Deserialize;
+use tixbridge_web::{ApiError, JsonBody};
+
+use crate::tickets::{self, TicketDetail};
+use crate::{BoxOfficeState, organizations};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Scan {
+    barcode: String,
+}
+
+/// `POST …/scans`: 200 with the controlled ticket; 404 for an unknown barcode; 409 with
+/// `code` `ALREADY_CONTROLLED` or `NOT_VALID` and the ticket's `currentStatus`.
+pub(crate) async fn create_scan(
+    State(state): State<BoxOfficeState>,
+    Path(org): Path<String>,
+    JsonBody(body): JsonBody<Scan>,
+) -> Result<Json<TicketDetail>, ApiError> {
+    let org = organizations::find(&state.db, &org).await?;
+    let barcode = body.barcode.trim();
+    if barcode.is_empty() {
+        return Err(ApiError::unprocessable("barcode", "is required"));
+    }
+    let scanned = tickets::control_by_barcode(&state.db, org.id, barcode).await?;
+    Ok(Json(tickets::view::get(&state.db, scanned.organization_id, scanned.ticket_id).await?))
+}

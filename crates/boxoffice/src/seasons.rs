@@ -1,0 +1,61 @@
+//! Seasons: the span a season ticket or an undated product is valid in by default.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
+use tixbridge_store::on_writer;
+use tixbridge_web::{ApiError, JsonBody};
+
+use crate::{BoxOfficeError, BoxOfficeState, organizations, validate};
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub(crate) struct NewSeason {
+    code: String,
+    name: String,
+    start: String,
+    end: String,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct Season {
+    id: i64,
+    organization_code: String,
+    code: String,
+    name: String,
+    start: String,
+    end: String,
+}
+
+pub(crate) async fn create_season(
+    State(state): State<BoxOfficeState>,
+    Path(org): Path<String>,
+    JsonBody(body): JsonBody<NewSeason>,
+) -> Result<(StatusCode, Json<Season>), ApiError> {
+    let org = organizations::find(&state.db, &org).await?;
+    org.ensure_owns_inventory()?;
+    let code = validate::code("code", &body.code)?;
+    let name = validate::text("name", &body.name, 200)?;
+    let (start, starts_at) = validate::local_time("start", &body.start)?;
+    let (end, ends_at) = validate::local_time("end", &body.end)?;
+    if ends_at <= starts_at {
+        return Err(BoxOfficeError::invalid("end", "must be after start").into());
+    }
+    let id: Option<i64> = on_writer!(&state.db, |pool| {
+        sqlx::query_scalar(
+            "INSERT INTO bo_seasons (organization_id, code, name, starts_local, ends_local) VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (organization_id, code) DO NOTHING RETURNING id",
+        )
+        .bind(org.id)
+        .bind(&code)
+        .bind(&name)
+        .bind(&start)
+        .bind(&end)
+        .fetch_optional(pool)
+        .await?
+    });
+    let id = id.ok_or_else(|| BoxOfficeError::duplicate("code", format!("season {code:?} already exists")))?;
+    Ok((StatusCode::CREATED, Json(Season { id, organization_code: org.code, code, name, start, end })))
+}

@@ -1,0 +1,141 @@
+//! Tickets: reading them (one, or a page), and the operations an operator runs on one.
+//! The operations are library functions in [`ops`]; the handlers here only wrap them.
+
+pub mod ops;
+pub mod view;
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
+use tixbridge_web::{ApiError, JsonBody};
+
+pub use ops::{Reprinted, Scanned, amend_reason, apply, cancel, control, control_by_barcode, invalidate, reprint};
+pub use view::{TicketDetail, TicketFilter, TicketView};
+
+use crate::{BoxOfficeState, organizations};
+
+/// The largest page of `GET …/tickets`.
+pub const MAX_PAGE: i64 = 1_000;
+
+pub(crate) async fn get_ticket(
+    State(state): State<BoxOfficeState>,
+    Path((org, id)): Path<(String, i64)>,
+) -> Result<Json<TicketDetail>, ApiError> {
+    let org = organizations::find(&state.db, &org).await?;
+    Ok(Json(view::get(&state.db, org.id, id).await?))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct ListQuery {
+    status: Option<String>,
+    performance: Option<String>,
+    limit: Option<i64>,
+    after_id: Option<i64>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct TicketPage {
+    tickets: Vec<TicketView>,
+    /// Pass as `afterId` for the next page; absent on the last page.
+    next_after_id: Option<i64>,
+}
+
+pub(crate) async fn list_tickets(
+    State(state): State<BoxOfficeState>,
+    Path(org): Path<String>,
+    Query(query): Query<ListQuery>,
+) -> Result<Json<TicketPage>, ApiError> {
+    let org = organizations::find(&state.db, &org).await?;
+    let status = match query.status.as_deref().filter(|s| !s.is_empty()) {
+        None => None,
+        Some(status) => {
+            Some(status.parse().map_err(|err: tixbridge_domain::boxoffice_status::UnknownTicketStatus| {
+                ApiError::bad_request("status", err.to_string())
+            })?)
+        }
+    };
+    let limit = query.limit.unwrap_or(100);
+    if !(1..=MAX_PAGE).contains(&limit) {
+        return Err(ApiError::bad_request("limit", format!("must be between 1 and {MAX_PAGE}")));
+    }
+    let filter = TicketFilter {
+        status,
+        performance_code: query.performance.filter(|p| !p.is_empty()),
+        after_id: query.after_id.unwrap_or(0),
+        limit,
+    };
+    let tickets = view::list(&state.db, org.id, &filter).await?;
+    let next_after_id = (tickets.len() as i64 == limit).then(|| tickets.last().map(|t| t.id)).flatten();
+    Ok(Json(TicketPage { tickets, next_after_id }))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ReasonBody {
+    reason: String,
+}
+
+async fn answer(state: &BoxOfficeState, org: i64, id: i64) -> Result<Json<TicketDetail>, ApiError> {
+    Ok(Json(view::get(&state.db, org, id).await?))
+}
+
+pub(crate) async fn cancel_ticket(
+    State(state): State<BoxOfficeState>,
+    Path((org, id)): Path<(String, i64)>,
+    JsonBody(body): JsonBody<ReasonBody>,
+) -> Result<Json<TicketDetail>, ApiError> {
+    let org = organizations::find(&state.db, &org).await?;
+    cancel(&state.db, org.id, id, &body.reason).await?;
+    answer(&state, org.id, id).await
+}
+
+pub(crate) async fn invalidate_ticket(
+    State(state): State<BoxOfficeState>,
+    Path((org, id)): Path<(String, i64)>,
+    JsonBody(body): JsonBody<ReasonBody>,
+) -> Result<Json<TicketDetail>, ApiError> {
+    let org = organizations::find(&state.db, &org).await?;
+    invalidate(&state.db, org.id, id, &body.reason).await?;
+    answer(&state, org.id, id).await
+}
+
+pub(crate) async fn amend_ticket_reason(
+    State(state): State<BoxOfficeState>,
+    Path((org, id)): Path<(String, i64)>,
+    JsonBody(body): JsonBody<ReasonBody>,
+) -> Result<Json<TicketDetail>, ApiError> {
+    let org = organizations::find(&state.db, &org).await?;
+    amend_reason(&state.db, org.id, id, &body.reason).await?;
+    answer(&state, org.id, id).await
+}
+
+pub(crate) async fn control_ticket(
+    State(state): State<BoxOfficeState>,
+    Path((org, id)): Path<(String, i64)>,
+) -> Result<Json<TicketDetail>, ApiError> {
+    let org = organizations::find(&state.db, &org).await?;
+    control(&state.db, org.id, id).await?;
+    answer(&state, org.id, id).await
+}
+
+#[derive(Debug, Serialize)]
+pub(crate) struct ReprintAnswer {
+    /// The replaced ticket, now `INVALIDATED` with reason `REPRINT`.
+    old: TicketDetail,
+    /// The new `NOT_PRINTED` ticket, with its new barcode and `replacesTicketId`.
+    new: TicketDetail,
+}
+
+pub(crate) async fn reprint_ticket(
+    State(state): State<BoxOfficeState>,
+    Path((org, id)): Path<(String, i64)>,
+) -> Result<(StatusCode, Json<ReprintAnswer>), ApiError> {
+    let org = organizations::find(&state.db, &org).await?;
+    let done = reprint(&state.db, org.id, id).await?;
+    let old = view::get(&state.db, org.id, done.old_id).await?;
+    let new = view::get(&state.db, org.id, done.new_id).await?;
+    Ok((StatusCode::CREATED, Json(ReprintAnswer { old, new })))
+}

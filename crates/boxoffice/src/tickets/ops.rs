@@ -1,0 +1,167 @@
+//! Ticket operations: cancel, invalidate, amend a reason, control (check-in or gate scan) and
+//! reprint. Each runs in one transaction that locks the ticket, asks
+//! [`TicketStatus::transition`] and writes the outcome, so two operators racing on the same
+//! ticket get one success and one refusal naming the status.
+
+use tixbridge_domain::{InvalidationReason, TicketAction, TicketStatus};
+use tixbridge_store::{Backend, Db, on_reader, on_writer};
+
+use crate::BoxOfficeError;
+
+/// Reads a ticket's status inside `$tx`, locking its row on PostgreSQL (SQLite has one writer).
+macro_rules! locked_status {
+    ($tx:expr, $backend:expr, $org:expr, $id:expr) => {{
+        let sql = match $backend {
+            Backend::Postgres => "SELECT status FROM bo_tickets WHERE id = $1 AND organization_id = $2 FOR UPDATE",
+            Backend::Sqlite => "SELECT status FROM bo_tickets WHERE id = $1 AND organization_id = $2",
+        };
+        let status: Option<String> = sqlx::query_scalar(sql).bind($id).bind($org).fetch_optional(&mut *$tx).await?;
+        let status = status.ok_or_else(|| BoxOfficeError::not_found(format!("ticket {}", $id)))?;
+        status.parse::<TicketStatus>().map_err(|err| BoxOfficeError::Sql(sqlx::Error::Decode(Box::new(err))))?
+    }};
+}
+
+/// Moves ticket `id` of `organization_id` through the state machine; returns its new status.
+pub async fn apply(
+    db: &Db,
+    organization_id: i64,
+    id: i64,
+    action: TicketAction,
+) -> Result<TicketStatus, BoxOfficeError> {
+    let backend = db.backend();
+    let next = on_writer!(db, |pool| {
+        let mut tx = pool.begin().await?;
+        let current = locked_status!(tx, backend, organization_id, id);
+        let next = current.transition(&action)?;
+        sqlx::query(
+            "UPDATE bo_tickets SET status = $1, invalidation_reason = COALESCE($2, invalidation_reason),
+                 status_changed_at = $3 WHERE id = $4",
+        )
+        .bind(next.as_str())
+        .bind(action.reason().map(InvalidationReason::as_str))
+        .bind(crate::now_ms())
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        tixbridge_store::announce_change!(tx, db.backend());
+        tx.commit().await?;
+        next
+    });
+    db.changes().signal();
+    Ok(next)
+}
+
+fn reason(code: &str) -> Result<InvalidationReason, BoxOfficeError> {
+    InvalidationReason::parse(code.trim()).map_err(|err| BoxOfficeError::invalid("reason", err.to_string()))
+}
+
+/// Cancels a ticket with an invalidation reason code (e.g. `CANCELLATION`).
+pub async fn cancel(db: &Db, organization_id: i64, id: i64, code: &str) -> Result<TicketStatus, BoxOfficeError> {
+    apply(db, organization_id, id, TicketAction::Cancel { reason: reason(code)? }).await
+}
+
+/// Invalidates a ticket with a reason code (e.g. `RESALE`, `MOBILE_TAKE_BACK`).
+pub async fn invalidate(db: &Db, organization_id: i64, id: i64, code: &str) -> Result<TicketStatus, BoxOfficeError> {
+    apply(db, organization_id, id, TicketAction::Invalidate { reason: reason(code)? }).await
+}
+
+/// Changes the reason of a ticket already cancelled or invalidated.
+pub async fn amend_reason(db: &Db, organization_id: i64, id: i64, code: &str) -> Result<TicketStatus, BoxOfficeError> {
+    apply(db, organization_id, id, TicketAction::AmendReason { reason: reason(code)? }).await
+}
+
+/// Back-office check-in: `CONTROLLED`.
+pub async fn control(db: &Db, organization_id: i64, id: i64) -> Result<TicketStatus, BoxOfficeError> {
+    apply(db, organization_id, id, TicketAction::Control).await
+}
+
+/// A ticket let in at a gate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Scanned {
+    pub ticket_id: i64,
+    pub organization_id: i64,
+}
+
+/// Access control: controls the ticket with `barcode` in `organization_id` or any organization
+/// below it. Unknown barcode → `NotFound`; a ticket already controlled → `ScanRefused`
+/// `ALREADY_CONTROLLED`; cancelled or invalidated → `ScanRefused` `NOT_VALID`.
+pub async fn control_by_barcode(db: &Db, organization_id: i64, barcode: &str) -> Result<Scanned, BoxOfficeError> {
+    // A barcode is unique per organization; across the tree a still-valid ticket wins.
+    let found: Option<(i64, i64)> = on_reader!(db, |pool| {
+        sqlx::query_as(
+            "WITH RECURSIVE scope(id) AS (
+                 SELECT CAST($1 AS BIGINT)
+                 UNION ALL SELECT o.id FROM bo_organizations o JOIN scope s ON o.parent_id = s.id
+             )
+             SELECT t.id, t.organization_id FROM bo_tickets t
+             WHERE t.barcode = $2 AND t.organization_id IN (SELECT id FROM scope)
+             ORDER BY CASE WHEN t.status IN ('NOT_PRINTED', 'PRINTED') THEN 0 ELSE 1 END, t.id DESC
+             LIMIT 1",
+        )
+        .bind(organization_id)
+        .bind(barcode)
+        .fetch_optional(pool)
+        .await?
+    });
+    let (ticket_id, owner) = found.ok_or_else(|| BoxOfficeError::not_found("barcode"))?;
+    match apply(db, owner, ticket_id, TicketAction::Control).await {
+        Ok(_) => Ok(Scanned { ticket_id, organization_id: owner }),
+        Err(BoxOfficeError::IllegalMove(refused)) => {
+            let code = if refused.from == TicketStatus::Controlled { "ALREADY_CONTROLLED" } else { "NOT_VALID" };
+            Err(BoxOfficeError::ScanRefused { code, current: refused.from, ticket_id })
+        }
+        Err(other) => Err(other),
+    }
+}
+
+/// The two tickets of a reprint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Reprinted {
+    pub old_id: i64,
+    pub new_id: i64,
+}
+
+/// Reprint: invalidates the ticket with reason `REPRINT` and issues a `NOT_PRINTED` copy with
+/// a new barcode that records the ticket it replaces — one transaction.
+pub async fn reprint(db: &Db, organization_id: i64, id: i64) -> Result<Reprinted, BoxOfficeError> {
+    let backend = db.backend();
+    let action = TicketAction::Invalidate { reason: InvalidationReason::reprint() };
+    let now = crate::now_ms();
+    let new_id = on_writer!(db, |pool| {
+        let mut tx = pool.begin().await?;
+        let current = locked_status!(tx, backend, organization_id, id);
+        let next = current.transition(&action)?;
+        sqlx::query(
+            "UPDATE bo_tickets SET status = $1, invalidation_reason = $2, status_changed_at = $3 WHERE id = $4",
+        )
+        .bind(next.as_str())
+        .bind(InvalidationReason::reprint().as_str())
+        .bind(now)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        let new_id: i64 = sqlx::query_scalar(
+            "INSERT INTO bo_tickets (organization_id, file_id, product_id, performance_id, seat_category_id, tariff_id,
+                 contingent_id, shipment_mode_id, sales_channel_id, contact_id, holder_contact_id, status, tax_number,
+                 barcode, block, row_name, seat, gate, level_name, area, price_cents, currency, validity_start_local,
+                 validity_end_local, replaces_ticket_id, issued_at, status_changed_at)
+             SELECT organization_id, file_id, product_id, performance_id, seat_category_id, tariff_id,
+                 contingent_id, shipment_mode_id, sales_channel_id, contact_id, holder_contact_id, $1, tax_number,
+                 $2, block, row_name, seat, gate, level_name, area, price_cents, currency, validity_start_local,
+                 validity_end_local, id, $3, $3
+             FROM bo_tickets WHERE id = $4
+             RETURNING id",
+        )
+        .bind(TicketStatus::NotPrinted.as_str())
+        .bind(crate::issue::generate_barcode())
+        .bind(now)
+        .bind(id)
+        .fetch_one(&mut *tx)
+        .await?;
+        tixbridge_store::announce_change!(tx, db.backend());
+        tx.commit().await?;
+        new_id
+    });
+    db.changes().signal();
+    Ok(Reprinted { old_id: id, new_id })
+}

@@ -1,0 +1,202 @@
+//! Reading tickets back: every column, with codes instead of ids, the feedback mirror
+//! (mobile status, wallet owner, holder, transfer counters) and both histories.
+
+use serde::{Serialize, Serializer};
+use serde_json::Value;
+use tixbridge_domain::TicketStatus;
+use tixbridge_store::{Db, on_reader};
+
+use crate::BoxOfficeError;
+
+/// A ticket as the API shows it.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[serde(rename_all = "camelCase")]
+pub struct TicketView {
+    pub id: i64,
+    pub organization_id: i64,
+    pub organization_code: String,
+    pub file_id: i64,
+    pub file_number: String,
+    pub product_id: i64,
+    pub product_code: String,
+    pub product_kind: String,
+    pub performance_id: Option<i64>,
+    pub performance_code: Option<String>,
+    pub seat_category_code: Option<String>,
+    pub tariff_code: Option<String>,
+    pub contingent_code: Option<String>,
+    pub shipment_mode_code: String,
+    pub shipment_mode_type: String,
+    pub sales_channel_code: Option<String>,
+    pub contact_id: i64,
+    pub holder_contact_id: Option<i64>,
+    pub status: String,
+    pub tax_number: Option<String>,
+    pub barcode: String,
+    pub block: Option<String>,
+    #[serde(rename = "row")]
+    pub row_name: Option<String>,
+    pub seat: Option<String>,
+    pub gate: Option<String>,
+    #[serde(rename = "level")]
+    pub level_name: Option<String>,
+    pub area: Option<String>,
+    pub price_cents: i64,
+    pub currency: String,
+    #[serde(rename = "validityStart")]
+    pub validity_start_local: Option<String>,
+    #[serde(rename = "validityEnd")]
+    pub validity_end_local: Option<String>,
+    pub invalidation_reason: Option<String>,
+    pub replaces_ticket_id: Option<i64>,
+    pub replaced_by_ticket_id: Option<i64>,
+    #[serde(serialize_with = "as_rfc3339")]
+    pub issued_at: i64,
+    #[serde(serialize_with = "as_rfc3339")]
+    pub status_changed_at: i64,
+    pub mobile_status: Option<String>,
+    pub wallet_owner_email: Option<String>,
+    pub wallet_holder: Option<String>,
+    pub forward_transfers: i64,
+    pub backward_transfers: i64,
+    #[serde(serialize_with = "as_optional_rfc3339")]
+    pub wallet_synced_at: Option<i64>,
+}
+
+impl TicketView {
+    pub fn status(&self) -> Option<TicketStatus> {
+        self.status.parse().ok()
+    }
+}
+
+fn as_rfc3339<S: Serializer>(ms: &i64, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&crate::rfc3339(*ms))
+}
+
+fn as_optional_rfc3339<S: Serializer>(ms: &Option<i64>, s: S) -> Result<S::Ok, S::Error> {
+    match ms {
+        Some(ms) => s.serialize_str(&crate::rfc3339(*ms)),
+        None => s.serialize_none(),
+    }
+}
+
+/// The ticket query; callers append `WHERE …`.
+pub(crate) const SELECT: &str = "SELECT t.id, t.organization_id, o.code AS organization_code, t.file_id, \
+    f.file_number, t.product_id, p.code AS product_code, p.kind AS product_kind, t.performance_id, \
+    pf.code AS performance_code, sc.code AS seat_category_code, tr.code AS tariff_code, \
+    cg.code AS contingent_code, sm.code AS shipment_mode_code, sm.type AS shipment_mode_type, \
+    ch.code AS sales_channel_code, t.contact_id, t.holder_contact_id, t.status, t.tax_number, t.barcode, t.block, \
+    t.row_name, t.seat, t.gate, t.level_name, t.area, t.price_cents, t.currency, t.validity_start_local, \
+    t.validity_end_local, t.invalidation_reason, t.replaces_ticket_id, \
+    (SELECT MIN(n.id) FROM bo_tickets n WHERE n.replaces_ticket_id = t.id) AS replaced_by_ticket_id, \
+    t.issued_at, t.status_changed_at, t.mobile_status, t.wallet_owner_email, t.wallet_holder, \
+    t.forward_transfers, t.backward_transfers, t.wallet_synced_at \
+    FROM bo_tickets t \
+    JOIN bo_organizations o ON o.id = t.organization_id \
+    JOIN bo_files f ON f.id = t.file_id \
+    JOIN bo_products p ON p.id = t.product_id \
+    LEFT JOIN bo_performances pf ON pf.id = t.performance_id \
+    LEFT JOIN bo_seat_categories sc ON sc.id = t.seat_category_id \
+    LEFT JOIN bo_tariffs tr ON tr.id = t.tariff_id \
+    LEFT JOIN bo_contingents cg ON cg.id = t.contingent_id \
+    JOIN bo_shipment_modes sm ON sm.id = t.shipment_mode_id \
+    LEFT JOIN bo_sales_channels ch ON ch.id = t.sales_channel_id";
+
+/// One entry of the wallet-side history feedback brought back.
+#[derive(Debug, Clone, Serialize)]
+pub struct MobileHistoryEntry {
+    pub at: String,
+    pub status: String,
+    pub action: String,
+    /// JSON when the stored detail is JSON, else the text.
+    pub detail: Value,
+}
+
+/// One distribution-history entry (SPEC §7.1).
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[serde(rename_all = "camelCase")]
+pub struct DistributionEntry {
+    pub contact_id: i64,
+    pub action: String,
+    pub status: String,
+    #[serde(serialize_with = "as_rfc3339")]
+    pub at: i64,
+}
+
+/// A ticket with its histories: the answer of `GET …/tickets/{id}`.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TicketDetail {
+    #[serde(flatten)]
+    pub ticket: TicketView,
+    pub mobile_history: Vec<MobileHistoryEntry>,
+    pub distribution_history: Vec<DistributionEntry>,
+}
+
+/// `at, status, action, detail` of `bo_ticket_mobile_history`.
+type MobileRow = (String, String, String, String);
+
+/// One ticket of `organization_id`, whole.
+pub async fn get(db: &Db, organization_id: i64, id: i64) -> Result<TicketDetail, BoxOfficeError> {
+    let sql = format!("{SELECT} WHERE t.id = $1 AND t.organization_id = $2");
+    let ticket: Option<TicketView> =
+        on_reader!(db, |pool| sqlx::query_as(&sql).bind(id).bind(organization_id).fetch_optional(pool).await?);
+    let ticket = ticket.ok_or_else(|| BoxOfficeError::not_found(format!("ticket {id}")))?;
+    let (mobile, distribution): (Vec<MobileRow>, Vec<DistributionEntry>) = on_reader!(db, |pool| {
+        let mobile = sqlx::query_as(
+            "SELECT at, status, action, detail FROM bo_ticket_mobile_history WHERE ticket_id = $1 ORDER BY at, id",
+        )
+        .bind(id)
+        .fetch_all(pool)
+        .await?;
+        let distribution = sqlx::query_as(
+            "SELECT contact_id, action, status, at FROM bo_distribution_history WHERE ticket_id = $1 ORDER BY id",
+        )
+        .bind(id)
+        .fetch_all(pool)
+        .await?;
+        (mobile, distribution)
+    });
+    let mobile_history = mobile
+        .into_iter()
+        .map(|(at, status, action, detail)| MobileHistoryEntry {
+            at,
+            status,
+            action,
+            detail: serde_json::from_str(&detail).unwrap_or(Value::String(detail)),
+        })
+        .collect();
+    Ok(TicketDetail { ticket, mobile_history, distribution_history: distribution })
+}
+
+/// The tickets of a file, oldest first.
+pub async fn of_file(db: &Db, file_id: i64) -> Result<Vec<TicketView>, sqlx::Error> {
+    let sql = format!("{SELECT} WHERE t.file_id = $1 ORDER BY t.id");
+    Ok(on_reader!(db, |pool| sqlx::query_as(&sql).bind(file_id).fetch_all(pool).await?))
+}
+
+/// What `GET …/tickets` filters on.
+#[derive(Debug, Clone, Default)]
+pub struct TicketFilter {
+    pub status: Option<TicketStatus>,
+    pub performance_code: Option<String>,
+    pub after_id: i64,
+    pub limit: i64,
+}
+
+/// A page of the organization's tickets, by id.
+pub async fn list(db: &Db, organization_id: i64, filter: &TicketFilter) -> Result<Vec<TicketView>, sqlx::Error> {
+    Ok(on_reader!(db, |pool| {
+        let mut select = sqlx::QueryBuilder::new(SELECT);
+        select.push(" WHERE t.organization_id = ").push_bind(organization_id);
+        select.push(" AND t.id > ").push_bind(filter.after_id);
+        if let Some(status) = filter.status {
+            select.push(" AND t.status = ").push_bind(status.as_str());
+        }
+        if let Some(code) = &filter.performance_code {
+            select.push(" AND pf.code = ").push_bind(code.as_str());
+        }
+        select.push(" ORDER BY t.id LIMIT ").push_bind(filter.limit);
+        select.build_query_as().fetch_all(pool).await?
+    }))
+}
