@@ -9,21 +9,20 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use axum::{Json, Router};
-use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use tixbridge_store::Db;
 use tixbridge_web::{ApiError, JsonBody};
 
-/// What the box office did with an accepted ticket.
+/// What the box office did with a ticket the wallet accepted.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum BoxOfficeOutcome {
     Controlled,
     AlreadyControlled,
+    /// Cancelled or invalidated in the box office since it was injected.
+    NotValid,
     /// No box-office ticket has this id (e.g. a ticket injected by CSV from elsewhere).
     NotFound,
-    /// The box-office step is not available in this build.
-    NotConnected,
 }
 
 impl BoxOfficeOutcome {
@@ -31,25 +30,45 @@ impl BoxOfficeOutcome {
         match self {
             Self::Controlled => "CONTROLLED",
             Self::AlreadyControlled => "ALREADY_CONTROLLED",
+            Self::NotValid => "NOT_VALID",
             Self::NotFound => "NOT_FOUND",
-            Self::NotConnected => "NOT_CONNECTED",
         }
     }
 }
 
-/// The box office's access control, as the gate needs it: control one ticket by id.
+/// The box office's access control, as the gate needs it: control one ticket by id. A trait
+/// so the gate can be pointed at another box office.
 #[async_trait::async_trait]
 pub trait BoxOfficeControl: Send + Sync {
-    async fn control(&self, db: &Db, ticket_id: i64, at: DateTime<Utc>) -> anyhow::Result<BoxOfficeOutcome>;
+    async fn control(&self, db: &Db, ticket_id: i64) -> anyhow::Result<BoxOfficeOutcome>;
 }
 
-/// Stands in until the box-office library's control function lands: says so in every answer.
-pub struct NotConnected;
+/// This process's box office, through its library (`tixbridge_boxoffice::tickets::control`).
+pub struct LocalBoxOffice;
 
 #[async_trait::async_trait]
-impl BoxOfficeControl for NotConnected {
-    async fn control(&self, _: &Db, _: i64, _: DateTime<Utc>) -> anyhow::Result<BoxOfficeOutcome> {
-        Ok(BoxOfficeOutcome::NotConnected)
+impl BoxOfficeControl for LocalBoxOffice {
+    async fn control(&self, db: &Db, ticket_id: i64) -> anyhow::Result<BoxOfficeOutcome> {
+        // The ticket's own organization: the wallet only knows the ticket id.
+        let organization: Option<i64> = tixbridge_store::on_reader!(db, |pool| {
+            sqlx::query_scalar("SELECT organization_id FROM bo_tickets WHERE id = $1")
+                .bind(ticket_id)
+                .fetch_optional(pool)
+                .await?
+        });
+        let Some(organization) = organization else { return Ok(BoxOfficeOutcome::NotFound) };
+        match tixbridge_boxoffice::tickets::control(db, organization, ticket_id).await {
+            Ok(_) => Ok(BoxOfficeOutcome::Controlled),
+            Err(tixbridge_boxoffice::BoxOfficeError::IllegalMove(refused)) => {
+                Ok(if refused.from == tixbridge_domain::TicketStatus::Controlled {
+                    BoxOfficeOutcome::AlreadyControlled
+                } else {
+                    BoxOfficeOutcome::NotValid
+                })
+            }
+            Err(tixbridge_boxoffice::BoxOfficeError::NotFound(_)) => Ok(BoxOfficeOutcome::NotFound),
+            Err(err) => Err(err.into()),
+        }
     }
 }
 
@@ -70,7 +89,7 @@ impl GateState {
                 .timeout(std::time::Duration::from_secs(10))
                 .build()
                 .expect("an HTTP client"),
-            box_office: Arc::new(NotConnected),
+            box_office: Arc::new(LocalBoxOffice),
         }
     }
 }
@@ -121,7 +140,7 @@ async fn post_scan(
     if answer["result"] == "ACCEPTED" {
         let outcome = match answer["ticketId"].as_str().and_then(|id| id.parse::<i64>().ok()) {
             None => BoxOfficeOutcome::NotFound,
-            Some(id) => state.box_office.control(&state.db, id, Utc::now()).await.map_err(ApiError::internal)?,
+            Some(id) => state.box_office.control(&state.db, id).await.map_err(ApiError::internal)?,
         };
         reply["boxOffice"] = json!(outcome.as_str());
     }

@@ -150,4 +150,24 @@ on_both_databases! {
         assert_eq!(seen["history"].as_array().unwrap().iter().filter(|h| h["action"] == "CONTROL").count(), 1);
         assert_eq!(scan(&app, &key, json!({ "code": code })).await["result"], "REPLAYED");
     }
+
+    async fn an_accepted_scan_marks_the_box_office_ticket_controlled(app: TestApp) {
+        let seeded = app.seed_match("GATE", 2).await;
+        app.configure_interface(&seeded, None, json!({})).await;
+        let injection = app.function("GATE", "INJECTION", common::seed::injection_settings()).await;
+        assert_eq!(app.run(injection).await["counts"]["accepted"], 2);
+        let id = seeded.ticket_ids[0];
+        let key = &seeded.wallet_key;
+        let event = organizer_ticket(&app, key, &id.to_string()).await["eventId"].as_str().unwrap().to_owned();
+        set_event(&app, key, &event, activation_due()).await;
+        let ada = sign_in(&app, "ada@gate.example.org").await;
+        let (wallet_id, ticket) = ada.fetch(&app, &id.to_string()).await;
+        assert_eq!(ticket["status"], "ONLINE_ACTIVATED");
+        let code = ada.code(&app, wallet_id).await;
+        let first = scan(&app, key, json!({ "code": code, "event": event })).await;
+        assert_eq!((first["result"].as_str(), first["boxOffice"].as_str()), (Some("ACCEPTED"), Some("CONTROLLED")), "{first}");
+        assert_eq!(app.ticket("GATE", id).await["status"], "CONTROLLED");
+        assert_eq!(scan(&app, key, json!({ "code": code })).await["result"], "REPLAYED");
+        assert_eq!(app.ticket("GATE", seeded.ticket_ids[1]).await["status"], "PRINTED", "only the scanned ticket");
+    }
 }
