@@ -17,11 +17,12 @@ pub struct DemoSpectator {
     pub ticket_id: String,
     /// The wallet's id of the ticket (`/wallet/tickets/{id}`).
     pub wallet_ticket: i64,
-    /// Opens the wallet (signed in) at once; works once, for 15 minutes.
+    /// Opens the wallet, signed in, on that ticket; works once, for 15 minutes.
     pub link: String,
 }
 
-/// Picks the organizer's first ticket still in the spectator's hands, activates its event now
+/// Picks the organizer's first ticket still in the spectator's hands (preferring a fan with
+/// another ticket to the same event, so the wallet shows a list), activates its event now
 /// (through the organizer API), and issues a sign-in link for its owner.
 pub async fn prepare(
     app: &RunningApp,
@@ -33,7 +34,10 @@ pub async fn prepare(
         sqlx::query_as(
             "SELECT t.id, t.ticket_id, s.email, e.event_id FROM wallet_tickets t
              JOIN wallet_spectators s ON s.id = t.owner_id JOIN wallet_events e ON e.id = t.event_pk
-             WHERE t.organizer_id = $1 AND t.status = 'INJECTED' ORDER BY t.id LIMIT 1",
+             WHERE t.organizer_id = $1 AND t.status = 'INJECTED'
+             ORDER BY CASE WHEN (SELECT COUNT(*) FROM wallet_tickets u WHERE u.owner_id = t.owner_id
+                                 AND u.event_pk = t.event_pk AND u.status = 'INJECTED') > 1 THEN 0 ELSE 1 END, t.id
+             LIMIT 1",
         )
         .bind(organizer)
         .fetch_optional(pool)
@@ -51,6 +55,6 @@ pub async fn prepare(
     let issued = tixbridge_wallet::spectator::sign_in::issue_sign_in(&app.db, key, &email)
         .await?
         .context("the demo spectator has no account")?;
-    let link = app.url(&format!("/wallet/sign-in?token={}", issued.link_token));
+    let link = app.url(&format!("/wallet/sign-in?token={}&ticket={wallet_ticket}", issued.link_token));
     Ok(DemoSpectator { email, event_id, ticket_id, wallet_ticket, link })
 }
