@@ -124,7 +124,8 @@ pub(crate) async fn ticket_page(state: &WalletState, session: &SpectatorSession,
             )
         ));
     }
-    if status != "DELETED" && !status.starts_with("DELETION") && status != "CONTROLLED" {
+    let held = matches!(status, "DOWNLOADED" | "ASSIGNED" | "FAILURE_TRANSFER" | "FAILURE" | "TRANSFERRED");
+    if held {
         let holder = &ticket["holder"];
         body.push_str(&format!(
             "<h2>Holder</h2>{}",
@@ -142,6 +143,8 @@ pub(crate) async fn ticket_page(state: &WalletState, session: &SpectatorSession,
                 "Save holder"
             )
         ));
+    }
+    if held || active {
         body.push_str(&format!(
             "<h2>Transfer</h2>{}{}",
             form(
