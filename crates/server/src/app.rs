@@ -52,6 +52,10 @@ pub struct AppConfig {
     pub run_scheduler: bool,
     /// How long a function's lease outlives a crashed worker.
     pub lease_ttl: Duration,
+    /// The base URL spectators reach the wallet at (sign-in links); default this process's address.
+    pub public_url: Option<String>,
+    /// The wallet the gate verifies codes with; default this process's own address.
+    pub wallet_url: Option<String>,
 }
 
 /// The environment variable setting the wallet call timeout, in seconds.
@@ -95,6 +99,8 @@ impl AppConfig {
             dump_dir: PathBuf::from("tixbridge-dumps"),
             run_scheduler: true,
             lease_ttl,
+            public_url: std::env::var("TIXBRIDGE_PUBLIC_URL").ok().filter(|u| !u.trim().is_empty()),
+            wallet_url: std::env::var("TIXBRIDGE_WALLET_URL").ok().filter(|u| !u.trim().is_empty()),
         })
     }
 
@@ -126,19 +132,28 @@ fn rand_u32() -> u32 {
     hasher.finish() as u32
 }
 
-/// The router for `parts` over `db`.
-pub fn router(db: &Db, parts: &[Part], engine: &Engine) -> Router {
+/// The router for the configured parts over `db`, served at `addr`.
+pub fn router(db: &Db, config: &AppConfig, engine: &Engine, addr: SocketAddr) -> Router {
+    let own_url = format!("http://{addr}");
     let mut app = Router::new()
         .route("/api/openapi.json", get(crate::openapi::get_openapi))
         .route("/healthz", get(|| async { "ok" }));
-    if parts.contains(&Part::Wallet) {
+    if config.parts.contains(&Part::Wallet) {
         // CSV injection jobs a previous process left unfinished carry on here.
         tixbridge_wallet::resume_csv_jobs(db);
-        app = app.merge(tixbridge_wallet::router(tixbridge_wallet::WalletState { db: db.clone() }));
+        let state = tixbridge_wallet::WalletState::new(
+            db.clone(),
+            config.server_key.clone(),
+            config.mailer.clone(),
+            config.public_url.clone().unwrap_or_else(|| own_url.clone()),
+        );
+        app = app.merge(tixbridge_wallet::router(state));
     }
-    if parts.contains(&Part::Boxoffice) {
+    if config.parts.contains(&Part::Boxoffice) {
         app = app.merge(tixbridge_boxoffice::router(tixbridge_boxoffice::BoxOfficeState { db: db.clone() }));
         app = app.merge(tixbridge_interface::http::router(engine.clone()));
+        let wallet_url = config.wallet_url.clone().unwrap_or(own_url);
+        app = app.merge(crate::gate::router(crate::gate::GateState::new(db.clone(), wallet_url)));
     }
     app
 }
@@ -151,6 +166,7 @@ pub struct BoundApp {
     listener: TcpListener,
     router: Router,
     run_scheduler: bool,
+    expire_transfers: bool,
 }
 
 impl BoundApp {
@@ -170,9 +186,10 @@ impl BoundApp {
             .with_context(|| format!("--listen: cannot listen on {addr} (is another server using it?)"))?;
         let addr = listener.local_addr()?;
         let engine = config.engine(&db);
-        let router = router(&db, &config.parts, &engine);
+        let router = router(&db, config, &engine, addr);
         let run_scheduler = config.run_scheduler && config.parts.contains(&Part::Boxoffice);
-        Ok(Self { db, addr, engine, listener, router, run_scheduler })
+        let expire_transfers = config.parts.contains(&Part::Wallet);
+        Ok(Self { db, addr, engine, listener, router, run_scheduler, expire_transfers })
     }
 
     /// Serves until `shutdown` completes.
@@ -183,7 +200,11 @@ impl BoundApp {
             background.push(tixbridge_interface::continuous::spawn(self.engine.clone()));
             background.extend(self.db.listen_for_changes().await?);
         }
-        let served = axum::serve(self.listener, self.router).with_graceful_shutdown(shutdown).await;
+        if self.expire_transfers {
+            background.push(tokio::spawn(expire_transfers_every_minute(self.db.clone())));
+        }
+        let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
+        let served = axum::serve(self.listener, service).with_graceful_shutdown(shutdown).await;
         for task in background {
             task.abort();
         }
@@ -239,5 +260,18 @@ pub fn redact_url(url: &str) -> String {
             }
         }
         _ => url.to_owned(),
+    }
+}
+
+/// Ends transfers whose window closed (SPEC §7.6), once a minute, for as long as the server runs.
+async fn expire_transfers_every_minute(db: Db) {
+    let mut every = tokio::time::interval(Duration::from_secs(60));
+    loop {
+        every.tick().await;
+        match tixbridge_wallet::expire_transfers(&db, chrono::Utc::now()).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(transfers = n, "expired open transfers"),
+            Err(err) => tracing::warn!(error = %err, "expiring transfers failed; retrying in a minute"),
+        }
     }
 }

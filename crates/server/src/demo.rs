@@ -5,6 +5,7 @@
 //! prints a summary per function and keeps serving until Ctrl-C (or exits with `--exit`).
 
 mod seed;
+pub mod spectator;
 
 use std::process::ExitCode;
 
@@ -89,6 +90,18 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
     println!("wallet organizer {DEMO_LOGIN}, API key (shown once): {}", organizer.api_key);
     println!("try: curl -H 'X-Api-Key: {}' '{}'", organizer.api_key, app.url("/api/organizer/tickets/diff?limit=5"));
     println!("     curl '{}'", app.url(&format!("/api/boxoffice/organizations/{DEMO_ORG}/interface/functions")));
+    let fan = spectator::prepare(&app, &config.server_key, &organizer.api_key, organizer.id).await?;
+    println!();
+    println!(
+        "spectator {} holds {} ({}), activated: open their wallet (one-time link, 15 min):",
+        fan.email, fan.ticket_id, fan.event_id
+    );
+    println!("     {}", fan.link);
+    println!(
+        "gate: curl -H 'X-Api-Key: {}' -d '{{\"code\": \"<scanned text>\"}}' '{}'",
+        organizer.api_key,
+        app.url("/api/gate/scan")
+    );
     if args.exit {
         println!("{}", json!({ "demo": "ok", "functions": summary }));
         app.shutdown().await?;

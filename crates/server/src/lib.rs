@@ -7,6 +7,8 @@ pub mod bench;
 pub mod boxoffice_cli;
 pub mod cli;
 pub mod demo;
+pub mod gate;
 pub mod openapi;
 mod openapi_boxoffice;
 mod openapi_interface;
+mod openapi_spectator;

@@ -18,6 +18,7 @@ pub fn document() -> Value {
         (object(wallet_extra::paths()), object(wallet_extra::schemas())),
         (crate::openapi_boxoffice::paths(), crate::openapi_boxoffice::schemas()),
         (object(crate::openapi_interface::paths()), object(crate::openapi_interface::schemas())),
+        (object(crate::openapi_spectator::paths()), object(crate::openapi_spectator::schemas())),
     ];
     for (paths, schemas) in parts {
         if let Some(all) = document["paths"].as_object_mut() {
@@ -86,7 +87,8 @@ fn wallet_document() -> Value {
         "components": {
             "securitySchemes": {
                 "basic": { "type": "http", "scheme": "basic", "description": "organizer admin login and API key" },
-                "apiKey": { "type": "apiKey", "in": "header", "name": "X-Api-Key" }
+                "apiKey": { "type": "apiKey", "in": "header", "name": "X-Api-Key" },
+                "spectatorSession": { "type": "http", "scheme": "bearer", "description": "a spectator session token (the web wallet sends it as the tb_session cookie)" }
             },
             "responses": {
                 "BadRequest": { "description": "malformed request; nothing was written", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },

@@ -19,7 +19,12 @@ async fn the_openapi_document_matches_its_snapshot_and_every_path_is_served() {
     assert_eq!(pretty, expected, "the API contract changed: review, then run with UPDATE_SNAPSHOTS=1");
 
     for (path, item) in document["paths"].as_object().unwrap() {
-        let concrete = path.replace("{ticketId}", "T1").replace("{org}", "NOORG").replace("{id}", "1");
+        let concrete = path
+            .replace("{ticketId}", "T1")
+            .replace("{org}", "NOORG")
+            .replace("{id}", "1")
+            .replace("{eventId}", "NOEVENT")
+            .replace("{action}", "accept");
         for method in item.as_object().unwrap().keys().filter(|m| *m != "parameters") {
             let request = match method.as_str() {
                 "get" => app.client.get(app.url(&concrete)),

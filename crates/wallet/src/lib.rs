@@ -1,31 +1,59 @@
-//! The wallet: a TIXnGO-compatible service. This crate owns the `wallet_*` tables and the
-//! organizer API the box office injects into (SPEC §5). No code here reads box-office tables:
-//! the two parts meet only over HTTP.
+//! The wallet: a TIXnGO-compatible service. This crate owns the `wallet_*` tables, the
+//! organizer API the box office injects into (SPEC §5), the spectator API and web wallet, the
+//! secure entry code (§7.5), transfers (§7.6) and the gate's verification. No code here reads
+//! box-office tables: the two parts meet only over HTTP.
 
 pub mod audit;
 mod auth;
+mod change;
 mod csv_inject;
+pub mod entry;
+mod error;
 mod feed;
+pub mod gate;
 mod inject;
 mod lifecycle;
 mod log_rows;
 pub mod organizers;
+mod pages;
 mod privileges;
+pub mod ratelimit;
 mod results;
+mod settings;
+pub mod spectator;
 mod spectator_rows;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
+use std::sync::Arc;
 use tixbridge_store::Db;
+use tixbridge_vault::ServerKey;
 
 pub use csv_inject::resume_unfinished as resume_csv_jobs;
+pub use error::WalletError;
 pub use results::{TicketOutcome, TicketResult};
+pub use spectator::transfers::expire_transfers;
 
 /// What the wallet's handlers need.
 #[derive(Clone)]
 pub struct WalletState {
     pub db: Db,
+    /// Entry-code keys, device secrets, sign-in code hashes and the bundle signing key derive
+    /// from it.
+    pub key: ServerKey,
+    /// Sends sign-in codes and links.
+    pub mailer: Arc<dyn tixbridge_mail::Mailer>,
+    pub limiter: Arc<ratelimit::RateLimiter>,
+    /// The base URL sign-in links point to, e.g. `http://127.0.0.1:8080`.
+    pub public_url: String,
+}
+
+impl WalletState {
+    pub fn new(db: Db, key: ServerKey, mailer: Arc<dyn tixbridge_mail::Mailer>, public_url: String) -> Self {
+        let limiter = Arc::new(ratelimit::RateLimiter::new(ratelimit::SignInLimits::default()));
+        Self { db, key, mailer, limiter, public_url }
+    }
 }
 
 /// The most tickets one batch call may carry.
@@ -44,6 +72,29 @@ pub fn router(state: WalletState) -> Router {
         .route("/api/organizer/privileges", post(privileges::post_privileges))
         .route("/api/organizer/privileges/use", post(privileges::post_use))
         .route("/api/organizer/privileges/{privilege_id}", get(privileges::get_privilege))
+        .route(
+            "/api/organizer/events/{event_id}/settings",
+            put(settings::put_event_settings).get(settings::get_event_settings),
+        )
+        .route("/api/organizer/device-limits", put(settings::put_device_limits).get(settings::get_device_limits))
+        .route("/api/organizer/gate/verify", post(gate::post_verify))
+        .route("/api/organizer/gate/offline-scans", post(gate::post_offline_scans))
+        .route("/api/gate/bundle", get(gate::get_bundle))
+        .route("/api/gate/public-key", get(gate::get_public_key))
+        .route("/api/spectator/sign-in", post(spectator::post_sign_in))
+        .route("/api/spectator/session", post(spectator::post_session))
+        .route("/api/spectator/sign-out", post(spectator::post_sign_out))
+        .route("/api/spectator/tickets", get(spectator::get_tickets))
+        .route("/api/spectator/tickets/{id}", get(spectator::get_ticket))
+        .route("/api/spectator/tickets/{id}/code", get(spectator::get_code))
+        .route("/api/spectator/tickets/{id}/holder", post(spectator::post_holder))
+        .route("/api/spectator/tickets/{id}/activate", post(spectator::post_activate))
+        .route("/api/spectator/tickets/{id}/transfer", post(spectator::post_transfer))
+        .route("/api/spectator/tickets/{id}/return", post(spectator::post_return))
+        .route("/api/spectator/transfers", get(spectator::get_transfers))
+        .route("/api/spectator/transfers/{id}/{action}", post(spectator::post_close_transfer))
+        .route("/api/spectator/devices/sync", post(spectator::post_sync))
+        .merge(pages::routes())
         .layer(DefaultBodyLimit::max(tixbridge_web::MAX_BODY_BYTES))
         .with_state(state)
 }

@@ -45,6 +45,8 @@ impl Harness {
             dump_dir: dir.path().join("dumps"),
             run_scheduler: false,
             lease_ttl: std::time::Duration::from_secs(60),
+            public_url: None,
+            wallet_url: None,
         };
         let app = BoundApp::bind(&config).await?.spawn();
         let wallet_key =

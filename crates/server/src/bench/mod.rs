@@ -3,6 +3,7 @@
 //! and injected, every scan controlled, …) before it reports a figure.
 
 mod baseline;
+mod gate;
 mod harness;
 mod latency;
 mod report;
@@ -58,6 +59,14 @@ pub enum Scenario {
         #[arg(long, default_value_t = 100_000)]
         changes: usize,
     },
+    /// Gate scans at `POST /api/gate/scan` as fast as C scanners are answered (each verified
+    /// with the wallet over HTTP); scans per second and latency. At most 20,000 scans, 2 minutes.
+    Gate {
+        #[arg(long, default_value_t = 2_000)]
+        scans: usize,
+        #[arg(long, default_value_t = 16)]
+        concurrency: usize,
+    },
     /// The floor: writing the same N tickets straight into the database in large transactions.
     Baseline {
         #[arg(long, default_value_t = 100_000)]
@@ -75,6 +84,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
             latency::run(&args.database, latency::Kind::Cancel, cancels_per_minute, minutes).await?
         }
         Scenario::Feedback { changes } => sync::feedback(&args.database, changes).await?,
+        Scenario::Gate { scans, concurrency } => gate::run(&args.database, scans, concurrency).await?,
         Scenario::Api { tickets } => sync::wallet_api(&args.database, tickets).await?,
         Scenario::Baseline { tickets } => baseline::run(&args.database, tickets).await?,
     };

@@ -109,7 +109,7 @@ impl TestApp {
 }
 
 /// The server key of every test app (a fixed key keeps restarts able to open sealed secrets).
-fn test_key() -> tixbridge_vault::ServerKey {
+pub fn test_key() -> tixbridge_vault::ServerKey {
     tixbridge_vault::ServerKey::from_bytes([7; 32])
 }
 
@@ -125,6 +125,8 @@ pub fn test_config(database_url: &str, dir: &std::path::Path, smtp_url: &str) ->
         dump_dir: dir.join("dumps"),
         run_scheduler: false,
         lease_ttl: std::time::Duration::from_secs(2),
+        public_url: None,
+        wallet_url: None,
     }
 }
 

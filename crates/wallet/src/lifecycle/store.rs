@@ -19,7 +19,8 @@ struct Current {
     id: i64,
     ticket_id: String,
     status: String,
-    downloaded_at: Option<i64>,
+    /// Devices that fetched the ticket and have not released it.
+    holders: i64,
     log_len: i64,
     last_hash: Vec<u8>,
 }
@@ -83,8 +84,10 @@ pub(crate) async fn apply(
         let mut current: HashMap<String, Current> = HashMap::with_capacity(requests.len());
         for chunk in requests.chunks(CHUNK) {
             let mut select = sqlx::QueryBuilder::new(
-                "SELECT id, ticket_id, status, downloaded_at, log_len, last_hash FROM wallet_tickets
-                 WHERE organizer_id = ",
+                "SELECT id, ticket_id, status, log_len, last_hash,
+                     (SELECT COUNT(*) FROM wallet_device_tickets h
+                      WHERE h.ticket_pk = wallet_tickets.id AND h.released_at IS NULL) AS holders
+                 FROM wallet_tickets WHERE organizer_id = ",
             );
             select.push_bind(organizer).push(" AND ticket_id IN (");
             let mut list = select.separated(", ");
@@ -119,7 +122,7 @@ pub(crate) async fn apply(
             };
             let (action, what, detail) = match &request {
                 Request::Delete { reason, show_deleted_ticket } => (
-                    WalletAction::Delete { held_by_device: row.downloaded_at.is_some() },
+                    WalletAction::Delete { held_by_device: row.holders > 0 },
                     "delete",
                     json!({ "reason": reason, "showDeletedTicket": show_deleted_ticket }),
                 ),

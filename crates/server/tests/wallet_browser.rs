@@ -1,0 +1,152 @@
+//! The web wallet in a real browser, on the real demo: `tixbridge demo` runs in a child
+//! process; headless Chromium opens the sign-in link it prints for its spectator, the QR code
+//! is read back from the screenshot by `zbarimg`, and the decoded text is scanned at the gate:
+//! accepted once (the box-office ticket becomes CONTROLLED), replayed the second time; a code
+//! held for three periods is expired. Skipped, saying what to install, without those tools.
+
+mod common;
+
+use std::io::BufRead;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+
+use chrono::{Duration, Utc};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use tixbridge_store::{Db, on_reader};
+
+const CHROMIUM: &str = "/usr/bin/chromium";
+
+fn tools_missing() -> Option<String> {
+    let zbar = Command::new("zbarimg").arg("--version").output().is_ok_and(|o| o.status.success());
+    let chromium = Path::new(CHROMIUM).exists();
+    (!(zbar && chromium)).then(|| {
+        "SKIPPED the browser test: it needs Chromium and zbarimg (apt-get install chromium zbar-tools)".to_owned()
+    })
+}
+
+/// Opens `url` in headless Chromium and returns the text of the QR code on the screenshot.
+fn screenshot_qr(url: &str, dir: &Path, name: &str) -> String {
+    let shot = dir.join(format!("{name}.png"));
+    let profile = dir.join(format!("{name}-profile"));
+    let output = Command::new(CHROMIUM)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--hide-scrollbars",
+            &format!("--user-data-dir={}", profile.display()),
+            &format!("--screenshot={}", shot.display()),
+            "--window-size=480,900",
+            url,
+        ])
+        .output()
+        .expect("running chromium");
+    assert!(shot.exists(), "no screenshot: {}", String::from_utf8_lossy(&output.stderr));
+    let decoded = Command::new("zbarimg").args(["--raw", "-q"]).arg(&shot).output().expect("running zbarimg");
+    let text = String::from_utf8_lossy(&decoded.stdout).trim().to_owned();
+    assert!(!text.is_empty(), "no QR code found on the screenshot {}", shot.display());
+    text
+}
+
+/// The demo, serving in a child process; killed when dropped.
+struct Demo(Child);
+
+impl Drop for Demo {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Starts `tixbridge demo` in `dir`; returns it with its sign-in link and organizer API key.
+fn start_demo(dir: &Path) -> (Demo, String, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tixbridge"))
+        .args(["demo", "--listen", "127.0.0.1:0", "--database"])
+        .arg(format!("sqlite://{}/demo.db", dir.display()))
+        .current_dir(dir)
+        .env_remove("TIXBRIDGE_SERVER_KEY")
+        .env_remove("TIXBRIDGE_SMTP_URL")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("starting the demo");
+    let stdout = child.stdout.take().unwrap();
+    let demo = Demo(child);
+    let (mut link, mut key) = (None, None);
+    for line in std::io::BufReader::new(stdout).lines() {
+        let line = line.expect("reading the demo's output");
+        if let Some(found) = line.split_whitespace().find(|w| w.contains("/wallet/sign-in?token=")) {
+            link = Some(found.to_owned());
+        }
+        if let Some((_, api_key)) = line.split_once("API key (shown once): ") {
+            key = Some(api_key.trim().to_owned());
+        }
+        if line.starts_with("serving until Ctrl-C") {
+            break;
+        }
+    }
+    (demo, link.expect("the demo prints a sign-in link"), key.expect("the demo prints its API key"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_spectators_qr_code_read_off_the_screen_enters_once_and_expires_when_held() {
+    if let Some(message) = tools_missing() {
+        eprintln!("{message}");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (_demo, link, key) = start_demo(dir.path());
+    let base = link.split("/wallet/").next().unwrap().to_owned();
+    let ticket: i64 = link.rsplit("ticket=").next().unwrap().parse().unwrap();
+
+    // A second phone of the same fan captures another of their tickets, to hold it too long.
+    let db = Db::connect(&format!("sqlite://{}/demo.db", dir.path().display())).await.unwrap();
+    let server_key = tixbridge_vault::ServerKey::from_base64(
+        &std::fs::read_to_string(dir.path().join("tixbridge-demo.key")).unwrap(),
+    )
+    .unwrap();
+    let (email, other): (String, i64) = on_reader!(&db, |pool| {
+        sqlx::query_as(
+            "SELECT s.email, t.id FROM wallet_tickets t JOIN wallet_spectators s ON s.id = t.owner_id
+             JOIN wallet_tickets first ON first.id = $1
+             WHERE t.owner_id = first.owner_id AND t.event_pk = first.event_pk AND t.id <> $1
+               AND t.status = 'INJECTED' ORDER BY t.id LIMIT 1",
+        )
+        .bind(ticket)
+        .fetch_one(pool)
+        .await
+        .unwrap()
+    });
+    let second = tixbridge_wallet::spectator::sign_in::issue_sign_in(&db, &server_key, &email).await.unwrap().unwrap();
+    let held =
+        screenshot_qr(&format!("{base}/wallet/sign-in?token={}&ticket={other}", second.link_token), dir.path(), "held");
+    let captured_at = Utc::now();
+
+    let code = screenshot_qr(&link, dir.path(), "ticket");
+    assert!(code.starts_with("TB1:"), "{code}");
+    let client = reqwest::Client::new();
+    let scan = |body: Value| {
+        let request = client.post(format!("{base}/api/gate/scan")).header("X-Api-Key", &key).json(&body);
+        async move {
+            let response = request.send().await.unwrap();
+            assert_eq!(response.status(), StatusCode::OK);
+            response.json::<Value>().await.unwrap()
+        }
+    };
+    let first = scan(json!({ "code": code })).await;
+    assert_eq!(
+        (first["result"].as_str(), first["boxOffice"].as_str()),
+        (Some("ACCEPTED"), Some("CONTROLLED")),
+        "{first}"
+    );
+    assert_eq!(scan(json!({ "code": code })).await["result"], "REPLAYED");
+    let three_periods_later = (captured_at + Duration::seconds(3 * 15)).to_rfc3339();
+    assert_eq!(scan(json!({ "code": held, "scannedAt": three_periods_later })).await["result"], "EXPIRED_CODE");
+    db.close().await;
+}

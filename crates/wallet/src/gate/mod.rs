@@ -1,0 +1,111 @@
+//! The wallet's side of the gate: `POST /api/organizer/gate/verify` (online check of one
+//! scanned code), `POST /api/organizer/gate/offline-scans` (scans recorded offline, uploaded
+//! later), `GET /api/gate/bundle` (the signed offline bundle of one event) and
+//! `GET /api/gate/public-key` (to check bundles).
+
+pub mod bundle;
+pub mod verify;
+
+use axum::Json;
+use axum::extract::{Query, State};
+use base64::Engine;
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use tixbridge_web::{ApiError, JsonBody};
+
+use crate::WalletState;
+use crate::auth::Organizer;
+use verify::{Source, verify};
+
+/// The most scans one upload may carry.
+const MAX_OFFLINE_SCANS: usize = 10_000;
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct ScanBody {
+    code: String,
+    scanned_at: Option<String>,
+    event: Option<String>,
+}
+
+fn scanned_at(text: Option<&str>, field: &str) -> Result<DateTime<Utc>, ApiError> {
+    match text {
+        None => Ok(Utc::now()),
+        Some(text) => DateTime::parse_from_rfc3339(text)
+            .map(|at| at.with_timezone(&Utc))
+            .map_err(|_| ApiError::bad_request(field, "must be an RFC 3339 date-time")),
+    }
+}
+
+pub(crate) async fn post_verify(
+    State(state): State<WalletState>,
+    Organizer(organizer): Organizer,
+    JsonBody(body): JsonBody<Value>,
+) -> Result<Json<Value>, ApiError> {
+    let body: ScanBody = serde_json::from_value(body).map_err(|err| ApiError::bad_request("body", err.to_string()))?;
+    if body.code.len() > 4096 {
+        return Err(ApiError::bad_request("code", "at most 4096 characters"));
+    }
+    let at = scanned_at(body.scanned_at.as_deref(), "scannedAt")?;
+    let verdict =
+        verify(&state.db, &state.key, organizer, &body.code, at, body.event.as_deref(), Source::Online).await?;
+    Ok(Json(serde_json::to_value(verdict).unwrap_or(Value::Null)))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OfflineScans {
+    scans: Vec<ScanBody>,
+}
+
+pub(crate) async fn post_offline_scans(
+    State(state): State<WalletState>,
+    Organizer(organizer): Organizer,
+    JsonBody(body): JsonBody<Value>,
+) -> Result<Json<Value>, ApiError> {
+    let body: OfflineScans =
+        serde_json::from_value(body).map_err(|err| ApiError::bad_request("body", err.to_string()))?;
+    if body.scans.len() > MAX_OFFLINE_SCANS {
+        return Err(ApiError::bad_request("scans", format!("at most {MAX_OFFLINE_SCANS} scans per upload")));
+    }
+    let mut times = Vec::with_capacity(body.scans.len());
+    for (i, scan) in body.scans.iter().enumerate() {
+        if scan.scanned_at.is_none() {
+            return Err(ApiError::bad_request(format!("scans[{i}].scannedAt"), "is required for an offline scan"));
+        }
+        times.push(scanned_at(scan.scanned_at.as_deref(), &format!("scans[{i}].scannedAt"))?);
+    }
+    let mut results = Vec::with_capacity(body.scans.len());
+    for (scan, at) in body.scans.iter().zip(times) {
+        let verdict =
+            verify(&state.db, &state.key, organizer, &scan.code, at, scan.event.as_deref(), Source::Offline).await?;
+        results.push(verdict);
+    }
+    Ok(Json(json!({ "results": results })))
+}
+
+#[derive(Deserialize)]
+pub(crate) struct BundleQuery {
+    event: Option<String>,
+}
+
+pub(crate) async fn get_bundle(
+    State(state): State<WalletState>,
+    Organizer(organizer): Organizer,
+    Query(query): Query<BundleQuery>,
+) -> Result<Json<bundle::SignedBundle>, ApiError> {
+    let event = query.event.filter(|e| !e.is_empty()).ok_or_else(|| ApiError::bad_request("event", "is required"))?;
+    bundle::build_bundle(&state.db, &state.key, organizer, &event, Utc::now())
+        .await?
+        .map(Json)
+        .ok_or_else(|| ApiError::not_found(format!("no event {event:?}")).with_field("event"))
+}
+
+pub(crate) async fn get_public_key(State(state): State<WalletState>) -> Json<Value> {
+    let public = bundle::signing_key(&state.key).verifying_key();
+    Json(json!({
+        "algorithm": "Ed25519",
+        "publicKey": base64::engine::general_purpose::STANDARD.encode(public.to_bytes()),
+    }))
+}

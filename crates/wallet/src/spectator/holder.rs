@@ -1,0 +1,158 @@
+//! Naming a ticket's holder (`ASSIGNED`) and activating its entry code by manual code, by an
+//! offline device's report, or online once the time is reached.
+
+use chrono::{NaiveDate, Utc};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use subtle::ConstantTimeEq;
+use tixbridge_domain::WalletAction;
+use tixbridge_domain::wallet_status::ActivationMethod;
+use tixbridge_store::on_writer;
+
+use super::session::SpectatorSession;
+use super::tickets::{activate_in_tx, fetch, not_found, read_own, ticket_plan};
+use crate::WalletState;
+use crate::change::{lock_and_load, record_change};
+use crate::entry::activation::Method;
+use crate::error::WalletError;
+use crate::settings::{EventSettings, manual_code_hash};
+
+/// How early a device clock may report an offline activation.
+const OFFLINE_SKEW_MS: i64 = 5 * 60_000;
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub(crate) struct HolderBody {
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub birth_date: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+}
+
+fn text(
+    field: &'static str,
+    value: &Option<String>,
+    max: usize,
+    required: bool,
+) -> Result<Option<String>, WalletError> {
+    match value.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+        None if required => Err(WalletError::invalid(field, "is required for this event")),
+        None => Ok(None),
+        Some(v) if v.chars().count() > max => Err(WalletError::invalid(field, format!("at most {max} characters"))),
+        Some(v) => Ok(Some(v.to_owned())),
+    }
+}
+
+impl HolderBody {
+    fn validate(&self, settings: &EventSettings) -> Result<Value, WalletError> {
+        let first_name = text("firstName", &self.first_name, 50, true)?;
+        let last_name = text("lastName", &self.last_name, 100, true)?;
+        let birth_date = text("birthDate", &self.birth_date, 10, settings.requires("birthDate"))?;
+        if let Some(date) = &birth_date {
+            NaiveDate::parse_from_str(date, "%Y-%m-%d")
+                .map_err(|_| WalletError::invalid("birthDate", "must be YYYY-MM-DD"))?;
+        }
+        let email = text("email", &self.email, 256, settings.requires("email"))?;
+        if email.as_deref().is_some_and(|e| !e.contains('@') || e.contains(char::is_whitespace)) {
+            return Err(WalletError::invalid("email", "must be an e-mail address"));
+        }
+        let phone = text("phone", &self.phone, 30, settings.requires("phone"))?;
+        if phone.as_deref().is_some_and(|p| !p.chars().all(|c| c.is_ascii_digit() || " +-().".contains(c))) {
+            return Err(WalletError::invalid("phone", "may hold only digits, spaces and + - ( ) ."));
+        }
+        Ok(
+            json!({ "firstName": first_name, "lastName": last_name, "birthDate": birth_date, "email": email, "phone": phone }),
+        )
+    }
+}
+
+/// Names the ticket's holder (`ASSIGNED`).
+pub(crate) async fn assign(
+    state: &WalletState,
+    session: &SpectatorSession,
+    pk: i64,
+    body: &HolderBody,
+) -> Result<Value, WalletError> {
+    let (_, settings) = read_own(state, session, pk).await?;
+    let holder = body.validate(&settings)?;
+    let now = crate::millis(Utc::now());
+    let backend = state.db.backend();
+    on_writer!(&state.db, |pool| {
+        let mut tx = pool.begin().await?;
+        let mut head = lock_and_load!(tx, backend, pk).ok_or_else(|| not_found(pk))?;
+        if head.owner_id != session.spectator_id {
+            return Err(not_found(pk));
+        }
+        let detail = json!({ "holder": { "firstName": holder["firstName"], "lastName": holder["lastName"] } });
+        record_change!(tx, &mut head, WalletAction::Assign, "ASSIGN", "spectator", now, detail)
+            .map_err(|err| WalletError::illegal("naming a holder", err))?;
+        sqlx::query("UPDATE wallet_tickets SET holder = $1, assigned_at = $2 WHERE id = $3")
+            .bind(holder.to_string())
+            .bind(now)
+            .bind(pk)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok::<(), WalletError>(())
+    })?;
+    fetch(state, session, pk).await
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub(crate) struct ActivateBody {
+    pub manual_code: Option<String>,
+    pub method: Option<String>,
+}
+
+/// Activates by manual code, by an offline device's report, or online once the time is reached.
+pub(crate) async fn activate(
+    state: &WalletState,
+    session: &SpectatorSession,
+    pk: i64,
+    body: &ActivateBody,
+) -> Result<Value, WalletError> {
+    let (ticket, settings) = read_own(state, session, pk).await?;
+    let due = ticket_plan(&ticket, &settings);
+    let now = crate::millis(Utc::now());
+    let method = match (body.manual_code.as_deref(), body.method.as_deref()) {
+        (Some(code), _) => {
+            let expected = settings
+                .manual_code_hash
+                .as_ref()
+                .ok_or_else(|| WalletError::Refused("this event has no manual activation code".into()))?;
+            let given = manual_code_hash(&state.key, ticket.event_pk, code);
+            if !bool::from(given.ct_eq(expected)) {
+                return Err(WalletError::invalid("manualCode", "is not this event's activation code"));
+            }
+            ActivationMethod::Manual
+        }
+        (None, Some("offline")) if due.method == Method::Offline => {
+            if now + OFFLINE_SKEW_MS < due.at {
+                return Err(WalletError::Refused(format!("this ticket activates at {}", crate::rfc3339(due.at))));
+            }
+            ActivationMethod::Offline
+        }
+        (None, Some("offline")) => return Err(WalletError::invalid("method", "this ticket activates online")),
+        (None, None | Some("online")) => {
+            if due.method == Method::Offline || now < due.at {
+                return Err(WalletError::Refused(format!("this ticket activates at {}", crate::rfc3339(due.at))));
+            }
+            ActivationMethod::Online
+        }
+        (None, Some(_)) => return Err(WalletError::invalid("method", "must be online or offline")),
+    };
+    let backend = state.db.backend();
+    on_writer!(&state.db, |pool| {
+        let mut tx = pool.begin().await?;
+        let mut head = lock_and_load!(tx, backend, pk).ok_or_else(|| not_found(pk))?;
+        if head.owner_id != session.spectator_id {
+            return Err(not_found(pk));
+        }
+        activate_in_tx!(tx, head, method, now, json!({ "deviceId": session.device_id }))?;
+        tx.commit().await?;
+        Ok::<(), WalletError>(())
+    })?;
+    fetch(state, session, pk).await
+}

@@ -1,0 +1,225 @@
+//! The spectator API (JSON under `/api/spectator/…`): sign-in by a mailed code or link, then a
+//! session token naming one device; own tickets, holder, activation, entry code, transfers and
+//! device sync. Another spectator's ticket or transfer answers 404, as an unknown one does.
+
+pub(crate) mod devices;
+pub(crate) mod holder;
+pub(crate) mod session;
+pub mod sign_in;
+pub(crate) mod tickets;
+pub mod transfers;
+pub(crate) mod view;
+
+use axum::Json;
+use axum::extract::{FromRequestParts, Path, State};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use tixbridge_web::{ApiError, JsonBody};
+
+use crate::WalletState;
+use crate::error::WalletError;
+use session::SpectatorSession;
+use sign_in::{DeviceClaim, Proof};
+
+/// The client's IP address, for the per-address sign-in limit.
+pub(crate) struct ClientAddr(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let addr = parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map_or_else(|| "unknown".to_owned(), |info| info.0.ip().to_string());
+        Ok(Self(addr))
+    }
+}
+
+fn parse<T: serde::de::DeserializeOwned>(body: Value) -> Result<T, ApiError> {
+    serde_json::from_value(body).map_err(|err| ApiError::bad_request("body", err.to_string()))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SignInBody {
+    email: String,
+}
+
+/// Mails a sign-in code and link. Answers the same whether or not the address has tickets.
+pub(crate) async fn post_sign_in(
+    State(state): State<WalletState>,
+    ClientAddr(addr): ClientAddr,
+    JsonBody(body): JsonBody<Value>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let body: SignInBody = parse(body)?;
+    let email = body.email.trim().to_lowercase();
+    if !email.contains('@') {
+        return Err(WalletError::invalid("email", "must be an e-mail address").into());
+    }
+    state.limiter.attempt(&email, &addr).map_err(WalletError::TooMany)?;
+    send_sign_in(&state, &email).await?;
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(json!({ "message": "if tickets were sent to this address, a sign-in code and link are on their way" })),
+    ))
+}
+
+/// Issues and mails a code and link for `email` (nothing when it has no account).
+pub(crate) async fn send_sign_in(state: &WalletState, email: &str) -> Result<(), ApiError> {
+    let Some(issued) = sign_in::issue_sign_in(&state.db, &state.key, email).await? else { return Ok(()) };
+    let link = format!("{}/wallet/sign-in?token={}", state.public_url.trim_end_matches('/'), issued.link_token);
+    let text = format!(
+        "Your tixbridge wallet sign-in code is {}.\n\nOr open this link on the phone you will show your tickets on:\n{link}\n\nBoth work once, for 15 minutes. If you did not ask to sign in, ignore this e-mail.\n",
+        issued.code
+    );
+    let mail = tixbridge_mail::Email::new([issued.email.as_str()], "Your tixbridge sign-in code", text)
+        .map_err(|err| ApiError::unprocessable("email", err.to_string()))?;
+    state.mailer.send(&mail).await.map_err(|err| {
+        tracing::warn!(error = %err, "sign-in e-mail not sent");
+        ApiError::new(StatusCode::BAD_GATEWAY, "the sign-in e-mail could not be sent: try again later")
+    })
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct SessionBody {
+    email: Option<String>,
+    code: Option<String>,
+    token: Option<String>,
+    device_id: Option<String>,
+    device_name: Option<String>,
+}
+
+/// Exchanges a code (with its e-mail) or a link token for a session on a device.
+pub(crate) async fn post_session(
+    State(state): State<WalletState>,
+    ClientAddr(addr): ClientAddr,
+    JsonBody(body): JsonBody<Value>,
+) -> Result<Json<Value>, ApiError> {
+    let body: SessionBody = parse(body)?;
+    let (proof, account) = match (body.email, body.code, body.token) {
+        (Some(email), Some(code), None) => (Proof::Code { email: email.clone(), code }, email.trim().to_lowercase()),
+        (None, None, Some(token)) => (Proof::Link { token }, format!("link@{addr}")),
+        _ => return Err(ApiError::bad_request("body", "give either email and code, or token")),
+    };
+    state.limiter.attempt(&account, &addr).map_err(WalletError::TooMany)?;
+    let device = DeviceClaim { device_id: body.device_id, name: body.device_name.unwrap_or_default() };
+    let session = sign_in::exchange(&state.db, &state.key, &proof, &device).await?;
+    Ok(Json(json!({
+        "sessionToken": session.token,
+        "deviceId": session.device_id,
+        "expiresAt": crate::rfc3339(session.expires_at),
+    })))
+}
+
+pub(crate) async fn post_sign_out(
+    State(state): State<WalletState>,
+    session: SpectatorSession,
+) -> Result<StatusCode, ApiError> {
+    session::sign_out(&state, &session).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+pub(crate) async fn get_tickets(
+    State(state): State<WalletState>,
+    session: SpectatorSession,
+) -> Result<Json<Value>, ApiError> {
+    Ok(Json(tickets::list_json(&tickets::list(&state, &session).await?)))
+}
+
+pub(crate) async fn get_ticket(
+    State(state): State<WalletState>,
+    session: SpectatorSession,
+    Path(id): Path<i64>,
+) -> Result<Json<Value>, ApiError> {
+    Ok(Json(tickets::fetch(&state, &session, id).await?))
+}
+
+pub(crate) async fn get_code(
+    State(state): State<WalletState>,
+    session: SpectatorSession,
+    Path(id): Path<i64>,
+) -> Result<Json<Value>, ApiError> {
+    Ok(Json(tickets::current_code(&state, &session, id).await?))
+}
+
+pub(crate) async fn post_holder(
+    State(state): State<WalletState>,
+    session: SpectatorSession,
+    Path(id): Path<i64>,
+    JsonBody(body): JsonBody<Value>,
+) -> Result<Json<Value>, ApiError> {
+    Ok(Json(holder::assign(&state, &session, id, &parse(body)?).await?))
+}
+
+pub(crate) async fn post_activate(
+    State(state): State<WalletState>,
+    session: SpectatorSession,
+    Path(id): Path<i64>,
+    JsonBody(body): JsonBody<Value>,
+) -> Result<Json<Value>, ApiError> {
+    Ok(Json(holder::activate(&state, &session, id, &parse(body)?).await?))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TransferBody {
+    email: String,
+}
+
+pub(crate) async fn post_transfer(
+    State(state): State<WalletState>,
+    session: SpectatorSession,
+    Path(id): Path<i64>,
+    JsonBody(body): JsonBody<Value>,
+) -> Result<Json<Value>, ApiError> {
+    let body: TransferBody = parse(body)?;
+    Ok(Json(transfers::offer(&state, &session, id, Some(&body.email), transfers::Kind::Forward).await?))
+}
+
+pub(crate) async fn post_return(
+    State(state): State<WalletState>,
+    session: SpectatorSession,
+    Path(id): Path<i64>,
+) -> Result<Json<Value>, ApiError> {
+    Ok(Json(transfers::offer(&state, &session, id, None, transfers::Kind::Return).await?))
+}
+
+pub(crate) async fn get_transfers(
+    State(state): State<WalletState>,
+    session: SpectatorSession,
+) -> Result<Json<Value>, ApiError> {
+    Ok(Json(transfers::list(&state, &session).await?))
+}
+
+pub(crate) async fn post_close_transfer(
+    State(state): State<WalletState>,
+    session: SpectatorSession,
+    Path((id, action)): Path<(i64, String)>,
+) -> Result<Json<Value>, ApiError> {
+    let outcome = match action.as_str() {
+        "accept" => transfers::Outcome::Accept,
+        "reject" => transfers::Outcome::Reject,
+        "cancel" => transfers::Outcome::Cancel,
+        _ => return Err(ApiError::not_found("a transfer can be accepted, rejected or cancelled")),
+    };
+    Ok(Json(transfers::close(&state, &session, id, outcome).await?))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SyncBody {
+    tickets: Vec<i64>,
+}
+
+pub(crate) async fn post_sync(
+    State(state): State<WalletState>,
+    session: SpectatorSession,
+    JsonBody(body): JsonBody<Value>,
+) -> Result<Json<Value>, ApiError> {
+    let body: SyncBody = parse(body)?;
+    Ok(Json(devices::sync(&state, &session, &body.tickets).await?))
+}

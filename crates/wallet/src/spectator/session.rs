@@ -1,0 +1,213 @@
+//! Sessions and devices. A session token (256 random bits, stored as SHA-256, compared by
+//! lookup of its hash) names one signed-in device of one spectator; it comes as
+//! `Authorization: Bearer …` from an app or as the `tb_session` cookie from the web wallet.
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use base64::Engine;
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+use tixbridge_store::{on_reader, on_writer};
+use tixbridge_web::ApiError;
+
+use crate::WalletState;
+use crate::error::WalletError;
+
+/// The web wallet's session cookie.
+pub const SESSION_COOKIE: &str = "tb_session";
+/// How long a session lasts.
+const SESSION_DAYS: i64 = 30;
+/// Used when no organizer of the spectator's tickets set limits (the column defaults).
+const DEFAULT_LIMITS: (i64, i64) = (3, 10);
+
+pub(crate) fn random_token(prefix: &str) -> String {
+    let mut bytes = [0u8; 32];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    format!("{prefix}{}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
+}
+
+pub(crate) fn sha256(text: &str) -> Vec<u8> {
+    Sha256::digest(text.as_bytes()).to_vec()
+}
+
+/// A signed-in spectator on one device.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SpectatorSession {
+    pub spectator_id: i64,
+    pub email: String,
+    pub device_pk: i64,
+    pub device_id: String,
+    /// The hash of the session token (the CSRF token of the web wallet derives from it).
+    pub token_hash: Vec<u8>,
+}
+
+fn bearer_or_cookie(parts: &Parts) -> Option<String> {
+    if let Some(token) = parts
+        .headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+    {
+        return Some(token.trim().to_owned());
+    }
+    crate::pages::cookie(&parts.headers, SESSION_COOKIE)
+}
+
+impl SpectatorSession {
+    pub async fn from_token(state: &WalletState, token: &str) -> Result<Option<Self>, sqlx::Error> {
+        let now = crate::millis(chrono::Utc::now());
+        Ok(on_reader!(&state.db, |pool| {
+            sqlx::query_as(
+                "SELECT s.spectator_id, p.email, s.device_pk, d.device_id, s.token_hash
+                 FROM wallet_sessions s
+                 JOIN wallet_devices d ON d.id = s.device_pk
+                 JOIN wallet_spectators p ON p.id = s.spectator_id
+                 WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > $2 AND d.active = $3",
+            )
+            .bind(sha256(token))
+            .bind(now)
+            .bind(true)
+            .fetch_optional(pool)
+            .await?
+        }))
+    }
+}
+
+impl FromRequestParts<WalletState> for SpectatorSession {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &WalletState) -> Result<Self, ApiError> {
+        let token = bearer_or_cookie(parts)
+            .ok_or_else(|| ApiError::unauthorized("sign in first: no session token (Authorization: Bearer …)"))?;
+        Self::from_token(state, &token)
+            .await?
+            .ok_or_else(|| ApiError::unauthorized("the session has expired or was signed out: sign in again"))
+    }
+}
+
+/// A new session: its token exists nowhere else.
+#[derive(Debug, Clone)]
+pub struct NewSession {
+    pub token: String,
+    pub device_id: String,
+    pub expires_at: i64,
+}
+
+/// Registers the device (a known `device_id` of this spectator, or a new one) within the
+/// device limits, and opens a session on it, inside the caller's write transaction `$tx`:
+/// `Result<NewSession, WalletError>`.
+macro_rules! open_session {
+    ($tx:expr, $spectator:expr, $device_id:expr, $device_name:expr, $now:expr) => {{
+        let spectator: i64 = $spectator;
+        let now: i64 = $now;
+        let limits: (Option<i64>, Option<i64>) = sqlx::query_as(
+            "SELECT MIN(o.max_active_devices), MIN(o.max_devices_ever) FROM wallet_organizers o
+             WHERE o.id IN (SELECT organizer_id FROM wallet_tickets WHERE owner_id = $1 OR initial_owner_id = $1)",
+        )
+        .bind(spectator)
+        .fetch_one(&mut *$tx)
+        .await?;
+        let (max_active, max_ever) = $crate::spectator::session::limits_or_default(limits);
+        let (active, ever): (i64, i64) = sqlx::query_as(
+            "SELECT COALESCE(SUM(CASE WHEN active = $2 THEN 1 ELSE 0 END), 0), COUNT(*) FROM wallet_devices
+             WHERE spectator_id = $1",
+        )
+        .bind(spectator)
+        .bind(true)
+        .fetch_one(&mut *$tx)
+        .await?;
+        let known: Option<(i64, String, bool)> = match $device_id {
+            Some(id) => sqlx::query_as("SELECT id, device_id, active FROM wallet_devices WHERE device_id = $1 AND spectator_id = $2")
+                .bind(id)
+                .bind(spectator)
+                .fetch_optional(&mut *$tx)
+                .await?,
+            None => None,
+        };
+        let refusal = match &known {
+            Some((_, _, true)) => None,
+            Some((_, _, false)) | None if active >= max_active => Some(format!(
+                "sign-in refused: this account is already active on {active} device(s), the maximum is {max_active}; sign out on another device first"
+            )),
+            None if ever >= max_ever => Some(format!(
+                "sign-in refused: this account has already used {ever} device(s), the maximum is {max_ever}; sign in on a device used before"
+            )),
+            _ => None,
+        };
+        match refusal {
+            Some(why) => Err($crate::error::WalletError::Forbidden(why)),
+            None => {
+                let (device_pk, device_id) = match known {
+                    Some((pk, id, _)) => {
+                        sqlx::query("UPDATE wallet_devices SET active = $1, last_seen_at = $2 WHERE id = $3")
+                            .bind(true)
+                            .bind(now)
+                            .bind(pk)
+                            .execute(&mut *$tx)
+                            .await?;
+                        (pk, id)
+                    }
+                    None => {
+                        let id = $crate::spectator::session::random_token("dev_")[..24].to_owned();
+                        let pk: i64 = sqlx::query_scalar(
+                            "INSERT INTO wallet_devices (spectator_id, device_id, name, active, created_at, last_seen_at)
+                             VALUES ($1, $2, $3, $4, $5, $5) RETURNING id",
+                        )
+                        .bind(spectator)
+                        .bind(&id)
+                        .bind($device_name)
+                        .bind(true)
+                        .bind(now)
+                        .fetch_one(&mut *$tx)
+                        .await?;
+                        (pk, id)
+                    }
+                };
+                let token = $crate::spectator::session::random_token("tbs_");
+                let expires_at = now + $crate::spectator::session::session_ms();
+                sqlx::query(
+                    "INSERT INTO wallet_sessions (token_hash, spectator_id, device_pk, created_at, expires_at)
+                     VALUES ($1, $2, $3, $4, $5)",
+                )
+                .bind($crate::spectator::session::sha256(&token))
+                .bind(spectator)
+                .bind(device_pk)
+                .bind(now)
+                .bind(expires_at)
+                .execute(&mut *$tx)
+                .await?;
+                Ok($crate::spectator::session::NewSession { token, device_id, expires_at })
+            }
+        }
+    }};
+}
+pub(crate) use open_session;
+
+pub(crate) fn limits_or_default(limits: (Option<i64>, Option<i64>)) -> (i64, i64) {
+    (limits.0.unwrap_or(DEFAULT_LIMITS.0), limits.1.unwrap_or(DEFAULT_LIMITS.1))
+}
+
+pub(crate) fn session_ms() -> i64 {
+    SESSION_DAYS * 24 * 3600 * 1000
+}
+
+/// Signs the device out: its sessions end, it stops counting as active, and it holds no
+/// ticket any more (which may complete pending deletions).
+pub(crate) async fn sign_out(state: &WalletState, session: &SpectatorSession) -> Result<(), WalletError> {
+    let now = crate::millis(chrono::Utc::now());
+    on_writer!(&state.db, |pool| {
+        let mut tx = pool.begin().await?;
+        sqlx::query("UPDATE wallet_sessions SET revoked_at = $1 WHERE device_pk = $2 AND revoked_at IS NULL")
+            .bind(now)
+            .bind(session.device_pk)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("UPDATE wallet_devices SET active = $1 WHERE id = $2")
+            .bind(false)
+            .bind(session.device_pk)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+    });
+    crate::spectator::devices::release_all(state, session.device_pk, now).await
+}

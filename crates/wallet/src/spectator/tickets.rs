@@ -1,0 +1,175 @@
+//! A spectator's own tickets: list, fetch (first fetch on a device → `DOWNLOADED`; online
+//! activation once the time is reached) and the rotating code this device shows.
+
+use chrono::Utc;
+use serde_json::{Value, json};
+use tixbridge_domain::WalletAction;
+use tixbridge_domain::wallet_status::ActivationMethod;
+use tixbridge_store::{on_reader, on_writer};
+
+use super::session::SpectatorSession;
+use super::view::{EntryView, OWN_TICKET_SELECT, OwnTicket, summary_json, ticket_json};
+use crate::WalletState;
+use crate::change::{lock_and_load, record_change};
+use crate::entry::activation::{Method, Plan, plan};
+use crate::entry::{device_secret, event_code_key, group_key, rotating_code, seal_barcode};
+use crate::error::WalletError;
+use crate::settings::{EventSettings, load_settings};
+
+/// Records an activation and its time on `$head`, inside `$tx`.
+macro_rules! activate_in_tx {
+    ($tx:expr, $head:expr, $method:expr, $now:expr, $detail:expr) => {{
+        let name = match $method {
+            ActivationMethod::Online => "ACTIVATE_ONLINE",
+            ActivationMethod::Offline => "ACTIVATE_OFFLINE",
+            ActivationMethod::Manual => "ACTIVATE_MANUAL",
+            ActivationMethod::Bluetooth => "ACTIVATE_BT",
+        };
+        match record_change!($tx, &mut $head, WalletAction::Activate($method), name, "spectator", $now, $detail) {
+            Ok(_) => {
+                sqlx::query("UPDATE wallet_tickets SET activated_at = $1 WHERE id = $2")
+                    .bind($now)
+                    .bind($head.id)
+                    .execute(&mut *$tx)
+                    .await?;
+                Ok(())
+            }
+            Err(err) => Err(WalletError::illegal("activation", err)),
+        }
+    }};
+}
+
+pub(crate) use activate_in_tx;
+
+pub(crate) fn not_found(pk: i64) -> WalletError {
+    WalletError::NotFound(format!("no ticket {pk} in your wallet"))
+}
+
+/// Own tickets, newest first; deleted ones only while a device must still drop them or when
+/// the organizer chose to show them.
+pub(crate) async fn list(state: &WalletState, session: &SpectatorSession) -> Result<Vec<OwnTicket>, WalletError> {
+    let sql = format!(
+        "{OWN_TICKET_SELECT} WHERE t.owner_id = $1 AND (t.status <> 'DELETED' OR t.show_deleted_ticket = $2)
+         ORDER BY e.start_time, t.ticket_id"
+    );
+    Ok(on_reader!(&state.db, |pool| {
+        sqlx::query_as(&sql).bind(session.spectator_id).bind(true).fetch_all(pool).await?
+    }))
+}
+
+pub(crate) fn list_json(tickets: &[OwnTicket]) -> Value {
+    json!({ "tickets": tickets.iter().map(summary_json).collect::<Vec<_>>() })
+}
+
+/// One own ticket, read only.
+pub(crate) async fn read_own(
+    state: &WalletState,
+    session: &SpectatorSession,
+    pk: i64,
+) -> Result<(OwnTicket, EventSettings), WalletError> {
+    let sql = format!("{OWN_TICKET_SELECT} WHERE t.id = $1 AND t.owner_id = $2");
+    on_reader!(&state.db, |pool| {
+        let ticket: Option<OwnTicket> =
+            sqlx::query_as(&sql).bind(pk).bind(session.spectator_id).fetch_optional(pool).await?;
+        let ticket = ticket.ok_or_else(|| not_found(pk))?;
+        let settings = load_settings!(pool, ticket.event_pk);
+        Ok((ticket, settings))
+    })
+}
+
+pub(crate) fn ticket_plan(t: &OwnTicket, settings: &EventSettings) -> Plan {
+    let parameters = t.body_json().get("activationParameters").cloned().unwrap_or(Value::Null);
+    plan(&parameters, &t.start_time, settings)
+}
+
+/// Fetches a ticket on the session's device: records the download and the online activation
+/// when due, then answers what this device may know.
+pub(crate) async fn fetch(state: &WalletState, session: &SpectatorSession, pk: i64) -> Result<Value, WalletError> {
+    let now = crate::millis(Utc::now());
+    let (ticket, settings) = read_own(state, session, pk).await?;
+    let due = ticket_plan(&ticket, &settings);
+    let backend = state.db.backend();
+    on_writer!(&state.db, |pool| {
+        let mut tx = pool.begin().await?;
+        let mut head = lock_and_load!(tx, backend, pk).ok_or_else(|| not_found(pk))?;
+        if head.owner_id != session.spectator_id {
+            return Err(not_found(pk));
+        }
+        if !head.status().is_deleted() {
+            sqlx::query(
+                "INSERT INTO wallet_device_tickets (device_pk, ticket_pk, fetched_at) VALUES ($1, $2, $3)
+                 ON CONFLICT (device_pk, ticket_pk) DO UPDATE SET released_at = NULL",
+            )
+            .bind(session.device_pk)
+            .bind(pk)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            let detail = json!({ "deviceId": session.device_id });
+            if record_change!(tx, &mut head, WalletAction::Download, "DOWNLOAD", "spectator", now, detail).is_ok() {
+                sqlx::query("UPDATE wallet_tickets SET downloaded_at = COALESCE(downloaded_at, $1) WHERE id = $2")
+                    .bind(now)
+                    .bind(pk)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            if due.method == Method::Online && now >= due.at && head.status().is_held() {
+                activate_in_tx!(tx, head, ActivationMethod::Online, now, detail)?;
+            }
+        }
+        tx.commit().await?;
+        Ok::<(), WalletError>(())
+    })?;
+    let (ticket, settings) = read_own(state, session, pk).await?;
+    Ok(ticket_json(&ticket, &entry_view(state, &ticket, &settings, &session.device_id)))
+}
+
+pub(crate) fn entry_view<'a>(
+    state: &WalletState,
+    t: &OwnTicket,
+    settings: &EventSettings,
+    device_id: &'a str,
+) -> EntryView<'a> {
+    let plan = ticket_plan(t, settings);
+    let key = group_key(&state.key, t.organizer_id, &t.event_id, &plan.group_id);
+    let reveal = t.status().is_activated() || (plan.method == Method::Offline && !t.status().is_deleted());
+    let secret = device_secret(&event_code_key(&state.key, t.event_pk), &t.ticket_id, device_id);
+    EntryView {
+        plan,
+        sealed_barcode: seal_barcode(&key, &t.ticket_id, &t.barcode),
+        period_seconds: settings.code_period_seconds,
+        device_id,
+        revealed: reveal.then_some((key, secret)),
+    }
+}
+
+/// The code this device shows now for an activated ticket it holds.
+pub(crate) async fn current_code(
+    state: &WalletState,
+    session: &SpectatorSession,
+    pk: i64,
+) -> Result<Value, WalletError> {
+    let (ticket, settings) = read_own(state, session, pk).await?;
+    let status = ticket.status();
+    if !status.is_activated() {
+        return Err(WalletError::status("showing the entry code", status));
+    }
+    let held: Option<i64> = on_reader!(&state.db, |pool| {
+        sqlx::query_scalar(
+            "SELECT ticket_pk FROM wallet_device_tickets WHERE device_pk = $1 AND ticket_pk = $2 AND released_at IS NULL",
+        )
+        .bind(session.device_pk)
+        .bind(pk)
+        .fetch_optional(pool)
+        .await?
+    });
+    if held.is_none() {
+        return Err(WalletError::Refused("fetch the ticket on this device first".into()));
+    }
+    let now = crate::millis(Utc::now());
+    let period = settings.code_period_seconds;
+    let secret = device_secret(&event_code_key(&state.key, ticket.event_pk), &ticket.ticket_id, &session.device_id);
+    let code = rotating_code(&secret, &session.device_id, &ticket.barcode, period, now);
+    let step = crate::entry::step_at(now, period);
+    Ok(json!({ "code": code, "periodSeconds": period, "refreshAt": crate::rfc3339((step + 1) * period * 1000) }))
+}

@@ -1,0 +1,111 @@
+//! A ticket as its owner sees it. The injected body is shown without `security` (the barcode
+//! never leaves in clear) and without `ticketDetails.hidden`; the entry section carries the
+//! sealed barcode, and the key and this device's secret only once they may be revealed.
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use serde_json::{Value, json};
+
+use crate::entry::activation::{Method, Plan};
+use crate::rfc3339;
+
+/// The columns the spectator views read, with the event.
+pub(crate) const OWN_TICKET_SELECT: &str = "SELECT t.id, t.organizer_id, t.ticket_id, t.status, t.body, t.holder,
+        t.barcode, t.forward_transfers, t.backward_transfers, t.downloaded_at, t.assigned_at, t.activated_at,
+        t.event_pk, e.event_id, e.name AS event_name, e.start_time, e.expiration_date, e.body AS event_body
+    FROM wallet_tickets t JOIN wallet_events e ON e.id = t.event_pk";
+
+#[derive(sqlx::FromRow, Debug, Clone)]
+pub(crate) struct OwnTicket {
+    pub id: i64,
+    pub organizer_id: i64,
+    pub ticket_id: String,
+    pub status: String,
+    pub body: String,
+    pub holder: Option<String>,
+    pub barcode: String,
+    pub forward_transfers: i64,
+    pub backward_transfers: i64,
+    pub downloaded_at: Option<i64>,
+    pub assigned_at: Option<i64>,
+    pub activated_at: Option<i64>,
+    pub event_pk: i64,
+    pub event_id: String,
+    pub event_name: String,
+    pub start_time: String,
+    pub expiration_date: String,
+    pub event_body: String,
+}
+
+impl OwnTicket {
+    pub fn status(&self) -> tixbridge_domain::WalletStatus {
+        self.status.parse().unwrap_or(tixbridge_domain::WalletStatus::Deleted)
+    }
+
+    pub fn body_json(&self) -> Value {
+        serde_json::from_str(&self.body).unwrap_or(Value::Null)
+    }
+
+    /// Seat, block, row… wherever the organizer put them.
+    pub fn seat_line(&self) -> String {
+        let body = self.body_json();
+        let seat = body.get("seat").filter(|s| s.is_object()).unwrap_or(&body);
+        ["gate", "block", "row", "seat"]
+            .iter()
+            .filter_map(|k| seat.get(*k).and_then(Value::as_str).map(|v| format!("{k} {v}")))
+            .collect::<Vec<_>>()
+            .join(" · ")
+    }
+}
+
+/// The summary shown in lists.
+pub(crate) fn summary_json(t: &OwnTicket) -> Value {
+    json!({
+        "id": t.id,
+        "ticketId": t.ticket_id,
+        "status": t.status,
+        "event": { "id": t.event_id, "name": t.event_name, "startTime": t.start_time, "expirationDate": t.expiration_date },
+        "seat": t.seat_line(),
+        "holder": t.holder.as_deref().and_then(|h| serde_json::from_str::<Value>(h).ok()),
+        "forwardTransfers": t.forward_transfers,
+        "backwardTransfers": t.backward_transfers,
+    })
+}
+
+/// What a device may learn of the entry code now.
+pub(crate) struct EntryView<'a> {
+    pub plan: Plan,
+    pub sealed_barcode: String,
+    pub period_seconds: i64,
+    pub device_id: &'a str,
+    /// The group key and device secret, when revealed.
+    pub revealed: Option<([u8; 32], [u8; 32])>,
+}
+
+/// The whole ticket for its device.
+pub(crate) fn ticket_json(t: &OwnTicket, entry: &EntryView<'_>) -> Value {
+    let mut item = summary_json(t);
+    let mut body = t.body_json();
+    if let Some(map) = body.as_object_mut() {
+        map.remove("security");
+        if let Some(details) = map.get_mut("ticketDetails").and_then(Value::as_object_mut) {
+            details.remove("hidden");
+        }
+    }
+    item["details"] = body;
+    item["event"]["details"] = serde_json::from_str(&t.event_body).unwrap_or(Value::Null);
+    item["downloadedAt"] = json!(t.downloaded_at.map(rfc3339));
+    item["assignedAt"] = json!(t.assigned_at.map(rfc3339));
+    item["activatedAt"] = json!(t.activated_at.map(rfc3339));
+    item["entry"] = json!({
+        "method": match entry.plan.method { Method::Online => "online", Method::Offline => "offline" },
+        "activatesAt": rfc3339(entry.plan.at),
+        "groupId": entry.plan.group_id,
+        "sealedBarcode": entry.sealed_barcode,
+        "periodSeconds": entry.period_seconds,
+        "deviceId": entry.device_id,
+        "key": entry.revealed.map(|(key, _)| STANDARD.encode(key)),
+        "deviceSecret": entry.revealed.map(|(_, secret)| STANDARD.encode(secret)),
+    });
+    item
+}
