@@ -76,6 +76,9 @@ pub struct RunCtx<'a> {
     pub would_send: Vec<serde_json::Value>,
 }
 
+/// A run that wrote this many records leaves the planner's statistics stale.
+const BULK_RUN: u64 = 10_000;
+
 pub fn now_ms() -> i64 {
     chrono::Utc::now().timestamp_millis()
 }
@@ -203,6 +206,10 @@ impl Engine {
         };
         if result == RunResult::Error {
             crate::notify::run_failed(self, &interface, function, &summary, &ctx.run).await;
+        }
+        if ctx.run.counts.written >= BULK_RUN {
+            // a bulk run changed the tables the next selections plan against
+            self.db.refresh_statistics(&["bo_tickets", "itf_processed"]).await.ok();
         }
         Ok((summary, interface.params.stick_to_the_hour))
     }

@@ -142,5 +142,9 @@ pub(crate) async fn write(
         }
     });
     db.changes().signal();
+    db.refresh_statistics(&["bo_tickets", "bo_files", "bo_contacts"]).await.map_err(|e| match e {
+        tixbridge_store::StoreError::Sql(e) => e,
+        other => sqlx::Error::Protocol(other.to_string()),
+    })?;
     Ok(outcome)
 }

@@ -13,6 +13,27 @@ use crate::log_rows::{ChainHead, Change, LogRow, insert_log_rows, lock_feed, sto
 use crate::results::TicketResult;
 use crate::spectator_rows::upsert_spectators;
 
+/// New tickets since the wallet's statistics were last refreshed, in this process.
+static INSERTED_SINCE_ANALYZE: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+/// How many new tickets make the statistics worth refreshing.
+const ANALYZE_EVERY: usize = 20_000;
+
+/// A large injection is a bulk load: refresh the planner's statistics in the background
+/// every [`ANALYZE_EVERY`] new tickets, so lookups keep using their indexes as tables grow.
+fn note_bulk_insert(db: &Db, inserted: usize) {
+    use std::sync::atomic::Ordering;
+    let total = INSERTED_SINCE_ANALYZE.fetch_add(inserted, Ordering::Relaxed) + inserted;
+    if total >= ANALYZE_EVERY && INSERTED_SINCE_ANALYZE.swap(0, Ordering::Relaxed) >= ANALYZE_EVERY {
+        let db = db.clone();
+        tokio::spawn(async move {
+            let tables = ["wallet_tickets", "wallet_ticket_log", "wallet_spectators", "wallet_events"];
+            if let Err(err) = db.refresh_statistics(&tables).await {
+                tracing::warn!(error = %err, "could not refresh the wallet's statistics");
+            }
+        });
+    }
+}
+
 /// Rows per multi-row statement (at most ~25 binds each: far under both bind limits).
 const CHUNK: usize = 1_000;
 
@@ -260,6 +281,7 @@ pub(crate) async fn inject(
             insert_log_rows!(tx, log);
             store_feed_seq!(tx, organizer, feed_seq);
             tx.commit().await?;
+            note_bulk_insert(db, inserts.len());
         });
     }
 
