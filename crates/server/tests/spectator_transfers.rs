@@ -83,6 +83,25 @@ on_both_databases! {
         assert!(offers["incoming"].as_array().unwrap().is_empty());
     }
 
+    async fn an_offer_the_organizer_cancels_goes_back_to_the_sender_as_failure(app: TestApp) {
+        let key = app.organizer("org@example.org").await;
+        inject(&app, &key, &["T1", "T2"], "EV1", "ada@example.org").await;
+        let ada = sign_in(&app, "ada@example.org").await;
+        let (id, _) = ada.fetch(&app, "T1").await;
+        ada.post(&app, &format!("/api/spectator/tickets/{id}/transfer"), json!({ "email": "bob@example.org" })).await;
+        let cancel = json!([{ "ticketId": "T1" }, { "ticketId": "T2" }, { "ticketId": "NOPE" }]);
+        let (status, answer) = app.post_json("/api/organizer/tickets/transfers/cancel", &key, &cancel).await;
+        assert_eq!(status, StatusCode::OK, "{answer}");
+        let outcomes: Vec<&str> = answer["results"].as_array().unwrap().iter().map(|r| r["status"].as_str().unwrap()).collect();
+        assert_eq!(outcomes, ["ACCEPTED", "REJECTED", "REJECTED"]);
+        assert!(answer["results"][1]["reason"].as_str().unwrap().contains("none is pending"), "{answer}");
+        let seen = organizer_ticket(&app, &key, "T1").await;
+        assert_eq!((seen["status"].as_str(), seen["owner"]["email"].as_str()), (Some("FAILURE"), Some("ada@example.org")));
+        assert_eq!(seen["history"].as_array().unwrap().last().unwrap()["actor"], "organizer");
+        let (_, again) = app.post_json("/api/organizer/tickets/transfers/cancel", &key, &json!([{ "ticketId": "T1" }])).await;
+        assert_eq!(again["results"][0]["status"], "REJECTED", "cancelled once only");
+    }
+
     async fn return_to_sender_gives_the_ticket_back_and_counts_backward(app: TestApp) {
         let key = app.organizer("org@example.org").await;
         inject(&app, &key, &["T1"], "EV1", "ada@example.org").await;

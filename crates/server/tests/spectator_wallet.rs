@@ -132,6 +132,27 @@ on_both_databases! {
         assert_eq!(ticket["status"], "OFFLINE_ACTIVATED");
     }
 
+    async fn a_bluetooth_beacon_activates_a_ticket_once_its_time_has_come(app: TestApp) {
+        let key = app.organizer("org@example.org").await;
+        let mut later = tixbridge_domain::inject::example_ticket("T1", "EV1", "ada@example.org");
+        later["activationParameters"] = json!({ "method": "offline", "time": "2099-06-14T19:00:00+02:00" });
+        let mut due = tixbridge_domain::inject::example_ticket("T2", "EV1", "ada@example.org");
+        // an offline plan: the device holds the key and waits for the beacon (online tickets
+        // activate by themselves when fetched after their time)
+        due["activationParameters"] = json!({ "method": "offline", "time": "2020-01-01T00:00:00Z" });
+        app.post_json(TICKETS, &key, &json!([later, due])).await;
+        let ada = sign_in(&app, "ada@example.org").await;
+        let (early, _) = ada.fetch(&app, "T1").await;
+        let (status, _) = ada.post(&app, &format!("/api/spectator/tickets/{early}/activate"), json!({ "method": "bluetooth" })).await;
+        assert_eq!(status, StatusCode::CONFLICT, "not before its activation time");
+        let (id, _) = ada.fetch(&app, "T2").await;
+        let (status, ticket) = ada.post(&app, &format!("/api/spectator/tickets/{id}/activate"), json!({ "method": "bluetooth" })).await;
+        assert_eq!(status, StatusCode::OK, "{ticket}");
+        assert_eq!(ticket["status"], "BT_ACTIVATED");
+        let (_, wallet) = app.get_json(&format!("{TICKETS}/T2"), &key).await;
+        assert_eq!(wallet["history"].as_array().unwrap().last().unwrap()["action"], "ACTIVATE_BT");
+    }
+
     async fn past_the_device_limits_sign_in_is_refused_with_a_message_saying_so(app: TestApp) {
         let key = app.organizer("org@example.org").await;
         inject(&app, &key, &["T1"], "EV1", "ada@example.org").await;

@@ -65,6 +65,7 @@ pub fn router(state: WalletState) -> Router {
         .route("/api/organizer/tickets", post(inject::post_tickets))
         .route("/api/organizer/tickets/delete", post(lifecycle::post_delete))
         .route("/api/organizer/tickets/control", post(lifecycle::post_control))
+        .route("/api/organizer/tickets/transfers/cancel", post(lifecycle::transfers::post_cancel_transfers))
         .route("/api/organizer/tickets/diff", get(feed::get_diff))
         .route("/api/organizer/tickets/{ticket_id}", get(feed::get_ticket))
         .route("/api/organizer/tickets/csv", post(csv_inject::post_csv))

@@ -28,6 +28,18 @@ pub(super) fn paths() -> Value {
                 "413": { "$ref": "#/components/responses/BadRequest" }
             }
         } },
+        "/api/organizer/tickets/transfers/cancel": { "post": {
+            "summary": "Cancel pending transfers: each ticket goes back to its sender as FAILURE",
+            "security": security,
+            "requestBody": { "required": true, "content": { "application/json": { "schema": {
+                "type": "array", "maxItems": 10000, "items": { "type": "object", "required": ["ticketId"],
+                    "properties": { "ticketId": { "type": "string" } } } } } } },
+            "responses": {
+                "200": answer("one result per ticket, in order; REJECTED names the status when no offer is pending", "BatchAnswer"),
+                "400": { "$ref": "#/components/responses/BadRequest" },
+                "401": { "$ref": "#/components/responses/Unauthorized" }
+            }
+        } },
         "/api/organizer/privileges/use": { "post": {
             "summary": "Mark privileges used; a used privilege is refused naming its status",
             "security": security,

@@ -3,6 +3,7 @@
 //! changes nothing; the rest of the batch still goes through.
 
 mod store;
+pub(crate) mod transfers;
 
 use axum::Json;
 use axum::extract::State;
@@ -40,7 +41,7 @@ struct ControlItem {
     controlled_at: Option<String>,
 }
 
-fn parse_items<T: serde::de::DeserializeOwned>(body: Value) -> Result<Vec<T>, ApiError> {
+pub(crate) fn parse_items<T: serde::de::DeserializeOwned>(body: Value) -> Result<Vec<T>, ApiError> {
     batch_items(body)?
         .into_iter()
         .enumerate()

@@ -106,7 +106,8 @@ pub(crate) struct ActivateBody {
     pub method: Option<String>,
 }
 
-/// Activates by manual code, by an offline device's report, or online once the time is reached.
+/// Activates by manual code, by an offline device's or a Bluetooth beacon's report, or online
+/// once the time is reached.
 pub(crate) async fn activate(
     state: &WalletState,
     session: &SpectatorSession,
@@ -135,13 +136,21 @@ pub(crate) async fn activate(
             ActivationMethod::Offline
         }
         (None, Some("offline")) => return Err(WalletError::invalid("method", "this ticket activates online")),
+        // a venue beacon hands the key over Bluetooth near the gate: allowed from the
+        // activation time (device clock skew tolerated), whichever method the ticket plans
+        (None, Some("bluetooth")) => {
+            if now + OFFLINE_SKEW_MS < due.at {
+                return Err(WalletError::Refused(format!("this ticket activates at {}", crate::rfc3339(due.at))));
+            }
+            ActivationMethod::Bluetooth
+        }
         (None, None | Some("online")) => {
             if due.method == Method::Offline || now < due.at {
                 return Err(WalletError::Refused(format!("this ticket activates at {}", crate::rfc3339(due.at))));
             }
             ActivationMethod::Online
         }
-        (None, Some(_)) => return Err(WalletError::invalid("method", "must be online or offline")),
+        (None, Some(_)) => return Err(WalletError::invalid("method", "must be online, offline or bluetooth")),
     };
     let backend = state.db.backend();
     on_writer!(&state.db, |pool| {

@@ -252,44 +252,68 @@ pub async fn expire_transfers(db: &Db, now: DateTime<Utc>) -> Result<u64, Wallet
             .fetch_all(pool)
             .await?
     });
-    let backend = db.backend();
     let mut expired = 0;
     for (id, ticket_pk) in due {
-        on_writer!(db, |pool| {
-            let mut tx = pool.begin().await?;
-            let still_open: Option<i64> =
-                sqlx::query_scalar("SELECT id FROM wallet_transfers WHERE id = $1 AND state = 'OPEN'")
-                    .bind(id)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-            if still_open.is_some()
-                && let Some(mut head) = lock_and_load!(tx, backend, ticket_pk)
-            {
-                let detail = json!({ "transferId": id, "reason": "expired" });
-                let state_name = match record_change!(
-                    tx,
-                    &mut head,
-                    WalletAction::FailTransfer,
-                    "EXPIRE_TRANSFER",
-                    "timer",
-                    at,
-                    detail
-                ) {
-                    Ok(_) => {
-                        expired += 1;
-                        "EXPIRED"
-                    }
-                    Err(_) => "VOID",
-                };
-                sqlx::query("UPDATE wallet_transfers SET state = $1, closed_at = $2 WHERE id = $3")
-                    .bind(state_name)
-                    .bind(at)
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            tx.commit().await?;
-        });
+        if fail_open_transfer(db, id, ticket_pk, FailedBy::Timer, at).await? {
+            expired += 1;
+        }
     }
     Ok(expired)
+}
+
+/// Who ended an offer without acceptance (SPEC §4 `FAILURE`).
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum FailedBy {
+    /// The offer's window passed.
+    Timer,
+    /// The organizer cancelled it.
+    Organizer,
+}
+
+/// Closes open transfer `id` of ticket `ticket_pk` as `FAILURE` (the ticket goes back to its
+/// sender), in one transaction with its log row; false when it was no longer open or the
+/// ticket can no longer fail the transfer.
+pub(crate) async fn fail_open_transfer(
+    db: &Db,
+    id: i64,
+    ticket_pk: i64,
+    by: FailedBy,
+    at: i64,
+) -> Result<bool, WalletError> {
+    let (action, actor, reason, closed) = match by {
+        FailedBy::Timer => ("EXPIRE_TRANSFER", "timer", "expired", "EXPIRED"),
+        FailedBy::Organizer => ("CANCEL_TRANSFER", "organizer", "cancelled by the organizer", "CANCELLED"),
+    };
+    let backend = db.backend();
+    let failed = on_writer!(db, |pool| {
+        let mut tx = pool.begin().await?;
+        let still_open: Option<i64> =
+            sqlx::query_scalar("SELECT id FROM wallet_transfers WHERE id = $1 AND state = 'OPEN'")
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        let mut failed = false;
+        if still_open.is_some()
+            && let Some(mut head) = lock_and_load!(tx, backend, ticket_pk)
+        {
+            let detail = json!({ "transferId": id, "reason": reason });
+            let state_name = match record_change!(tx, &mut head, WalletAction::FailTransfer, action, actor, at, detail)
+            {
+                Ok(_) => {
+                    failed = true;
+                    closed
+                }
+                Err(_) => "VOID",
+            };
+            sqlx::query("UPDATE wallet_transfers SET state = $1, closed_at = $2 WHERE id = $3")
+                .bind(state_name)
+                .bind(at)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        failed
+    });
+    Ok(failed)
 }
