@@ -35,11 +35,12 @@ const SELECT: &str = "SELECT t.id, t.file_id, t.barcode, p.id AS product_id, p.n
         s.starts_local AS season_start, s.ends_local AS season_end,
         o.email, o.first_name, o.last_name
     FROM bo_tickets t
-    JOIN bo_products p ON p.id = t.product_id
-    JOIN bo_shipment_modes sm ON sm.id = t.shipment_mode_id
-    JOIN bo_contacts o ON o.id = t.contact_id
+    CROSS JOIN bo_products p
+    CROSS JOIN bo_shipment_modes sm
+    CROSS JOIN bo_contacts o
     LEFT JOIN bo_seasons s ON s.id = p.season_id
-    WHERE t.status = 'NOT_PRINTED' AND sm.type = 'MOBILE'
+    WHERE p.id = t.product_id AND sm.id = t.shipment_mode_id AND o.id = t.contact_id
+      AND t.status = 'NOT_PRINTED' AND sm.type = 'MOBILE'
       AND p.kind IN ('MEMBERSHIP_CARD', 'SEASON_TICKET_CARD')";
 
 fn definition(card: &CardRow) -> Result<Value, String> {

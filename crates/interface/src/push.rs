@@ -55,10 +55,10 @@ pub async fn run(ctx: &mut RunCtx<'_>, settings: &PushSettings) -> Result<(), Fa
         let rows: Vec<PushRow> = on_reader!(&db, |pool| {
             let mut q = sqlx::QueryBuilder::new(format!(
                 "SELECT t.id, t.invalidation_reason, t.status_changed_at FROM bo_tickets t
-                 JOIN bo_products p ON p.id = t.product_id
-                 JOIN bo_shipment_modes sm ON sm.id = t.shipment_mode_id
+                 CROSS JOIN bo_products p
+                 CROSS JOIN bo_shipment_modes sm
                  LEFT JOIN itf_processed me ON me.ticket_id = t.id AND me.function_id = {function_id}
-                 WHERE t.status IN {statuses} AND sm.type = 'MOBILE' AND p.organization_id = {organization}
+                 WHERE p.id = t.product_id AND sm.id = t.shipment_mode_id AND t.status IN {statuses} AND sm.type = 'MOBILE' AND p.organization_id = {organization}
                    AND EXISTS (SELECT 1 FROM itf_processed ip JOIN itf_functions f ON f.id = ip.function_id
                                WHERE ip.ticket_id = t.id AND f.interface_id = {interface_id} AND f.kind = 'INJECTION')"
             ));

@@ -73,17 +73,17 @@ impl Db {
             .synchronous(SqliteSynchronous::Normal)
             .busy_timeout(Duration::from_secs(30))
             .foreign_keys(true)
-            .pragma("cache_size", "-65536")
             .pragma("temp_store", "memory");
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
             .acquire_timeout(WRITER_QUEUE_TIMEOUT)
-            .connect_with(options.clone())
+            // a large page cache for the one writer's big transactions
+            .connect_with(options.clone().pragma("cache_size", "-32768"))
             .await?;
         let reader = SqlitePoolOptions::new()
             .max_connections(8)
             .acquire_timeout(WRITER_QUEUE_TIMEOUT)
-            .connect_with(options.read_only(true))
+            .connect_with(options.read_only(true).pragma("cache_size", "-8192"))
             .await?;
         Ok(Db::Sqlite(SqliteDb { writer, reader, changes: Changes::default() }))
     }

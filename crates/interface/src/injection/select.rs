@@ -90,7 +90,10 @@ fn holder_column(field: &str) -> Option<&'static str> {
 /// Product kinds the injection sends as tickets (cards go through the privileges function).
 pub const TICKET_KINDS: [&str; 4] = ["EVENT", "MATCH", "OPEN_PASS", "SERVICE"];
 
-/// Builds the page query: tickets after `after_id`, at most `limit`.
+/// Builds the page query: tickets after `after_id`, at most `limit`. The tickets table is the
+/// outer loop (`CROSS JOIN` fixes the join order on SQLite; PostgreSQL keeps the written order
+/// past its join-collapse limit), so each page is a range scan in id order whatever the
+/// planner's statistics say — with them, SQLite preferred a sort of every ticket per page.
 pub fn page_query<'a, DB: sqlx::Database>(
     organization_id: i64,
     settings: &'a InjectionSettings,
@@ -122,10 +125,10 @@ where
             t.replaces_ticket_id, r.invalidation_reason AS replaced_reason,
             r.wallet_owner_email AS replaced_wallet_owner
          FROM bo_tickets t
-         JOIN bo_files f ON f.id = t.file_id
-         JOIN bo_products p ON p.id = t.product_id
-         JOIN bo_shipment_modes sm ON sm.id = t.shipment_mode_id
-         JOIN bo_contacts o ON o.id = t.contact_id
+         CROSS JOIN bo_files f
+         CROSS JOIN bo_products p
+         CROSS JOIN bo_shipment_modes sm
+         CROSS JOIN bo_contacts o
          LEFT JOIN bo_contacts h ON h.id = t.holder_contact_id
          LEFT JOIN bo_seasons s ON s.id = p.season_id
          LEFT JOIN bo_performances pf ON pf.id = t.performance_id
@@ -134,7 +137,8 @@ where
          LEFT JOIN bo_contingents co ON co.id = t.contingent_id
          LEFT JOIN bo_sales_channels ch ON ch.id = t.sales_channel_id
          LEFT JOIN bo_tickets r ON r.id = t.replaces_ticket_id
-         WHERE sm.type = 'MOBILE' AND p.mobile_enabled = ",
+         WHERE f.id = t.file_id AND p.id = t.product_id AND sm.id = t.shipment_mode_id AND o.id = t.contact_id
+           AND sm.type = 'MOBILE' AND p.mobile_enabled = ",
         holder("title"),
         holder("first_name"),
         holder("last_name"),
