@@ -12,6 +12,7 @@ pub mod http;
 pub mod injection;
 mod kinds;
 mod notify;
+mod paging;
 pub mod params;
 mod privileges;
 pub mod processed;

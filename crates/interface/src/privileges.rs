@@ -63,14 +63,16 @@ pub async fn run(ctx: &mut RunCtx<'_>, settings: &PrivilegesSettings) -> Result<
     let organization = ctx.interface.organization_id;
     let iteration = ctx.interface.params.ticket_iteration_size;
     let injection_of_interface = ctx.interface.id;
-    let mut after_id = 0_i64;
+    let mut windows = crate::paging::IdWindows::new(&db, iteration).await?;
     let mut remaining = settings.batch_size;
     while remaining > 0 {
+        let Some((after_id, upper_id)) = windows.next() else { break };
         let limit = remaining.min(iteration) as i64;
         let cards: Vec<CardRow> = on_reader!(&db, |pool| {
             let mut q = sqlx::QueryBuilder::new(SELECT);
             q.push(" AND p.organization_id = ").push_bind(organization);
-            q.push(" AND t.id > ").push_bind(after_id).push(" AND p.code IN (");
+            q.push(" AND t.id > ").push_bind(after_id).push(" AND t.id <= ").push_bind(upper_id);
+            q.push(" AND p.code IN (");
             let mut list = q.separated(", ");
             for code in &settings.products {
                 list.push_bind(code.as_str());
@@ -78,8 +80,10 @@ pub async fn run(ctx: &mut RunCtx<'_>, settings: &PrivilegesSettings) -> Result<
             q.push(") ORDER BY t.id LIMIT ").push_bind(limit);
             q.build_query_as().fetch_all(pool).await?
         });
-        let Some(last) = cards.last() else { break };
-        after_id = last.id;
+        windows.advance(cards.len(), limit as usize, cards.last().map(|c| c.id), upper_id);
+        if cards.is_empty() {
+            continue;
+        }
         remaining -= cards.len();
         ctx.run.counts.selected += cards.len() as u64;
         let mut definitions = BTreeMap::new();

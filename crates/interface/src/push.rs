@@ -48,9 +48,10 @@ pub async fn run(ctx: &mut RunCtx<'_>, settings: &PushSettings) -> Result<(), Fa
     let (force, skip) = (settings.force(), settings.skip());
     let (function_id, interface_id, organization) = (ctx.function.id, ctx.interface.id, ctx.interface.organization_id);
     let statuses = if cancelled { "('CANCELLED', 'INVALIDATED')" } else { "('CONTROLLED')" };
-    let mut after_id = 0_i64;
+    let mut windows = crate::paging::IdWindows::new(&db, params.ticket_iteration_size).await?;
     let mut remaining = settings.batch_size;
     while remaining > 0 {
+        let Some((after_id, upper_id)) = windows.next() else { break };
         let limit = remaining.min(params.ticket_iteration_size) as i64;
         let rows: Vec<PushRow> = on_reader!(&db, |pool| {
             let mut q = sqlx::QueryBuilder::new(format!(
@@ -62,7 +63,7 @@ pub async fn run(ctx: &mut RunCtx<'_>, settings: &PushSettings) -> Result<(), Fa
                    AND EXISTS (SELECT 1 FROM itf_processed ip JOIN itf_functions f ON f.id = ip.function_id
                                WHERE ip.ticket_id = t.id AND f.interface_id = {interface_id} AND f.kind = 'INJECTION')"
             ));
-            q.push(" AND t.id > ").push_bind(after_id);
+            q.push(" AND t.id > ").push_bind(after_id).push(" AND t.id <= ").push_bind(upper_id);
             q.push(" AND sm.code IN (");
             let mut list = q.separated(", ");
             for code in &settings.shipment_modes {
@@ -85,8 +86,10 @@ pub async fn run(ctx: &mut RunCtx<'_>, settings: &PushSettings) -> Result<(), Fa
             q.push(" ORDER BY t.id LIMIT ").push_bind(limit);
             q.build_query_as().fetch_all(pool).await?
         });
-        let Some(last) = rows.last() else { break };
-        after_id = last.id;
+        windows.advance(rows.len(), limit as usize, rows.last().map(|r| r.id), upper_id);
+        if rows.is_empty() {
+            continue;
+        }
         remaining -= rows.len();
         ctx.run.counts.selected += rows.len() as u64;
         let items: Vec<Value> = rows

@@ -34,17 +34,20 @@ pub async fn run(ctx: &mut RunCtx<'_>, settings: &InjectionSettings) -> Result<(
         send::Sender { client: ctx.client.clone(), db: db.clone(), function_id: ctx.function.id, run_id: ctx.run.id };
     // at most one page in the wallet's hands while the next one is selected and built
     let mut in_flight = None;
-    let mut after_id = 0_i64;
+    let mut windows = crate::paging::IdWindows::new(&db, params.ticket_iteration_size).await?;
     let mut remaining = settings.batch_size;
     while remaining > 0 {
-        let limit = remaining.min(params.ticket_iteration_size) as i64;
+        let Some(window) = windows.next() else { break };
+        let limit = remaining.min(params.ticket_iteration_size);
         let lap = std::time::Instant::now();
         let rows: Vec<TicketRow> = on_reader!(&db, |pool| {
-            page_query(organization, settings, &force, after_id, limit).build_query_as().fetch_all(pool).await?
+            page_query(organization, settings, &force, window, limit as i64).build_query_as().fetch_all(pool).await?
         });
         let lap = Phases::lap(&mut ctx.run.phases.select_ms, lap);
-        let Some(last) = rows.last() else { break };
-        after_id = last.id;
+        windows.advance(rows.len(), limit, rows.last().map(|r| r.id), window.1);
+        if rows.is_empty() {
+            continue;
+        }
         remaining -= rows.len();
         ctx.run.counts.selected += rows.len() as u64;
 

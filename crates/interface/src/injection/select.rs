@@ -90,7 +90,7 @@ fn holder_column(field: &str) -> Option<&'static str> {
 /// Product kinds the injection sends as tickets (cards go through the privileges function).
 pub const TICKET_KINDS: [&str; 4] = ["EVENT", "MATCH", "OPEN_PASS", "SERVICE"];
 
-/// Builds the page query: tickets after `after_id`, at most `limit`. The tickets table is the
+/// Builds the page query: tickets with ids in `(after_id, upper_id]`, at most `limit`. The tickets table is the
 /// outer loop (`CROSS JOIN` fixes the join order on SQLite; PostgreSQL keeps the written order
 /// past its join-collapse limit), so each page is a range scan in id order whatever the
 /// planner's statistics say — with them, SQLite preferred a sort of every ticket per page.
@@ -98,7 +98,7 @@ pub fn page_query<'a, DB: sqlx::Database>(
     organization_id: i64,
     settings: &'a InjectionSettings,
     force: &'a TicketRefs,
-    after_id: i64,
+    (after_id, upper_id): (i64, i64),
     limit: i64,
 ) -> QueryBuilder<'a, DB>
 where
@@ -152,7 +152,7 @@ where
     ));
     q.push_bind(true);
     q.push(" AND p.organization_id = ").push_bind(organization_id);
-    q.push(" AND t.id > ").push_bind(after_id);
+    q.push(" AND t.id > ").push_bind(after_id).push(" AND t.id <= ").push_bind(upper_id);
     q.push(" AND p.kind IN ('EVENT', 'MATCH', 'OPEN_PASS', 'SERVICE')");
     // NOT_PRINTED, or forced (a forced ticket already printed is sent again; never a dead one)
     q.push(" AND (t.status = 'NOT_PRINTED'");
