@@ -32,10 +32,18 @@ async fn continuous_functions(engine: &Engine) -> Result<Vec<i64>, sqlx::Error> 
     Ok(ids)
 }
 
-/// Runs `function_id` until it finds no work; returns whether the last run failed.
-pub async fn drain(engine: &Engine, function_id: i64) -> bool {
+/// How often a continuous worker runs over every ticket rather than the recent changes only,
+/// so a ticket that failed (or changed while no worker ran) is still picked up.
+const FULL_RUN_INTERVAL: Duration = Duration::from_secs(60);
+/// How far back "recent" reaches: comfortably past a gather window and a slow run.
+const RECENT: Duration = Duration::from_secs(120);
+
+/// Runs `function_id` until it finds no work; returns whether the last run failed. With
+/// `recent_only`, pushes look at tickets changed within [`RECENT`] only.
+pub async fn drain(engine: &Engine, function_id: i64, recent_only: bool) -> bool {
     loop {
-        match engine.run(function_id, RunOptions::default()).await {
+        let changed_since = recent_only.then(|| crate::engine::now_ms() - RECENT.as_millis() as i64);
+        match engine.run(function_id, RunOptions { file: None, changed_since }).await {
             Ok(summary) if summary.result == crate::runs::RunResult::Error => return true,
             Ok(summary) if summary.counts.selected > 0 => continue,
             Ok(_) | Err(RunError::Busy(_)) | Err(RunError::Inactive(_)) => return false,
@@ -50,8 +58,13 @@ pub async fn drain(engine: &Engine, function_id: i64) -> bool {
 async fn worker(engine: Engine, function_id: i64) {
     let mut changes = engine.db.changes().subscribe();
     let mut backoff = Duration::ZERO;
+    let mut last_full: Option<std::time::Instant> = None;
     loop {
-        if drain(&engine, function_id).await {
+        let full = last_full.is_none_or(|at| at.elapsed() >= FULL_RUN_INTERVAL) || !backoff.is_zero();
+        if full {
+            last_full = Some(std::time::Instant::now());
+        }
+        if drain(&engine, function_id, !full).await {
             backoff = (backoff * 2).clamp(Duration::from_secs(1), MAX_BACKOFF);
             tokio::time::sleep(backoff).await;
             continue;

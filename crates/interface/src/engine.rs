@@ -39,6 +39,9 @@ pub struct Engine {
 pub struct RunOptions {
     /// Feedback and pushes: process this file as if the wallet had returned it.
     pub file: Option<String>,
+    /// Pushes: only tickets whose status changed at or after this time (ms). Continuous
+    /// workers use it between periodic full runs, so a run's cost follows the new work.
+    pub changed_since: Option<i64>,
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -46,8 +46,22 @@ pub async fn run(ctx: &mut RunCtx<'_>, settings: &PushSettings) -> Result<(), Fa
         .map_err(|e| Failure::Stopped(e.to_string()))?
         .map_or(i64::MAX, |at| at.timestamp_millis());
     let (force, skip) = (settings.force(), settings.skip());
+    let changed_since = ctx.options.changed_since;
     let (function_id, interface_id, organization) = (ctx.function.id, ctx.interface.id, ctx.interface.organization_id);
     let statuses = if cancelled { "('CANCELLED', 'INVALIDATED')" } else { "('CONTROLLED')" };
+    // "injected before": processed by one of this interface's injection functions. The ids
+    // are listed in the query so the check is one index lookup per ticket; a join with the
+    // functions table let PostgreSQL hash every processed mark for each page instead.
+    let injection_ids: Vec<i64> = on_reader!(&db, |pool| {
+        sqlx::query_scalar("SELECT id FROM itf_functions WHERE interface_id = $1 AND kind = 'INJECTION'")
+            .bind(interface_id)
+            .fetch_all(pool)
+            .await?
+    });
+    if injection_ids.is_empty() {
+        return Ok(());
+    }
+    let injections = injection_ids.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
     let mut windows = crate::paging::IdWindows::new(&db, params.ticket_iteration_size).await?;
     let mut remaining = settings.batch_size;
     while remaining > 0 {
@@ -60,10 +74,13 @@ pub async fn run(ctx: &mut RunCtx<'_>, settings: &PushSettings) -> Result<(), Fa
                  CROSS JOIN bo_shipment_modes sm
                  LEFT JOIN itf_processed me ON me.ticket_id = t.id AND me.function_id = {function_id}
                  WHERE p.id = t.product_id AND sm.id = t.shipment_mode_id AND t.status IN {statuses} AND sm.type = 'MOBILE' AND p.organization_id = {organization}
-                   AND EXISTS (SELECT 1 FROM itf_processed ip JOIN itf_functions f ON f.id = ip.function_id
-                               WHERE ip.ticket_id = t.id AND f.interface_id = {interface_id} AND f.kind = 'INJECTION')"
+                   AND EXISTS (SELECT 1 FROM itf_processed ip
+                               WHERE ip.ticket_id = t.id AND ip.function_id IN ({injections}))"
             ));
             q.push(" AND t.id > ").push_bind(after_id).push(" AND t.id <= ").push_bind(upper_id);
+            if let Some(since) = changed_since {
+                q.push(" AND t.status_changed_at >= ").push_bind(since);
+            }
             q.push(" AND sm.code IN (");
             let mut list = q.separated(", ");
             for code in &settings.shipment_modes {

@@ -190,7 +190,10 @@ async fn run_function(
         .transpose()?;
     let config = AppConfig::from_env(db.database.clone(), String::new(), vec![], &key.server_key_file)?;
     let database = open(&db.database).await?;
-    let summary = config.engine(&database).run(function_id, tixbridge_interface::RunOptions { file }).await?;
+    let summary = config
+        .engine(&database)
+        .run(function_id, tixbridge_interface::RunOptions { file, changed_since: None })
+        .await?;
     println!("{}", serde_json::to_string_pretty(&summary)?);
     Ok(if summary.result == tixbridge_interface::runs::RunResult::Error {
         ExitCode::FAILURE

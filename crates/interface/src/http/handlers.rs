@@ -85,7 +85,7 @@ pub async fn run_function(State(engine): State<Engine>, Path(id): Path<i64>, bod
     } else {
         tixbridge_web::parse_json::<Option<RunRequest>>(&body)?.unwrap_or_default()
     };
-    let summary = engine.run(id, RunOptions { file: request.file_to_upload }).await?;
+    let summary = engine.run(id, RunOptions { file: request.file_to_upload, changed_since: None }).await?;
     ok(serde_json::to_value(summary).unwrap_or_default())
 }
 
