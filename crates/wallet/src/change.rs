@@ -33,7 +33,7 @@ impl TicketHead {
 /// Takes the feed lock of ticket `$pk`'s organizer, then reads the ticket: `Option<TicketHead>`.
 /// The organizer of a ticket never changes, so reading it before the lock is safe.
 macro_rules! lock_and_load {
-    ($tx:expr, $backend:expr, $pk:expr) => {{
+    ($tx:expr, $pk:expr) => {{
         let organizer: Option<i64> = sqlx::query_scalar("SELECT organizer_id FROM wallet_tickets WHERE id = $1")
             .bind($pk)
             .fetch_optional(&mut *$tx)
@@ -41,7 +41,7 @@ macro_rules! lock_and_load {
         match organizer {
             None => None,
             Some(organizer) => {
-                $crate::log_rows::lock_feed!($tx, $backend, organizer);
+                $crate::log_rows::lock_feed!($tx, organizer);
                 let sql = format!("SELECT {} FROM wallet_tickets WHERE id = $1", $crate::change::HEAD_COLUMNS);
                 sqlx::query_as::<_, $crate::change::TicketHead>(&sql).bind($pk).fetch_optional(&mut *$tx).await?
             }

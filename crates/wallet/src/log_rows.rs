@@ -98,8 +98,7 @@ pub(crate) use insert_log_rows;
 /// diff never skips one; on SQLite it takes the write lock at the start of the transaction, so
 /// a writer in another process (a CLI command) makes it wait instead of failing later.
 macro_rules! lock_feed {
-    ($tx:expr, $backend:expr, $organizer:expr) => {{
-        let _ = $backend;
+    ($tx:expr, $organizer:expr) => {{
         sqlx::query_scalar::<_, i64>(
             "UPDATE wallet_organizers SET feed_seq = feed_seq WHERE id = $1 RETURNING feed_seq",
         )

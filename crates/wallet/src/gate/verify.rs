@@ -90,10 +90,9 @@ pub async fn verify(
     let hash = code_hash(code);
     let at = crate::millis(scanned_at);
     let now = crate::millis(Utc::now());
-    let backend = db.backend();
     on_writer!(db, |pool| {
         let mut tx = pool.begin().await?;
-        lock_feed!(tx, backend, organizer);
+        lock_feed!(tx, organizer);
         let mut verdict = Verdict::unknown();
         let mut ticket_pk = None;
         if let Some(scanned) = scanned {

@@ -89,13 +89,12 @@ pub(crate) async fn inject(
         })
         .collect();
     let at = crate::millis(now);
-    let backend = db.backend();
     let mut decided: HashMap<String, TicketResult> = HashMap::with_capacity(candidates.len());
 
     if !candidates.is_empty() {
         on_writer!(db, |pool| {
             let mut tx = pool.begin().await?;
-            let mut feed_seq = lock_feed!(tx, backend, organizer);
+            let mut feed_seq = lock_feed!(tx, organizer);
 
             // Spectators: created on first sight of their e-mail.
             let spectator_ids = upsert_spectators!(tx, candidates.iter().map(|c| &c.ticket.spectator), at);

@@ -76,11 +76,10 @@ pub(crate) async fn apply(
     now: DateTime<Utc>,
 ) -> Result<Vec<TicketResult>, sqlx::Error> {
     let at = crate::millis(now);
-    let backend = db.backend();
     let mut results = Vec::with_capacity(requests.len());
     on_writer!(db, |pool| {
         let mut tx = pool.begin().await?;
-        let mut feed_seq = lock_feed!(tx, backend, organizer);
+        let mut feed_seq = lock_feed!(tx, organizer);
         let mut current: HashMap<String, Current> = HashMap::with_capacity(requests.len());
         for chunk in requests.chunks(CHUNK) {
             let mut select = sqlx::QueryBuilder::new(

@@ -44,7 +44,6 @@ pub(crate) async fn release_all(state: &WalletState, device_pk: i64, now: i64) -
 /// Releases the device's holdings not in `keep`, then completes the deletion of each released
 /// ticket that no device holds any more.
 async fn release(state: &WalletState, device_pk: i64, keep: Option<&[i64]>, now: i64) -> Result<(), WalletError> {
-    let backend = state.db.backend();
     on_writer!(&state.db, |pool| {
         let mut tx = pool.begin().await?;
         let held: Vec<i64> = sqlx::query_scalar(
@@ -67,7 +66,7 @@ async fn release(state: &WalletState, device_pk: i64, keep: Option<&[i64]>, now:
             .fetch_one(&mut *tx)
             .await?;
             if holders == 0
-                && let Some(mut head) = lock_and_load!(tx, backend, pk)
+                && let Some(mut head) = lock_and_load!(tx, pk)
                 && head.status() == tixbridge_domain::WalletStatus::DeletionPending
             {
                 let detail = json!({ "releasedBy": "device" });

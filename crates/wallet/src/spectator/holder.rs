@@ -77,10 +77,9 @@ pub(crate) async fn assign(
     let (_, settings) = read_own(state, session, pk).await?;
     let holder = body.validate(&settings)?;
     let now = crate::millis(Utc::now());
-    let backend = state.db.backend();
     on_writer!(&state.db, |pool| {
         let mut tx = pool.begin().await?;
-        let mut head = lock_and_load!(tx, backend, pk).ok_or_else(|| not_found(pk))?;
+        let mut head = lock_and_load!(tx, pk).ok_or_else(|| not_found(pk))?;
         if head.owner_id != session.spectator_id {
             return Err(not_found(pk));
         }
@@ -152,10 +151,9 @@ pub(crate) async fn activate(
         }
         (None, Some(_)) => return Err(WalletError::invalid("method", "must be online, offline or bluetooth")),
     };
-    let backend = state.db.backend();
     on_writer!(&state.db, |pool| {
         let mut tx = pool.begin().await?;
-        let mut head = lock_and_load!(tx, backend, pk).ok_or_else(|| not_found(pk))?;
+        let mut head = lock_and_load!(tx, pk).ok_or_else(|| not_found(pk))?;
         if head.owner_id != session.spectator_id {
             return Err(not_found(pk));
         }

@@ -88,10 +88,9 @@ pub(crate) async fn fetch(state: &WalletState, session: &SpectatorSession, pk: i
     let now = crate::millis(Utc::now());
     let (ticket, settings) = read_own(state, session, pk).await?;
     let due = ticket_plan(&ticket, &settings);
-    let backend = state.db.backend();
     on_writer!(&state.db, |pool| {
         let mut tx = pool.begin().await?;
-        let mut head = lock_and_load!(tx, backend, pk).ok_or_else(|| not_found(pk))?;
+        let mut head = lock_and_load!(tx, pk).ok_or_else(|| not_found(pk))?;
         if head.owner_id != session.spectator_id {
             return Err(not_found(pk));
         }

@@ -56,7 +56,6 @@ pub(crate) async fn offer(
     kind: Kind,
 ) -> Result<Value, WalletError> {
     let now = crate::millis(Utc::now());
-    let backend = state.db.backend();
     let email = email.map(|e| e.trim().to_lowercase());
     if let Some(email) = &email
         && (!email.contains('@') || email.len() > 256 || email.contains(char::is_whitespace))
@@ -66,7 +65,7 @@ pub(crate) async fn offer(
     on_writer!(&state.db, |pool| {
         let mut tx = pool.begin().await?;
         let not_found = || WalletError::NotFound(format!("no ticket {pk} in your wallet"));
-        let mut head = lock_and_load!(tx, backend, pk).ok_or_else(not_found)?;
+        let mut head = lock_and_load!(tx, pk).ok_or_else(not_found)?;
         if head.owner_id != session.spectator_id {
             return Err(not_found());
         }
@@ -148,7 +147,6 @@ pub(crate) async fn close(
     outcome: Outcome,
 ) -> Result<Value, WalletError> {
     let now = crate::millis(Utc::now());
-    let backend = state.db.backend();
     on_writer!(&state.db, |pool| {
         let mut tx = pool.begin().await?;
         let not_found = || WalletError::NotFound(format!("no open transfer {id} for you"));
@@ -163,7 +161,7 @@ pub(crate) async fn close(
         if party != session.spectator_id {
             return Err(not_found());
         }
-        let mut head = lock_and_load!(tx, backend, transfer.ticket_pk).ok_or_else(not_found)?;
+        let mut head = lock_and_load!(tx, transfer.ticket_pk).ok_or_else(not_found)?;
         let (action, name, state_name, actor) = match outcome {
             Outcome::Accept => (WalletAction::AcceptTransfer, "ACCEPT_TRANSFER", "ACCEPTED", "recipient"),
             Outcome::Reject => (WalletAction::RejectTransfer, "REJECT_TRANSFER", "REJECTED", "recipient"),
@@ -284,7 +282,6 @@ pub(crate) async fn fail_open_transfer(
         FailedBy::Timer => ("EXPIRE_TRANSFER", "timer", "expired", "EXPIRED"),
         FailedBy::Organizer => ("CANCEL_TRANSFER", "organizer", "cancelled by the organizer", "CANCELLED"),
     };
-    let backend = db.backend();
     let failed = on_writer!(db, |pool| {
         let mut tx = pool.begin().await?;
         let still_open: Option<i64> =
@@ -294,7 +291,7 @@ pub(crate) async fn fail_open_transfer(
                 .await?;
         let mut failed = false;
         if still_open.is_some()
-            && let Some(mut head) = lock_and_load!(tx, backend, ticket_pk)
+            && let Some(mut head) = lock_and_load!(tx, ticket_pk)
         {
             let detail = json!({ "transferId": id, "reason": reason });
             let state_name = match record_change!(tx, &mut head, WalletAction::FailTransfer, action, actor, at, detail)
