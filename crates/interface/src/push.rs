@@ -72,7 +72,6 @@ pub async fn run(ctx: &mut RunCtx<'_>, settings: &PushSettings) -> Result<(), Fa
                 "SELECT t.id, t.invalidation_reason, t.status_changed_at FROM bo_tickets t
                  CROSS JOIN bo_products p
                  CROSS JOIN bo_shipment_modes sm
-                 LEFT JOIN itf_processed me ON me.ticket_id = t.id AND me.function_id = {function_id}
                  WHERE p.id = t.product_id AND sm.id = t.shipment_mode_id AND t.status IN {statuses} AND sm.type = 'MOBILE' AND p.organization_id = {organization}
                    AND EXISTS (SELECT 1 FROM itf_processed ip
                                WHERE ip.ticket_id = t.id AND ip.function_id IN ({injections}))"
@@ -86,10 +85,14 @@ pub async fn run(ctx: &mut RunCtx<'_>, settings: &PushSettings) -> Result<(), Fa
             for code in &settings.shipment_modes {
                 list.push_bind(code.as_str());
             }
-            q.push(") AND (me.ticket_id IS NULL OR t.status_changed_at >= ").push_bind(date_from);
-            if cancelled {
-                q.push(" OR me.invalidation_reason IS DISTINCT FROM t.invalidation_reason");
-            }
+            // not yet processed by this function (push cancelled: not with this reason), as a
+            // per-ticket index lookup rather than a join the planner may hash whole
+            q.push(format!(
+                ") AND (NOT EXISTS (SELECT 1 FROM itf_processed me WHERE me.function_id = {function_id}
+                   AND me.ticket_id = t.id{}) OR t.status_changed_at >= ",
+                if cancelled { " AND me.invalidation_reason IS NOT DISTINCT FROM t.invalidation_reason" } else { "" }
+            ))
+            .push_bind(date_from);
             push_tax_list(&mut q, " OR t.tax_number IN (", &force);
             q.push(")");
             if !skip.is_empty() {
