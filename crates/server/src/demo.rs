@@ -165,13 +165,14 @@ fn print_summary(summary: &Value) {
     );
     for name in ["injection", "privileges", "push_cancelled", "push_controlled", "feedback"] {
         let c = &summary[name];
+        let n = |key: &str| c[key].as_u64().unwrap_or(0);
         println!(
             "{name:<16} {:>8} {:>6} {:>9} {:>9} {:>8}  {}",
-            c["selected"],
-            c["sent"],
-            c["accepted"],
-            c["rejected"],
-            c["skipped"],
+            n("selected"),
+            n("sent"),
+            n("accepted"),
+            n("rejected"),
+            n("skipped"),
             c["result"].as_str().unwrap_or("-")
         );
     }
