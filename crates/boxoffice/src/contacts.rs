@@ -70,7 +70,8 @@ const COLUMNS: &str = "id, organization_id, kind, temporary, pending_creation, h
 
 /// Preference among contacts sharing an e-mail: an internet account first, then an
 /// individual over a relay, then the oldest.
-const PREFERENCE: &str = "ORDER BY has_internet_account DESC, CASE WHEN kind = 'INDIVIDUAL' THEN 0 ELSE 1 END, id";
+/// The order in which contacts sharing an e-mail are preferred (SPEC §7.1); feedback uses it too.
+pub const PREFERENCE: &str = "ORDER BY has_internet_account DESC, CASE WHEN kind = 'INDIVIDUAL' THEN 0 ELSE 1 END, id";
 
 /// [`PREFERENCE`] for contacts already loaded: the smallest rank is the preferred contact.
 pub(crate) fn preference_rank(has_internet_account: bool, kind: &str, id: i64) -> (bool, bool, i64) {

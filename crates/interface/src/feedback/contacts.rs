@@ -47,16 +47,19 @@ impl OwnershipChange {
     }
 }
 
-/// The best existing contact for an e-mail: one with an internet account first, then an
-/// individual rather than a relay contact, then the oldest.
-pub(super) const FIND_CONTACT: &str = "SELECT id, temporary FROM bo_contacts
-    WHERE organization_id = $1 AND LOWER(email) = $2
-    ORDER BY has_internet_account DESC, CASE WHEN kind = 'INDIVIDUAL' THEN 0 ELSE 1 END, id LIMIT 1";
+/// The best existing contact for an e-mail, by the box office's own preference rule. E-mails
+/// are stored normalized (lower-cased), so the lookup uses the (organization, email) index.
+pub(super) fn find_contact_sql() -> String {
+    format!(
+        "SELECT id, temporary FROM bo_contacts WHERE organization_id = $1 AND email = $2 {} LIMIT 1",
+        tixbridge_boxoffice::contacts::PREFERENCE
+    )
+}
 
 /// Applies one [`OwnershipChange`] of ticket `$ticket` inside `$tx`.
 macro_rules! mirror_ownership {
     ($tx:expr, $organization:expr, $ticket:expr, $change:expr, $now:expr) => {{
-        use $crate::feedback::contacts::{FIND_CONTACT, OwnershipChange};
+        use $crate::feedback::contacts::{OwnershipChange, find_contact_sql};
         let (email, names, status) = match &$change {
             OwnershipChange::Pending { recipient } => (Some(recipient.clone()), None, "PENDING"),
             OwnershipChange::Cancelled => (None, None, "CANCELLED"),
@@ -66,8 +69,11 @@ macro_rules! mirror_ownership {
         };
         let contact_id: i64 = match &email {
             Some(email) => {
-                let found: Option<(i64, bool)> =
-                    sqlx::query_as(FIND_CONTACT).bind($organization).bind(email).fetch_optional(&mut *$tx).await?;
+                let found: Option<(i64, bool)> = sqlx::query_as(&find_contact_sql())
+                    .bind($organization)
+                    .bind(email)
+                    .fetch_optional(&mut *$tx)
+                    .await?;
                 match (found, &names) {
                     // a normal contact is reused unchanged
                     (Some((id, false)), _) => id,
