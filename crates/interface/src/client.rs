@@ -6,6 +6,7 @@
 use std::time::Duration;
 
 use serde::Deserialize;
+use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::dump::CallDump;
@@ -108,14 +109,12 @@ impl WalletClient {
             .http
             .get(format!("{}/diff", self.base))
             .query(&[("paginationKey", pagination_key), ("limit", &limit.to_string())]);
-        let answer = self.send(request, String::new).await?;
-        serde_json::from_value(answer).map_err(|e| CallError::BadAnswer(e.to_string()))
+        self.send(request, String::new).await
     }
 
     async fn batch(&self, suffix: &str, items: &[Value]) -> Result<Vec<TicketAnswer>, CallError> {
         let request = self.http.post(format!("{}{suffix}", self.base)).json(items);
-        let answer = self.send(request, || serde_json::to_string(items).unwrap_or_default()).await?;
-        let answer: BatchAnswer = serde_json::from_value(answer).map_err(|e| CallError::BadAnswer(e.to_string()))?;
+        let answer: BatchAnswer = self.send(request, || serde_json::to_string(items).unwrap_or_default()).await?;
         if answer.results.len() != items.len() {
             return Err(CallError::BadAnswer(format!(
                 "{} results for {} tickets sent",
@@ -126,11 +125,13 @@ impl WalletClient {
         Ok(answer.results)
     }
 
-    async fn send(
+    /// Sends `request` and reads a 2xx answer straight into `T` (no intermediate JSON tree:
+    /// an injection answer holds a thousand results).
+    async fn send<T: DeserializeOwned>(
         &self,
         request: reqwest::RequestBuilder,
         dump_request: impl FnOnce() -> String,
-    ) -> Result<Value, CallError> {
+    ) -> Result<T, CallError> {
         let request = request.basic_auth(&self.login, Some(&self.password)).timeout(self.timeout);
         let response = request.send().await.map_err(|e| self.transport_error(e))?;
         let status = response.status();

@@ -94,7 +94,7 @@ macro_rules! record_change {
                 head.log_len += 1;
                 head.last_hash = entry.hash.clone();
                 let rows = [entry];
-                $crate::log_rows::insert_log_rows!($tx, rows);
+                $crate::log_rows::insert_log_rows!($tx, &rows);
                 $crate::log_rows::store_feed_seq!($tx, head.organizer_id, feed_seq);
                 Ok(next)
             }

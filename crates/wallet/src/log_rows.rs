@@ -66,15 +66,17 @@ impl LogRow {
 /// Rows per multi-row INSERT: 10 columns each, well under either backend's bind limit.
 pub(crate) const LOG_INSERT_CHUNK: usize = 1_000;
 
-/// Appends `$rows` (a slice of [`LogRow`]) inside transaction `$tx`, in multi-row statements.
+/// Appends `$rows` (anything that iterates over `&LogRow`) inside transaction `$tx`, in
+/// multi-row statements.
 macro_rules! insert_log_rows {
     ($tx:expr, $rows:expr) => {
-        for chunk in $rows.chunks($crate::log_rows::LOG_INSERT_CHUNK) {
+        let rows: Vec<&$crate::log_rows::LogRow> = $rows.into_iter().collect();
+        for chunk in rows.chunks($crate::log_rows::LOG_INSERT_CHUNK) {
             let mut insert = sqlx::QueryBuilder::new(
                 "INSERT INTO wallet_ticket_log \
                  (ticket_pk, position, feed_seq, at, status, action, actor, detail, prev_hash, hash) ",
             );
-            insert.push_values(chunk, |mut row, log: &$crate::log_rows::LogRow| {
+            insert.push_values(chunk, |mut row, log: &&$crate::log_rows::LogRow| {
                 row.push_bind(log.ticket_pk)
                     .push_bind(log.position)
                     .push_bind(log.feed_seq)

@@ -4,6 +4,7 @@
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
 use axum::http::StatusCode;
+use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
 use crate::ApiError;
@@ -22,6 +23,23 @@ where
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let BodyBytes(bytes) = BodyBytes::from_request(req, state).await?;
+        parse_json(&bytes).map(JsonBody)
+    }
+}
+
+/// A request body as bytes, for handlers that parse it borrowing from them (parts of it as
+/// [`serde_json::value::RawValue`]), with the same refusals as [`JsonBody`] for a body too
+/// large or cut short.
+pub struct BodyBytes(pub Bytes);
+
+impl<S> FromRequest<S> for BodyBytes
+where
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
             if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
                 ApiError::new(
@@ -33,12 +51,13 @@ where
                 ApiError::bad_request("body", rejection.body_text())
             }
         })?;
-        parse_json(&bytes).map(JsonBody)
+        Ok(BodyBytes(bytes))
     }
 }
 
-/// Parses `bytes` as `T`, naming the line, column and problem when it fails.
-pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+/// Parses `bytes` as `T` (which may borrow from them), naming the line, column and problem
+/// when it fails.
+pub fn parse_json<'a, T: Deserialize<'a>>(bytes: &'a [u8]) -> Result<T, ApiError> {
     serde_json::from_slice(bytes).map_err(|err| {
         let kind = match err.classify() {
             serde_json::error::Category::Data => "request body has the wrong shape",

@@ -5,4 +5,4 @@ mod error;
 mod json_body;
 
 pub use error::ApiError;
-pub use json_body::{JsonBody, MAX_BODY_BYTES, parse_json};
+pub use json_body::{BodyBytes, JsonBody, MAX_BODY_BYTES, parse_json};

@@ -63,7 +63,17 @@ const TICKET_ID_PUNCTUATION: &str = " *.-_+/()";
 /// Checks one ticket of an injection batch against SPEC §5.1 at time `now`, keeping it
 /// (moved, not copied: batches are large) as the ticket's body.
 pub fn validate_ticket(value: Value, now: DateTime<Utc>) -> Result<ValidTicket, Rejection> {
-    let (ticket_id, event, barcode, spectator) = check_fields(&value, now)?;
+    let checked = check_fields(&value, now)?;
+    let event = ValidEvent {
+        id: checked.event.id.to_owned(),
+        name: checked.event.name.to_owned(),
+        start_time: checked.event.start_time.to_owned(),
+        expiration_date: checked.event.expiration_date.to_owned(),
+        expires_at: checked.event.expires_at,
+    };
+    let ticket_id = checked.ticket_id.to_owned();
+    let barcode = checked.barcode.to_owned();
+    let spectator = checked.spectator;
     Ok(ValidTicket { ticket_id, event, barcode, spectator, body: value })
 }
 
@@ -72,12 +82,26 @@ pub fn check_ticket(value: &Value, now: DateTime<Utc>) -> Result<(), Rejection> 
     check_fields(value, now).map(|_| ())
 }
 
-type Checked = (String, ValidEvent, String, Spectator);
+/// What the checks read on the way, borrowed from the ticket: only a kept ticket copies it.
+struct Checked<'a> {
+    ticket_id: &'a str,
+    event: CheckedEvent<'a>,
+    barcode: &'a str,
+    spectator: Spectator,
+}
 
-fn check_fields(value: &Value, now: DateTime<Utc>) -> Result<Checked, Rejection> {
+struct CheckedEvent<'a> {
+    id: &'a str,
+    name: &'a str,
+    start_time: &'a str,
+    expiration_date: &'a str,
+    expires_at: DateTime<FixedOffset>,
+}
+
+fn check_fields(value: &Value, now: DateTime<Utc>) -> Result<Checked<'_>, Rejection> {
     let ticket = Obj::root(value)?;
     let ticket_id = ticket.required_str("ticketId", 256)?;
-    check_ticket_id(&ticket_id)?;
+    check_ticket_id(ticket_id)?;
 
     let event = validate_event(&ticket.required_obj("event")?, now)?;
     let barcode = ticket.required_obj("security")?.required_str("barcode", 512)?;
@@ -92,7 +116,7 @@ fn check_fields(value: &Value, now: DateTime<Utc>) -> Result<Checked, Rejection>
             details.optional_key_value_list(list)?;
         }
     }
-    Ok((ticket_id, event, barcode, spectator))
+    Ok(Checked { ticket_id, event, barcode, spectator })
 }
 
 /// `ticketId` may only hold `A-Z a-z 0-9`, space and `* . - _ + / ( )`.
@@ -112,7 +136,7 @@ pub fn check_id_chars(field: &str, id: &str) -> Result<(), Rejection> {
     }
 }
 
-fn validate_event(event: &Obj<'_>, now: DateTime<Utc>) -> Result<ValidEvent, Rejection> {
+fn validate_event<'a>(event: &Obj<'a>, now: DateTime<Utc>) -> Result<CheckedEvent<'a>, Rejection> {
     let id = event.required_str("id", 256)?;
     let name = event.required_str("name", 128)?;
     let (start_time, starts_at) = event.required_datetime("startTime")?;
@@ -136,12 +160,12 @@ fn validate_event(event: &Obj<'_>, now: DateTime<Utc>) -> Result<ValidEvent, Rej
         group.optional_str("name", 128)?;
         group.optional_str("image", 512)?;
     }
-    Ok(ValidEvent { id, name, start_time, expiration_date, expires_at })
+    Ok(CheckedEvent { id, name, start_time, expiration_date, expires_at })
 }
 
 fn validate_spectator(details: &Obj<'_>) -> Result<Spectator, Rejection> {
     let email = details.required_str("email", 256)?;
-    check_email(&email).map_err(|rule| details.rejection("email", rule))?;
+    check_email(email).map_err(|rule| details.rejection("email", rule))?;
     let first_name = details.optional_str("firstName", 50)?;
     let last_name = details.optional_str("lastName", 100)?;
     details.optional_one_of("gender", &["M", "F", "U", "X"])?;
@@ -154,7 +178,11 @@ fn validate_spectator(details: &Obj<'_>) -> Result<Spectator, Rejection> {
         details.optional_str(key, 256)?;
     }
     details.optional_bool("mainApplicant")?;
-    Ok(Spectator { email: email.to_lowercase(), first_name, last_name })
+    Ok(Spectator {
+        email: email.to_lowercase(),
+        first_name: first_name.map(str::to_owned),
+        last_name: last_name.map(str::to_owned),
+    })
 }
 
 fn check_email(email: &str) -> Result<(), &'static str> {

@@ -66,15 +66,15 @@ fn object<'a>(value: &'a Value, what: &str) -> Result<Obj<'a>, Rejection> {
 /// An identifier with the `ticketId` rules: at most 256 characters of the allowed set.
 fn required_id(obj: &Obj<'_>, key: &str) -> Result<String, Rejection> {
     let id = obj.required_str(key, 256)?;
-    check_id_chars(key, &id)?;
-    Ok(id)
+    check_id_chars(key, id)?;
+    Ok(id.to_owned())
 }
 
 /// Checks one privilege definition at time `now`.
 pub fn validate_definition(value: &Value, now: DateTime<Utc>) -> Result<ValidDefinition, Rejection> {
     let definition = object(value, "definition")?;
     let definition_id = required_id(&definition, "definitionId")?;
-    let name = definition.required_str("name", 128)?;
+    let name = definition.required_str("name", 128)?.to_owned();
     definition.optional_str("description", 4096)?;
     definition.optional_str("imageUrl", 256)?;
     let (valid_from, from) = definition.required_datetime("validFrom")?;
@@ -93,6 +93,7 @@ pub fn validate_definition(value: &Value, now: DateTime<Utc>) -> Result<ValidDef
             .find(|k| k.as_str() == kind)
             .ok_or_else(|| definition.rejection("kind", format!("must be one of {}", kinds.join("|"))))?,
     };
+    let (valid_from, valid_until) = (valid_from.to_owned(), valid_until.to_owned());
     Ok(ValidDefinition { definition_id, kind, name, valid_from, valid_until, body: value.clone() })
 }
 
@@ -102,7 +103,7 @@ pub fn validate_instance(value: &Value) -> Result<ValidInstance, Rejection> {
     let privilege_id = required_id(&instance, "privilegeId")?;
     let definition_id = required_id(&instance, "definitionId")?;
     let spectator = validate_spectator(&instance.required_obj("spectatorDetails")?)?;
-    let barcode = instance.optional_str("barcode", 512)?;
+    let barcode = instance.optional_str("barcode", 512)?.map(str::to_owned);
     let used = instance.optional_bool("used")?;
     let linked_ticket_ids = linked_ticket_ids(instance.map().get("linkedTicketIds"))?;
     let mut body = value.clone();

@@ -3,6 +3,7 @@
 //! it against the wallet's own rules before sending, sends one call per page, and prints
 //! (`NOT_PRINTED` → `PRINTED`) exactly the tickets the wallet accepted.
 
+pub mod catalog;
 pub mod payload;
 pub mod select;
 mod send;
@@ -14,7 +15,12 @@ use tixbridge_store::on_reader;
 use crate::engine::{Failure, RunCtx};
 use crate::functions::settings::InjectionSettings;
 use crate::runs::Phases;
-use select::{TicketRow, page_query};
+use catalog::{Catalog, TicketRow};
+use select::{TicketColumns, page_query};
+
+/// Pages sent and not yet settled. While the wallet parses one page it writes another, so
+/// both cores stay busy; each page still prints in its own transaction when it comes back.
+const PAGES_IN_FLIGHT: usize = 4;
 
 pub async fn run(ctx: &mut RunCtx<'_>, settings: &InjectionSettings) -> Result<(), Failure> {
     let db = ctx.engine.db.clone();
@@ -32,19 +38,21 @@ pub async fn run(ctx: &mut RunCtx<'_>, settings: &InjectionSettings) -> Result<(
     let mut variables_dump: Vec<Value> = Vec::new();
     let sender =
         send::Sender { client: ctx.client.clone(), db: db.clone(), function_id: ctx.function.id, run_id: ctx.run.id };
-    // at most one page in the wallet's hands while the next one is selected and built
-    let mut in_flight = None;
+    // a few pages in the wallet's hands while the next one is selected and built
+    let mut in_flight = std::collections::VecDeque::with_capacity(PAGES_IN_FLIGHT);
     let mut windows = crate::paging::IdWindows::new(&db, params.ticket_iteration_size).await?;
+    let mut catalog = Catalog::default();
     let mut remaining = settings.batch_size;
     while remaining > 0 {
         let Some(window) = windows.next() else { break };
         let limit = remaining.min(params.ticket_iteration_size);
         let lap = std::time::Instant::now();
-        let rows: Vec<TicketRow> = on_reader!(&db, |pool| {
+        let rows: Vec<TicketColumns> = on_reader!(&db, |pool| {
             page_query(organization, settings, &force, window, limit as i64).build_query_as().fetch_all(pool).await?
         });
+        let rows: Vec<TicketRow> = catalog.rows(&db, rows).await?;
         let lap = Phases::lap(&mut ctx.run.phases.select_ms, lap);
-        windows.advance(rows.len(), limit, rows.last().map(|r| r.id), window.1);
+        windows.advance(rows.len(), limit, rows.last().map(|r| r.t.id), window.1);
         if rows.is_empty() {
             continue;
         }
@@ -54,8 +62,8 @@ pub async fn run(ctx: &mut RunCtx<'_>, settings: &InjectionSettings) -> Result<(
         let now = chrono::Utc::now();
         let (mut ids, mut payloads) = (Vec::with_capacity(rows.len()), Vec::with_capacity(rows.len()));
         for row in &rows {
-            let ticket_ref = row.id.to_string();
-            if skip.ids.contains(&row.id) || row.tax_number.as_ref().is_some_and(|t| skip.tax_numbers.contains(t)) {
+            let ticket_ref = row.t.id.to_string();
+            if skip.ids.contains(&row.t.id) || row.t.tax_number.as_ref().is_some_and(|t| skip.tax_numbers.contains(t)) {
                 ctx.run.counts.skipped += 1;
                 ctx.run.note(Some(&ticket_ref), "skipped: on the function's skip list");
                 continue;
@@ -89,7 +97,7 @@ pub async fn run(ctx: &mut RunCtx<'_>, settings: &InjectionSettings) -> Result<(
                 ctx.run.note(Some(&ticket_ref), format!("not sent, the wallet would refuse it: {rejection}"));
                 continue;
             }
-            ids.push(row.id);
+            ids.push(row.t.id);
             payloads.push(payload);
         }
         Phases::lap(&mut ctx.run.phases.build_ms, lap);
@@ -97,15 +105,17 @@ pub async fn run(ctx: &mut RunCtx<'_>, settings: &InjectionSettings) -> Result<(
             ctx.would_send.extend(payloads);
             continue;
         }
-        if let Some(previous) = in_flight.take() {
-            send::settle(ctx, previous).await?;
+        if in_flight.len() >= PAGES_IN_FLIGHT
+            && let Some(oldest) = in_flight.pop_front()
+        {
+            send::settle(ctx, oldest).await?;
         }
         if !payloads.is_empty() {
-            in_flight = Some(sender.spawn(ids, payloads));
+            in_flight.push_back(sender.spawn(ids, payloads));
         }
     }
-    if let Some(last) = in_flight.take() {
-        send::settle(ctx, last).await?;
+    while let Some(page) = in_flight.pop_front() {
+        send::settle(ctx, page).await?;
     }
     if params.dump_tnpr_variables && !variables_dump.is_empty() {
         write_variables_dump(ctx, &variables_dump);

@@ -2,12 +2,14 @@
 //! The payload is a pure function of the stored data — no clock, no randomness — so a ticket
 //! sent again after a crash is byte-for-byte the same and the wallet sees no change.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Duration, FixedOffset, SecondsFormat};
 use serde_json::{Map, Value, json};
 use tixbridge_domain::ComfortVariables;
 use tixbridge_domain::comfort::resolve;
 
-use super::select::TicketRow;
+use super::catalog::{Coded, Performance, TicketRow};
 use crate::functions::settings::InjectionSettings;
 use crate::params::CustomParameters;
 
@@ -31,28 +33,33 @@ fn text(at: DateTime<FixedOffset>) -> String {
 /// The wallet event: from the performance for dated products, from comfort variables or the
 /// ticket's validity for undated ones. Also the activation parameters comfort variables set.
 fn event_and_activation(row: &TicketRow) -> Result<(Value, Option<Value>), PayloadError> {
-    let name = match (&row.host_team, &row.opposing_team) {
-        (Some(host), Some(opposing)) => format!("{host} - {opposing}"),
-        _ => row.product_external_name.clone().unwrap_or_else(|| row.product_name.clone()),
+    let performance = row.performance.as_deref();
+    let teams = performance.and_then(|pf| pf.host_team.as_ref().zip(pf.opposing_team.as_ref()));
+    let name = match teams {
+        Some((host, opposing)) => format!("{host} - {opposing}"),
+        None => row.product.external_name.clone().unwrap_or_else(|| row.product.name.clone()),
     };
     let mut address = Map::new();
-    for (key, value) in [
-        ("site", row.site_external_name.as_ref().or(row.site_name.as_ref())),
-        ("line1", row.address_line1.as_ref()),
-        ("city", row.city.as_ref()),
-        ("zip", row.zip.as_ref()),
-        ("countryCode", row.country_code.as_ref()),
-    ] {
-        if let Some(value) = value {
-            address.insert(key.into(), json!(value));
+    if let Some(pf) = performance {
+        for (key, value) in [
+            ("site", pf.site_external_name.as_ref().or(pf.site_name.as_ref())),
+            ("line1", pf.address_line1.as_ref()),
+            ("city", pf.city.as_ref()),
+            ("zip", pf.zip.as_ref()),
+            ("countryCode", pf.country_code.as_ref()),
+        ] {
+            if let Some(value) = value {
+                address.insert(key.into(), json!(value));
+            }
         }
     }
-    if let (Some(performance_id), Some(start_text)) = (row.performance_id, row.performance_start.as_deref()) {
+    if let Some(pf) = performance {
+        let start_text = pf.starts_local.as_str();
         let start = parse_local("performance.start", Some(start_text))?.expect("given");
-        let minutes = row.duration_minutes.filter(|m| *m > 0).unwrap_or(24 * 60);
+        let minutes = pf.duration_minutes.filter(|m| *m > 0).unwrap_or(24 * 60);
         let expiry = start + Duration::minutes(minutes);
         let event = json!({
-            "id": format!("P{performance_id}"),
+            "id": format!("P{}", pf.id),
             "name": name,
             "startTime": start_text,
             "expirationDate": text(expiry),
@@ -60,11 +67,11 @@ fn event_and_activation(row: &TicketRow) -> Result<(Value, Option<Value>), Paylo
         });
         return Ok((event, None));
     }
-    let vars = ComfortVariables::from_json_text(&row.comfort_variables).map_err(|e| fail(e.to_string()))?;
-    let validity_start = parse_local("validityStart", row.validity_start_local.as_deref())?;
-    let validity_end = parse_local("validityEnd", row.validity_end_local.as_deref())?;
-    let season_start = parse_local("season.start", row.season_start.as_deref())?;
-    let season_end = parse_local("season.end", row.season_end.as_deref())?;
+    let vars = ComfortVariables::from_json_text(&row.product.comfort_variables).map_err(|e| fail(e.to_string()))?;
+    let validity_start = parse_local("validityStart", row.t.validity_start_local.as_deref())?;
+    let validity_end = parse_local("validityEnd", row.t.validity_end_local.as_deref())?;
+    let season_start = parse_local("season.start", row.product.season_start.as_deref())?;
+    let season_end = parse_local("season.end", row.product.season_end.as_deref())?;
     let reference = validity_start
         .or(season_start)
         .ok_or_else(|| fail("validityStart: an undated ticket needs a validity start (or a season)"))?;
@@ -81,7 +88,7 @@ fn event_and_activation(row: &TicketRow) -> Result<(Value, Option<Value>), Paylo
             .ok_or_else(|| fail("validityEnd: an undated ticket needs a validity end (or TIXExp)"))?,
     };
     let event = json!({
-        "id": format!("U{}-{}-{}", row.product_id, start.timestamp(), expiry.timestamp()),
+        "id": format!("U{}-{}-{}", row.product.id, start.timestamp(), expiry.timestamp()),
         "name": name,
         "startTime": text(start),
         "expirationDate": text(expiry),
@@ -101,19 +108,23 @@ fn event_and_activation(row: &TicketRow) -> Result<(Value, Option<Value>), Paylo
 /// ticket the last owner the wallet reported — unless the old ticket's invalidation reason
 /// asks to reset to the current box-office holder.
 fn recipient_email(row: &TicketRow, params: &CustomParameters) -> Option<String> {
-    if row.replaces_ticket_id.is_some() {
+    if row.t.replaces_ticket_id.is_some() {
         let reset =
-            row.replaced_reason.as_ref().is_some_and(|r| params.reset_injection_invalidation_reasons.contains(r));
+            row.t.replaced_reason.as_ref().is_some_and(|r| params.reset_injection_invalidation_reasons.contains(r));
         if reset {
-            return row.holder_email.clone().or_else(|| row.owner_email.clone());
+            return row.t.holder_email.clone().or_else(|| row.t.owner_email.clone());
         }
         if params.overlay_spectator_details_with_last_owner
-            && let Some(last_owner) = &row.replaced_wallet_owner
+            && let Some(last_owner) = &row.t.replaced_wallet_owner
         {
             return Some(last_owner.clone());
         }
     }
-    row.owner_email.clone()
+    row.t.owner_email.clone()
+}
+
+fn code(coded: &Option<Arc<Coded>>) -> Option<&str> {
+    coded.as_ref().map(|c| c.code.as_str())
 }
 
 fn filled(value: &Option<String>) -> bool {
@@ -128,62 +139,62 @@ pub fn build(row: &TicketRow, settings: &InjectionSettings, params: &CustomParam
     let mut spectator = Map::new();
     spectator.insert("email".into(), json!(email));
     for (key, value) in [
-        ("title", &row.holder_title),
-        ("firstName", &row.holder_first_name),
-        ("lastName", &row.holder_last_name),
-        ("birthDate", &row.holder_birth_date),
-        ("nationality", &row.holder_nationality),
-        ("idNumber", &row.holder_id_number),
-        ("countryCode", &row.holder_country_code),
-        ("birthRegion", &row.holder_birth_region),
-        ("birthPlace", &row.holder_birth_place),
+        ("title", &row.t.holder_title),
+        ("firstName", &row.t.holder_first_name),
+        ("lastName", &row.t.holder_last_name),
+        ("birthDate", &row.t.holder_birth_date),
+        ("nationality", &row.t.holder_nationality),
+        ("idNumber", &row.t.holder_id_number),
+        ("countryCode", &row.t.holder_country_code),
+        ("birthRegion", &row.t.holder_birth_region),
+        ("birthPlace", &row.t.holder_birth_place),
     ] {
         if filled(value) {
             spectator.insert(key.into(), json!(value));
         }
     }
     if settings.main_applicant
-        && filled(&row.holder_first_name)
-        && filled(&row.holder_last_name)
-        && filled(&row.holder_email)
+        && filled(&row.t.holder_first_name)
+        && filled(&row.t.holder_last_name)
+        && filled(&row.t.holder_email)
     {
         spectator.insert("mainApplicant".into(), json!(true));
     }
     let mut purchase = Map::new();
-    purchase.insert("fileNumber".into(), json!(row.file_number));
-    if let Some(at) = DateTime::from_timestamp_millis(row.file_created_at) {
+    purchase.insert("fileNumber".into(), json!(row.t.file_number));
+    if let Some(at) = DateTime::from_timestamp_millis(row.t.file_created_at) {
         purchase.insert("purchaseDate".into(), json!(at.to_rfc3339_opts(SecondsFormat::Secs, true)));
     }
-    purchase.insert("price".into(), json!(row.price_cents as f64 / 100.0));
-    purchase.insert("currency".into(), json!(row.currency));
+    purchase.insert("price".into(), json!(row.t.price_cents as f64 / 100.0));
+    purchase.insert("currency".into(), json!(row.t.currency));
     for (key, value) in [
-        ("category", &row.seat_category_name),
-        ("taxNumber", &row.tax_number),
-        ("tariffId", &row.tariff_code),
-        ("seatCategoryId", &row.seat_category_code),
-        ("contingentId", &row.contingent_code),
+        ("category", row.seat_category.as_ref().map(|c| c.name.as_str())),
+        ("taxNumber", row.t.tax_number.as_deref()),
+        ("tariffId", code(&row.tariff)),
+        ("seatCategoryId", code(&row.seat_category)),
+        ("contingentId", code(&row.contingent)),
     ] {
         if let Some(value) = value {
             purchase.insert(key.into(), json!(value));
         }
     }
-    let barcode = format!("{}{}{}", settings.barcode_prefix, row.barcode, settings.barcode_postfix);
+    let barcode = format!("{}{}{}", settings.barcode_prefix, row.t.barcode, settings.barcode_postfix);
     let mut ticket = json!({
-        "ticketId": row.id.to_string(),
+        "ticketId": row.t.id.to_string(),
         "event": event,
         "security": { "barcode": barcode },
         "spectatorDetails": spectator,
         "purchaseDetails": purchase,
-        "seated": row.block.is_some() || row.row_name.is_some() || row.seat.is_some(),
-        "numbered": row.seat.is_some(),
+        "seated": row.t.block.is_some() || row.t.row_name.is_some() || row.t.seat.is_some(),
+        "numbered": row.t.seat.is_some(),
     });
     for (key, value) in [
-        ("block", &row.block),
-        ("row", &row.row_name),
-        ("seat", &row.seat),
-        ("gate", &row.gate),
-        ("level", &row.level_name),
-        ("area", &row.area),
+        ("block", &row.t.block),
+        ("row", &row.t.row_name),
+        ("seat", &row.t.seat),
+        ("gate", &row.t.gate),
+        ("level", &row.t.level_name),
+        ("area", &row.t.area),
     ] {
         if let Some(value) = value {
             ticket[key] = json!(value);
@@ -201,35 +212,40 @@ fn ticket_details(row: &TicketRow, params: &CustomParameters) -> Value {
         if params.send_multilingual_as_json_object { json!({ "en": value }) } else { json!(value) }
     };
     let mut main = Vec::new();
-    if let Some(category) = &row.seat_category_name {
-        main.push(json!({ "key": "Category", "value": text(category) }));
+    if let Some(category) = &row.seat_category {
+        main.push(json!({ "key": "Category", "value": text(&category.name) }));
     }
-    if let Some(tariff) = &row.tariff_name {
-        main.push(json!({ "key": "Tariff", "value": text(tariff) }));
+    if let Some(tariff) = &row.tariff {
+        main.push(json!({ "key": "Tariff", "value": text(&tariff.name) }));
     }
-    json!({ "main": main, "extra": [{ "key": "File", "value": text(&row.file_number) }] })
+    json!({ "main": main, "extra": [{ "key": "File", "value": text(&row.t.file_number) }] })
 }
 
 /// The box-office variables a template may use, by name (`${Performance_hostTeam}` …).
 pub fn variables(row: &TicketRow) -> Vec<(&'static str, String)> {
+    let (product, performance) = (&row.product, row.performance.as_deref());
+    let of_performance = |field: fn(&Performance) -> &Option<String>| performance.and_then(|pf| field(pf).clone());
     let mut vars = vec![
-        ("Product_name", Some(row.product_name.clone())),
-        ("Product_externalName", row.product_external_name.clone().or_else(|| Some(row.product_name.clone()))),
-        ("Product_code", Some(row.product_code.clone())),
-        ("Performance_code", row.performance_code.clone()),
-        ("Performance_hostTeam", row.host_team.clone()),
-        ("Performance_opposingTeam", row.opposing_team.clone()),
-        ("Site_name", row.site_name.clone()),
-        ("Site_externalName", row.site_external_name.clone().or_else(|| row.site_name.clone())),
-        ("Space_name", row.space_name.clone()),
-        ("SeatCategory_name", row.seat_category_name.clone()),
-        ("Tariff_name", row.tariff_name.clone()),
-        ("File_number", Some(row.file_number.clone())),
-        ("Ticket_block", row.block.clone()),
-        ("Ticket_row", row.row_name.clone()),
-        ("Ticket_seat", row.seat.clone()),
-        ("Contact_firstName", row.holder_first_name.clone()),
-        ("Contact_lastName", row.holder_last_name.clone()),
+        ("Product_name", Some(product.name.clone())),
+        ("Product_externalName", product.external_name.clone().or_else(|| Some(product.name.clone()))),
+        ("Product_code", Some(product.code.clone())),
+        ("Performance_code", performance.map(|pf| pf.code.clone())),
+        ("Performance_hostTeam", of_performance(|pf| &pf.host_team)),
+        ("Performance_opposingTeam", of_performance(|pf| &pf.opposing_team)),
+        ("Site_name", of_performance(|pf| &pf.site_name)),
+        (
+            "Site_externalName",
+            of_performance(|pf| &pf.site_external_name).or_else(|| of_performance(|pf| &pf.site_name)),
+        ),
+        ("Space_name", of_performance(|pf| &pf.space_name)),
+        ("SeatCategory_name", row.seat_category.as_ref().map(|c| c.name.clone())),
+        ("Tariff_name", row.tariff.as_ref().map(|c| c.name.clone())),
+        ("File_number", Some(row.t.file_number.clone())),
+        ("Ticket_block", row.t.block.clone()),
+        ("Ticket_row", row.t.row_name.clone()),
+        ("Ticket_seat", row.t.seat.clone()),
+        ("Contact_firstName", row.t.holder_first_name.clone()),
+        ("Contact_lastName", row.t.holder_last_name.clone()),
     ];
     vars.retain(|(_, v)| v.is_some());
     vars.into_iter().map(|(k, v)| (k, v.unwrap_or_default())).collect()

@@ -7,9 +7,10 @@ use sqlx::QueryBuilder;
 
 use crate::functions::settings::{InjectionSettings, TicketRefs};
 
-/// One selected ticket with everything its wallet payload needs.
+/// The columns of one selected ticket that are its own (its file, contact and holder
+/// included); the catalog rows it names come from [`super::catalog::Catalog`].
 #[derive(Debug, Clone, sqlx::FromRow)]
-pub struct TicketRow {
+pub struct TicketColumns {
     pub id: i64,
     pub tax_number: Option<String>,
     pub barcode: String,
@@ -26,31 +27,10 @@ pub struct TicketRow {
     pub file_number: String,
     pub file_created_at: i64,
     pub product_id: i64,
-    pub product_code: String,
-    pub product_name: String,
-    pub product_external_name: Option<String>,
-    pub product_kind: String,
-    pub comfort_variables: String,
-    pub season_start: Option<String>,
-    pub season_end: Option<String>,
     pub performance_id: Option<i64>,
-    pub performance_code: Option<String>,
-    pub performance_start: Option<String>,
-    pub duration_minutes: Option<i64>,
-    pub site_name: Option<String>,
-    pub site_external_name: Option<String>,
-    pub space_name: Option<String>,
-    pub address_line1: Option<String>,
-    pub city: Option<String>,
-    pub zip: Option<String>,
-    pub country_code: Option<String>,
-    pub host_team: Option<String>,
-    pub opposing_team: Option<String>,
-    pub seat_category_code: Option<String>,
-    pub seat_category_name: Option<String>,
-    pub tariff_code: Option<String>,
-    pub tariff_name: Option<String>,
-    pub contingent_code: Option<String>,
+    pub seat_category_id: Option<i64>,
+    pub tariff_id: Option<i64>,
+    pub contingent_id: Option<i64>,
     pub owner_email: Option<String>,
     pub holder_is_owner: bool,
     pub holder_title: Option<String>,
@@ -110,14 +90,7 @@ where
         "SELECT t.id, t.tax_number, t.barcode, t.block, t.row_name, t.seat, t.gate, t.level_name, t.area,
             t.price_cents, t.currency, t.validity_start_local, t.validity_end_local,
             f.file_number, f.created_at AS file_created_at,
-            p.id AS product_id, p.code AS product_code, p.name AS product_name,
-            p.external_name AS product_external_name, p.kind AS product_kind, p.comfort_variables,
-            s.starts_local AS season_start, s.ends_local AS season_end,
-            pf.id AS performance_id, pf.code AS performance_code, pf.starts_local AS performance_start,
-            pf.duration_minutes, pf.site_name, pf.site_external_name, pf.space_name, pf.address_line1,
-            pf.city, pf.zip, pf.country_code, pf.host_team, pf.opposing_team,
-            sc.code AS seat_category_code, sc.name AS seat_category_name,
-            ta.code AS tariff_code, ta.name AS tariff_name, co.code AS contingent_code,
+            t.product_id, t.performance_id, t.seat_category_id, t.tariff_id, t.contingent_id,
             o.email AS owner_email, (t.holder_contact_id IS NULL) AS holder_is_owner,
             {} AS holder_title, {} AS holder_first_name, {} AS holder_last_name, {} AS holder_email,
             {} AS holder_birth_date, {} AS holder_nationality, {} AS holder_id_number,
@@ -130,13 +103,7 @@ where
          CROSS JOIN bo_shipment_modes sm
          CROSS JOIN bo_contacts o
          LEFT JOIN bo_contacts h ON h.id = t.holder_contact_id
-         LEFT JOIN bo_seasons s ON s.id = p.season_id
-         LEFT JOIN bo_performances pf ON pf.id = t.performance_id
-         LEFT JOIN bo_seat_categories sc ON sc.id = t.seat_category_id
-         LEFT JOIN bo_tariffs ta ON ta.id = t.tariff_id
-         LEFT JOIN bo_contingents co ON co.id = t.contingent_id
-         LEFT JOIN bo_sales_channels ch ON ch.id = t.sales_channel_id
-         LEFT JOIN bo_tickets r ON r.id = t.replaces_ticket_id
+         LEFT JOIN bo_tickets r ON r.id = t.replaces_ticket_id{}
          WHERE f.id = t.file_id AND p.id = t.product_id AND sm.id = t.shipment_mode_id AND o.id = t.contact_id
            AND sm.type = 'MOBILE' AND p.mobile_enabled = ",
         holder("title"),
@@ -149,6 +116,7 @@ where
         holder("country_code"),
         holder("birth_region"),
         holder("birth_place"),
+        filter_joins(settings),
     ));
     q.push_bind(true);
     q.push(" AND p.organization_id = ").push_bind(organization_id);
@@ -162,21 +130,12 @@ where
         q.push("))");
     }
     q.push(")");
-    match settings.file_number.as_deref().map(str::trim).filter(|f| !f.is_empty()) {
+    match file_number(settings) {
         Some(file_number) => {
             q.push(" AND f.file_number = ").push_bind(file_number);
         }
         None => {
-            for (column, codes) in [
-                ("ch.code", &settings.sales_channels),
-                ("s.code", &settings.seasons),
-                ("p.family", &settings.product_families),
-                ("p.code", &settings.products),
-                ("pf.code", &settings.performances),
-                ("ta.code", &settings.tariffs),
-                ("sc.code", &settings.seat_categories),
-                ("co.code", &settings.contingents),
-            ] {
+            for (column, codes) in code_filters(settings) {
                 push_in(&mut q, column, codes);
             }
         }
@@ -186,6 +145,50 @@ where
     }
     q.push(" ORDER BY t.id LIMIT ").push_bind(limit);
     q
+}
+
+/// The file number filter, which replaces every other filter when set.
+fn file_number(settings: &InjectionSettings) -> Option<&str> {
+    settings.file_number.as_deref().map(str::trim).filter(|f| !f.is_empty())
+}
+
+/// The code filters of SPEC §6.2 (AND between them), by the column each applies to.
+fn code_filters(settings: &InjectionSettings) -> [(&'static str, &[String]); 8] {
+    [
+        ("ch.code", &settings.sales_channels),
+        ("s.code", &settings.seasons),
+        ("p.family", &settings.product_families),
+        ("p.code", &settings.products),
+        ("pf.code", &settings.performances),
+        ("ta.code", &settings.tariffs),
+        ("sc.code", &settings.seat_categories),
+        ("co.code", &settings.contingents),
+    ]
+}
+
+/// The joins the set code filters need, and only those: the page query itself reads no
+/// catalog column.
+fn filter_joins(settings: &InjectionSettings) -> String {
+    if file_number(settings).is_some() {
+        return String::new();
+    }
+    let used: Vec<&str> = code_filters(settings)
+        .into_iter()
+        .filter(|(_, codes)| !codes.is_empty())
+        .filter_map(|(column, _)| column.split_once('.').map(|(alias, _)| alias))
+        .collect();
+    [
+        ("ch", "\n LEFT JOIN bo_sales_channels ch ON ch.id = t.sales_channel_id"),
+        ("s", "\n LEFT JOIN bo_seasons s ON s.id = p.season_id"),
+        ("pf", "\n LEFT JOIN bo_performances pf ON pf.id = t.performance_id"),
+        ("ta", "\n LEFT JOIN bo_tariffs ta ON ta.id = t.tariff_id"),
+        ("sc", "\n LEFT JOIN bo_seat_categories sc ON sc.id = t.seat_category_id"),
+        ("co", "\n LEFT JOIN bo_contingents co ON co.id = t.contingent_id"),
+    ]
+    .into_iter()
+    .filter(|(alias, _)| used.contains(alias))
+    .map(|(_, join)| join)
+    .collect()
 }
 
 fn push_in<'a, DB: sqlx::Database>(q: &mut QueryBuilder<'a, DB>, column: &str, codes: &'a [String])

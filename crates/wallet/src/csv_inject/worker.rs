@@ -6,7 +6,6 @@
 use std::time::Duration;
 
 use chrono::Utc;
-use serde_json::Value;
 use tixbridge_store::Db;
 use tokio::sync::Notify;
 
@@ -14,6 +13,7 @@ use super::file::{self, FileParams};
 use super::jobs::{self, COMPLETED, Claim, FAILED, IN_PROGRESS, RowResult};
 use super::rows::{PreparedRow, column_reason, prepare};
 use crate::inject;
+use crate::inject::plan::BatchItem;
 use crate::results::{TicketOutcome, TicketResult};
 
 /// Rows per injection call: one transaction each, so other writers get the database in between.
@@ -122,7 +122,8 @@ async fn run(db: &Db, pk: i64) -> Result<Option<String>, sqlx::Error> {
     let prepared = prepare(&rows, &params);
     let mut next_row = usize::try_from(job.next_row).unwrap_or(0).min(prepared.len());
     for batch in prepared[next_row..].chunks(ROWS_PER_BATCH) {
-        let items: Vec<Value> = batch.iter().filter_map(|row| row.ticket.as_ref().ok().cloned()).collect();
+        let items: Vec<BatchItem> =
+            batch.iter().filter_map(|row| row.ticket.as_ref().ok().cloned().map(BatchItem::from_value)).collect();
         let now = Utc::now();
         let injected = if items.is_empty() {
             Vec::new()

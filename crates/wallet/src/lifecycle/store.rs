@@ -184,7 +184,7 @@ pub(crate) async fn apply(
         }
         let updates: Vec<TicketUpdate> = updates.into_values().collect();
         apply_ticket_updates!(tx, updates);
-        insert_log_rows!(tx, log);
+        insert_log_rows!(tx, &log);
         store_feed_seq!(tx, organizer, feed_seq);
         tx.commit().await?;
     });
