@@ -75,7 +75,7 @@ pub(crate) fn plan(items: Vec<BatchItem>, now: DateTime<Utc>) -> Vec<Slot> {
 }
 
 /// What an injection records in a ticket's log: the event and the owner it landed with.
-pub(crate) fn log_detail(ticket: &ValidTicket) -> String {
+fn log_detail(ticket: &ValidTicket) -> String {
     serde_json::json!({ "eventId": ticket.event.id, "owner": ticket.spectator.email }).to_string()
 }
 
