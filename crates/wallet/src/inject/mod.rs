@@ -8,7 +8,6 @@ pub(crate) mod store;
 use axum::Json;
 use axum::extract::State;
 use chrono::Utc;
-use serde_json::Value;
 use serde_json::value::RawValue;
 use tixbridge_web::{ApiError, BodyBytes, parse_json};
 
@@ -31,9 +30,21 @@ pub(crate) async fn post_tickets(
     Ok(Json(BatchAnswer { results }))
 }
 
-/// The tickets of an injection body, each parsed on its own and keeping its text: the same
-/// shapes and limits as [`batch_items`].
+/// The tickets of an injection body, each parsed on its own and keeping its text.
 fn raw_batch_items(body: &[u8]) -> Result<Vec<plan::BatchItem>, ApiError> {
+    batch_elements(body)?
+        .into_iter()
+        .enumerate()
+        .map(|(i, raw)| {
+            plan::BatchItem::from_raw(raw).map_err(|err| ApiError::bad_request(format!("[{i}]"), err.to_string()))
+        })
+        .collect()
+}
+
+/// The elements of a batch body — a JSON array (or `{"tickets": [...]}`) of at most
+/// [`crate::MAX_BATCH_TICKETS`] objects — as unparsed JSON text borrowed from the body, so
+/// each endpoint reads them into what it needs without an intermediate tree.
+pub(crate) fn batch_elements(body: &[u8]) -> Result<Vec<&RawValue>, ApiError> {
     #[derive(serde::Deserialize)]
     struct Wrapped<'a> {
         #[serde(borrow)]
@@ -49,17 +60,10 @@ fn raw_batch_items(body: &[u8]) -> Result<Vec<plan::BatchItem>, ApiError> {
         }
     };
     check_count(items.len())?;
-    items
-        .into_iter()
-        .enumerate()
-        .map(|(i, raw)| {
-            let not_an_object = || ApiError::bad_request(format!("[{i}]"), "every ticket must be a JSON object");
-            if !raw.get().starts_with('{') {
-                return Err(not_an_object());
-            }
-            plan::BatchItem::from_raw(raw).map_err(|_| not_an_object())
-        })
-        .collect()
+    if let Some(i) = items.iter().position(|raw| !raw.get().starts_with('{')) {
+        return Err(ApiError::bad_request(format!("[{i}]"), "every ticket must be a JSON object"));
+    }
+    Ok(items)
 }
 
 fn check_count(count: usize) -> Result<(), ApiError> {
@@ -71,22 +75,4 @@ fn check_count(count: usize) -> Result<(), ApiError> {
         .with_field("tickets"));
     }
     Ok(())
-}
-
-/// The tickets of a batch body: a JSON array (or `{"tickets": [...]}`) of at most
-/// [`crate::MAX_BATCH_TICKETS`] objects.
-pub(crate) fn batch_items(body: Value) -> Result<Vec<Value>, ApiError> {
-    let items = match body {
-        Value::Array(items) => items,
-        Value::Object(mut map) => match map.remove("tickets") {
-            Some(Value::Array(items)) => items,
-            _ => return Err(ApiError::bad_request("body", "must be a JSON array of tickets")),
-        },
-        _ => return Err(ApiError::bad_request("body", "must be a JSON array of tickets")),
-    };
-    check_count(items.len())?;
-    if let Some(i) = items.iter().position(|item| !item.is_object()) {
-        return Err(ApiError::bad_request(format!("[{i}]"), "every ticket must be a JSON object"));
-    }
-    Ok(items)
 }

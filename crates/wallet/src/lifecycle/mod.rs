@@ -9,12 +9,11 @@ use axum::Json;
 use axum::extract::State;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
-use serde_json::Value;
-use tixbridge_web::{ApiError, JsonBody};
+use tixbridge_web::{ApiError, BodyBytes};
 
 use crate::WalletState;
 use crate::auth::Organizer;
-use crate::inject::batch_items;
+use crate::inject::batch_elements;
 use crate::results::{BatchAnswer, TicketResult};
 
 pub(crate) use store::TicketUpdate;
@@ -41,12 +40,14 @@ struct ControlItem {
     controlled_at: Option<String>,
 }
 
-pub(crate) fn parse_items<T: serde::de::DeserializeOwned>(body: Value) -> Result<Vec<T>, ApiError> {
-    batch_items(body)?
+/// The items of a batch body (see [`batch_elements`]), each read into `T`; the first that
+/// does not fit is refused by its position.
+pub(crate) fn parse_items<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<Vec<T>, ApiError> {
+    batch_elements(body)?
         .into_iter()
         .enumerate()
-        .map(|(i, item)| {
-            serde_json::from_value(item).map_err(|err| ApiError::bad_request(format!("[{i}]"), err.to_string()))
+        .map(|(i, raw)| {
+            serde_json::from_str(raw.get()).map_err(|err| ApiError::bad_request(format!("[{i}]"), err.to_string()))
         })
         .collect()
 }
@@ -54,9 +55,9 @@ pub(crate) fn parse_items<T: serde::de::DeserializeOwned>(body: Value) -> Result
 pub(crate) async fn post_delete(
     State(state): State<WalletState>,
     Organizer(organizer): Organizer,
-    JsonBody(body): JsonBody<Value>,
+    BodyBytes(body): BodyBytes,
 ) -> Result<Json<BatchAnswer>, ApiError> {
-    let items: Vec<DeleteItem> = parse_items(body)?;
+    let items: Vec<DeleteItem> = parse_items(&body)?;
     let requests = items
         .into_iter()
         .map(|item| {
@@ -78,9 +79,9 @@ pub(crate) async fn post_delete(
 pub(crate) async fn post_control(
     State(state): State<WalletState>,
     Organizer(organizer): Organizer,
-    JsonBody(body): JsonBody<Value>,
+    BodyBytes(body): BodyBytes,
 ) -> Result<Json<BatchAnswer>, ApiError> {
-    let items: Vec<ControlItem> = parse_items(body)?;
+    let items: Vec<ControlItem> = parse_items(&body)?;
     let now = Utc::now();
     let requests = items
         .into_iter()

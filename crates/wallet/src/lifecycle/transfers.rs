@@ -4,9 +4,8 @@
 use axum::Json;
 use axum::extract::State;
 use serde::Deserialize;
-use serde_json::Value;
 use tixbridge_store::on_reader;
-use tixbridge_web::{ApiError, JsonBody};
+use tixbridge_web::{ApiError, BodyBytes};
 
 use crate::WalletState;
 use crate::auth::Organizer;
@@ -22,9 +21,9 @@ struct CancelItem {
 pub(crate) async fn post_cancel_transfers(
     State(state): State<WalletState>,
     Organizer(organizer): Organizer,
-    JsonBody(body): JsonBody<Value>,
+    BodyBytes(body): BodyBytes,
 ) -> Result<Json<BatchAnswer>, ApiError> {
-    let items: Vec<CancelItem> = super::parse_items(body)?;
+    let items: Vec<CancelItem> = super::parse_items(&body)?;
     let now = crate::millis(chrono::Utc::now());
     let mut results = Vec::with_capacity(items.len());
     for item in items {
