@@ -86,8 +86,10 @@ impl WalletClient {
         }
     }
 
-    pub async fn inject(&self, tickets: &[Value]) -> Result<Vec<TicketAnswer>, CallError> {
-        self.batch("", tickets).await
+    /// Injects tickets already serialized as one JSON array of `count` tickets (a page is
+    /// serialized off the async workers by the caller).
+    pub async fn inject(&self, body: Vec<u8>, count: usize) -> Result<Vec<TicketAnswer>, CallError> {
+        self.batch_body("", body, count).await
     }
 
     pub async fn delete(&self, items: &[Value]) -> Result<Vec<TicketAnswer>, CallError> {
@@ -113,14 +115,20 @@ impl WalletClient {
     }
 
     async fn batch(&self, suffix: &str, items: &[Value]) -> Result<Vec<TicketAnswer>, CallError> {
-        let request = self.http.post(format!("{}{suffix}", self.base)).json(items);
-        let answer: BatchAnswer = self.send(request, || serde_json::to_string(items).unwrap_or_default()).await?;
-        if answer.results.len() != items.len() {
-            return Err(CallError::BadAnswer(format!(
-                "{} results for {} tickets sent",
-                answer.results.len(),
-                items.len()
-            )));
+        let body = serde_json::to_vec(items).map_err(|e| CallError::BadAnswer(e.to_string()))?;
+        self.batch_body(suffix, body, items.len()).await
+    }
+
+    async fn batch_body(&self, suffix: &str, body: Vec<u8>, count: usize) -> Result<Vec<TicketAnswer>, CallError> {
+        let body = axum::body::Bytes::from(body);
+        let request = self
+            .http
+            .post(format!("{}{suffix}", self.base))
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .body(body.clone());
+        let answer: BatchAnswer = self.send(request, || String::from_utf8_lossy(&body).into_owned()).await?;
+        if answer.results.len() != count {
+            return Err(CallError::BadAnswer(format!("{} results for {count} tickets sent", answer.results.len())));
         }
         Ok(answer.results)
     }

@@ -41,14 +41,23 @@ impl Sender {
 
     async fn send(self, ids: Vec<i64>, bodies: Vec<Value>) -> Result<PageOutcome, Failure> {
         let started = Instant::now();
-        let answers = self.client.inject(&bodies).await?;
+        let sent = bodies.len();
+        let ticket_ids: Vec<Option<String>> =
+            bodies.iter().map(|body| body["ticketId"].as_str().map(str::to_owned)).collect();
+        // a page is a megabyte of JSON: serialized off the async workers, which meanwhile keep
+        // the wallet's and the box office's transactions moving
+        let body = tokio::task::spawn_blocking(move || serde_json::to_vec(&bodies))
+            .await
+            .map_err(|e| Failure::Stopped(format!("serializing a page failed: {e}")))?
+            .map_err(|e| Failure::Stopped(format!("serializing a page failed: {e}")))?;
+        let answers = self.client.inject(body, sent).await?;
         let mut wallet_ms = 0;
         let lap = Phases::lap(&mut wallet_ms, started);
         let mut accepted = Vec::with_capacity(answers.len());
         let mut refused = Vec::new();
         // the wallet answers one result per ticket, in the order sent (the client checks the count)
-        for ((id, body), answer) in ids.iter().zip(&bodies).zip(&answers) {
-            let same_ticket = body["ticketId"].as_str() == Some(answer.ticket_id.as_str());
+        for ((id, ticket_id), answer) in ids.iter().zip(&ticket_ids).zip(&answers) {
+            let same_ticket = ticket_id.as_deref() == Some(answer.ticket_id.as_str());
             match same_ticket && answer.accepted() {
                 true => accepted.push(Processed { ticket_id: *id, invalidation_reason: None }),
                 false => refused.push((
@@ -60,14 +69,7 @@ impl Sender {
         let printed = mark_processed(&self.db, self.function_id, self.run_id, &accepted, true, now_ms()).await?;
         let mut write_ms = 0;
         Phases::lap(&mut write_ms, lap);
-        Ok(PageOutcome {
-            sent: bodies.len() as u64,
-            accepted: accepted.len() as u64,
-            printed,
-            refused,
-            wallet_ms,
-            write_ms,
-        })
+        Ok(PageOutcome { sent: sent as u64, accepted: accepted.len() as u64, printed, refused, wallet_ms, write_ms })
     }
 }
 

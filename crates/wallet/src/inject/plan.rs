@@ -37,10 +37,15 @@ impl BatchItem {
 /// A valid ticket, the hash of its content (the event stands in it by id only, so an event
 /// change alone never counts as a change of every ticket), and its first log row should it
 /// be new (chained from the genesis: its hash covers the ticket id, not the row id).
+///
+/// The ticket's JSON tree is dropped here once hashed (`ticket.body` is left `null`): freeing
+/// a thousand trees is real work, better done on the blocking thread that built them.
 pub(crate) struct Candidate {
     pub ticket: ValidTicket,
     pub content_hash: Vec<u8>,
     pub body_text: String,
+    /// The ticket's `event` object as text, which the event row is compared with and stores.
+    pub event_text: String,
     pub first_log: LogRow,
 }
 
@@ -86,7 +91,8 @@ fn candidate(mut ticket: ValidTicket, body_text: String, at: i64) -> Candidate {
     let mut hasher = Sha256::new();
     serde_json::to_writer(&mut hasher, &ticket.body).expect("a JSON value always serializes");
     let content_hash = hasher.finalize().to_vec();
-    ticket.body["event"] = event;
+    let event_text = event.to_string();
+    drop((event, std::mem::take(&mut ticket.body)));
     let first_log = LogRow::chained(
         &ChainHead { ticket_pk: 0, ticket_id: &ticket.ticket_id, log_len: 0, last_hash: &chain::GENESIS },
         Change {
@@ -98,5 +104,5 @@ fn candidate(mut ticket: ValidTicket, body_text: String, at: i64) -> Candidate {
             detail: log_detail(&ticket),
         },
     );
-    Candidate { ticket, content_hash, body_text, first_log }
+    Candidate { ticket, content_hash, body_text, event_text, first_log }
 }

@@ -55,7 +55,7 @@ macro_rules! upsert_events {
         let mut ids: HashMap<String, i64> = HashMap::with_capacity(events.len());
         for (event_id, c) in events {
             let event = &c.ticket.event;
-            let event_text = c.ticket.body["event"].to_string();
+            let event_text = c.event_text.as_str();
             let pk =
                 match known.remove(*event_id) {
                     Some((pk, body)) if body == event_text => pk,
@@ -67,7 +67,7 @@ macro_rules! upsert_events {
                         .bind(&event.name)
                         .bind(&event.start_time)
                         .bind(&event.expiration_date)
-                        .bind(&event_text)
+                        .bind(event_text)
                         .bind(pk)
                         .execute(&mut *$tx)
                         .await?;
@@ -82,7 +82,7 @@ macro_rules! upsert_events {
                     .bind(&event.name)
                     .bind(&event.start_time)
                     .bind(&event.expiration_date)
-                    .bind(&event_text)
+                    .bind(event_text)
                     .fetch_one(&mut *$tx)
                     .await?,
                 };
