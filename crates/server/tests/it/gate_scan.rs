@@ -1,14 +1,14 @@
 //! The gate over real HTTP on both databases: `POST /api/gate/scan` (which asks the wallet over
 //! HTTP), every refusal reason, the signed offline bundle and the upload of offline scans.
 
-mod common;
-mod support;
+use crate::common;
+use crate::support;
 
 use base64::Engine;
 use chrono::{Duration, Utc};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use support::*;
+use crate::support::*;
 use tixbridge_wallet::gate::bundle::{OfflineGate, SignedBundle, verify_offline};
 use tixbridge_wallet::gate::verify::GateResult;
 

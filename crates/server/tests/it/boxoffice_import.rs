@@ -1,10 +1,10 @@
 //! Bulk load and export: the CSV import (all or nothing, over HTTP and from the command line)
 //! and the away-fans spreadsheet, on SQLite and PostgreSQL.
 
-mod common;
+use crate::common;
 
-use common::TestApp;
-use common::boxoffice::{Seeded, bo_create, bo_get, bo_post, seed_match};
+use crate::common::TestApp;
+use crate::common::boxoffice::{Seeded, bo_create, bo_get, bo_post, seed_match};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 

@@ -1,6 +1,6 @@
 //! The OpenAPI document is a contract: it is snapshot-tested, and every path it lists answers.
 
-mod common;
+use crate::common;
 
 use reqwest::StatusCode;
 

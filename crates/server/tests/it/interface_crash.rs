@@ -2,7 +2,7 @@
 //! duplicates nothing: after restart, the next run makes wallet and box office agree ticket
 //! for ticket.
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 

@@ -1,6 +1,6 @@
 //! Interface configuration rules (SPEC §6.1, §6.5) and automatic schedules, on both databases.
 
-mod common;
+use crate::common;
 
 use serde_json::{Value, json};
 

@@ -2,7 +2,7 @@
 //! rows go through the JSON injection path; malformed files are refused before any job exists;
 //! a job left unfinished by a restart is resumed. On SQLite and PostgreSQL.
 
-mod common;
+use crate::common;
 
 use reqwest::StatusCode;
 use serde_json::Value;

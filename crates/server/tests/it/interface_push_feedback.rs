@@ -1,8 +1,8 @@
 //! Push cancelled, push controlled and feedback, end to end over HTTP, on both databases.
 
-mod common;
+use crate::common;
 
-use common::seed::{Seeded, injection_settings};
+use crate::common::seed::{Seeded, injection_settings};
 use serde_json::{Value, json};
 
 fn push_settings(extra: Value) -> Value {

@@ -2,12 +2,12 @@
 //! HttpOnly, SameSite=Strict cookie; forms need the session's CSRF token; another spectator's
 //! ticket is not found.
 
-mod common;
-mod support;
+use crate::common;
+use crate::support;
 
 use reqwest::StatusCode;
 use reqwest::header::{COOKIE, SET_COOKIE};
-use support::*;
+use crate::support::*;
 
 fn csrf_of(page: &str) -> String {
     page.split("name=\"csrf\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_owned()

@@ -1,7 +1,7 @@
 //! Digital privileges over real HTTP (SPEC §2, §5): definitions and instances, links to
 //! tickets, marking used, and one organizer never seeing another's, on SQLite and PostgreSQL.
 
-mod common;
+use crate::common;
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};

@@ -1,8 +1,8 @@
 //! The injection function end to end: box office → real HTTP → wallet, on both databases.
 
-mod common;
+use crate::common;
 
-use common::seed::{injection_settings, merge};
+use crate::common::seed::{injection_settings, merge};
 use serde_json::{Value, json};
 
 async fn wallet_count(app: &common::TestApp, key: &str) -> usize {

@@ -1,6 +1,6 @@
 //! The wallet's organizer API over real HTTP, on SQLite and PostgreSQL.
 
-mod common;
+use crate::common;
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};

@@ -1,12 +1,12 @@
 //! Transfers (SPEC §7.6) over real HTTP on both databases: offer, accept, reject, cancel,
 //! expiry back to the sender, return to sender, the counters and each event rule.
 
-mod common;
-mod support;
+use crate::common;
+use crate::support;
 
 use reqwest::StatusCode;
 use serde_json::json;
-use support::*;
+use crate::support::*;
 
 fn statuses(ticket: &serde_json::Value) -> Vec<String> {
     ticket["history"].as_array().unwrap().iter().map(|h| h["status"].as_str().unwrap().to_owned()).collect()

@@ -2,14 +2,14 @@
 //! sealed barcode and its activation (online, manual, offline), holders, device limits, rate
 //! limits and device sync.
 
-mod common;
-mod support;
+use crate::common;
+use crate::support;
 
 use std::time::Duration;
 
 use reqwest::StatusCode;
 use serde_json::json;
-use support::*;
+use crate::support::*;
 
 on_both_databases! {
     async fn a_mailed_code_signs_in_and_a_spectator_sees_only_their_own_tickets(app: TestApp) {

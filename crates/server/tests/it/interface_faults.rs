@@ -2,12 +2,12 @@
 //! ends ERROR with the cause, one e-mail goes out, nothing is marked, and the next run after
 //! recovery converges with every ticket exactly once in the wallet.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 
-use common::fault_proxy::{Fault, FaultProxy};
-use common::seed::injection_settings;
+use crate::common::fault_proxy::{Fault, FaultProxy};
+use crate::common::seed::injection_settings;
 use serde_json::json;
 
 async fn converges_after(app: &common::TestApp, fault: Fault, expected_cause: &str) {

@@ -1,6 +1,5 @@
 //! Helpers shared by the spectator, transfer and gate tests: injecting tickets, signing a
 //! spectator in for real (a one-time link exchanged over HTTP), and calling as that spectator.
-#![allow(dead_code)]
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};

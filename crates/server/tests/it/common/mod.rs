@@ -1,6 +1,5 @@
 //! The one test app builder: a real server on a loopback port over a fresh database (SQLite
 //! file or PostgreSQL database), and a client that speaks to it over real HTTP.
-#![allow(dead_code)]
 
 pub mod boxoffice;
 

@@ -1,7 +1,7 @@
 //! Several processes on one PostgreSQL database share the work: two `tixbridge worker`
 //! processes run a continuous injection side by side, never at once, and no ticket is sent twice.
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 

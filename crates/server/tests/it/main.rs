@@ -1,0 +1,23 @@
+//! Every integration test of the server, in one binary: one link instead of one per file.
+
+mod common;
+mod support;
+
+mod boxoffice_api;
+mod boxoffice_import;
+mod cli;
+mod gate_scan;
+mod interface_config;
+mod interface_crash;
+mod interface_faults;
+mod interface_injection;
+mod interface_push_feedback;
+mod openapi;
+mod scale_out;
+mod spectator_transfers;
+mod spectator_wallet;
+mod wallet_browser;
+mod wallet_csv;
+mod wallet_organizer_api;
+mod wallet_pages;
+mod wallet_privileges;
