@@ -1,4 +1,4 @@
-//! Box-office helpers for tests: JSON calls without credentials, and [`seed_match`], which
+//! Box-office helpers for tests: JSON calls as the organization's admin, and [`seed_match`], which
 //! builds a small, complete catalog over HTTP (the way an operator would) and issues tickets.
 
 use reqwest::StatusCode;
@@ -6,16 +6,14 @@ use serde_json::{Value, json};
 
 use super::TestApp;
 
-/// `POST /api/boxoffice{path}` with a JSON body.
+/// `POST /api/boxoffice{path}` with a JSON body, as the admin of the organization it names.
 pub async fn bo_post(app: &TestApp, path: &str, body: &Value) -> (StatusCode, Value) {
-    let response = app.client.post(app.url(&format!("/api/boxoffice{path}"))).json(body).send().await.unwrap();
-    super::read(response).await
+    app.post_json(&format!("/api/boxoffice{path}"), "", body).await
 }
 
-/// `GET /api/boxoffice{path}`.
+/// `GET /api/boxoffice{path}`, as the admin of the organization it names.
 pub async fn bo_get(app: &TestApp, path: &str) -> (StatusCode, Value) {
-    let response = app.client.get(app.url(&format!("/api/boxoffice{path}"))).send().await.unwrap();
-    super::read(response).await
+    app.get_json(&format!("/api/boxoffice{path}"), "").await
 }
 
 /// Like [`bo_post`] but asserts `201 Created` and returns the created object.
