@@ -92,15 +92,22 @@ const RULES: &[(&str, &str, Need, Scope)] = {
     ]
 };
 
-/// The rule of `method` on the route registered as `route`; `None`: no rule, refuse.
+/// The rule of `method` on the route registered as `route`; `None`: no rule, refuse. Path
+/// parameters match whatever their names (`{fileNumber}` is `{file_number}`).
 pub fn rule(method: &str, route: &str) -> Option<Rule> {
+    let wanted = shape(route);
     RULES.iter().find_map(|(m, pattern, need, scope)| {
-        let matches = match pattern.strip_prefix('~') {
-            Some(rest) => route.strip_prefix(ORG) == Some(rest),
-            None => route == *pattern,
+        let path = match pattern.strip_prefix('~') {
+            Some(rest) => format!("{ORG}{rest}"),
+            None => (*pattern).to_owned(),
         };
-        (*m == method && matches).then_some(Rule { need: *need, scope: *scope })
+        (*m == method && shape(&path) == wanted).then_some(Rule { need: *need, scope: *scope })
     })
+}
+
+/// A route with each `{parameter}` segment reduced to `{}`.
+fn shape(route: &str) -> String {
+    route.split('/').map(|seg| if seg.starts_with('{') && seg.ends_with('}') { "{}" } else { seg }).collect::<Vec<_>>().join("/")
 }
 
 /// Every route the table names, with its method: what a test checks the API document against.
