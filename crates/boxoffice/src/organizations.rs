@@ -1,8 +1,8 @@
 //! Organizations: who sells. In a multi-organization setup the catalog belongs to the
 //! organization that owns the inventory; the others resolve catalog codes through it.
 
-use axum::Json;
 use axum::Extension;
+use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};

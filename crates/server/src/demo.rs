@@ -41,8 +41,7 @@ pub struct Client {
 
 impl Client {
     pub async fn call(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> anyhow::Result<Value> {
-        let mut request =
-            self.http.request(method.clone(), format!("{}{path}", self.app_url)).bearer_auth(&self.token);
+        let mut request = self.http.request(method.clone(), format!("{}{path}", self.app_url)).bearer_auth(&self.token);
         if let Some(body) = body {
             request = request.json(&body);
         }

@@ -59,7 +59,9 @@ impl BoxOfficeControl for LocalBoxOffice {
     async fn control(&self, db: &Db, organization_id: i64, ticket_id: i64) -> anyhow::Result<BoxOfficeOutcome> {
         match tixbridge_boxoffice::tickets::control_accepted_scan(db, organization_id, ticket_id).await {
             Ok(_) => Ok(BoxOfficeOutcome::Controlled),
-            Err(BoxOfficeError::ScanRefused { code: "ALREADY_CONTROLLED", .. }) => Ok(BoxOfficeOutcome::AlreadyControlled),
+            Err(BoxOfficeError::ScanRefused { code: "ALREADY_CONTROLLED", .. }) => {
+                Ok(BoxOfficeOutcome::AlreadyControlled)
+            }
             Err(BoxOfficeError::ScanRefused { .. }) => Ok(BoxOfficeOutcome::NotValid),
             Err(BoxOfficeError::NotFound(_)) => Ok(BoxOfficeOutcome::NotFound),
             Err(err) => Err(err.into()),
@@ -112,19 +114,16 @@ fn scan_event(access: &Access, named: Option<String>) -> Result<String, ApiError
     let named = named.map(|e| e.trim().to_owned()).filter(|e| !e.is_empty());
     match (&access.caller.events, named) {
         (Some(bound), Some(event)) if bound.contains(&event) => Ok(event),
-        (Some(_), Some(event)) => Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            format!("this gate token is not bound to event {event:?}"),
-        )
-        .with_field("event")),
+        (Some(_), Some(event)) => {
+            Err(ApiError::new(StatusCode::FORBIDDEN, format!("this gate token is not bound to event {event:?}"))
+                .with_field("event"))
+        }
         (Some(bound), None) if bound.len() == 1 => Ok(bound[0].clone()),
         (Some(_), None) => {
             Err(ApiError::unprocessable("event", "is required: this gate token is bound to several events"))
         }
         (None, Some(event)) => Ok(event),
-        (None, None) => {
-            Err(ApiError::unprocessable("event", "is required: this token is not bound to events"))
-        }
+        (None, None) => Err(ApiError::unprocessable("event", "is required: this token is not bound to events")),
     }
 }
 
@@ -132,9 +131,8 @@ fn scan_event(access: &Access, named: Option<String>) -> Result<String, ApiError
 async fn wallet_of(state: &GateState, organization_id: i64) -> Result<(String, String, String), ApiError> {
     let org = tixbridge_boxoffice::organizations::find_by_id(&state.db, organization_id).await?;
     let owner = org.inventory_owner_code.clone().unwrap_or(org.code.clone());
-    let interface = tixbridge_interface::config::load_interface_of_org(&state.db, &state.key, &owner)
-        .await
-        .map_err(|_| {
+    let interface =
+        tixbridge_interface::config::load_interface_of_org(&state.db, &state.key, &owner).await.map_err(|_| {
             ApiError::new(StatusCode::CONFLICT, "the organization has no wallet interface to verify codes with")
                 .with_field("interface")
         })?;

@@ -72,12 +72,18 @@ pub async fn guard(State(guard): State<Guard>, request: Request, next: Next) -> 
             next.run(Request::from_parts(parts, body)).await
         }
         Ok(None) => next.run(Request::from_parts(parts, body)).await,
-        Err(refusal) => refusal,
+        Err(refusal) => {
+            let mut response = refusal.into_response();
+            if response.status() == StatusCode::UNAUTHORIZED {
+                response.headers_mut().insert(WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"tixbridge\""));
+            }
+            response
+        }
     }
 }
 
 /// `Ok(None)` for a public route, `Ok(Some(access))` for an allowed call, else the refusal.
-async fn authorize(guard: &Guard, parts: &mut axum::http::request::Parts) -> Result<Option<Access>, Response> {
+async fn authorize(guard: &Guard, parts: &mut axum::http::request::Parts) -> Result<Option<Access>, ApiError> {
     let route = parts.extensions.get::<MatchedPath>().map(|m| m.as_str().to_owned()).unwrap_or_default();
     let rule = policy::rule(parts.method.as_str(), &route);
     if rule.is_some_and(|rule| rule.scope == Scope::Public) {
@@ -88,7 +94,9 @@ async fn authorize(guard: &Guard, parts: &mut axum::http::request::Parts) -> Res
         tracing::error!(method = %parts.method, route, "route without an access rule refused");
         return Err(forbidden(format!("{} {route} has no access rule", parts.method)));
     };
-    let params = RawPathParams::from_request_parts(parts, &()).await.map_err(IntoResponse::into_response)?;
+    let params = RawPathParams::from_request_parts(parts, &())
+        .await
+        .map_err(|rejection| ApiError::bad_request("path", rejection.body_text()))?;
     let param = |name: &str| params.iter().find(|(key, _)| *key == name).map(|(_, value)| value.to_owned());
     let organization_id = match rule.scope {
         Scope::Public | Scope::Own => caller.organization_id,
@@ -126,16 +134,16 @@ fn reached(
     caller: &Caller,
     found: Result<organizations::Organization, crate::BoxOfficeError>,
     what: impl Fn() -> String,
-) -> Result<i64, Response> {
+) -> Result<i64, ApiError> {
     match found {
         Ok(org) if caller.reaches(&org) => Ok(org.id),
         Ok(_) | Err(crate::BoxOfficeError::NotFound(_)) => Err(not_found(what())),
-        Err(err) => Err(ApiError::from(err).into_response()),
+        Err(err) => Err(ApiError::from(err)),
     }
 }
 
 /// The caller named by a Bearer token or an operator session cookie.
-async fn authenticate(db: &Db, headers: &HeaderMap) -> Result<Caller, Response> {
+async fn authenticate(db: &Db, headers: &HeaderMap) -> Result<Caller, ApiError> {
     let found = if let Some(value) = headers.get(AUTHORIZATION) {
         let text = value.to_str().unwrap_or_default();
         let Some(token) = text.strip_prefix("Bearer ") else {
@@ -162,20 +170,18 @@ pub fn session_cookie(headers: &HeaderMap) -> Option<String> {
         .map(|(_, value)| value.to_owned())
 }
 
-fn unauthorized(message: &str) -> Response {
-    let mut response = ApiError::unauthorized(message).into_response();
-    response.headers_mut().insert(WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"tixbridge\""));
-    response
+fn unauthorized(message: &str) -> ApiError {
+    ApiError::unauthorized(message)
 }
 
-fn forbidden(message: String) -> Response {
-    ApiError::new(StatusCode::FORBIDDEN, message).into_response()
+fn forbidden(message: String) -> ApiError {
+    ApiError::new(StatusCode::FORBIDDEN, message)
 }
 
-fn not_found(what: String) -> Response {
-    ApiError::not_found(format!("{what} not found")).into_response()
+fn not_found(what: String) -> ApiError {
+    ApiError::not_found(format!("{what} not found"))
 }
 
-fn internal(err: sqlx::Error) -> Response {
-    ApiError::internal(err).into_response()
+fn internal(err: sqlx::Error) -> ApiError {
+    ApiError::internal(err)
 }

@@ -114,8 +114,7 @@ impl Caller {
     /// Whether this caller may act on `org`: its own organization, or — for an admin of an
     /// inventory-owning organization — an organization that sells from its inventory.
     pub fn reaches(&self, org: &Organization) -> bool {
-        org.id == self.organization_id
-            || (self.is_admin() && org.inventory_owner_id == Some(self.organization_id))
+        org.id == self.organization_id || (self.is_admin() && org.inventory_owner_id == Some(self.organization_id))
     }
 }
 

@@ -1,14 +1,14 @@
 //! Operators: people of one organization who sign in with an e-mail and a password (stored as
 //! an argon2id hash) and act with one role.
 
+use argon2::Argon2;
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::Argon2;
 use serde::{Deserialize, Serialize};
 use tixbridge_store::{Db, on_reader, on_writer};
 
-use super::audit::{self, AuditEntry};
 use super::Role;
+use super::audit::{self, AuditEntry};
 use crate::{BoxOfficeError, validate};
 
 /// The shortest password accepted.
@@ -93,7 +93,8 @@ pub(crate) async fn verify_password(password: String, stored: Option<String>) ->
             let salt = SaltString::generate(&mut OsRng);
             Argon2::default().hash_password(b"unknown operator", &salt).map(|h| h.to_string()).unwrap_or_default()
         });
-        PasswordHash::new(&stored).is_ok_and(|hash| Argon2::default().verify_password(password.as_bytes(), &hash).is_ok())
+        PasswordHash::new(&stored)
+            .is_ok_and(|hash| Argon2::default().verify_password(password.as_bytes(), &hash).is_ok())
     })
     .await
     .unwrap_or(false);
@@ -107,8 +108,8 @@ pub async fn create(
     new: NewOperator,
     actor: &str,
 ) -> Result<CreatedOperator, BoxOfficeError> {
-    let email = validate::email("email", Some(&new.email))?
-        .ok_or_else(|| BoxOfficeError::invalid("email", "is required"))?;
+    let email =
+        validate::email("email", Some(&new.email))?.ok_or_else(|| BoxOfficeError::invalid("email", "is required"))?;
     let role = Role::parse(&new.role)?;
     let generated_password = new.password.is_none().then(generate_password);
     let password = new.password.or_else(|| generated_password.clone()).unwrap_or_default();
@@ -135,7 +136,8 @@ pub async fn create(
         tx.commit().await?;
         id
     });
-    let id = inserted.ok_or_else(|| BoxOfficeError::duplicate("email", format!("an operator {email} already exists")))?;
+    let id =
+        inserted.ok_or_else(|| BoxOfficeError::duplicate("email", format!("an operator {email} already exists")))?;
     Ok(CreatedOperator {
         operator: OperatorInfo { id, email, role: RoleText(role), disabled_at: None },
         generated_password,

@@ -107,7 +107,11 @@ pub fn rule(method: &str, route: &str) -> Option<Rule> {
 
 /// A route with each `{parameter}` segment reduced to `{}`.
 fn shape(route: &str) -> String {
-    route.split('/').map(|seg| if seg.starts_with('{') && seg.ends_with('}') { "{}" } else { seg }).collect::<Vec<_>>().join("/")
+    route
+        .split('/')
+        .map(|seg| if seg.starts_with('{') && seg.ends_with('}') { "{}" } else { seg })
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 /// Every route the table names, with its method: what a test checks the API document against.

@@ -32,8 +32,7 @@ pub(crate) async fn create_session(
     // An unknown organization costs a password check too, so timing tells nothing.
     let org = organizations::find(&state.db, body.organization.trim()).await.ok();
     let org_id = org.as_ref().map_or(0, |org| org.id);
-    let session =
-        sessions::sign_in(&state.db, org_id, &body.email, &body.password).await?.ok_or_else(refused)?;
+    let session = sessions::sign_in(&state.db, org_id, &body.email, &body.password).await?.ok_or_else(refused)?;
     let secure = if state.secure_cookies { "; Secure" } else { "" };
     let cookie = format!(
         "{}={}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{secure}",

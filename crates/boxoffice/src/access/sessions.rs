@@ -86,10 +86,8 @@ pub async fn authenticate(db: &Db, cookie_value: &str) -> Result<Option<Caller>,
     });
     let Some(row) = row else { return Ok(None) };
     let now = crate::now_ms();
-    let live = row.ended_at.is_none()
-        && row.disabled_at.is_none()
-        && row.expires_at > now
-        && now - row.last_seen_at < IDLE_MS;
+    let live =
+        row.ended_at.is_none() && row.disabled_at.is_none() && row.expires_at > now && now - row.last_seen_at < IDLE_MS;
     if !secret::matches(secret_text, &row.secret_hash) || !live {
         return Ok(None);
     }

@@ -138,8 +138,12 @@ pub async fn create(
         .bind(expires_at)
         .fetch_one(&mut *tx)
         .await?;
-        let entry = AuditEntry::new(organization_id, actor, "token.create", format!("token {id}"))
-            .with_fields(["name", "role", "expiresAt", "events"]);
+        let entry = AuditEntry::new(organization_id, actor, "token.create", format!("token {id}")).with_fields([
+            "name",
+            "role",
+            "expiresAt",
+            "events",
+        ]);
         audit::record(&mut *tx, &entry).await?;
         tx.commit().await?;
         id
@@ -163,8 +167,7 @@ const SELECT: &str =
 /// The organization's tokens, newest first.
 pub async fn list(db: &Db, organization_id: i64) -> Result<Vec<TokenInfo>, BoxOfficeError> {
     let sql = format!("{SELECT} WHERE organization_id = $1 ORDER BY id DESC");
-    let rows: Vec<TokenRow> =
-        on_reader!(db, |pool| sqlx::query_as(&sql).bind(organization_id).fetch_all(pool).await?);
+    let rows: Vec<TokenRow> = on_reader!(db, |pool| sqlx::query_as(&sql).bind(organization_id).fetch_all(pool).await?);
     rows.into_iter().map(TokenRow::info).collect()
 }
 
@@ -173,16 +176,19 @@ pub async fn revoke(db: &Db, organization_id: i64, id: i64, actor: &str) -> Resu
     let sql = format!("{SELECT} WHERE id = $1 AND organization_id = $2");
     let row: Option<TokenRow> = on_writer!(db, |pool| {
         let mut tx = pool.begin().await?;
-        sqlx::query("UPDATE bo_api_tokens SET revoked_at = COALESCE(revoked_at, $1) WHERE id = $2 AND organization_id = $3")
-            .bind(crate::now_ms())
-            .bind(id)
-            .bind(organization_id)
-            .execute(&mut *tx)
-            .await?;
-        let row: Option<TokenRow> = sqlx::query_as(&sql).bind(id).bind(organization_id).fetch_optional(&mut *tx).await?;
+        sqlx::query(
+            "UPDATE bo_api_tokens SET revoked_at = COALESCE(revoked_at, $1) WHERE id = $2 AND organization_id = $3",
+        )
+        .bind(crate::now_ms())
+        .bind(id)
+        .bind(organization_id)
+        .execute(&mut *tx)
+        .await?;
+        let row: Option<TokenRow> =
+            sqlx::query_as(&sql).bind(id).bind(organization_id).fetch_optional(&mut *tx).await?;
         if row.is_some() {
-            let entry = AuditEntry::new(organization_id, actor, "token.revoke", format!("token {id}"))
-                .with_fields(["revoked"]);
+            let entry =
+                AuditEntry::new(organization_id, actor, "token.revoke", format!("token {id}")).with_fields(["revoked"]);
             audit::record(&mut *tx, &entry).await?;
         }
         tx.commit().await?;

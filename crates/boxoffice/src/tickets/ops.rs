@@ -99,9 +99,8 @@ pub async fn control_by_barcode(db: &Db, organization_id: i64, barcode: &str) ->
          ORDER BY CASE WHEN t.status IN ('NOT_PRINTED', 'PRINTED') THEN 0 ELSE 1 END, t.id DESC
          LIMIT 1"
     );
-    let found: Option<(i64, i64)> = on_reader!(db, |pool| {
-        sqlx::query_as(&sql).bind(organization_id).bind(barcode).fetch_optional(pool).await?
-    });
+    let found: Option<(i64, i64)> =
+        on_reader!(db, |pool| { sqlx::query_as(&sql).bind(organization_id).bind(barcode).fetch_optional(pool).await? });
     let (ticket_id, owner) = found.ok_or_else(|| BoxOfficeError::not_found("barcode"))?;
     control_for_scan(db, owner, ticket_id).await
 }

@@ -1,8 +1,8 @@
 //! Handlers of the interface API, named verb_noun.
 
 use axum::extract::{Path, State};
-use axum::{Extension, Json};
 use axum::http::StatusCode;
+use axum::{Extension, Json};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 use tixbridge_web::{ApiError, JsonBody};

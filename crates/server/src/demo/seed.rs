@@ -50,11 +50,7 @@ pub async fn create_organization_and_credentials(db: &tixbridge_store::Db) -> an
     let operator_email = "operator@demo.tixbridge.local".to_owned();
     let new = operators::NewOperator { email: operator_email.clone(), role: "operator".into(), password: None };
     let operator = operators::create(db, org.id, new, "demo").await?;
-    Ok(Credentials {
-        admin_token,
-        operator_email,
-        operator_password: operator.generated_password.unwrap_or_default(),
-    })
+    Ok(Credentials { admin_token, operator_email, operator_password: operator.generated_password.unwrap_or_default() })
 }
 
 /// A gate token of the demo organization bound to `event`.

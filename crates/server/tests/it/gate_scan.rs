@@ -3,11 +3,11 @@
 
 use crate::common;
 
+use crate::support::*;
 use base64::Engine;
 use chrono::{Duration, Utc};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use crate::support::*;
 use tixbridge_wallet::gate::bundle::{OfflineGate, SignedBundle, verify_offline};
 use tixbridge_wallet::gate::verify::GateResult;
 
@@ -21,7 +21,8 @@ async fn scan(app: &common::TestApp, key: &str, body: Value) -> Value {
 /// organizer `login`'s `key` (the gate verifies codes with those credentials).
 async fn gate_token(app: &common::TestApp, login: &str, key: &str, events: &[&str]) -> String {
     app.create("/api/boxoffice/organizations", json!({ "code": "GATEORG", "name": "Gate club" })).await;
-    let interface = json!({ "name": "Wallet", "type": "TIXNGO", "url": app.url(TICKETS), "login": login, "password": key });
+    let interface =
+        json!({ "name": "Wallet", "type": "TIXNGO", "url": app.url(TICKETS), "login": login, "password": key });
     app.create("/api/boxoffice/organizations/GATEORG/interface", interface).await;
     app.token("GATEORG", "gate", Some(events.iter().map(|e| (*e).to_owned()).collect())).await
 }

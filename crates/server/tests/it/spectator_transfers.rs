@@ -1,10 +1,9 @@
 //! Transfers (SPEC §7.6) over real HTTP on both databases: offer, accept, reject, cancel,
 //! expiry back to the sender, return to sender, the counters and each event rule.
 
-
+use crate::support::*;
 use reqwest::StatusCode;
 use serde_json::json;
-use crate::support::*;
 
 fn statuses(ticket: &serde_json::Value) -> Vec<String> {
     ticket["history"].as_array().unwrap().iter().map(|h| h["status"].as_str().unwrap().to_owned()).collect()

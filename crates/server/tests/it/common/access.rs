@@ -64,7 +64,9 @@ impl TestApp {
         }
         let new: NewOrganization = match serde_json::from_value(body.clone()) {
             Ok(new) => new,
-            Err(err) => return Some((StatusCode::UNPROCESSABLE_ENTITY, serde_json::json!({ "error": err.to_string() }))),
+            Err(err) => {
+                return Some((StatusCode::UNPROCESSABLE_ENTITY, serde_json::json!({ "error": err.to_string() })));
+            }
         };
         match organizations::create(&self.app.db, new).await {
             Ok(org) => {

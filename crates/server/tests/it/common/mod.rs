@@ -112,11 +112,19 @@ impl TestApp {
     }
 
     /// One JSON call with the credential [`Self::post_json`] describes.
-    pub async fn send(&self, method: reqwest::Method, path: &str, key: &str, body: Option<&Value>) -> (StatusCode, Value) {
-        if key.is_empty() && path == "/api/boxoffice/organizations" && method == reqwest::Method::POST {
-            if let Some(created) = self.create_top_level_organization(body.unwrap_or(&Value::Null)).await {
-                return created;
-            }
+    pub async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        key: &str,
+        body: Option<&Value>,
+    ) -> (StatusCode, Value) {
+        if key.is_empty()
+            && path == "/api/boxoffice/organizations"
+            && method == reqwest::Method::POST
+            && let Some(created) = self.create_top_level_organization(body.unwrap_or(&Value::Null)).await
+        {
+            return created;
         }
         let mut request = self.client.request(method, self.url(path));
         request = if key.starts_with("tbt_") {
