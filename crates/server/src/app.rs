@@ -155,7 +155,10 @@ pub fn router(db: &Db, config: &AppConfig, engine: &Engine, addr: SocketAddr) ->
         let wallet_url = config.wallet_url.clone().unwrap_or(own_url);
         app = app.merge(crate::gate::router(crate::gate::GateState::new(db.clone(), wallet_url)));
     }
-    app
+    // Writes of the JSON APIs browsers can reach: from this site only, and as JSON.
+    let guard = tixbridge_web::WriteGuard::new(&["/api/boxoffice/", "/api/spectator/"], config.public_url.as_deref())
+        .allow_type_at("/import/csv", "text/csv");
+    app.layer(axum::middleware::from_fn_with_state(Arc::new(guard), tixbridge_web::guard_writes))
 }
 
 /// A server bound to its address, not yet serving.

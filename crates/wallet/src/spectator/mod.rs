@@ -2,6 +2,7 @@
 //! session token naming one device; own tickets, holder, activation, entry code, transfers and
 //! device sync. Another spectator's ticket or transfer answers 404, as an unknown one does.
 
+pub mod csrf;
 pub(crate) mod devices;
 pub(crate) mod holder;
 pub(crate) mod session;
@@ -108,8 +109,12 @@ pub(crate) async fn post_session(
     state.limiter.attempt(&account, &addr).map_err(WalletError::TooMany)?;
     let device = DeviceClaim { device_id: body.device_id, name: body.device_name.unwrap_or_default() };
     let session = sign_in::exchange(&state.db, &state.key, &proof, &device).await?;
+    let opened = SpectatorSession::from_token(&state, &session.token)
+        .await?
+        .ok_or_else(|| ApiError::internal("a session just opened cannot be read"))?;
     Ok(Json(json!({
         "sessionToken": session.token,
+        "csrfToken": crate::pages::csrf_token(&state, &opened),
         "deviceId": session.device_id,
         "expiresAt": crate::rfc3339(session.expires_at),
     })))

@@ -79,9 +79,11 @@ impl FromRequestParts<WalletState> for SpectatorSession {
     async fn from_request_parts(parts: &mut Parts, state: &WalletState) -> Result<Self, ApiError> {
         let token = bearer_or_cookie(parts)
             .ok_or_else(|| ApiError::unauthorized("sign in first: no session token (Authorization: Bearer …)"))?;
-        Self::from_token(state, &token)
+        let session = Self::from_token(state, &token)
             .await?
-            .ok_or_else(|| ApiError::unauthorized("the session has expired or was signed out: sign in again"))
+            .ok_or_else(|| ApiError::unauthorized("the session has expired or was signed out: sign in again"))?;
+        super::csrf::check_session(parts, state, &session)?;
+        Ok(session)
     }
 }
 
