@@ -12,3 +12,4 @@ pub mod openapi;
 mod openapi_boxoffice;
 mod openapi_interface;
 mod openapi_spectator;
+pub mod serve;

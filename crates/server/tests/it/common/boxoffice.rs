@@ -12,6 +12,15 @@ pub async fn bo_post(app: &TestApp, path: &str, body: &Value) -> (StatusCode, Va
     super::read(response).await
 }
 
+/// `POST /api/boxoffice{path}` with a raw body and extra headers (a content type, an `Origin`).
+pub async fn bo_post_raw(app: &TestApp, path: &str, headers: &[(&str, &str)], body: &str) -> (StatusCode, Value) {
+    let mut request = app.client.post(app.url(&format!("/api/boxoffice{path}"))).body(body.to_owned());
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    super::read(request.send().await.unwrap()).await
+}
+
 /// `GET /api/boxoffice{path}`.
 pub async fn bo_get(app: &TestApp, path: &str) -> (StatusCode, Value) {
     let response = app.client.get(app.url(&format!("/api/boxoffice{path}"))).send().await.unwrap();
