@@ -117,3 +117,18 @@ pub(crate) async fn get_away_export(
         body,
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::neutralise_formula;
+
+    #[test]
+    fn cells_a_spreadsheet_would_run_are_quoted_and_others_left_alone() {
+        for cell in ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"] {
+            assert_eq!(neutralise_formula(cell), format!("'{cell}"));
+        }
+        for cell in ["", "A", "12", "Block = 3"] {
+            assert_eq!(neutralise_formula(cell), cell);
+        }
+    }
+}

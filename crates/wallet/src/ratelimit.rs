@@ -68,7 +68,11 @@ impl RateLimiter {
         let now = crate::millis(chrono::Utc::now());
         let window = i64::try_from(self.limits.window.as_millis()).unwrap_or(i64::MAX);
         let buckets = [
-            (bucket(&format!("account:{account}|network:{network}")), self.limits.per_account_and_network, "this account"),
+            (
+                bucket(&format!("account:{account}|network:{network}")),
+                self.limits.per_account_and_network,
+                "this account",
+            ),
             (bucket(&format!("network:{network}")), self.limits.per_network, "your network"),
         ];
         let counted: Vec<(i64, i64)> = on_writer!(db, |pool| {

@@ -23,8 +23,7 @@ macro_rules! upsert_spectators {
         }
         let mut ids: std::collections::HashMap<String, i64> = std::collections::HashMap::with_capacity(unique.len());
         for chunk in unique.chunks($crate::spectator_rows::SPECTATOR_CHUNK) {
-            let mut insert =
-                sqlx::QueryBuilder::new("INSERT INTO wallet_spectators (email, created_at) ");
+            let mut insert = sqlx::QueryBuilder::new("INSERT INTO wallet_spectators (email, created_at) ");
             insert.push_values(chunk, |mut row, s| {
                 row.push_bind(s.email.as_str()).push_bind($at);
             });
@@ -40,8 +39,7 @@ macro_rules! upsert_spectators {
             let rows: Vec<(i64, String)> = select.build_query_as().fetch_all(&mut *$tx).await?;
             ids.extend(rows.into_iter().map(|(id, email)| (email, id)));
 
-            let named: Vec<_> =
-                chunk.iter().filter(|s| s.first_name.is_some() || s.last_name.is_some()).collect();
+            let named: Vec<_> = chunk.iter().filter(|s| s.first_name.is_some() || s.last_name.is_some()).collect();
             if !named.is_empty() {
                 let mut names = sqlx::QueryBuilder::new(
                     "INSERT INTO wallet_spectator_names (organizer_id, spectator_id, first_name, last_name) ",

@@ -69,11 +69,7 @@ impl WriteGuard {
 
     fn check_content_type(&self, path: &str, headers: &HeaderMap) -> Result<(), ApiError> {
         let Some(given) = headers.get(header::CONTENT_TYPE) else {
-            return if has_body(headers) {
-                Err(unsupported("none", "application/json"))
-            } else {
-                Ok(())
-            };
+            return if has_body(headers) { Err(unsupported("none", "application/json")) } else { Ok(()) };
         };
         let given = given.to_str().unwrap_or("");
         let essence = given.split(';').next().unwrap_or("").trim().to_ascii_lowercase();

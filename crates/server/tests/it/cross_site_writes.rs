@@ -2,11 +2,10 @@
 //! visitor's browser send: a foreign `Origin` (403), a body that is not JSON (415), and, on the
 //! spectator API, a write without the session's `X-CSRF-Token` (403). Nothing is written.
 
-
-use reqwest::StatusCode;
-use serde_json::json;
 use crate::common::boxoffice::{bo_get, bo_post_raw, seed_match};
 use crate::support::*;
+use reqwest::StatusCode;
+use serde_json::json;
 
 on_both_databases! {
     async fn a_cross_site_cancel_is_refused_and_the_ticket_stays_as_it_was(app: TestApp) {

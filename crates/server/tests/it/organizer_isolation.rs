@@ -2,11 +2,10 @@
 //! organizer's device limits never refuse another organizer's fans, and one organizer's feed
 //! never shows the names another organizer injected for the same e-mail.
 
-
+use crate::support::*;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use tixbridge_domain::inject::example_ticket;
-use crate::support::*;
 
 on_both_databases! {
     async fn one_organizers_device_limits_never_refuse_another_organizers_fan(app: TestApp) {

@@ -3,9 +3,9 @@
 
 use crate::common;
 
+use crate::support::*;
 use reqwest::StatusCode;
 use reqwest::header::SET_COOKIE;
-use crate::support::*;
 
 on_both_databases! {
     async fn opening_the_mailed_link_uses_nothing_up_until_its_button_is_pressed(app: TestApp) {

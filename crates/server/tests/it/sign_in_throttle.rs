@@ -5,9 +5,9 @@
 use crate::common;
 use crate::common::TestApp;
 
+use crate::support::*;
 use reqwest::StatusCode;
 use serde_json::json;
-use crate::support::*;
 
 /// A client whose connections come from 127.0.1.1: loopback too, but another /24 network.
 fn client_from_another_network() -> reqwest::Client {
@@ -15,8 +15,14 @@ fn client_from_another_network() -> reqwest::Client {
 }
 
 async fn ask_for_a_code(app: &TestApp, client: &reqwest::Client, email: &str) -> StatusCode {
-    client.post(app.url("/api/spectator/sign-in")).header(CSRF_HEADER.0, CSRF_HEADER.1)
-        .json(&json!({ "email": email })).send().await.unwrap().status()
+    client
+        .post(app.url("/api/spectator/sign-in"))
+        .header(CSRF_HEADER.0, CSRF_HEADER.1)
+        .json(&json!({ "email": email }))
+        .send()
+        .await
+        .unwrap()
+        .status()
 }
 
 on_both_databases! {

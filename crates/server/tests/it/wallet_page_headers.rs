@@ -5,18 +5,31 @@
 use crate::common;
 use crate::common::TestApp;
 
+use crate::support::*;
 use reqwest::StatusCode;
 use reqwest::header::{COOKIE, SET_COOKIE};
-use crate::support::*;
 
 fn session_cookie(response: &reqwest::Response) -> String {
-    response.headers().get_all(SET_COOKIE).iter().map(|v| v.to_str().unwrap().to_owned())
-        .find(|c| c.starts_with("tb_session=")).expect("a session cookie")
+    response
+        .headers()
+        .get_all(SET_COOKIE)
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .find(|c| c.starts_with("tb_session="))
+        .expect("a session cookie")
 }
 
 async fn press_link_button(app: &TestApp, email: &str) -> reqwest::Response {
-    let issued = tixbridge_wallet::spectator::sign_in::issue_sign_in(&app.app.db, &common::test_key(), email).await.unwrap().unwrap();
-    app.client.post(app.url("/wallet/sign-in/link")).form(&[("token", issued.link_token.as_str())]).send().await.unwrap()
+    let issued = tixbridge_wallet::spectator::sign_in::issue_sign_in(&app.app.db, &common::test_key(), email)
+        .await
+        .unwrap()
+        .unwrap();
+    app.client
+        .post(app.url("/wallet/sign-in/link"))
+        .form(&[("token", issued.link_token.as_str())])
+        .send()
+        .await
+        .unwrap()
 }
 
 on_both_databases! {
