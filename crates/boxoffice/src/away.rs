@@ -81,10 +81,23 @@ pub async fn export(
     for (block, row, seat, barcode, id) in rows {
         let id = id.to_string();
         let fields = [block.as_deref(), row.as_deref(), seat.as_deref(), Some(barcode.as_str()), Some(id.as_str())];
-        let record = fields.iter().map(|f| f.unwrap_or("")).chain(["", "", ""]);
+        let cells = fields.iter().map(|f| neutralise_formula(f.unwrap_or("")));
+        let record = cells.chain(["".into(), "".into(), "".into()]).collect::<Vec<std::borrow::Cow<'_, str>>>();
+        let record = record.iter().map(|cell| cell.as_bytes());
         out.write_record(record).map_err(to_io)?;
     }
     out.into_inner().map_err(|err| to_io(err.into_error().into()))
+}
+
+/// A cell a spreadsheet would run as a formula (it starts with `=`, `+`, `-`, `@`, a tab or a
+/// carriage return) gets a leading `'`, so the away club's spreadsheet shows it as text: the
+/// export carries operator-typed block, row and seat names to another organization's computer.
+pub fn neutralise_formula(cell: &str) -> std::borrow::Cow<'_, str> {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        std::borrow::Cow::Owned(format!("'{cell}"))
+    } else {
+        std::borrow::Cow::Borrowed(cell)
+    }
 }
 
 pub(crate) async fn get_away_export(
@@ -103,4 +116,19 @@ pub(crate) async fn get_away_export(
         [(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()), (header::CONTENT_DISPOSITION, disposition)],
         body,
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::neutralise_formula;
+
+    #[test]
+    fn cells_a_spreadsheet_would_run_are_quoted_and_others_left_alone() {
+        for cell in ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"] {
+            assert_eq!(neutralise_formula(cell), format!("'{cell}"));
+        }
+        for cell in ["", "A", "12", "Block = 3"] {
+            assert_eq!(neutralise_formula(cell), cell);
+        }
+    }
 }

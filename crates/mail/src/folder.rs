@@ -48,11 +48,23 @@ impl Mailer for FolderMailer {
             let path = path.to_owned();
             move |source| MailError::Folder { path, source }
         };
-        tokio::fs::create_dir_all(&self.folder).await.map_err(failed(&self.folder))?;
+        // Mails carry sign-in codes and links: the folder and each file are the owner's alone.
+        let mut folder = tokio::fs::DirBuilder::new();
+        folder.recursive(true);
+        #[cfg(unix)]
+        folder.mode(0o700);
+        folder.create(&self.folder).await.map_err(failed(&self.folder))?;
         let path = self.folder.join(self.file_name());
         // Written aside then renamed, so whoever watches the folder never reads half a mail.
         let partial = path.with_extension("eml.partial");
-        tokio::fs::write(&partial, &text).await.map_err(failed(&partial))?;
+        let mut file = tokio::fs::OpenOptions::new();
+        file.write(true).create(true).truncate(true);
+        #[cfg(unix)]
+        file.mode(0o600);
+        let mut out = file.open(&partial).await.map_err(failed(&partial))?;
+        tokio::io::AsyncWriteExt::write_all(&mut out, &text).await.map_err(failed(&partial))?;
+        tokio::io::AsyncWriteExt::flush(&mut out).await.map_err(failed(&partial))?;
+        drop(out);
         tokio::fs::rename(&partial, &path).await.map_err(failed(&path))?;
         tracing::debug!(path = %path.display(), "mail written to the outbox folder");
         Ok(())

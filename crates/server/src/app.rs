@@ -55,12 +55,16 @@ pub struct AppConfig {
     /// The base URL spectators and operators reach this process at (sign-in links); default
     /// this process's address. When it is https, session cookies are marked `Secure`.
     pub public_url: Option<String>,
+    /// How long a client may take to send a request's headers, and each part of its body.
+    pub client_timeout: Duration,
 }
 
 /// The environment variable setting the wallet call timeout, in seconds.
 pub const WALLET_TIMEOUT_VAR: &str = "TIXBRIDGE_WALLET_TIMEOUT_SECS";
 /// The environment variable setting how long a lease outlives a crashed worker, in seconds.
 pub const LEASE_TTL_VAR: &str = "TIXBRIDGE_LEASE_TTL_SECS";
+/// The environment variable bounding how long a client may take to send a request, in seconds.
+pub const CLIENT_TIMEOUT_VAR: &str = "TIXBRIDGE_CLIENT_TIMEOUT_SECS";
 
 fn seconds_from_env(var: &str, default: u64) -> anyhow::Result<Duration> {
     match std::env::var(var) {
@@ -88,6 +92,7 @@ impl AppConfig {
         }
         let wallet_timeout = seconds_from_env(WALLET_TIMEOUT_VAR, 30)?;
         let lease_ttl = seconds_from_env(LEASE_TTL_VAR, 60)?;
+        let client_timeout = seconds_from_env(CLIENT_TIMEOUT_VAR, 30)?;
         Ok(Self {
             database_url,
             listen,
@@ -99,6 +104,7 @@ impl AppConfig {
             run_scheduler: true,
             lease_ttl,
             public_url: std::env::var("TIXBRIDGE_PUBLIC_URL").ok().filter(|u| !u.trim().is_empty()),
+            client_timeout,
         })
     }
 
@@ -157,7 +163,10 @@ pub fn router(db: &Db, config: &AppConfig, engine: &Engine, addr: SocketAddr) ->
         let gate = crate::gate::GateState::new(db.clone(), config.server_key.clone());
         app = app.merge(crate::gate::router(gate, guard));
     }
-    app
+    // Writes of the JSON APIs browsers can reach: from this site only, and as JSON.
+    let guard = tixbridge_web::WriteGuard::new(&["/api/boxoffice/", "/api/spectator/"], config.public_url.as_deref())
+        .allow_type_at("/import/csv", "text/csv");
+    app.layer(axum::middleware::from_fn_with_state(Arc::new(guard), tixbridge_web::guard_writes))
 }
 
 /// A server bound to its address, not yet serving.
@@ -169,6 +178,7 @@ pub struct BoundApp {
     router: Router,
     run_scheduler: bool,
     expire_transfers: bool,
+    client_timeout: Duration,
 }
 
 impl BoundApp {
@@ -191,7 +201,8 @@ impl BoundApp {
         let router = router(&db, config, &engine, addr);
         let run_scheduler = config.run_scheduler && config.parts.contains(&Part::Boxoffice);
         let expire_transfers = config.parts.contains(&Part::Wallet);
-        Ok(Self { db, addr, engine, listener, router, run_scheduler, expire_transfers })
+        let client_timeout = config.client_timeout;
+        Ok(Self { db, addr, engine, listener, router, run_scheduler, expire_transfers, client_timeout })
     }
 
     /// Serves until `shutdown` completes.
@@ -205,8 +216,7 @@ impl BoundApp {
         if self.expire_transfers {
             background.push(tokio::spawn(expire_transfers_every_minute(self.db.clone())));
         }
-        let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
-        let served = axum::serve(self.listener, service).with_graceful_shutdown(shutdown).await;
+        let served = crate::serve::serve(self.listener, self.router, self.client_timeout, shutdown).await;
         for task in background {
             task.abort();
         }

@@ -13,3 +13,4 @@ mod openapi_access;
 mod openapi_boxoffice;
 mod openapi_interface;
 mod openapi_spectator;
+pub mod serve;

@@ -44,9 +44,8 @@ pub fn paths() -> Value {
         Some("SessionRequest"),
         "200",
     );
-    session["responses"]["403"] = json!({ "description": "past the account's device limits; the message says which" });
     session["responses"]["429"] = json!({ "description": "too many sign-in attempts for this account or address" });
-    json!({
+    let mut paths = json!({
         "/api/spectator/sign-in": { "post": sign_in },
         "/api/spectator/session": { "post": session },
         "/api/spectator/sign-out": { "post": op("Sign this device out: its sessions end and it releases its tickets", "spectator", None, "204") },
@@ -85,7 +84,28 @@ pub fn paths() -> Value {
         "/api/gate/public-key": { "get": { "summary": "The Ed25519 public key bundles are signed with",
             "responses": { "200": { "description": "{algorithm, publicKey (base64)}" } } } },
         "/api/gate/scan": { "post": op("Gate scan with a box-office gate token (bound to its events, or the scan names its event): verified with the organization's wallet using its interface credentials; ACCEPTED marks CONTROLLED the organization's own ticket", "organizer", Some("Scan"), "200") }
-    })
+    });
+    guard_spectator_writes(&mut paths);
+    paths
+}
+
+/// Every spectator API write names the `X-CSRF-Token` header it needs and the refusals of the
+/// cross-site guard.
+fn guard_spectator_writes(paths: &mut Value) {
+    let header = json!({ "name": "X-CSRF-Token", "in": "header", "required": true, "schema": { "type": "string" },
+        "description": "cross-site request guard: before sign-in (sign-in, session) any non-empty value; with a session, the csrfToken the session answer gave (the web wallet's forms carry the same token). A page on another site cannot send a custom header without a CORS preflight, which this server never allows." });
+    let Some(paths) = paths.as_object_mut() else { return };
+    for (_, item) in paths.iter_mut().filter(|(path, _)| path.starts_with("/api/spectator/")) {
+        let Some(post) = item.get_mut("post") else { continue };
+        let parameters = post.as_object_mut().map(|p| p.entry("parameters").or_insert_with(|| json!([])));
+        if let Some(Value::Array(list)) = parameters {
+            list.push(header.clone());
+        }
+        post["responses"]["403"] = json!({ "description": "X-CSRF-Token missing or not this session's, or an Origin header of another site (or, at session: past the device limits)",
+            "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } });
+        post["responses"]["415"] = json!({ "description": "the body is not Content-Type: application/json",
+            "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } });
+    }
 }
 
 /// Schemas of the spectator API and the gate.

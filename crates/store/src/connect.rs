@@ -67,6 +67,7 @@ impl Db {
     }
 
     async fn open_sqlite(path: &str) -> Result<Self, StoreError> {
+        create_private_file(path)?;
         let options = SqliteConnectOptions::from_str(&format!("sqlite://{path}"))?
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
@@ -134,6 +135,26 @@ impl Db {
             }
             Db::Postgres(p) => p.pool.close().await,
         }
+    }
+}
+
+/// Creates the SQLite database file readable by its owner only (0600 on Unix) before SQLite
+/// opens it: SQLite gives its `-wal` and `-shm` files the database file's mode. A database file
+/// that exists already is left as it is.
+fn create_private_file(path: &str) -> Result<(), StoreError> {
+    let file = path.split('?').next().unwrap_or(path);
+    if file.is_empty() || file == ":memory:" || file.starts_with("file:") {
+        return Ok(());
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    match options.open(file) {
+        Ok(_) => Ok(()),
+        Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        // a missing folder and the like: SQLite says it better
+        Err(_) => Ok(()),
     }
 }
 

@@ -21,7 +21,11 @@ async fn sqlite_schema(db: &Db) -> Schema {
     .unwrap();
     for table in tables {
         let columns: Vec<(String, bool, i64)> =
-            sqlx::query_as("SELECT name, \"notnull\", pk FROM pragma_table_info($1)").bind(&table).fetch_all(pool).await.unwrap();
+            sqlx::query_as("SELECT name, \"notnull\", pk FROM pragma_table_info($1)")
+                .bind(&table)
+                .fetch_all(pool)
+                .await
+                .unwrap();
         for (column, not_null, pk) in columns {
             let null = if not_null || pk > 0 { "NOT NULL" } else { "NULL" };
             schema.insert(format!("{table}.{column} {null}"));

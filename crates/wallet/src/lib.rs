@@ -82,6 +82,15 @@ pub fn router(state: WalletState) -> Router {
         .route("/api/organizer/gate/offline-scans", post(gate::post_offline_scans))
         .route("/api/gate/bundle", get(gate::get_bundle))
         .route("/api/gate/public-key", get(gate::get_public_key))
+        .merge(spectator_routes())
+        .merge(pages::routes())
+        .layer(DefaultBodyLimit::max(tixbridge_web::MAX_BODY_BYTES))
+        .with_state(state)
+}
+
+/// The spectator API, under `/api/spectator`: every write carries `X-CSRF-Token`.
+fn spectator_routes() -> Router<WalletState> {
+    Router::new()
         .route("/api/spectator/sign-in", post(spectator::post_sign_in))
         .route("/api/spectator/session", post(spectator::post_session))
         .route("/api/spectator/sign-out", post(spectator::post_sign_out))
@@ -95,9 +104,7 @@ pub fn router(state: WalletState) -> Router {
         .route("/api/spectator/transfers", get(spectator::get_transfers))
         .route("/api/spectator/transfers/{id}/{action}", post(spectator::post_close_transfer))
         .route("/api/spectator/devices/sync", post(spectator::post_sync))
-        .merge(pages::routes())
-        .layer(DefaultBodyLimit::max(tixbridge_web::MAX_BODY_BYTES))
-        .with_state(state)
+        .route_layer(axum::middleware::from_fn(spectator::csrf::require_header))
 }
 
 /// Milliseconds since the Unix epoch, the wallet's stored time unit.

@@ -1,66 +1,110 @@
-//! Sign-in attempts counted per account and per client address over a sliding window, in
-//! memory: a guess-the-code attack is stopped after a handful of tries, with a 429 that says
-//! when to come back.
+//! Sign-in attempts (asking for a code, typing one) counted in the database, so that every
+//! process serving one database shares the counts. Two buckets, each a fixed window:
+//!
+//! - one per e-mail address *and* client network, so a guess-the-code attack from one place is
+//!   stopped after a handful of tries, while the fan, signing in from anywhere else, is not
+//!   locked out by someone else's attempts;
+//! - one per client network (an IPv4 /24, an IPv6 /64: what one client can easily hop within),
+//!   so one place cannot try many addresses.
+//!
+//! The mailed link is never counted: its token is a 256-bit secret. A refusal is a 429 that
+//! says when to come back. Bucket keys are stored hashed: the table holds no e-mail address.
 
-use std::collections::{HashMap, VecDeque};
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::net::IpAddr;
+use std::time::Duration;
 
-/// How many attempts each key may make within `window`.
+use sha2::{Digest, Sha256};
+use tixbridge_store::{Db, on_writer};
+
+use crate::error::WalletError;
+
+/// How many attempts each bucket allows within `window`.
 #[derive(Debug, Clone, Copy)]
 pub struct SignInLimits {
-    pub per_account: usize,
-    pub per_address: usize,
+    pub per_account_and_network: i64,
+    pub per_network: i64,
     pub window: Duration,
 }
 
 impl Default for SignInLimits {
     fn default() -> Self {
-        Self { per_account: 10, per_address: 60, window: Duration::from_secs(15 * 60) }
+        Self { per_account_and_network: 10, per_network: 60, window: Duration::from_secs(15 * 60) }
     }
 }
 
 #[derive(Debug, Default)]
 pub struct RateLimiter {
     limits: SignInLimits,
-    hits: Mutex<HashMap<String, VecDeque<Instant>>>,
 }
 
-/// Entries kept before stale keys are swept.
-const SWEEP_AT: usize = 10_000;
+/// The network a client address belongs to, for the buckets: its /24 (IPv4) or /64 (IPv6).
+pub fn network_of(addr: Option<IpAddr>) -> String {
+    match addr.map(|ip| ip.to_canonical()) {
+        Some(IpAddr::V4(v4)) => {
+            let [a, b, c, _] = v4.octets();
+            format!("{a}.{b}.{c}.0/24")
+        }
+        Some(IpAddr::V6(v6)) => {
+            let s = v6.segments();
+            format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+        }
+        None => "unknown".to_owned(),
+    }
+}
+
+fn bucket(key: &str) -> Vec<u8> {
+    Sha256::digest(key.as_bytes()).to_vec()
+}
 
 impl RateLimiter {
     pub fn new(limits: SignInLimits) -> Self {
-        Self { limits, hits: Mutex::new(HashMap::new()) }
+        Self { limits }
     }
 
-    /// Counts one attempt for `account` from `address`, or says which limit is reached.
-    pub fn attempt(&self, account: &str, address: &str) -> Result<(), String> {
-        let now = Instant::now();
-        let window = self.limits.window;
-        let mut hits = self.hits.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        if hits.len() > SWEEP_AT {
-            hits.retain(|_, times| times.back().is_some_and(|t| now.duration_since(*t) < window));
-        }
-        let keys = [
-            (format!("account:{account}"), self.limits.per_account, "this account"),
-            (format!("address:{address}"), self.limits.per_address, "your address"),
+    /// Counts one attempt for `account` (a lower-cased e-mail) from `client`, or says which
+    /// limit is reached.
+    pub async fn attempt(&self, db: &Db, account: &str, client: Option<IpAddr>) -> Result<(), WalletError> {
+        let network = network_of(client);
+        let now = crate::millis(chrono::Utc::now());
+        let window = i64::try_from(self.limits.window.as_millis()).unwrap_or(i64::MAX);
+        let buckets = [
+            (
+                bucket(&format!("account:{account}|network:{network}")),
+                self.limits.per_account_and_network,
+                "this account",
+            ),
+            (bucket(&format!("network:{network}")), self.limits.per_network, "your network"),
         ];
-        for (key, limit, who) in &keys {
-            let times = hits.entry(key.clone()).or_default();
-            while times.front().is_some_and(|t| now.duration_since(*t) >= window) {
-                times.pop_front();
+        let counted: Vec<(i64, i64)> = on_writer!(db, |pool| {
+            let mut tx = pool.begin().await?;
+            sqlx::query("DELETE FROM wallet_sign_in_buckets WHERE window_start <= $1")
+                .bind(now - window)
+                .execute(&mut *tx)
+                .await?;
+            let mut counted = Vec::with_capacity(buckets.len());
+            for (key, _, _) in &buckets {
+                let row: (i64, i64) = sqlx::query_as(
+                    "INSERT INTO wallet_sign_in_buckets (bucket, window_start, hits) VALUES ($1, $2, 1)
+                     ON CONFLICT (bucket) DO UPDATE SET hits = wallet_sign_in_buckets.hits + 1
+                     RETURNING hits, window_start",
+                )
+                .bind(key)
+                .bind(now)
+                .fetch_one(&mut *tx)
+                .await?;
+                counted.push(row);
             }
-            if times.len() >= *limit {
-                let wait = times.front().map_or(window, |t| window.saturating_sub(now.duration_since(*t)));
-                return Err(format!(
+            tx.commit().await?;
+            counted
+        });
+        for ((hits, started), (_, limit, who)) in counted.into_iter().zip(&buckets) {
+            if hits > *limit {
+                let wait_ms = (started + window - now).max(0);
+                return Err(WalletError::TooMany(format!(
                     "too many sign-in attempts for {who}: try again in {} minute(s)",
-                    wait.as_secs().div_ceil(60).max(1)
-                ));
+                    (wait_ms / 60_000 + 1).max(1)
+                )));
             }
-        }
-        for (key, _, _) in keys {
-            hits.entry(key).or_default().push_back(now);
         }
         Ok(())
     }

@@ -100,7 +100,7 @@ pub async fn control_by_barcode(db: &Db, organization_id: i64, barcode: &str) ->
          LIMIT 1"
     );
     let found: Option<(i64, i64)> =
-        on_reader!(db, |pool| { sqlx::query_as(&sql).bind(organization_id).bind(barcode).fetch_optional(pool).await? });
+        on_reader!(db, |pool| sqlx::query_as(&sql).bind(organization_id).bind(barcode).fetch_optional(pool).await?);
     let (ticket_id, owner) = found.ok_or_else(|| BoxOfficeError::not_found("barcode"))?;
     control_for_scan(db, owner, ticket_id).await
 }

@@ -126,10 +126,25 @@ pub async fn run(ctx: &mut RunCtx<'_>, settings: &InjectionSettings) -> Result<(
 fn write_variables_dump(ctx: &mut RunCtx<'_>, entries: &[Value]) {
     let dir = &ctx.engine.dump_dir;
     let path = dir.join(format!("run-{}-variables.json", ctx.run.id));
-    let written = std::fs::create_dir_all(dir)
-        .and_then(|_| std::fs::write(&path, serde_json::to_vec_pretty(entries).unwrap_or_default()));
+    let written = write_private(dir, &path, &serde_json::to_vec_pretty(entries).unwrap_or_default());
     match written {
         Ok(()) => ctx.run.note(None, format!("computed variables written to {}", path.display())),
         Err(err) => ctx.run.note(None, format!("could not write {}: {err}", path.display())),
     }
+}
+
+/// Writes `bytes` to `path` in `dir`, both readable by their owner only (0700 / 0600 on Unix):
+/// a dump holds ticket holders' personal data.
+fn write_private(dir: &std::path::Path, path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut folder = std::fs::DirBuilder::new();
+    folder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut folder, 0o700);
+    folder.create(dir)?;
+    let mut file = std::fs::OpenOptions::new();
+    file.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut file, 0o600);
+    file.open(path)?.write_all(bytes)
 }

@@ -48,6 +48,7 @@ impl Harness {
             run_scheduler: false,
             lease_ttl: std::time::Duration::from_secs(60),
             public_url: None,
+            client_timeout: std::time::Duration::from_secs(30),
         };
         let app = BoundApp::bind(&config).await?.spawn();
         let wallet_key =

@@ -13,7 +13,7 @@ on_both_databases! {
         let key = app.organizer("org@example.org").await;
         inject(&app, &key, &["T1"], "EV1", "ada@example.org").await;
         inject(&app, &key, &["T2"], "EV1", "bob@example.org").await;
-        let response = app.client.post(app.url("/api/spectator/sign-in")).json(&json!({ "email": "Ada@example.org" })).send().await.unwrap();
+        let response = app.client.post(app.url("/api/spectator/sign-in")).header(CSRF_HEADER.0, CSRF_HEADER.1).json(&json!({ "email": "Ada@example.org" })).send().await.unwrap();
         assert_eq!(response.status(), StatusCode::ACCEPTED);
         let mails = app.smtp.wait_for(1, Duration::from_secs(10)).await;
         assert_eq!(mails[0].recipients, ["ada@example.org"]);
@@ -21,12 +21,12 @@ on_both_databases! {
         assert!(mails[0].body.contains("/wallet/sign-in?token=tbl_"), "{}", mails[0].body);
 
         let wrong = json!({ "email": "ada@example.org", "code": "000000x" });
-        let response = app.client.post(app.url("/api/spectator/session")).json(&wrong).send().await.unwrap();
+        let response = app.client.post(app.url("/api/spectator/session")).header(CSRF_HEADER.0, CSRF_HEADER.1).json(&wrong).send().await.unwrap();
         assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
         let right = json!({ "email": "ada@example.org", "code": code, "deviceName": "Ada's phone" });
-        let session: serde_json::Value = app.client.post(app.url("/api/spectator/session")).json(&right).send().await.unwrap().json().await.unwrap();
-        let ada = Spectator { token: session["sessionToken"].as_str().unwrap().into(), device_id: session["deviceId"].as_str().unwrap().into() };
-        let again = app.client.post(app.url("/api/spectator/session")).json(&right).send().await.unwrap();
+        let session: serde_json::Value = app.client.post(app.url("/api/spectator/session")).header(CSRF_HEADER.0, CSRF_HEADER.1).json(&right).send().await.unwrap().json().await.unwrap();
+        let ada = Spectator { token: session["sessionToken"].as_str().unwrap().into(), device_id: session["deviceId"].as_str().unwrap().into(), csrf: session["csrfToken"].as_str().unwrap().into() };
+        let again = app.client.post(app.url("/api/spectator/session")).header(CSRF_HEADER.0, CSRF_HEADER.1).json(&right).send().await.unwrap();
         assert_eq!(again.status(), StatusCode::UNAUTHORIZED, "a code works once");
 
         let (_, list) = ada.get(&app, "/api/spectator/tickets").await;
@@ -181,7 +181,7 @@ on_both_databases! {
         let mut statuses = Vec::new();
         for _ in 0..11 {
             let wrong = json!({ "email": "ada@example.org", "code": "123456" });
-            let response = app.client.post(app.url("/api/spectator/session")).json(&wrong).send().await.unwrap();
+            let response = app.client.post(app.url("/api/spectator/session")).header(CSRF_HEADER.0, CSRF_HEADER.1).json(&wrong).send().await.unwrap();
             statuses.push(response.status());
             if response.status() == StatusCode::TOO_MANY_REQUESTS {
                 let body: serde_json::Value = response.json().await.unwrap();
@@ -190,13 +190,13 @@ on_both_databases! {
         }
         assert_eq!(statuses[..10], [StatusCode::UNAUTHORIZED; 10]);
         assert_eq!(statuses[10], StatusCode::TOO_MANY_REQUESTS);
-        let response = app.client.post(app.url("/api/spectator/sign-in")).json(&json!({ "email": "ada@example.org" })).send().await.unwrap();
+        let response = app.client.post(app.url("/api/spectator/sign-in")).header(CSRF_HEADER.0, CSRF_HEADER.1).json(&json!({ "email": "ada@example.org" })).send().await.unwrap();
         assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
         // per address: many accounts from one address (this test's 127.0.0.1 made 12 attempts already)
         let mut last = StatusCode::OK;
         for i in 0..60 {
             let body = json!({ "email": format!("guess{i}@example.org") });
-            last = app.client.post(app.url("/api/spectator/sign-in")).json(&body).send().await.unwrap().status();
+            last = app.client.post(app.url("/api/spectator/sign-in")).header(CSRF_HEADER.0, CSRF_HEADER.1).json(&body).send().await.unwrap().status();
             if last == StatusCode::TOO_MANY_REQUESTS {
                 assert!(i >= 40, "the address limit is 60 attempts, reached at {i}");
                 break;

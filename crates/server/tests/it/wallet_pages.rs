@@ -1,4 +1,4 @@
-//! The web wallet's pages over real HTTP: the mailed link signs the browser in with an
+//! The web wallet's pages over real HTTP: the mailed link's button signs the browser in with an
 //! HttpOnly, SameSite=Strict cookie; forms need the session's CSRF token; another spectator's
 //! ticket is not found.
 
@@ -18,7 +18,10 @@ on_both_databases! {
         inject(&app, &key, &["T1"], "EV1", "ada@example.org").await;
         inject(&app, &key, &["T2"], "EV1", "bob@example.org").await;
         let issued = tixbridge_wallet::spectator::sign_in::issue_sign_in(&app.app.db, &common::test_key(), "ada@example.org").await.unwrap().unwrap();
-        let response = app.client.get(app.url(&format!("/wallet/sign-in?token={}", issued.link_token))).send().await.unwrap();
+        let opened = app.client.get(app.url(&format!("/wallet/sign-in?token={}", issued.link_token))).send().await.unwrap();
+        assert_eq!(opened.status(), StatusCode::OK);
+        let press = || app.client.post(app.url("/wallet/sign-in/link")).form(&[("token", issued.link_token.as_str())]).send();
+        let response = press().await.unwrap();
         assert_eq!(response.status(), StatusCode::OK);
         let cookies: Vec<String> = response.headers().get_all(SET_COOKIE).iter().map(|v| v.to_str().unwrap().to_owned()).collect();
         let session = cookies.iter().find(|c| c.starts_with("tb_session=")).expect("a session cookie");
@@ -26,7 +29,7 @@ on_both_databases! {
         let cookie = session.split(';').next().unwrap().to_owned();
         let home = response.text().await.unwrap();
         assert!(home.contains("· T1<") && !home.contains("· T2<"), "{home}");
-        let again = app.client.get(app.url(&format!("/wallet/sign-in?token={}", issued.link_token))).send().await.unwrap();
+        let again = press().await.unwrap();
         assert_eq!(again.status(), StatusCode::UNAUTHORIZED, "a link works once");
 
         let ada_id: i64 = home.split("/wallet/tickets/").nth(1).unwrap().split('"').next().unwrap().parse().unwrap();

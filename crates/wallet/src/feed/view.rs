@@ -6,16 +6,18 @@ use serde_json::{Value, json};
 
 use crate::rfc3339;
 
-/// The columns every ticket view reads, joined with its event and spectators.
+/// The columns every ticket view reads, joined with its event and spectators; the owner's
+/// names are those this ticket's organizer gave (never another organizer's).
 pub(crate) const TICKET_SELECT: &str = "SELECT t.id, t.ticket_id, t.status, t.body, t.holder,
         t.forward_transfers, t.backward_transfers, t.injected_at, t.downloaded_at, t.assigned_at,
         t.activated_at, t.controlled_at, t.deleted_at, t.deletion_reason, t.show_deleted_ticket,
         t.change_seq, e.event_id, e.body AS event_body,
-        o.email AS owner_email, o.first_name AS owner_first_name, o.last_name AS owner_last_name,
+        o.email AS owner_email, n.first_name AS owner_first_name, n.last_name AS owner_last_name,
         io.email AS initial_owner_email, po.email AS previous_owner_email
     FROM wallet_tickets t
     JOIN wallet_events e ON e.id = t.event_pk
     JOIN wallet_spectators o ON o.id = t.owner_id
+    LEFT JOIN wallet_spectator_names n ON n.organizer_id = t.organizer_id AND n.spectator_id = t.owner_id
     JOIN wallet_spectators io ON io.id = t.initial_owner_id
     LEFT JOIN wallet_spectators po ON po.id = t.previous_owner_id";
 

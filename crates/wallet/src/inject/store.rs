@@ -176,7 +176,7 @@ async fn write_batch(
         let mut feed_seq = lock_feed!(tx, organizer);
 
         // Spectators: created on first sight of their e-mail.
-        let spectator_ids = upsert_spectators!(tx, candidates.iter().map(|(_, c)| &c.ticket.spectator), at);
+        let spectator_ids = upsert_spectators!(tx, organizer, candidates.iter().map(|(_, c)| &c.ticket.spectator), at);
 
         // Events: created on a new event.id, updated when their description changed.
         let mut events: HashMap<&str, &Candidate> = HashMap::new();

@@ -7,7 +7,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use super::views::{home_page, sign_in_page, ticket_page};
+use super::views::{home_page, sign_in_link_page, sign_in_page, ticket_page};
 use super::{DEVICE_COOKIE, PageError, PageSession, check_csrf, cookie, set_cookie};
 use crate::WalletState;
 use crate::error::WalletError;
@@ -25,11 +25,8 @@ fn signed_in(session: Option<SpectatorSession>) -> Result<SpectatorSession, Page
 async fn open(
     state: &WalletState,
     headers: &HeaderMap,
-    addr: &str,
-    account: &str,
     proof: Proof,
 ) -> Result<(NewSession, SpectatorSession), PageError> {
-    state.limiter.attempt(account, addr).map_err(WalletError::TooMany)?;
     let device = DeviceClaim { device_id: cookie(headers, DEVICE_COOKIE), name: "web browser".into() };
     let new = exchange(&state.db, &state.key, &proof, &device).await?;
     let session = SpectatorSession::from_token(state, &new.token)
@@ -39,12 +36,13 @@ async fn open(
     Ok((new, session))
 }
 
-fn with_cookies(new: &NewSession, html: String) -> Response {
+fn with_cookies(state: &WalletState, new: &NewSession, html: String) -> Response {
     let age = session_ms() / 1000;
     let mut response = Html(html).into_response();
-    for cookie in
-        [set_cookie(SESSION_COOKIE, &new.token, age), set_cookie(DEVICE_COOKIE, &new.device_id, 400 * 24 * 3600)]
-    {
+    for cookie in [
+        set_cookie(state, SESSION_COOKIE, &new.token, age),
+        set_cookie(state, DEVICE_COOKIE, &new.device_id, 400 * 24 * 3600),
+    ] {
         if let Ok(value) = header::HeaderValue::from_str(&cookie) {
             response.headers_mut().append(header::SET_COOKIE, value);
         }
@@ -59,22 +57,27 @@ pub(crate) struct LinkQuery {
     ticket: Option<i64>,
 }
 
-/// The mailed link: signs this browser in and shows the wallet (or one ticket) at once. The
-/// page is answered directly, not by redirect, so the SameSite=Strict cookie is in place for
-/// everything the page does next.
-pub(crate) async fn get_sign_in_link(
+/// The mailed link opens a page with one button that signs in. Opening it uses nothing up: a
+/// mail scanner that follows every link in an e-mail leaves it working for the fan.
+pub(crate) async fn get_sign_in_link(Query(query): Query<LinkQuery>) -> Html<String> {
+    Html(sign_in_link_page(&query.token, query.ticket))
+}
+
+/// The button of the link page: signs this browser in and shows the wallet (or one ticket) at
+/// once. The mailed link is not throttled: its token is a 256-bit secret nobody guesses, and
+/// throttling it would let others lock the fan out. The page is answered directly, not by
+/// redirect, so the SameSite=Strict cookie is in place for everything the page does next.
+pub(crate) async fn post_sign_in_link(
     State(state): State<WalletState>,
-    ClientAddr(addr): ClientAddr,
     headers: HeaderMap,
-    Query(query): Query<LinkQuery>,
+    Form(form): Form<LinkQuery>,
 ) -> Result<Response, PageError> {
-    let (new, session) =
-        open(&state, &headers, &addr, &format!("link@{addr}"), Proof::Link { token: query.token }).await?;
-    let html = match query.ticket {
+    let (new, session) = open(&state, &headers, Proof::Link { token: form.token }).await?;
+    let html = match form.ticket {
         Some(id) => ticket_page(&state, &session, id).await?,
         None => home_page(&state, &session).await?,
     };
-    Ok(with_cookies(&new, html))
+    Ok(with_cookies(&state, &new, html))
 }
 
 #[derive(Deserialize)]
@@ -88,7 +91,7 @@ pub(crate) async fn post_sign_in(
     Form(form): Form<EmailForm>,
 ) -> Result<Html<String>, PageError> {
     let email = form.email.trim().to_lowercase();
-    state.limiter.attempt(&email, &addr).map_err(WalletError::TooMany)?;
+    state.limiter.attempt(&state.db, &email, addr).await?;
     send_sign_in(&state, &email).await.map_err(|err| PageError(err.status, err.error))?;
     Ok(Html(sign_in_page(
         Some("If tickets were sent to this address, a code and a link are on their way."),
@@ -109,9 +112,10 @@ pub(crate) async fn post_session(
     Form(form): Form<CodeForm>,
 ) -> Result<Response, PageError> {
     let account = form.email.trim().to_lowercase();
+    state.limiter.attempt(&state.db, &account, addr).await?;
     let proof = Proof::Code { email: form.email, code: form.code };
-    let (new, session) = open(&state, &headers, &addr, &account, proof).await?;
-    Ok(with_cookies(&new, home_page(&state, &session).await?))
+    let (new, session) = open(&state, &headers, proof).await?;
+    Ok(with_cookies(&state, &new, home_page(&state, &session).await?))
 }
 
 #[derive(Deserialize)]
@@ -127,7 +131,7 @@ pub(crate) async fn post_sign_out(
     let session = signed_in(session)?;
     check_csrf(&state, &session, &form.csrf)?;
     crate::spectator::session::sign_out(&state, &session).await?;
-    Ok(([(header::SET_COOKIE, set_cookie(SESSION_COOKIE, "", 0))], Redirect::to("/wallet/")).into_response())
+    Ok(([(header::SET_COOKIE, set_cookie(&state, SESSION_COOKIE, "", 0))], Redirect::to("/wallet/")).into_response())
 }
 
 #[derive(Deserialize)]

@@ -16,7 +16,8 @@ pub(crate) fn escape(text: &str) -> String {
     out
 }
 
-const STYLE: &str = "body{font-family:system-ui,sans-serif;max-width:32rem;margin:0 auto;padding:1rem;color:#123}
+/// The wallet's style sheet, served as `/wallet/app.css`.
+pub(crate) const STYLE: &str = "body{font-family:system-ui,sans-serif;max-width:32rem;margin:0 auto;padding:1rem;color:#123}
 h1{font-size:1.4rem}a{color:#0b5cad}.card{border:1px solid #ccd;border-radius:.6rem;padding:.8rem;margin:.8rem 0}
 .status{font-size:.8rem;background:#eef;border-radius:.3rem;padding:.1rem .4rem}.error{color:#a00}
 input,button{font-size:1rem;padding:.4rem;margin:.2rem 0}form{margin:.6rem 0}#qr svg{width:320px;height:320px;background:#fff}
@@ -27,7 +28,8 @@ pub(crate) fn page(title: &str, body: &str) -> String {
     format!(
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>{}</title><style>{STYLE}</style></head><body>{body}</body></html>",
+         <title>{}</title><link rel=\"stylesheet\" href=\"/wallet/app.css\">\
+         <script src=\"/wallet/app.js\" defer></script></head><body>{body}</body></html>",
         escape(title)
     )
 }

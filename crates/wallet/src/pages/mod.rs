@@ -1,8 +1,10 @@
 //! The web wallet at `/wallet/`: plain server-rendered pages with a little script, for a phone
-//! browser. A session cookie (HttpOnly, SameSite=Strict) names the device; every form that
-//! changes something carries a CSRF token derived from the session under the server key.
+//! browser. A session cookie (HttpOnly, SameSite=Strict, and Secure when the public URL is
+//! https) names the device; every form that changes something carries a CSRF token derived
+//! from the session under the server key. Every answer carries the headers of `headers.rs`.
 
 mod actions;
+mod headers;
 mod html;
 mod views;
 
@@ -26,7 +28,10 @@ pub(crate) fn routes() -> Router<WalletState> {
     Router::new()
         .route("/wallet", get(|| async { axum::response::Redirect::permanent("/wallet/") }))
         .route("/wallet/", get(views::get_home))
+        .route("/wallet/app.js", get(headers::get_script))
+        .route("/wallet/app.css", get(headers::get_style))
         .route("/wallet/sign-in", get(actions::get_sign_in_link).post(actions::post_sign_in))
+        .route("/wallet/sign-in/link", post(actions::post_sign_in_link))
         .route("/wallet/session", post(actions::post_session))
         .route("/wallet/sign-out", post(actions::post_sign_out))
         .route("/wallet/tickets/{id}", get(views::get_ticket))
@@ -36,6 +41,7 @@ pub(crate) fn routes() -> Router<WalletState> {
         .route("/wallet/tickets/{id}/transfer", post(actions::post_transfer))
         .route("/wallet/tickets/{id}/return", post(actions::post_return))
         .route("/wallet/transfers/{id}/{action}", post(actions::post_transfer_action))
+        .layer(axum::middleware::from_fn(headers::secure_headers))
 }
 
 /// The value of cookie `name`, if the request carries it.
@@ -50,9 +56,11 @@ pub(crate) fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
         .map(|(_, value)| value.to_owned())
 }
 
-/// A `Set-Cookie` value for one of the wallet's cookies.
-pub(crate) fn set_cookie(name: &str, value: &str, max_age_seconds: i64) -> String {
-    format!("{name}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age_seconds}")
+/// A `Set-Cookie` value for one of the wallet's cookies; `Secure` (sent over https only) when
+/// spectators reach the wallet at an https public URL.
+pub(crate) fn set_cookie(state: &WalletState, name: &str, value: &str, max_age_seconds: i64) -> String {
+    let secure = if state.public_url.starts_with("https://") { "; Secure" } else { "" };
+    format!("{name}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age_seconds}{secure}")
 }
 
 /// The CSRF token of a session: an HMAC of its token hash, so nothing is stored.

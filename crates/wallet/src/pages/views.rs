@@ -35,6 +35,21 @@ pub(crate) fn sign_in_page(message: Option<&str>, email: Option<&str>) -> String
     )
 }
 
+/// The page the mailed link opens: one button that signs this browser in (by POST, so that
+/// following the link alone changes nothing).
+pub(crate) fn sign_in_link_page(token: &str, ticket: Option<i64>) -> String {
+    let ticket = ticket.map(|id| format!("<input type=\"hidden\" name=\"ticket\" value=\"{id}\">")).unwrap_or_default();
+    page(
+        "Sign in · tixbridge wallet",
+        &format!(
+            "<h1>My tickets</h1><p>Sign in on this device to see your tickets.</p>\
+             <form method=\"post\" action=\"/wallet/sign-in/link\"><input type=\"hidden\" name=\"token\" value=\"{}\">{ticket}\
+             <button type=\"submit\" id=\"sign-in\">Sign in on this device</button></form>",
+            escape(token)
+        ),
+    )
+}
+
 /// My tickets and the transfers offered to me.
 pub(crate) async fn home_page(state: &WalletState, session: &SpectatorSession) -> Result<String, PageError> {
     let csrf = csrf_token(state, session);
@@ -106,11 +121,10 @@ pub(crate) async fn ticket_page(state: &WalletState, session: &SpectatorSession,
     if active {
         let code = tickets::current_code(state, session, id).await?;
         body.push_str(&format!(
-            "<div id=\"qr\">{}</div><p>The code changes every {period} s; a screenshot stops working.</p>\
-             <script>setInterval(async()=>{{const r=await fetch('/wallet/tickets/{id}/code.svg',{{cache:'no-store'}});\
-             if(r.ok){{document.getElementById('qr').innerHTML=await r.text();}}}},{});</script>",
-            qr_svg(code["code"].as_str().unwrap_or("")),
-            period * 1000
+            "<div id=\"qr\" data-src=\"/wallet/tickets/{id}/code.svg\" data-period=\"{}\">{}</div>\
+             <p>The code changes every {period} s; a screenshot stops working.</p>",
+            period * 1000,
+            qr_svg(code["code"].as_str().unwrap_or(""))
         ));
     } else if !status.starts_with("DELETION") && status != "DELETED" && status != "CONTROLLED" {
         body.push_str(&format!(

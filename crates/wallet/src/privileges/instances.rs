@@ -29,7 +29,12 @@ macro_rules! write_instances {
         use $crate::privileges::answer::{Change, PrivilegeResult, PrivilegeStatus};
         use $crate::privileges::instances::{KnownInstance, Ready};
         use $crate::privileges::rows::CHUNK;
-        let owners = $crate::spectator_rows::upsert_spectators!($tx, $ready.iter().map(|r| &r.p.item.spectator), $at);
+        let owners = $crate::spectator_rows::upsert_spectators!(
+            $tx,
+            $organizer,
+            $ready.iter().map(|r| &r.p.item.spectator),
+            $at
+        );
 
         let mut known: std::collections::HashMap<String, KnownInstance> = std::collections::HashMap::new();
         for chunk in $ready.chunks(CHUNK) {

@@ -42,11 +42,12 @@ pub(crate) async fn load(
         let mut tx = pool.begin().await?;
         let row: Option<PrivilegeRow> = sqlx::query_as(
             "SELECT p.id, p.privilege_id, p.barcode, p.body, p.injected_at, p.updated_at, p.used_at,
-                 d.body AS definition_body, s.email AS owner_email, s.first_name AS owner_first_name,
-                 s.last_name AS owner_last_name
+                 d.body AS definition_body, s.email AS owner_email, n.first_name AS owner_first_name,
+                 n.last_name AS owner_last_name
              FROM wallet_privileges p
              JOIN wallet_privilege_definitions d ON d.id = p.definition_pk
              JOIN wallet_spectators s ON s.id = p.owner_id
+             LEFT JOIN wallet_spectator_names n ON n.organizer_id = p.organizer_id AND n.spectator_id = p.owner_id
              WHERE p.organizer_id = $1 AND p.privilege_id = $2",
         )
         .bind(organizer)

@@ -2,6 +2,7 @@
 //! session token naming one device; own tickets, holder, activation, entry code, transfers and
 //! device sync. Another spectator's ticket or transfer answers 404, as an unknown one does.
 
+pub mod csrf;
 pub(crate) mod devices;
 pub(crate) mod holder;
 pub(crate) mod session;
@@ -23,17 +24,14 @@ use crate::error::WalletError;
 use session::SpectatorSession;
 use sign_in::{DeviceClaim, Proof};
 
-/// The client's IP address, for the per-address sign-in limit.
-pub(crate) struct ClientAddr(pub String);
+/// The client's IP address, for the per-network sign-in limits.
+pub(crate) struct ClientAddr(pub Option<std::net::IpAddr>);
 
 impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let addr = parts
-            .extensions
-            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-            .map_or_else(|| "unknown".to_owned(), |info| info.0.ip().to_string());
+        let addr = parts.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|info| info.0.ip());
         Ok(Self(addr))
     }
 }
@@ -59,7 +57,7 @@ pub(crate) async fn post_sign_in(
     if !email.contains('@') {
         return Err(WalletError::invalid("email", "must be an e-mail address").into());
     }
-    state.limiter.attempt(&email, &addr).map_err(WalletError::TooMany)?;
+    state.limiter.attempt(&state.db, &email, addr).await?;
     send_sign_in(&state, &email).await?;
     Ok((
         StatusCode::ACCEPTED,
@@ -100,16 +98,23 @@ pub(crate) async fn post_session(
     JsonBody(body): JsonBody<Value>,
 ) -> Result<Json<Value>, ApiError> {
     let body: SessionBody = parse(body)?;
-    let (proof, account) = match (body.email, body.code, body.token) {
-        (Some(email), Some(code), None) => (Proof::Code { email: email.clone(), code }, email.trim().to_lowercase()),
-        (None, None, Some(token)) => (Proof::Link { token }, format!("link@{addr}")),
+    let proof = match (body.email, body.code, body.token) {
+        (Some(email), Some(code), None) => {
+            // a typed code is counted; the mailed link's token is a secret nobody guesses
+            state.limiter.attempt(&state.db, &email.trim().to_lowercase(), addr).await?;
+            Proof::Code { email, code }
+        }
+        (None, None, Some(token)) => Proof::Link { token },
         _ => return Err(ApiError::bad_request("body", "give either email and code, or token")),
     };
-    state.limiter.attempt(&account, &addr).map_err(WalletError::TooMany)?;
     let device = DeviceClaim { device_id: body.device_id, name: body.device_name.unwrap_or_default() };
     let session = sign_in::exchange(&state.db, &state.key, &proof, &device).await?;
+    let opened = SpectatorSession::from_token(&state, &session.token)
+        .await?
+        .ok_or_else(|| ApiError::internal("a session just opened cannot be read"))?;
     Ok(Json(json!({
         "sessionToken": session.token,
+        "csrfToken": crate::pages::csrf_token(&state, &opened),
         "deviceId": session.device_id,
         "expiresAt": crate::rfc3339(session.expires_at),
     })))

@@ -79,9 +79,11 @@ impl FromRequestParts<WalletState> for SpectatorSession {
     async fn from_request_parts(parts: &mut Parts, state: &WalletState) -> Result<Self, ApiError> {
         let token = bearer_or_cookie(parts)
             .ok_or_else(|| ApiError::unauthorized("sign in first: no session token (Authorization: Bearer …)"))?;
-        Self::from_token(state, &token)
+        let session = Self::from_token(state, &token)
             .await?
-            .ok_or_else(|| ApiError::unauthorized("the session has expired or was signed out: sign in again"))
+            .ok_or_else(|| ApiError::unauthorized("the session has expired or was signed out: sign in again"))?;
+        super::csrf::check_session(parts, state, &session)?;
+        Ok(session)
     }
 }
 
@@ -95,13 +97,17 @@ pub struct NewSession {
 
 /// Registers the device (a known `device_id` of this spectator, or a new one) within the
 /// device limits, and opens a session on it, inside the caller's write transaction `$tx`:
-/// `Result<NewSession, WalletError>`.
+/// `Result<NewSession, WalletError>`. Limits are each organizer's own: signing in is refused
+/// only past the most generous limits among the organizers of the spectator's tickets, so one
+/// organizer's strict limits never keep a fan from another organizer's tickets; each
+/// organizer's limits then hold for its own tickets when a device fetches one
+/// (`check_organizer_limits!`).
 macro_rules! open_session {
     ($tx:expr, $spectator:expr, $device_id:expr, $device_name:expr, $now:expr) => {{
         let spectator: i64 = $spectator;
         let now: i64 = $now;
         let limits: (Option<i64>, Option<i64>) = sqlx::query_as(
-            "SELECT MIN(o.max_active_devices), MIN(o.max_devices_ever) FROM wallet_organizers o
+            "SELECT MAX(o.max_active_devices), MAX(o.max_devices_ever) FROM wallet_organizers o
              WHERE o.id IN (SELECT organizer_id FROM wallet_tickets WHERE owner_id = $1 OR initial_owner_id = $1)",
         )
         .bind(spectator)
@@ -182,6 +188,56 @@ macro_rules! open_session {
     }};
 }
 pub(crate) use open_session;
+
+/// Inside the caller's write transaction `$tx`, before device `$session` (a
+/// [`SpectatorSession`]) takes ticket `$ticket_pk`: refuses when the ticket's organizer's
+/// limits do not leave room for one more device of this spectator holding its tickets. A device
+/// that holds one of that organizer's tickets already always may. `Result<(), WalletError>`.
+macro_rules! check_organizer_limits {
+    ($tx:expr, $session:expr, $ticket_pk:expr) => {{
+        let session: &$crate::spectator::session::SpectatorSession = $session;
+        let (organizer, max_active, max_ever): (i64, i64, i64) = sqlx::query_as(
+            "SELECT o.id, o.max_active_devices, o.max_devices_ever FROM wallet_tickets t
+             JOIN wallet_organizers o ON o.id = t.organizer_id WHERE t.id = $1",
+        )
+        .bind($ticket_pk)
+        .fetch_one(&mut *$tx)
+        .await?;
+        // (device, holds one now, device active) for every device of this spectator that ever
+        // held one of the organizer's tickets
+        let devices: Vec<(i64, bool, bool)> = sqlx::query_as(
+            "SELECT h.device_pk, MAX(CASE WHEN h.released_at IS NULL THEN 1 ELSE 0 END) = 1, MAX(CASE WHEN d.active = $3 THEN 1 ELSE 0 END) = 1
+             FROM wallet_device_tickets h
+             JOIN wallet_tickets t ON t.id = h.ticket_pk
+             JOIN wallet_devices d ON d.id = h.device_pk
+             WHERE t.organizer_id = $1 AND d.spectator_id = $2
+             GROUP BY h.device_pk",
+        )
+        .bind(organizer)
+        .bind(session.spectator_id)
+        .bind(true)
+        .fetch_all(&mut *$tx)
+        .await?;
+        let this = devices.iter().find(|(pk, _, _)| *pk == session.device_pk);
+        let active_others =
+            devices.iter().filter(|(pk, holds, active)| *pk != session.device_pk && *holds && *active).count() as i64;
+        let ever = devices.len() as i64;
+        if this.is_some_and(|(_, holds, _)| *holds) {
+            Ok(())
+        } else if active_others >= max_active {
+            Err($crate::error::WalletError::Forbidden(format!(
+                "this ticket's organizer allows its tickets on {max_active} active device(s), and {active_others} hold them: release them on another device first"
+            )))
+        } else if this.is_none() && ever >= max_ever {
+            Err($crate::error::WalletError::Forbidden(format!(
+                "this ticket's organizer allows its tickets on {max_ever} device(s) ever, and {ever} have held them: use a device used before"
+            )))
+        } else {
+            Ok(())
+        }
+    }};
+}
+pub(crate) use check_organizer_limits;
 
 pub(crate) fn limits_or_default(limits: (Option<i64>, Option<i64>)) -> (i64, i64) {
     (limits.0.unwrap_or(DEFAULT_LIMITS.0), limits.1.unwrap_or(DEFAULT_LIMITS.1))

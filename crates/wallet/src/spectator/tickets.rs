@@ -95,6 +95,7 @@ pub(crate) async fn fetch(state: &WalletState, session: &SpectatorSession, pk: i
             return Err(not_found(pk));
         }
         if !head.status().is_deleted() {
+            crate::spectator::session::check_organizer_limits!(tx, session, pk)?;
             sqlx::query(
                 "INSERT INTO wallet_device_tickets (device_pk, ticket_pk, fetched_at) VALUES ($1, $2, $3)
                  ON CONFLICT (device_pk, ticket_pk) DO UPDATE SET released_at = NULL",

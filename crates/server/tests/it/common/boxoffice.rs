@@ -11,6 +11,20 @@ pub async fn bo_post(app: &TestApp, path: &str, body: &Value) -> (StatusCode, Va
     app.post_json(&format!("/api/boxoffice{path}"), "", body).await
 }
 
+/// `POST /api/boxoffice{path}` with a raw body and extra headers (a content type, an `Origin`),
+/// as the admin of the organization it names.
+pub async fn bo_post_raw(app: &TestApp, path: &str, headers: &[(&str, &str)], body: &str) -> (StatusCode, Value) {
+    let full = format!("/api/boxoffice{path}");
+    let mut request = app.client.post(app.url(&full)).body(body.to_owned());
+    if let Some(token) = app.tokens.for_path(&full, None) {
+        request = request.bearer_auth(token);
+    }
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    super::read(request.send().await.unwrap()).await
+}
+
 /// `GET /api/boxoffice{path}`, as the admin of the organization it names.
 pub async fn bo_get(app: &TestApp, path: &str) -> (StatusCode, Value) {
     app.get_json(&format!("/api/boxoffice{path}"), "").await

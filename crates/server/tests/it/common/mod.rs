@@ -78,6 +78,17 @@ impl TestApp {
         TestApp { app, client, database_url, dir, smtp, tokens }
     }
 
+    /// Stops the server and starts it again on the same database with `change` applied to its
+    /// configuration (a public URL, a shorter client timeout, …).
+    pub async fn reconfigure(self, change: impl FnOnce(&mut AppConfig)) -> TestApp {
+        let TestApp { app, client, database_url, dir, smtp, tokens } = self;
+        app.shutdown().await.unwrap();
+        let mut config = test_config(&database_url, dir.path(), &smtp.url());
+        change(&mut config);
+        let app = BoundApp::bind(&config).await.expect("starting the test server").spawn();
+        TestApp { app, client, database_url, dir, smtp, tokens }
+    }
+
     pub fn url(&self, path: &str) -> String {
         self.app.url(path)
     }
@@ -162,6 +173,7 @@ pub fn test_config(database_url: &str, dir: &std::path::Path, smtp_url: &str) ->
         run_scheduler: false,
         lease_ttl: std::time::Duration::from_secs(2),
         public_url: None,
+        client_timeout: std::time::Duration::from_secs(30),
     }
 }
 

@@ -9,11 +9,16 @@ use crate::common::TestApp;
 
 pub const TICKETS: &str = "/api/organizer/tickets";
 
-/// A signed-in spectator: their session token and the device it names.
+/// A signed-in spectator: their session token, the device it names, and the CSRF token every
+/// write of theirs carries.
 pub struct Spectator {
     pub token: String,
     pub device_id: String,
+    pub csrf: String,
 }
+
+/// The header the spectator API wants on writes made before sign-in (any non-empty value).
+pub const CSRF_HEADER: (&str, &str) = ("X-CSRF-Token", "test");
 
 /// Injects tickets for `event` landing in `email`'s wallet; ids are given.
 pub async fn inject(app: &TestApp, key: &str, ids: &[&str], event: &str, email: &str) {
@@ -58,7 +63,14 @@ pub async fn try_sign_in(
         .unwrap()
         .expect("the spectator exists");
     let body = json!({ "token": issued.link_token, "deviceName": "test phone", "deviceId": device_id });
-    let response = app.client.post(app.url("/api/spectator/session")).json(&body).send().await.unwrap();
+    let response = app
+        .client
+        .post(app.url("/api/spectator/session"))
+        .header(CSRF_HEADER.0, CSRF_HEADER.1)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
     let status = response.status();
     let body: Value = response.json().await.unwrap();
     if status != StatusCode::OK {
@@ -67,6 +79,7 @@ pub async fn try_sign_in(
     Ok(Spectator {
         token: body["sessionToken"].as_str().unwrap().to_owned(),
         device_id: body["deviceId"].as_str().unwrap().to_owned(),
+        csrf: body["csrfToken"].as_str().unwrap().to_owned(),
     })
 }
 
@@ -77,7 +90,15 @@ impl Spectator {
     }
 
     pub async fn post(&self, app: &TestApp, path: &str, body: Value) -> (StatusCode, Value) {
-        let response = app.client.post(app.url(path)).bearer_auth(&self.token).json(&body).send().await.unwrap();
+        let response = app
+            .client
+            .post(app.url(path))
+            .bearer_auth(&self.token)
+            .header("X-CSRF-Token", &self.csrf)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
         read(response).await
     }
 

@@ -1,0 +1,44 @@
+//! What every answer under `/wallet/` tells the browser: run only this site's own script and
+//! style files (no inline script), never be framed, send no referrer (the sign-in link's token
+//! is in the URL), never guess a content type, and keep nothing in any cache (the pages show
+//! personal data and entry codes). The script and style are served here as files so the policy
+//! can stay this strict.
+
+use axum::extract::Request;
+use axum::http::{HeaderValue, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+/// The policy of every wallet page.
+pub(crate) const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self'; \
+     img-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+
+/// Adds the headers above to every wallet answer.
+pub(crate) async fn secure_headers(request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    for (name, value) in [
+        (header::CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY),
+        (header::REFERRER_POLICY, "no-referrer"),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::CACHE_CONTROL, "no-store"),
+    ] {
+        headers.insert(name, HeaderValue::from_static(value));
+    }
+    response
+}
+
+/// The wallet's one script: redraws the QR code of the ticket page every period. The page names
+/// the image's address and the period in `data-` attributes of `#qr`.
+const SCRIPT: &str = "(function(){var qr=document.getElementById('qr');if(!qr){return;}\
+var src=qr.getAttribute('data-src');var period=Number(qr.getAttribute('data-period'))||15000;\
+setInterval(async function(){var r=await fetch(src,{cache:'no-store'});\
+if(r.ok){qr.innerHTML=await r.text();}},period);})();\n";
+
+pub(crate) async fn get_script() -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], SCRIPT)
+}
+
+pub(crate) async fn get_style() -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], super::html::STYLE)
+}
