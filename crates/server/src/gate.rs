@@ -132,6 +132,11 @@ async fn post_scan(
     if status == StatusCode::UNAUTHORIZED {
         return Err(ApiError::unauthorized("the wallet refused the gate's X-Api-Key"));
     }
+    if status == StatusCode::UNPROCESSABLE_ENTITY {
+        // a refused scan (e.g. a `scannedAt` too far from the clock) is the scanner's to fix
+        let why = answer["error"].as_str().unwrap_or("the wallet refused the scan");
+        return Err(ApiError::unprocessable(answer["field"].as_str().unwrap_or("body").to_owned(), why.to_owned()));
+    }
     if !status.is_success() {
         let why = answer["error"].as_str().unwrap_or("no reason given");
         return Err(ApiError::new(StatusCode::BAD_GATEWAY, format!("the wallet answered {status}: {why}")));
