@@ -2,7 +2,6 @@
 //! HTTP), every refusal reason, the signed offline bundle and the upload of offline scans.
 
 use crate::common;
-use crate::support;
 
 use base64::Engine;
 use chrono::{Duration, Utc};

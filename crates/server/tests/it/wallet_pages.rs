@@ -3,7 +3,6 @@
 //! ticket is not found.
 
 use crate::common;
-use crate::support;
 
 use reqwest::StatusCode;
 use reqwest::header::{COOKIE, SET_COOKIE};

@@ -27,6 +27,7 @@ pub async fn bo_create(app: &TestApp, path: &str, body: &Value) -> Value {
 
 /// What [`seed_match`] created. Codes are those of the organization `org`.
 #[derive(Debug, Clone)]
+#[allow(dead_code, reason = "a fixture: each test reads the parts it needs")]
 pub struct Seeded {
     /// The organization code, and its path prefix `/organizations/{org}` for [`bo_post`].
     pub org: String,
