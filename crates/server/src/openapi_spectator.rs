@@ -55,14 +55,18 @@ pub fn paths() -> Value {
     );
     ticket["responses"]["200"]["content"]["application/json"] =
         json!({ "schema": { "$ref": "#/components/schemas/SpectatorTicket" } });
-    let mut code = op("The rotating entry code this device shows now (activated tickets only)", "spectator", None, "200");
+    let mut code =
+        op("The rotating entry code this device shows now (activated tickets only)", "spectator", None, "200");
     code["responses"]["200"]["content"]["application/json"] =
         json!({ "schema": { "$ref": "#/components/schemas/EntryCode" } });
-    let mut activate =
-        op("Activate: manual code, offline report, or online once the time is reached", "spectator", Some("Activate"), "200");
+    let mut activate = op(
+        "Activate: manual code, offline report, or online once the time is reached",
+        "spectator",
+        Some("Activate"),
+        "200",
+    );
     activate["responses"]["422"] = json!({ "description": "a wrong manualCode (field named); each counts as a try" });
-    activate["responses"]["429"] =
-        json!({ "description": "5 wrong manual codes for this ticket on this device within 15 minutes: wait for the window" });
+    activate["responses"]["429"] = json!({ "description": "5 wrong manual codes for this ticket on this device within 15 minutes: wait for the window" });
     let mut settings = op(
         "Set the event's rules: transfers, holder fields, activation, code period. A manual activation code is generated \
          by the server (manualActivation) and answered once as manualCode",
@@ -70,17 +74,23 @@ pub fn paths() -> Value {
         Some("EventSettings"),
         "200",
     );
-    settings["responses"]["422"] = json!({ "description": "a bad value, naming the field (manualCode: codes are never chosen)" });
-    let mut verify = op("Verify one scanned code; ACCEPTED makes the ticket CONTROLLED and uses the code up", "organizer", Some("Scan"), "200");
-    verify["responses"]["422"] =
-        json!({ "description": "scannedAt more than 2 minutes from the server clock: upload such scans to /api/organizer/gate/offline-scans" });
+    settings["responses"]["422"] =
+        json!({ "description": "a bad value, naming the field (manualCode: codes are never chosen)" });
+    let mut verify = op(
+        "Verify one scanned code; ACCEPTED makes the ticket CONTROLLED and uses the code up",
+        "organizer",
+        Some("Scan"),
+        "200",
+    );
+    verify["responses"]["422"] = json!({ "description": "scannedAt more than 2 minutes from the server clock: upload such scans to /api/organizer/gate/offline-scans" });
     let mut gate_scan = op(
         "Gate scan: verified with the wallet over HTTP; ACCEPTED marks the box-office ticket CONTROLLED",
         "organizer",
         Some("Scan"),
         "200",
     );
-    gate_scan["responses"]["422"] = json!({ "description": "the wallet refused the scan (e.g. scannedAt), naming the field" });
+    gate_scan["responses"]["422"] =
+        json!({ "description": "the wallet refused the scan (e.g. scannedAt), naming the field" });
     json!({
         "/api/spectator/sign-in": { "post": sign_in },
         "/api/spectator/session": { "post": session },

@@ -2,12 +2,11 @@
 //! sealed barcode and its activation (online, manual, offline), holders, device limits, rate
 //! limits and device sync.
 
-
 use std::time::Duration;
 
+use crate::support::*;
 use reqwest::StatusCode;
 use serde_json::json;
-use crate::support::*;
 
 on_both_databases! {
     async fn a_mailed_code_signs_in_and_a_spectator_sees_only_their_own_tickets(app: TestApp) {

@@ -4,7 +4,6 @@
 //! accepted once (the box-office ticket becomes CONTROLLED), replayed the second time; a code
 //! held for three periods is expired. Skipped, saying what to install, without those tools.
 
-
 use std::io::BufRead;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};

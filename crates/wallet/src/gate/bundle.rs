@@ -133,7 +133,10 @@ pub async fn build_bundle(
         holdings
             .iter()
             .filter(|(t, _, _, held)| *t == pk && (*held || !only_held))
-            .map(|(_, device_id, reference, _)| BundleDevice { device_id: device_id.clone(), reference: reference.clone() })
+            .map(|(_, device_id, reference, _)| BundleDevice {
+                device_id: device_id.clone(),
+                reference: reference.clone(),
+            })
             .collect()
     };
     for (pk, ticket_id, status, body) in rows {

@@ -15,8 +15,8 @@ use super::tickets::{activate_in_tx, fetch, not_found, read_own, ticket_plan};
 use crate::WalletState;
 use crate::change::{lock_and_load, record_change};
 use crate::entry::activation::Method;
-use crate::error::WalletError;
 use crate::entry::manual;
+use crate::error::WalletError;
 use crate::settings::EventSettings;
 
 /// How early a device clock may report an offline activation.
