@@ -1,5 +1,5 @@
 //! The spectator API over real HTTP on both databases: sign-in, own tickets, download, the
-//! sealed barcode and its activation (online, manual, offline), holders, device limits, rate
+//! entry code's secret and its activation (online, manual, offline), holders, device limits, rate
 //! limits and device sync.
 
 use std::time::Duration;
