@@ -22,7 +22,8 @@ const TIME_CAP: Duration = Duration::from_secs(120);
 /// What a scanner needs to show one ticket's code.
 struct Holding {
     secret: Vec<u8>,
-    barcode: String,
+    /// The code reference of the ticket on the bench's device.
+    reference: String,
     period: i64,
 }
 
@@ -90,7 +91,6 @@ pub async fn run(database: &str, scans: usize, concurrency: usize) -> anyhow::Re
         .context("the bench spectator exists")?;
     let session = post("/api/spectator/session".into(), json!({ "token": issued.link_token }), None).await?;
     let token = session["sessionToken"].as_str().context("a session token")?.to_owned();
-    let device_id = session["deviceId"].as_str().context("a device id")?.to_owned();
     let list: Value = http.get(app.url("/api/spectator/tickets")).bearer_auth(&token).send().await?.json().await?;
     let mut holdings = Vec::with_capacity(scans);
     for ticket in list["tickets"].as_array().context("a ticket list")? {
@@ -100,13 +100,8 @@ pub async fn run(database: &str, scans: usize, concurrency: usize) -> anyhow::Re
         let entry = &fetched["entry"];
         let secret =
             base64::engine::general_purpose::STANDARD.decode(entry["deviceSecret"].as_str().context("a secret")?)?;
-        let barcode = tixbridge_wallet::entry::open_sealed_barcode(
-            entry["key"].as_str().context("a key")?,
-            fetched["ticketId"].as_str().context("a ticketId")?,
-            entry["sealedBarcode"].as_str().context("a sealed barcode")?,
-        )
-        .context("the sealed barcode opens")?;
-        holdings.push(Holding { secret, barcode, period: entry["periodSeconds"].as_i64().unwrap_or(15) });
+        let reference = entry["codeReference"].as_str().context("a code reference")?.to_owned();
+        holdings.push(Holding { secret, reference, period: entry["periodSeconds"].as_i64().unwrap_or(15) });
     }
 
     eprintln!("bench: {scans} gate scans with {concurrency} scanners …");
@@ -115,8 +110,7 @@ pub async fn run(database: &str, scans: usize, concurrency: usize) -> anyhow::Re
     let started = Instant::now();
     let mut scanners = Vec::new();
     for _ in 0..concurrency {
-        let (holdings, next, http, gate_token, device_id) =
-            (holdings.clone(), next.clone(), http.clone(), gate_token.clone(), device_id.clone());
+        let (holdings, next, http, gate_token) = (holdings.clone(), next.clone(), http.clone(), gate_token.clone());
         let url = app.url("/api/gate/scan");
         scanners.push(tokio::spawn(async move {
             let mut results = Vec::new();
@@ -127,7 +121,7 @@ pub async fn run(database: &str, scans: usize, concurrency: usize) -> anyhow::Re
                 }
                 let h = &holdings[i];
                 let now = chrono::Utc::now().timestamp_millis();
-                let code = tixbridge_wallet::entry::rotating_code(&h.secret, &device_id, &h.barcode, h.period, now);
+                let code = tixbridge_wallet::entry::rotating_code(&h.secret, &h.reference, h.period, now);
                 let sent = Instant::now();
                 let answer: Value = http
                     .post(&url)

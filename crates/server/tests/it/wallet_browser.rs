@@ -189,7 +189,7 @@ async fn the_demo_spectators_qr_code_read_off_the_screen_enters_once_and_expires
     let captured_at = Utc::now();
 
     let code = screenshot_qr(&link, dir.path(), "ticket").await;
-    assert!(code.starts_with("TB1:"), "{code}");
+    assert!(code.starts_with("TB2:"), "{code}");
     let client = reqwest::Client::new();
     let scan = |body: Value| {
         let request = client.post(format!("{base}/api/gate/scan")).bearer_auth(&key).json(&body);

@@ -1,18 +1,17 @@
-//! The secure entry code (SPEC §7.5). A device receives its ticket's barcode sealed
-//! (ChaCha20-Poly1305 under its activation group's key) and the key only at activation. Once
-//! active it shows a rotating code: the barcode plus an HMAC-SHA256 of the current time step
+//! The secure entry code. Once a ticket is activated its device shows a rotating code:
+//! `TB2:<reference>:<step>:<value>`, where the reference is an opaque random name of the
+//! ticket on that device (never the barcode, so a screenshot carries nothing a gate reading
+//! plain barcodes would take) and the value an HMAC-SHA256 of the time step and the reference
 //! under a secret bound to the ticket and the device, so a copied code dies within seconds.
 //!
-//! No key is stored: group keys and per-event code keys are derived from the server key, and a
-//! device's secret from its event's code key, so a gate holding an event's code key (the
-//! offline bundle) can check any device's code without the network.
+//! No key is stored: per-event code keys derive from the server key, and a device's secret from
+//! its event's code key, so a gate holding an event's code key (the offline bundle) can check
+//! any device's code without the network. Replays are told apart on the parsed code
+//! ([`ScannedCode::canonical`]), not on the scanned text.
 
 pub(crate) mod activation;
+pub(crate) mod manual;
 
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD;
-use chacha20poly1305::aead::{Aead, KeyInit, Payload};
-use chacha20poly1305::{ChaCha20Poly1305, Nonce};
 use hmac::{Hmac, Mac};
 use rand::RngCore;
 use sha2::Sha256;
@@ -22,14 +21,11 @@ use tixbridge_vault::ServerKey;
 /// The rotation period when the event sets none.
 pub const DEFAULT_PERIOD_SECONDS: i64 = 15;
 /// The first word of every rotating code: names the format.
-const CODE_PREFIX: &str = "TB1";
-/// Hex characters of the time-based value in a code.
-const MAC_HEX_LEN: usize = 16;
-
-/// The key of one activation group (`activationParameters.groupId`; one per event by default).
-pub(crate) fn group_key(key: &ServerKey, organizer: i64, event_id: &str, group_id: &str) -> [u8; 32] {
-    key.derive(&format!("wallet-group-key:{organizer}:{}:{event_id}:{group_id}", event_id.len()))
-}
+const CODE_PREFIX: &str = "TB2";
+/// Bytes of the time-based value in a code (shown as hex).
+const MAC_BYTES: usize = 8;
+/// Bytes of a code reference (shown as hex).
+const REFERENCE_BYTES: usize = 16;
 
 /// The key every device secret of one event derives from; what an offline gate receives.
 pub(crate) fn event_code_key(key: &ServerKey, event_pk: i64) -> [u8; 32] {
@@ -50,29 +46,12 @@ pub fn device_secret(event_code_key: &[u8], ticket_id: &str, device_id: &str) ->
     hmac(event_code_key, &[b"device-secret", ticket_id.as_bytes(), device_id.as_bytes()])
 }
 
-/// Seals `barcode` under a group key; the ticket id is bound in, so a sealed barcode cannot
-/// be moved to another ticket. Base64 of nonce and ciphertext.
-pub(crate) fn seal_barcode(group_key: &[u8; 32], ticket_id: &str, barcode: &str) -> String {
-    let mut nonce = [0u8; 12];
-    rand::thread_rng().fill_bytes(&mut nonce);
-    let sealed = ChaCha20Poly1305::new(group_key.into())
-        .encrypt(Nonce::from_slice(&nonce), Payload { msg: barcode.as_bytes(), aad: ticket_id.as_bytes() })
-        .expect("ChaCha20-Poly1305 encryption cannot fail for in-memory data");
-    STANDARD.encode([nonce.as_slice(), &sealed].concat())
-}
-
-/// Opens a sealed barcode with its group key (both base64), as a device does after activation.
-pub fn open_sealed_barcode(key_b64: &str, ticket_id: &str, sealed_b64: &str) -> Option<String> {
-    let key: [u8; 32] = STANDARD.decode(key_b64).ok()?.try_into().ok()?;
-    let sealed = STANDARD.decode(sealed_b64).ok()?;
-    if sealed.len() < 12 {
-        return None;
-    }
-    let (nonce, data) = sealed.split_at(12);
-    let plain = ChaCha20Poly1305::new((&key).into())
-        .decrypt(Nonce::from_slice(nonce), Payload { msg: data, aad: ticket_id.as_bytes() })
-        .ok()?;
-    String::from_utf8(plain).ok()
+/// A new code reference for one ticket on one device: random, so it says nothing about the
+/// ticket, its barcode or its holder; the wallet stores it with the holding.
+pub(crate) fn new_reference() -> String {
+    let mut bytes = [0u8; REFERENCE_BYTES];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    hex::encode(bytes)
 }
 
 /// The time step a moment (ms) falls in.
@@ -80,46 +59,56 @@ pub fn step_at(at_ms: i64, period_seconds: i64) -> i64 {
     at_ms.div_euclid(period_seconds.max(1) * 1000)
 }
 
-fn code_mac(secret: &[u8], step: i64, barcode: &str) -> String {
-    hex::encode(&hmac(secret, &[b"rotating-code", &step.to_be_bytes(), barcode.as_bytes()])[..MAC_HEX_LEN / 2])
+fn code_mac(secret: &[u8], step: i64, reference: &str) -> [u8; MAC_BYTES] {
+    let full = hmac(secret, &[b"rotating-code/2", &step.to_be_bytes(), reference.as_bytes()]);
+    full[..MAC_BYTES].try_into().expect("a 32-byte HMAC holds 8 bytes")
 }
 
-/// The code a device shows at `at_ms`: `TB1:<deviceId>:<step>:<value>:<barcode>`.
-pub fn rotating_code(secret: &[u8], device_id: &str, barcode: &str, period_seconds: i64, at_ms: i64) -> String {
+/// The code a device shows at `at_ms`: `TB2:<reference>:<step>:<value>`.
+pub fn rotating_code(secret: &[u8], reference: &str, period_seconds: i64, at_ms: i64) -> String {
     let step = step_at(at_ms, period_seconds);
-    format!("{CODE_PREFIX}:{device_id}:{step}:{}:{barcode}", code_mac(secret, step, barcode))
+    format!("{CODE_PREFIX}:{reference}:{step}:{}", hex::encode(code_mac(secret, step, reference)))
 }
 
-/// A scanned code split into its parts (not yet checked).
+/// A scanned code split into its parts (not yet checked). Parsing is lenient on spelling
+/// (case of the hex, `+` or leading zeros in the step, surrounding whitespace) but every
+/// spelling of one code has the same [`canonical`](Self::canonical) form, which is what replay
+/// detection remembers.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ScannedCode {
-    pub device_id: String,
+    /// Lower-case hex, as stored with the holding.
+    pub reference: String,
     pub step: i64,
-    pub value: String,
-    pub barcode: String,
+    value: [u8; MAC_BYTES],
+}
+
+fn hex_exact<const N: usize>(text: &str) -> Option<[u8; N]> {
+    (text.len() == 2 * N && text.bytes().all(|b| b.is_ascii_hexdigit())).then_some(())?;
+    hex::decode(text).ok()?.try_into().ok()
 }
 
 impl ScannedCode {
     pub fn parse(text: &str) -> Option<Self> {
-        let mut parts = text.trim().splitn(5, ':');
-        if parts.next()? != CODE_PREFIX {
+        let mut parts = text.trim().split(':');
+        let (prefix, reference, step, value) = (parts.next()?, parts.next()?, parts.next()?, parts.next()?);
+        if parts.next().is_some() || !prefix.eq_ignore_ascii_case(CODE_PREFIX) {
             return None;
         }
-        let device_id = parts.next()?.to_owned();
-        let step = parts.next()?.parse().ok()?;
-        let value = parts.next()?.to_owned();
-        let barcode = parts.next()?.to_owned();
-        (!device_id.is_empty() && value.len() == MAC_HEX_LEN && !barcode.is_empty()).then_some(Self {
-            device_id,
-            step,
-            value,
-            barcode,
-        })
+        let reference = hex::encode(hex_exact::<REFERENCE_BYTES>(reference)?);
+        let step = step.parse().ok()?;
+        let value = hex_exact::<MAC_BYTES>(value)?;
+        Some(Self { reference, step, value })
+    }
+
+    /// The one spelling of this code: the same for `+N`, leading zeros, upper-case hex or
+    /// whitespace, so a respelled code is still the code already used.
+    pub fn canonical(&self) -> String {
+        format!("{CODE_PREFIX}:{}:{}:{}", self.reference, self.step, hex::encode(self.value))
     }
 
     /// Whether the time-based value was made with `secret`; constant time.
     pub fn signed_by(&self, secret: &[u8]) -> bool {
-        bool::from(code_mac(secret, self.step, &self.barcode).as_bytes().ct_eq(self.value.as_bytes()))
+        bool::from(code_mac(secret, self.step, &self.reference).ct_eq(&self.value))
     }
 
     /// Fresh when made in the current step or the one before (a code older than two periods
@@ -130,10 +119,14 @@ impl ScannedCode {
     }
 }
 
-/// The SHA-256 a scanned code is remembered by (replay detection without storing codes).
-pub(crate) fn code_hash(code: &str) -> Vec<u8> {
+/// The SHA-256 a scan is remembered by (replay detection without storing codes): of the
+/// canonical form when the code parses, else of the trimmed text.
+pub(crate) fn code_hash(scanned: Option<&ScannedCode>, text: &str) -> Vec<u8> {
     use sha2::Digest;
-    Sha256::digest(code.trim().as_bytes()).to_vec()
+    match scanned {
+        Some(code) => Sha256::digest(code.canonical().as_bytes()).to_vec(),
+        None => Sha256::digest(text.trim().as_bytes()).to_vec(),
+    }
 }
 
 #[cfg(test)]
@@ -143,9 +136,10 @@ mod tests {
     #[test]
     fn a_code_verifies_with_its_secret_only_and_expires_after_two_periods() {
         let secret = device_secret(&[7; 32], "T1", "dev1");
-        let code = rotating_code(&secret, "dev1", "BC:with:colons", 15, 1_000_000);
+        let reference = new_reference();
+        let code = rotating_code(&secret, &reference, 15, 1_000_000);
         let scanned = ScannedCode::parse(&code).unwrap();
-        assert_eq!(scanned.barcode, "BC:with:colons");
+        assert_eq!(scanned.reference, reference);
         assert!(scanned.signed_by(&secret));
         assert!(!scanned.signed_by(&device_secret(&[7; 32], "T1", "dev2")));
         assert!(scanned.fresh_at(1_000_000 + 14_000, 15));
@@ -154,13 +148,23 @@ mod tests {
     }
 
     #[test]
-    fn a_sealed_barcode_opens_with_its_group_key_and_ticket_only() {
-        let key = [3u8; 32];
-        let sealed = seal_barcode(&key, "T1", "BC-1");
-        assert!(!sealed.contains("BC-1"));
-        let key_b64 = STANDARD.encode(key);
-        assert_eq!(open_sealed_barcode(&key_b64, "T1", &sealed).as_deref(), Some("BC-1"));
-        assert!(open_sealed_barcode(&key_b64, "T2", &sealed).is_none());
-        assert!(open_sealed_barcode(&STANDARD.encode([4u8; 32]), "T1", &sealed).is_none());
+    fn every_spelling_of_a_code_has_one_canonical_form() {
+        let secret = device_secret(&[7; 32], "T1", "dev1");
+        let code = rotating_code(&secret, &new_reference(), 15, 1_000_000);
+        let canonical = ScannedCode::parse(&code).unwrap().canonical();
+        assert_eq!(canonical, code);
+        let (head, rest) = code.split_at(4 + 2 * REFERENCE_BYTES + 1);
+        let (step, value) = rest.split_once(':').unwrap();
+        for spelling in [
+            format!("{head}+{step}:{value}"),
+            format!("{head}000{step}:{value}"),
+            code.to_uppercase(),
+            format!("  {code}\n"),
+        ] {
+            let parsed = ScannedCode::parse(&spelling).unwrap_or_else(|| panic!("{spelling}"));
+            assert_eq!(parsed.canonical(), canonical, "{spelling}");
+            assert!(parsed.signed_by(&secret));
+        }
+        assert!(ScannedCode::parse(&format!("{code}:BC-1")).is_none(), "nothing may ride along");
     }
 }

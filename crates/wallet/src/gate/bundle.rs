@@ -1,6 +1,7 @@
 //! The offline bundle: everything a gate needs to check one event's codes without the network
-//! (the event's code key, each live ticket with the devices holding it and when it activates,
-//! and the revoked tickets), signed with Ed25519 so a gate can tell it came from this wallet.
+//! (the event's code key, each live ticket with the devices holding it — their code references —
+//! and when it activates, and the revoked tickets), signed with Ed25519 so a gate can tell it
+//! came from this wallet. It carries no barcodes: codes name tickets by reference only.
 //! [`verify_offline`] checks one scan against it; [`OfflineGate`] adds replay memory.
 
 use std::collections::HashSet;
@@ -51,22 +52,32 @@ pub struct BundlePayload {
 #[serde(rename_all = "camelCase")]
 pub struct BundleTicket {
     pub ticket_id: String,
-    pub barcode: String,
     pub activated: bool,
     /// Milliseconds UTC from which the ticket counts as active without a recorded activation.
     pub activates_at: i64,
-    pub devices: Vec<String>,
+    /// The devices holding it now (the owner's).
+    pub devices: Vec<BundleDevice>,
+}
+
+/// One device's holding of a ticket: the device (its secret derives from the code key) and the
+/// reference its codes carry.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BundleDevice {
+    pub device_id: String,
+    pub reference: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RevokedTicket {
     pub ticket_id: String,
-    pub barcode: String,
     pub status: WalletStatus,
+    /// Every device that ever held it, so its codes are named as revoked rather than unknown.
+    pub devices: Vec<BundleDevice>,
 }
 
-const FORMAT: &str = "tixbridge-gate-bundle/1";
+const FORMAT: &str = "tixbridge-gate-bundle/2";
 
 /// Builds and signs the bundle of `event_id`; `None` when the organizer has no such event.
 pub async fn build_bundle(
@@ -88,16 +99,17 @@ pub async fn build_bundle(
             None => None,
             Some((event_pk, start)) => {
                 let settings = load_settings!(&mut *tx, event_pk);
-                let tickets: Vec<(i64, String, String, String, String)> = sqlx::query_as(
-                    "SELECT id, ticket_id, barcode, status, body FROM wallet_tickets WHERE event_pk = $1 ORDER BY id",
+                let tickets: Vec<(i64, String, String, String)> = sqlx::query_as(
+                    "SELECT id, ticket_id, status, body FROM wallet_tickets WHERE event_pk = $1 ORDER BY id",
                 )
                 .bind(event_pk)
                 .fetch_all(&mut *tx)
                 .await?;
-                let holdings: Vec<(i64, String)> = sqlx::query_as(
-                    "SELECT h.ticket_pk, d.device_id FROM wallet_device_tickets h
+                let holdings: Vec<(i64, String, String, bool)> = sqlx::query_as(
+                    "SELECT h.ticket_pk, d.device_id, h.code_ref, (h.released_at IS NULL AND d.spectator_id = t.owner_id)
+                     FROM wallet_device_tickets h
                      JOIN wallet_devices d ON d.id = h.device_pk JOIN wallet_tickets t ON t.id = h.ticket_pk
-                     WHERE t.event_pk = $1 AND h.released_at IS NULL AND d.spectator_id = t.owner_id",
+                     WHERE t.event_pk = $1 AND h.code_ref IS NOT NULL ORDER BY h.ticket_pk, d.device_id",
                 )
                 .bind(event_pk)
                 .fetch_all(&mut *tx)
@@ -117,18 +129,27 @@ pub async fn build_bundle(
         tickets: Vec::new(),
         revoked: Vec::new(),
     };
-    for (pk, ticket_id, barcode, status, body) in rows {
+    let devices_of = |pk: i64, only_held: bool| -> Vec<BundleDevice> {
+        holdings
+            .iter()
+            .filter(|(t, _, _, held)| *t == pk && (*held || !only_held))
+            .map(|(_, device_id, reference, _)| BundleDevice {
+                device_id: device_id.clone(),
+                reference: reference.clone(),
+            })
+            .collect()
+    };
+    for (pk, ticket_id, status, body) in rows {
         let status: WalletStatus = status.parse().unwrap_or(WalletStatus::Deleted);
         if status.is_deleted() || status == WalletStatus::Controlled {
-            payload.revoked.push(RevokedTicket { ticket_id, barcode, status });
+            payload.revoked.push(RevokedTicket { ticket_id, status, devices: devices_of(pk, false) });
             continue;
         }
         let body: Value = serde_json::from_str(&body).unwrap_or(Value::Null);
         let due = plan(body.get("activationParameters").unwrap_or(&Value::Null), &start, &settings);
-        let devices = holdings.iter().filter(|(t, _)| *t == pk).map(|(_, d)| d.clone()).collect();
+        let devices = devices_of(pk, true);
         payload.tickets.push(BundleTicket {
             ticket_id,
-            barcode,
             activated: status.is_activated(),
             activates_at: due.at,
             devices,
@@ -165,19 +186,33 @@ pub fn verify_offline(
     now: DateTime<Utc>,
 ) -> Result<Verdict, BundleError> {
     let payload = open_bundle(bundle, public_key)?;
-    Ok(check(&payload, code, now))
+    Ok(check(&payload, ScannedCode::parse(code).as_ref(), now))
 }
 
-fn check(payload: &BundlePayload, code: &str, now: DateTime<Utc>) -> Verdict {
-    let Some(scanned) = ScannedCode::parse(code) else { return Verdict::unknown() };
+/// The device holding named by `reference` in `devices`, if its code was signed by it.
+fn signed_holding<'a>(
+    devices: &'a [BundleDevice],
+    scanned: &ScannedCode,
+    code_key: &[u8],
+    ticket_id: &str,
+) -> Option<&'a BundleDevice> {
+    devices
+        .iter()
+        .find(|d| d.reference == scanned.reference)
+        .filter(|d| scanned.signed_by(&device_secret(code_key, ticket_id, &d.device_id)))
+}
+
+fn check(payload: &BundlePayload, scanned: Option<&ScannedCode>, now: DateTime<Utc>) -> Verdict {
+    let Some(scanned) = scanned else { return Verdict::unknown() };
     let Ok(code_key) = STANDARD.decode(&payload.code_key) else { return Verdict::unknown() };
-    let signed = |ticket_id: &str| scanned.signed_by(&device_secret(&code_key, ticket_id, &scanned.device_id));
     let named = |ticket_id: &str, result| Verdict {
         result,
         ticket_id: Some(ticket_id.to_owned()),
         event_id: Some(payload.event_id.clone()),
     };
-    if let Some(revoked) = payload.revoked.iter().find(|r| r.barcode == scanned.barcode && signed(&r.ticket_id)) {
+    if let Some(revoked) =
+        payload.revoked.iter().find(|r| signed_holding(&r.devices, scanned, &code_key, &r.ticket_id).is_some())
+    {
         let result = if revoked.status == WalletStatus::Controlled {
             GateResult::AlreadyControlled
         } else {
@@ -185,13 +220,13 @@ fn check(payload: &BundlePayload, code: &str, now: DateTime<Utc>) -> Verdict {
         };
         return named(&revoked.ticket_id, result);
     }
-    let Some(ticket) = payload.tickets.iter().find(|t| t.barcode == scanned.barcode && signed(&t.ticket_id)) else {
+    let Some(ticket) =
+        payload.tickets.iter().find(|t| signed_holding(&t.devices, scanned, &code_key, &t.ticket_id).is_some())
+    else {
         return Verdict::unknown();
     };
     let at = crate::millis(now);
-    let result = if !ticket.devices.contains(&scanned.device_id) {
-        GateResult::Unknown
-    } else if !(ticket.activated || at >= ticket.activates_at) {
+    let result = if !(ticket.activated || at >= ticket.activates_at) {
         GateResult::NotActive
     } else if !scanned.fresh_at(at, payload.period_seconds) {
         GateResult::ExpiredCode
@@ -204,28 +239,32 @@ fn check(payload: &BundlePayload, code: &str, now: DateTime<Utc>) -> Verdict {
 /// A gate working offline: one opened bundle and the codes and tickets it already let in.
 pub struct OfflineGate {
     payload: BundlePayload,
-    seen_codes: HashSet<String>,
+    /// Canonical forms of the codes accepted (only an accepted scan uses a code up).
+    used_codes: HashSet<String>,
     entered: HashSet<String>,
 }
 
 impl OfflineGate {
     pub fn open(bundle: &SignedBundle, public_key: &VerifyingKey) -> Result<Self, BundleError> {
-        Ok(Self { payload: open_bundle(bundle, public_key)?, seen_codes: HashSet::new(), entered: HashSet::new() })
+        Ok(Self { payload: open_bundle(bundle, public_key)?, used_codes: HashSet::new(), entered: HashSet::new() })
     }
 
-    /// Verifies a scan; the same code twice is `REPLAYED`, a second entry `ALREADY_CONTROLLED`.
+    /// Verifies a scan; a code already accepted (however it is spelled) is `REPLAYED`, a second
+    /// entry with another code `ALREADY_CONTROLLED`.
     pub fn scan(&mut self, code: &str, now: DateTime<Utc>) -> Verdict {
-        if !self.seen_codes.insert(code.trim().to_owned()) {
-            let mut verdict = check(&self.payload, code, now);
+        let scanned = ScannedCode::parse(code);
+        let mut verdict = check(&self.payload, scanned.as_ref(), now);
+        let Some(scanned) = scanned else { return verdict };
+        if self.used_codes.contains(&scanned.canonical()) {
             verdict.result = GateResult::Replayed;
-            return verdict;
-        }
-        let mut verdict = check(&self.payload, code, now);
-        if verdict.result == GateResult::Accepted
+        } else if verdict.result == GateResult::Accepted
             && let Some(ticket) = &verdict.ticket_id
-            && !self.entered.insert(ticket.clone())
         {
-            verdict.result = GateResult::AlreadyControlled;
+            if self.entered.insert(ticket.clone()) {
+                self.used_codes.insert(scanned.canonical());
+            } else {
+                verdict.result = GateResult::AlreadyControlled;
+            }
         }
         verdict
     }

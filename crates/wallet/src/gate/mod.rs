@@ -1,5 +1,5 @@
 //! The wallet's side of the gate: `POST /api/organizer/gate/verify` (online check of one
-//! scanned code), `POST /api/organizer/gate/offline-scans` (scans recorded offline, uploaded
+//! scanned code, scanned within [`ONLINE_SCAN_TOLERANCE_SECONDS`] of the server clock), `POST /api/organizer/gate/offline-scans` (scans recorded offline, uploaded
 //! later), `GET /api/gate/bundle` (the signed offline bundle of one event) and
 //! `GET /api/gate/public-key` (to check bundles).
 
@@ -20,6 +20,10 @@ use verify::{Source, verify};
 
 /// The most scans one upload may carry.
 const MAX_OFFLINE_SCANS: usize = 10_000;
+/// How far an online scan's `scannedAt` may be from the server clock. A scan that happened
+/// longer ago was recorded offline and goes through the offline upload; without this bound a
+/// backdated `scannedAt` would make an old screenshot's code look fresh.
+pub const ONLINE_SCAN_TOLERANCE_SECONDS: i64 = 120;
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -48,6 +52,16 @@ pub(crate) async fn post_verify(
         return Err(ApiError::bad_request("code", "at most 4096 characters"));
     }
     let at = scanned_at(body.scanned_at.as_deref(), "scannedAt")?;
+    if (at - Utc::now()).num_seconds().abs() > ONLINE_SCAN_TOLERANCE_SECONDS {
+        return Err(ApiError::unprocessable(
+            "scannedAt",
+            format!(
+                "must be within {} minutes of the server clock for an online scan; upload older scans to \
+                 POST /api/organizer/gate/offline-scans",
+                ONLINE_SCAN_TOLERANCE_SECONDS / 60
+            ),
+        ));
+    }
     let verdict =
         verify(&state.db, &state.key, organizer, &body.code, at, body.event.as_deref(), Source::Online).await?;
     Ok(Json(serde_json::to_value(verdict).unwrap_or(Value::Null)))

@@ -1,6 +1,8 @@
 //! Online verification of a scanned code: one write transaction under the organizer's feed
 //! lock, so two gates scanning the same ticket at once cannot both let it in. Every scan is
-//! recorded (its SHA-256, never the code), an accepted one makes the ticket `CONTROLLED`.
+//! recorded (the SHA-256 of its canonical form, never the code); an accepted one makes the
+//! ticket `CONTROLLED` and uses the code up. Other results leave it usable, so a scan at the
+//! wrong gate does not lock a fan out of the right one.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -59,6 +61,7 @@ impl Verdict {
     }
 }
 
+/// The holding a code reference names, with its ticket and device.
 #[derive(sqlx::FromRow)]
 struct Candidate {
     id: i64,
@@ -66,7 +69,9 @@ struct Candidate {
     event_pk: i64,
     event_id: String,
     status: String,
-    owner_id: i64,
+    device_id: String,
+    /// Still on the device, and the device is the current owner's.
+    held: bool,
 }
 
 /// Where a scan came from, as recorded.
@@ -87,7 +92,7 @@ pub async fn verify(
     source: Source,
 ) -> Result<Verdict, WalletError> {
     let scanned = ScannedCode::parse(code);
-    let hash = code_hash(code);
+    let hash = code_hash(scanned.as_ref(), code);
     let at = crate::millis(scanned_at);
     let now = crate::millis(Utc::now());
     on_writer!(db, |pool| {
@@ -96,37 +101,32 @@ pub async fn verify(
         let mut verdict = Verdict::unknown();
         let mut ticket_pk = None;
         if let Some(scanned) = scanned {
-            let candidates: Vec<Candidate> = sqlx::query_as(
-                "SELECT t.id, t.ticket_id, t.event_pk, e.event_id, t.status, t.owner_id
-                 FROM wallet_tickets t JOIN wallet_events e ON e.id = t.event_pk
-                 WHERE t.organizer_id = $1 AND t.barcode = $2",
+            let candidate: Option<Candidate> = sqlx::query_as(
+                "SELECT t.id, t.ticket_id, t.event_pk, e.event_id, t.status, d.device_id,
+                        (h.released_at IS NULL AND d.spectator_id = t.owner_id) AS held
+                 FROM wallet_device_tickets h JOIN wallet_devices d ON d.id = h.device_pk
+                 JOIN wallet_tickets t ON t.id = h.ticket_pk JOIN wallet_events e ON e.id = t.event_pk
+                 WHERE h.code_ref = $1 AND t.organizer_id = $2",
             )
+            .bind(&scanned.reference)
             .bind(organizer)
-            .bind(&scanned.barcode)
-            .fetch_all(&mut *tx)
+            .fetch_optional(&mut *tx)
             .await?;
-            let found = candidates.into_iter().find(|c| {
-                scanned.signed_by(&device_secret(&event_code_key(key, c.event_pk), &c.ticket_id, &scanned.device_id))
+            let found = candidate.filter(|c| {
+                scanned.signed_by(&device_secret(&event_code_key(key, c.event_pk), &c.ticket_id, &c.device_id))
             });
             if let Some(c) = found {
                 ticket_pk = Some(c.id);
                 verdict.ticket_id = Some(c.ticket_id.clone());
                 verdict.event_id = Some(c.event_id.clone());
                 let status: WalletStatus = c.status.parse().unwrap_or(WalletStatus::Deleted);
+                // only an accepted scan uses a code up
                 let replayed: Option<i64> = sqlx::query_scalar(
-                    "SELECT id FROM wallet_gate_scans WHERE organizer_id = $1 AND code_hash = $2 LIMIT 1",
+                    "SELECT id FROM wallet_gate_scans WHERE organizer_id = $1 AND code_hash = $2 AND result = $3 LIMIT 1",
                 )
                 .bind(organizer)
                 .bind(&hash)
-                .fetch_optional(&mut *tx)
-                .await?;
-                let holds: Option<i64> = sqlx::query_scalar(
-                    "SELECT d.id FROM wallet_devices d JOIN wallet_device_tickets h ON h.device_pk = d.id
-                     WHERE d.device_id = $1 AND d.spectator_id = $2 AND h.ticket_pk = $3 AND h.released_at IS NULL",
-                )
-                .bind(&scanned.device_id)
-                .bind(c.owner_id)
-                .bind(c.id)
+                .bind(GateResult::Accepted.as_str())
                 .fetch_optional(&mut *tx)
                 .await?;
                 let period = load_settings!(&mut *tx, c.event_pk).code_period_seconds;
@@ -138,7 +138,7 @@ pub async fn verify(
                     GateResult::Deleted
                 } else if status == WalletStatus::Controlled {
                     GateResult::AlreadyControlled
-                } else if holds.is_none() {
+                } else if !c.held {
                     GateResult::Unknown
                 } else if !status.is_activated() {
                     GateResult::NotActive
@@ -150,7 +150,7 @@ pub async fn verify(
                 if verdict.result == GateResult::Accepted {
                     let sql = format!("SELECT {HEAD_COLUMNS} FROM wallet_tickets WHERE id = $1");
                     let mut head: TicketHead = sqlx::query_as(&sql).bind(c.id).fetch_one(&mut *tx).await?;
-                    let detail = json!({ "controlledAt": crate::rfc3339(at), "deviceId": scanned.device_id,
+                    let detail = json!({ "controlledAt": crate::rfc3339(at), "deviceId": c.device_id,
                         "source": match source { Source::Online => "online", Source::Offline => "offline" } });
                     match record_change!(tx, &mut head, WalletAction::Control, "CONTROL", "gate", now, detail) {
                         Ok(_) => {

@@ -1,5 +1,6 @@
-//! Naming a ticket's holder (`ASSIGNED`) and activating its entry code by manual code, by an
-//! offline device's report, or online once the time is reached.
+//! Naming a ticket's holder (`ASSIGNED`) and activating its entry code by manual code (at most
+//! a few wrong ones per ticket and device per window), by an offline device's report, or online
+//! once the time is reached.
 
 use chrono::{NaiveDate, Utc};
 use serde::Deserialize;
@@ -14,8 +15,9 @@ use super::tickets::{activate_in_tx, fetch, not_found, read_own, ticket_plan};
 use crate::WalletState;
 use crate::change::{lock_and_load, record_change};
 use crate::entry::activation::Method;
+use crate::entry::manual;
 use crate::error::WalletError;
-use crate::settings::{EventSettings, manual_code_hash};
+use crate::settings::EventSettings;
 
 /// How early a device clock may report an offline activation.
 const OFFLINE_SKEW_MS: i64 = 5 * 60_000;
@@ -117,14 +119,9 @@ pub(crate) async fn activate(
     let due = ticket_plan(&ticket, &settings);
     let now = crate::millis(Utc::now());
     let method = match (body.manual_code.as_deref(), body.method.as_deref()) {
-        (Some(code), _) => {
-            let expected = settings
-                .manual_code_hash
-                .as_ref()
-                .ok_or_else(|| WalletError::Refused("this event has no manual activation code".into()))?;
-            let given = manual_code_hash(&state.key, ticket.event_pk, code);
-            if !bool::from(given.ct_eq(expected)) {
-                return Err(WalletError::invalid("manualCode", "is not this event's activation code"));
+        (Some(_), _) => {
+            if settings.manual_code_hash.is_none() {
+                return Err(WalletError::Refused("this event has no manual activation code".into()));
             }
             ActivationMethod::Manual
         }
@@ -151,11 +148,42 @@ pub(crate) async fn activate(
         }
         (None, Some(_)) => return Err(WalletError::invalid("method", "must be online, offline or bluetooth")),
     };
+    // a manual code is checked under the ticket's lock, so parallel guesses are counted too
+    let manual = match (&settings.manual_code_hash, body.manual_code.as_deref()) {
+        (Some(expected), Some(code)) => Some((expected, manual::code_hash(&state.key, ticket.event_pk, code))),
+        _ => None,
+    };
     on_writer!(&state.db, |pool| {
         let mut tx = pool.begin().await?;
         let mut head = lock_and_load!(tx, pk).ok_or_else(|| not_found(pk))?;
         if head.owner_id != session.spectator_id {
             return Err(not_found(pk));
+        }
+        if let Some((expected, given)) = &manual {
+            let (tries, oldest): (i64, Option<i64>) = sqlx::query_as(
+                "SELECT COUNT(*), MIN(attempted_at) FROM wallet_manual_code_attempts
+                 WHERE ticket_pk = $1 AND device_pk = $2 AND attempted_at > $3",
+            )
+            .bind(pk)
+            .bind(session.device_pk)
+            .bind(now - manual::WINDOW_MS)
+            .fetch_one(&mut *tx)
+            .await?;
+            if tries >= manual::MAX_WRONG_TRIES {
+                return Err(WalletError::TooMany(manual::too_many(oldest.unwrap_or(now), now)));
+            }
+            if !bool::from(given.ct_eq(expected)) {
+                sqlx::query(
+                    "INSERT INTO wallet_manual_code_attempts (ticket_pk, device_pk, attempted_at) VALUES ($1, $2, $3)",
+                )
+                .bind(pk)
+                .bind(session.device_pk)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                return Err(WalletError::invalid("manualCode", "is not this event's activation code"));
+            }
         }
         activate_in_tx!(tx, head, method, now, json!({ "deviceId": session.device_id }))?;
         tx.commit().await?;

@@ -12,7 +12,7 @@ use super::view::{EntryView, OWN_TICKET_SELECT, OwnTicket, summary_json, ticket_
 use crate::WalletState;
 use crate::change::{lock_and_load, record_change};
 use crate::entry::activation::{Method, Plan, plan};
-use crate::entry::{device_secret, event_code_key, group_key, rotating_code, seal_barcode};
+use crate::entry::{device_secret, event_code_key, new_reference, rotating_code};
 use crate::error::WalletError;
 use crate::settings::{EventSettings, load_settings};
 
@@ -97,12 +97,14 @@ pub(crate) async fn fetch(state: &WalletState, session: &SpectatorSession, pk: i
         if !head.status().is_deleted() {
             crate::spectator::session::check_organizer_limits!(tx, session, pk)?;
             sqlx::query(
-                "INSERT INTO wallet_device_tickets (device_pk, ticket_pk, fetched_at) VALUES ($1, $2, $3)
-                 ON CONFLICT (device_pk, ticket_pk) DO UPDATE SET released_at = NULL",
+                "INSERT INTO wallet_device_tickets (device_pk, ticket_pk, fetched_at, code_ref) VALUES ($1, $2, $3, $4)
+                 ON CONFLICT (device_pk, ticket_pk) DO UPDATE
+                 SET released_at = NULL, code_ref = COALESCE(wallet_device_tickets.code_ref, excluded.code_ref)",
             )
             .bind(session.device_pk)
             .bind(pk)
             .bind(now)
+            .bind(new_reference())
             .execute(&mut *tx)
             .await?;
             let detail = json!({ "deviceId": session.device_id });
@@ -121,25 +123,45 @@ pub(crate) async fn fetch(state: &WalletState, session: &SpectatorSession, pk: i
         Ok::<(), WalletError>(())
     })?;
     let (ticket, settings) = read_own(state, session, pk).await?;
-    Ok(ticket_json(&ticket, &entry_view(state, &ticket, &settings, &session.device_id)))
+    let reference = holding_reference(state, session, pk).await?;
+    Ok(ticket_json(&ticket, &entry_view(state, &ticket, &settings, &session.device_id, reference)))
 }
 
+/// The code reference of this device's holding of ticket `pk`, when it holds it.
+async fn holding_reference(
+    state: &WalletState,
+    session: &SpectatorSession,
+    pk: i64,
+) -> Result<Option<String>, WalletError> {
+    let found: Option<Option<String>> = on_reader!(&state.db, |pool| {
+        sqlx::query_scalar(
+            "SELECT code_ref FROM wallet_device_tickets WHERE device_pk = $1 AND ticket_pk = $2 AND released_at IS NULL",
+        )
+        .bind(session.device_pk)
+        .bind(pk)
+        .fetch_optional(pool)
+        .await?
+    });
+    Ok(found.flatten())
+}
+
+/// What this device may know of the entry code: the device secret and the code reference only
+/// once the code may be shown (or ahead, for offline activation) — never the barcode.
 pub(crate) fn entry_view<'a>(
     state: &WalletState,
     t: &OwnTicket,
     settings: &EventSettings,
     device_id: &'a str,
+    reference: Option<String>,
 ) -> EntryView<'a> {
     let plan = ticket_plan(t, settings);
-    let key = group_key(&state.key, t.organizer_id, &t.event_id, &plan.group_id);
     let reveal = t.status().is_activated() || (plan.method == Method::Offline && !t.status().is_deleted());
     let secret = device_secret(&event_code_key(&state.key, t.event_pk), &t.ticket_id, device_id);
     EntryView {
         plan,
-        sealed_barcode: seal_barcode(&key, &t.ticket_id, &t.barcode),
         period_seconds: settings.code_period_seconds,
         device_id,
-        revealed: reveal.then_some((key, secret)),
+        revealed: reference.filter(|_| reveal).map(|reference| (reference, secret)),
     }
 }
 
@@ -154,22 +176,13 @@ pub(crate) async fn current_code(
     if !status.is_activated() {
         return Err(WalletError::status("showing the entry code", status));
     }
-    let held: Option<i64> = on_reader!(&state.db, |pool| {
-        sqlx::query_scalar(
-            "SELECT ticket_pk FROM wallet_device_tickets WHERE device_pk = $1 AND ticket_pk = $2 AND released_at IS NULL",
-        )
-        .bind(session.device_pk)
-        .bind(pk)
-        .fetch_optional(pool)
-        .await?
-    });
-    if held.is_none() {
+    let Some(reference) = holding_reference(state, session, pk).await? else {
         return Err(WalletError::Refused("fetch the ticket on this device first".into()));
-    }
+    };
     let now = crate::millis(Utc::now());
     let period = settings.code_period_seconds;
     let secret = device_secret(&event_code_key(&state.key, ticket.event_pk), &ticket.ticket_id, &session.device_id);
-    let code = rotating_code(&secret, &session.device_id, &ticket.barcode, period, now);
+    let code = rotating_code(&secret, &reference, period, now);
     let step = crate::entry::step_at(now, period);
     Ok(json!({ "code": code, "periodSeconds": period, "refreshAt": crate::rfc3339((step + 1) * period * 1000) }))
 }

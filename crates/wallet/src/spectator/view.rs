@@ -1,6 +1,7 @@
-//! A ticket as its owner sees it. The injected body is shown without `security` (the barcode
-//! never leaves in clear) and without `ticketDetails.hidden`; the entry section carries the
-//! sealed barcode, and the key and this device's secret only once they may be revealed.
+//! A ticket as its owner sees it. The injected body is shown without `security` and without
+//! `ticketDetails.hidden`: the barcode never reaches a device, in clear or sealed. The entry
+//! section carries what the device needs to make its codes (the code reference and this
+//! device's secret), only once they may be revealed.
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
@@ -10,20 +11,18 @@ use crate::entry::activation::{Method, Plan};
 use crate::rfc3339;
 
 /// The columns the spectator views read, with the event.
-pub(crate) const OWN_TICKET_SELECT: &str = "SELECT t.id, t.organizer_id, t.ticket_id, t.status, t.body, t.holder,
-        t.barcode, t.forward_transfers, t.backward_transfers, t.downloaded_at, t.assigned_at, t.activated_at,
+pub(crate) const OWN_TICKET_SELECT: &str = "SELECT t.id, t.ticket_id, t.status, t.body, t.holder,
+        t.forward_transfers, t.backward_transfers, t.downloaded_at, t.assigned_at, t.activated_at,
         t.event_pk, e.event_id, e.name AS event_name, e.start_time, e.expiration_date, e.body AS event_body
     FROM wallet_tickets t JOIN wallet_events e ON e.id = t.event_pk";
 
 #[derive(sqlx::FromRow, Debug, Clone)]
 pub(crate) struct OwnTicket {
     pub id: i64,
-    pub organizer_id: i64,
     pub ticket_id: String,
     pub status: String,
     pub body: String,
     pub holder: Option<String>,
-    pub barcode: String,
     pub forward_transfers: i64,
     pub backward_transfers: i64,
     pub downloaded_at: Option<i64>,
@@ -75,11 +74,10 @@ pub(crate) fn summary_json(t: &OwnTicket) -> Value {
 /// What a device may learn of the entry code now.
 pub(crate) struct EntryView<'a> {
     pub plan: Plan,
-    pub sealed_barcode: String,
     pub period_seconds: i64,
     pub device_id: &'a str,
-    /// The group key and device secret, when revealed.
-    pub revealed: Option<([u8; 32], [u8; 32])>,
+    /// The code reference and device secret, when revealed.
+    pub revealed: Option<(String, [u8; 32])>,
 }
 
 /// The whole ticket for its device.
@@ -101,11 +99,10 @@ pub(crate) fn ticket_json(t: &OwnTicket, entry: &EntryView<'_>) -> Value {
         "method": match entry.plan.method { Method::Online => "online", Method::Offline => "offline" },
         "activatesAt": rfc3339(entry.plan.at),
         "groupId": entry.plan.group_id,
-        "sealedBarcode": entry.sealed_barcode,
         "periodSeconds": entry.period_seconds,
         "deviceId": entry.device_id,
-        "key": entry.revealed.map(|(key, _)| STANDARD.encode(key)),
-        "deviceSecret": entry.revealed.map(|(_, secret)| STANDARD.encode(secret)),
+        "codeReference": entry.revealed.as_ref().map(|(reference, _)| reference),
+        "deviceSecret": entry.revealed.as_ref().map(|(_, secret)| STANDARD.encode(secret)),
     });
     item
 }

@@ -151,3 +151,13 @@ pub async fn verify(app: &TestApp, key: &str, body: Value) -> Value {
     assert_eq!(status, StatusCode::OK, "{verdict}");
     verdict
 }
+
+/// A gate token, bound to `events`, of a box-office organization whose wallet interface uses
+/// organizer `login`'s `key` (the gate verifies codes with those credentials).
+pub async fn gate_token(app: &TestApp, login: &str, key: &str, events: &[&str]) -> String {
+    app.create("/api/boxoffice/organizations", json!({ "code": "GATEORG", "name": "Gate club" })).await;
+    let interface =
+        json!({ "name": "Wallet", "type": "TIXNGO", "url": app.url(TICKETS), "login": login, "password": key });
+    app.create("/api/boxoffice/organizations/GATEORG/interface", interface).await;
+    app.token("GATEORG", "gate", Some(events.iter().map(|e| (*e).to_owned()).collect())).await
+}
