@@ -56,6 +56,8 @@ pub struct AppConfig {
     pub public_url: Option<String>,
     /// The wallet the gate verifies codes with; default this process's own address.
     pub wallet_url: Option<String>,
+    /// The hosts an interface may point at (`TIXBRIDGE_WALLET_HOSTS`); any when unset.
+    pub wallet_hosts: tixbridge_interface::config::WalletHosts,
 }
 
 /// The environment variable setting the wallet call timeout, in seconds.
@@ -89,6 +91,10 @@ impl AppConfig {
         }
         let wallet_timeout = seconds_from_env(WALLET_TIMEOUT_VAR, 30)?;
         let lease_ttl = seconds_from_env(LEASE_TTL_VAR, 60)?;
+        let hosts_var = tixbridge_interface::config::WALLET_HOSTS_VAR;
+        let wallet_hosts =
+            tixbridge_interface::config::WalletHosts::parse(&std::env::var(hosts_var).unwrap_or_default())
+                .map_err(anyhow::Error::msg)?;
         Ok(Self {
             database_url,
             listen,
@@ -101,6 +107,7 @@ impl AppConfig {
             lease_ttl,
             public_url: std::env::var("TIXBRIDGE_PUBLIC_URL").ok().filter(|u| !u.trim().is_empty()),
             wallet_url: std::env::var("TIXBRIDGE_WALLET_URL").ok().filter(|u| !u.trim().is_empty()),
+            wallet_hosts,
         })
     }
 
@@ -110,7 +117,8 @@ impl AppConfig {
             db: db.clone(),
             key: self.server_key.clone(),
             mailer: self.mailer.clone(),
-            http: reqwest::Client::new(),
+            http: tixbridge_interface::client::wallet_http(),
+            wallet_hosts: self.wallet_hosts.clone(),
             wallet_timeout: self.wallet_timeout,
             worker_id: format!("{}-{}", std::process::id(), uuid_like()),
             dump_dir: self.dump_dir.clone(),

@@ -43,6 +43,10 @@ impl From<RunError> for Problem {
     fn from(err: RunError) -> Self {
         match err {
             RunError::Busy(_) | RunError::Inactive(_) => Problem(ApiError::conflict("function", err.to_string())),
+            RunError::FileUploadForbidden => {
+                Problem(ApiError::new(axum::http::StatusCode::FORBIDDEN, err.to_string()).with_field("fileToUpload"))
+            }
+            RunError::FileRefused(_) => Problem(ApiError::unprocessable("fileToUpload", err.to_string())),
             RunError::Interface(e) => e.into(),
             RunError::Sql(e) => Problem(ApiError::internal(e)),
         }

@@ -47,6 +47,7 @@ impl Harness {
             lease_ttl: std::time::Duration::from_secs(60),
             public_url: None,
             wallet_url: None,
+            wallet_hosts: Default::default(),
         };
         let app = BoundApp::bind(&config).await?.spawn();
         let wallet_key =

@@ -1,5 +1,6 @@
 //! Every integration test of the server, in one binary: one link instead of one per file.
 
+#[macro_use]
 mod common;
 mod support;
 

@@ -12,6 +12,12 @@ pub async fn bo_post(app: &TestApp, path: &str, body: &Value) -> (StatusCode, Va
     super::read(response).await
 }
 
+/// `PUT /api/boxoffice{path}` with a JSON body.
+pub async fn bo_put(app: &TestApp, path: &str, body: &Value) -> (StatusCode, Value) {
+    let response = app.client.put(app.url(&format!("/api/boxoffice{path}"))).json(body).send().await.unwrap();
+    super::read(response).await
+}
+
 /// `GET /api/boxoffice{path}`.
 pub async fn bo_get(app: &TestApp, path: &str) -> (StatusCode, Value) {
     let response = app.client.get(app.url(&format!("/api/boxoffice{path}"))).send().await.unwrap();

@@ -9,6 +9,7 @@ use tixbridge_server::app::{AppConfig, BoundApp, Part, RunningApp};
 use tixbridge_store::testing;
 
 pub mod fault_proxy;
+pub mod foreign;
 pub mod seed;
 
 pub struct TestApp {
@@ -68,9 +69,17 @@ impl TestApp {
 
     /// Stops the server and starts a new one on the same database, as after a crash/restart.
     pub async fn restart(self) -> TestApp {
+        self.restart_with(|_| {}).await
+    }
+
+    /// Like [`restart`](Self::restart), the new server's configuration changed by `configure`
+    /// (as a restart with other environment variables would).
+    pub async fn restart_with(self, configure: impl FnOnce(&mut AppConfig)) -> TestApp {
         let TestApp { app, client, database_url, dir, smtp } = self;
         app.shutdown().await.unwrap();
-        let app = bind(&database_url, dir.path(), &smtp).await.spawn();
+        let mut config = test_config(&database_url, dir.path(), &smtp.url());
+        configure(&mut config);
+        let app = BoundApp::bind(&config).await.expect("starting the test server").spawn();
         TestApp { app, client, database_url, dir, smtp }
     }
 
@@ -126,6 +135,7 @@ pub fn test_config(database_url: &str, dir: &std::path::Path, smtp_url: &str) ->
         lease_ttl: std::time::Duration::from_secs(2),
         public_url: None,
         wallet_url: None,
+        wallet_hosts: Default::default(),
     }
 }
 
