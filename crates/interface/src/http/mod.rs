@@ -46,7 +46,9 @@ impl From<RunError> for Problem {
             RunError::FileUploadForbidden => {
                 Problem(ApiError::new(axum::http::StatusCode::FORBIDDEN, err.to_string()).with_field("fileToUpload"))
             }
-            RunError::FileRefused(_) => Problem(ApiError::unprocessable("fileToUpload", err.to_string())),
+            RunError::FileRefused(why) => {
+                Problem(ApiError::unprocessable("fileToUpload", format!("refused whole, nothing written: {why}")))
+            }
             RunError::Interface(e) => e.into(),
             RunError::Sql(e) => Problem(ApiError::internal(e)),
         }

@@ -13,6 +13,8 @@ mod interface_crash;
 mod interface_faults;
 mod interface_injection;
 mod interface_push_feedback;
+mod interface_upload_files;
+mod interface_wallet_url;
 mod openapi;
 mod scale_out;
 mod spectator_transfers;
