@@ -68,7 +68,10 @@ pub fn check_url(text: &str, hosts: &WalletHosts) -> Result<String, ConfigError>
         ));
     }
     if !hosts.allows(&parsed) {
-        return Err(refuse("url", format!("its host is not one of the wallet hosts allowed here ({})", hosts.describe())));
+        return Err(refuse(
+            "url",
+            format!("its host is not one of the wallet hosts allowed here ({})", hosts.describe()),
+        ));
     }
     Ok(url)
 }

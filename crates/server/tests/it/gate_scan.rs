@@ -4,11 +4,11 @@
 use crate::common;
 use crate::support;
 
+use crate::support::*;
 use base64::Engine;
 use chrono::{Duration, Utc};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use crate::support::*;
 use tixbridge_wallet::gate::bundle::{OfflineGate, SignedBundle, verify_offline};
 use tixbridge_wallet::gate::verify::GateResult;
 

@@ -36,7 +36,8 @@ fn push_settings() -> Value {
 
 /// A wallet batch answer accepting `ids`.
 fn answer_file(ids: &[i64]) -> String {
-    let results: Vec<Value> = ids.iter().map(|id| json!({ "ticketId": id.to_string(), "status": "ACCEPTED" })).collect();
+    let results: Vec<Value> =
+        ids.iter().map(|id| json!({ "ticketId": id.to_string(), "status": "ACCEPTED" })).collect();
     json!({ "results": results }).to_string()
 }
 

@@ -149,7 +149,6 @@ on_both_databases! {
         let injection = app.function("FCF", "INJECTION", injection_settings()).await;
         let feedback = app.function("FCF", "FEEDBACK", json!({ "batchSize": 100 })).await;
 
-        let mut seen = String::new();
         for server in [&json_secret, &text_secret, &object_secret] {
             let body = edited(&seeded, &server.tickets_url("127.0.0.1"),
                 json!({ "password": seeded.wallet_key, "customParameters": params }));
@@ -158,14 +157,13 @@ on_both_databases! {
                 let run = app.run(function).await;
                 assert_eq!(run["result"], "ERROR", "{run}");
                 let record = run_record(&app, function, &run).await;
+                assert!(!record.contains(SECRET), "a run record carries the foreign server's answer:\n{record}");
                 assert!(record.contains("not a wallet answer"), "the answer is summarized: {record}");
                 let stored = app.bo_get(&format!("/api/boxoffice/runs/{}", run["runId"])).await;
                 assert!(stored["dump"].as_str().is_some_and(|d| d.contains("bytes, not a wallet answer")), "{stored}");
-                seen.push_str(&record);
             }
             assert!(server.hits() >= 2);
         }
-        assert!(!seen.contains(SECRET), "a run record carries the foreign server's answer:\n{seen}");
         let mails = app.smtp.wait_for(6, std::time::Duration::from_secs(10)).await;
         assert_eq!(mails.len(), 6, "one failure e-mail per run");
         assert!(mails.iter().all(|m| !m.body.contains(SECRET) && !m.subject.contains(SECRET)));

@@ -4,9 +4,9 @@
 use crate::common;
 use crate::support;
 
+use crate::support::*;
 use reqwest::StatusCode;
 use serde_json::json;
-use crate::support::*;
 
 fn statuses(ticket: &serde_json::Value) -> Vec<String> {
     ticket["history"].as_array().unwrap().iter().map(|h| h["status"].as_str().unwrap().to_owned()).collect()

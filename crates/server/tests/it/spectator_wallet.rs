@@ -7,9 +7,9 @@ use crate::support;
 
 use std::time::Duration;
 
+use crate::support::*;
 use reqwest::StatusCode;
 use serde_json::json;
-use crate::support::*;
 
 on_both_databases! {
     async fn a_mailed_code_signs_in_and_a_spectator_sees_only_their_own_tickets(app: TestApp) {

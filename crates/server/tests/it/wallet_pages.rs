@@ -5,9 +5,9 @@
 use crate::common;
 use crate::support;
 
+use crate::support::*;
 use reqwest::StatusCode;
 use reqwest::header::{COOKIE, SET_COOKIE};
-use crate::support::*;
 
 fn csrf_of(page: &str) -> String {
     page.split("name=\"csrf\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_owned()
