@@ -6,6 +6,7 @@
 //! operations other code needs (controlling by barcode, finding a contact by e-mail, importing
 //! a CSV file) are public library functions that the handlers merely wrap.
 
+pub mod access;
 pub mod away;
 mod catalog;
 pub mod contacts;
@@ -32,6 +33,8 @@ pub use routes::router;
 #[derive(Clone)]
 pub struct BoxOfficeState {
     pub db: Db,
+    /// Mark the operator session cookie `Secure` (the public URL is https).
+    pub secure_cookies: bool,
 }
 
 /// Milliseconds since the Unix epoch, the stored time unit.

@@ -2,12 +2,14 @@
 //! organization that owns the inventory; the others resolve catalog codes through it.
 
 use axum::Json;
+use axum::Extension;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use tixbridge_store::{Db, on_reader, on_writer};
 use tixbridge_web::{ApiError, JsonBody};
 
+use crate::access::Access;
 use crate::{BoxOfficeError, BoxOfficeState, validate};
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -63,7 +65,17 @@ pub async fn find(db: &Db, code: &str) -> Result<Organization, BoxOfficeError> {
     let sql = format!("{SELECT} WHERE o.code = $1");
     let found: Option<Organization> =
         on_reader!(db, |pool| sqlx::query_as(&sql).bind(code).fetch_optional(pool).await?);
-    let mut org = found.ok_or_else(|| BoxOfficeError::not_found(format!("organization {code:?}")))?;
+    with_inventory_owner(db, found.ok_or_else(|| BoxOfficeError::not_found(format!("organization {code:?}")))?).await
+}
+
+/// The organization with `id`, with its inventory owner resolved.
+pub async fn find_by_id(db: &Db, id: i64) -> Result<Organization, BoxOfficeError> {
+    let sql = format!("{SELECT} WHERE o.id = $1");
+    let found: Option<Organization> = on_reader!(db, |pool| sqlx::query_as(&sql).bind(id).fetch_optional(pool).await?);
+    with_inventory_owner(db, found.ok_or_else(|| BoxOfficeError::not_found(format!("organization {id}")))?).await
+}
+
+async fn with_inventory_owner(db: &Db, mut org: Organization) -> Result<Organization, BoxOfficeError> {
     let mut cursor = org.clone();
     // Walk up the parents; the depth is small and bounded to survive a cycle.
     for _ in 0..32 {
@@ -120,10 +132,24 @@ pub async fn create(db: &Db, new: NewOrganization) -> Result<Organization, BoxOf
     find(db, &code).await
 }
 
+/// `POST /api/boxoffice/organizations`: an admin creates an organization below one it
+/// administers; an organization without a parent is created from the command line only.
 pub(crate) async fn create_organization(
     State(state): State<BoxOfficeState>,
+    Extension(access): Extension<Access>,
     JsonBody(body): JsonBody<NewOrganization>,
 ) -> Result<(StatusCode, Json<Organization>), ApiError> {
+    let Some(parent) = body.parent_code.as_deref() else {
+        return Err(BoxOfficeError::Forbidden(
+            "an organization without a parent is created with `tixbridge boxoffice create-organization`".to_owned(),
+        )
+        .into());
+    };
+    // A parent the caller does not administer is answered like an unknown one.
+    match find(&state.db, parent).await {
+        Ok(org) if org.id == access.caller.organization_id || access.caller.reaches(&org) => {}
+        _ => return Err(BoxOfficeError::invalid("parentCode", format!("no organization {parent:?}")).into()),
+    }
     Ok((StatusCode::CREATED, Json(create(&state.db, body).await?)))
 }
 

@@ -3,16 +3,28 @@
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{get, post};
+use axum::middleware::from_fn_with_state;
+use axum::routing::{delete, get, post};
 
+use crate::access::{self, Guard, routes as access_routes};
 use crate::{
     BoxOfficeState, away, contacts, files, import, organizations, performances, products, references, scans, seasons,
     tickets,
 };
 
-pub fn router(state: BoxOfficeState) -> Router {
+/// The box office's routes, each behind `guard` (see [`access`]).
+pub fn router(state: BoxOfficeState, guard: Guard) -> Router {
     let org = "/api/boxoffice/organizations/{org}";
     Router::new()
+        .route(
+            "/api/boxoffice/session",
+            post(access_routes::create_session).get(access_routes::show_session).delete(access_routes::delete_session),
+        )
+        .route(&format!("{org}/tokens"), post(access_routes::create_token).get(access_routes::list_tokens))
+        .route(&format!("{org}/tokens/{{id}}"), delete(access_routes::revoke_token))
+        .route(&format!("{org}/operators"), post(access_routes::create_operator).get(access_routes::list_operators))
+        .route(&format!("{org}/operators/{{id}}"), delete(access_routes::disable_operator))
+        .route(&format!("{org}/audit"), get(access_routes::list_audit))
         .route("/api/boxoffice/organizations", post(organizations::create_organization))
         .route(org, get(organizations::get_organization))
         .route(&format!("{org}/seasons"), post(seasons::create_season))
@@ -41,6 +53,7 @@ pub fn router(state: BoxOfficeState) -> Router {
             post(import::import_tickets_csv).layer(DefaultBodyLimit::max(import::MAX_IMPORT_BYTES)),
         )
         .route(&format!("{org}/performances/{{product}}/{{performance}}/away-export"), get(away::get_away_export))
+        .route_layer(from_fn_with_state(guard, access::guard::guard))
         .layer(DefaultBodyLimit::max(tixbridge_web::MAX_BODY_BYTES))
         .with_state(state)
 }

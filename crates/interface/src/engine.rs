@@ -54,7 +54,7 @@ pub enum RunError {
     #[error("function {0} is not active")]
     Inactive(i64),
     /// The caller may not hand the run a file (only admins may).
-    #[error("fileToUpload: only an admin may process a file as if the wallet had returned it")]
+    #[error("only an admin may run a function on an uploaded file")]
     FileUploadForbidden,
     /// The file to upload names something the function may not write; nothing was written.
     #[error("fileToUpload: {0}")]

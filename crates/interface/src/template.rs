@@ -4,6 +4,7 @@
 //! saved, as is a path or variable that does not exist.
 
 use serde_json::{Map, Value};
+use tixbridge_boxoffice::access::audit::{self, AuditEntry};
 use tixbridge_store::{Db, on_reader, on_writer};
 
 use crate::config::{ConfigError, InterfaceError};
@@ -139,6 +140,7 @@ pub async fn create_template(
     organization_id: i64,
     name: &str,
     fields: &Map<String, Value>,
+    audit: &AuditEntry,
 ) -> Result<i64, InterfaceError> {
     if name.trim().is_empty() {
         return Err(refuse("name".into(), "is required").into());
@@ -146,12 +148,18 @@ pub async fn create_template(
     validate_fields(fields)?;
     let text = Value::Object(fields.clone()).to_string();
     let id = on_writer!(db, |pool| {
-        sqlx::query_scalar("INSERT INTO itf_templates (organization_id, name, fields) VALUES ($1, $2, $3) RETURNING id")
-            .bind(organization_id)
-            .bind(name.trim())
-            .bind(text)
-            .fetch_one(pool)
-            .await?
+        let mut tx = pool.begin().await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO itf_templates (organization_id, name, fields) VALUES ($1, $2, $3) RETURNING id",
+        )
+        .bind(organization_id)
+        .bind(name.trim())
+        .bind(&text)
+        .fetch_one(&mut *tx)
+        .await?;
+        audit::record(&mut *tx, &audit.clone().on(format!("template {id}"))).await?;
+        tx.commit().await?;
+        id
     });
     Ok(id)
 }

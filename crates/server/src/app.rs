@@ -52,10 +52,9 @@ pub struct AppConfig {
     pub run_scheduler: bool,
     /// How long a function's lease outlives a crashed worker.
     pub lease_ttl: Duration,
-    /// The base URL spectators reach the wallet at (sign-in links); default this process's address.
+    /// The base URL spectators and operators reach this process at (sign-in links); default
+    /// this process's address. When it is https, session cookies are marked `Secure`.
     pub public_url: Option<String>,
-    /// The wallet the gate verifies codes with; default this process's own address.
-    pub wallet_url: Option<String>,
     /// The hosts an interface may point at (`TIXBRIDGE_WALLET_HOSTS`); any when unset.
     pub wallet_hosts: tixbridge_interface::config::WalletHosts,
 }
@@ -106,7 +105,6 @@ impl AppConfig {
             run_scheduler: true,
             lease_ttl,
             public_url: std::env::var("TIXBRIDGE_PUBLIC_URL").ok().filter(|u| !u.trim().is_empty()),
-            wallet_url: std::env::var("TIXBRIDGE_WALLET_URL").ok().filter(|u| !u.trim().is_empty()),
             wallet_hosts,
         })
     }
@@ -158,10 +156,14 @@ pub fn router(db: &Db, config: &AppConfig, engine: &Engine, addr: SocketAddr) ->
         app = app.merge(tixbridge_wallet::router(state));
     }
     if config.parts.contains(&Part::Boxoffice) {
-        app = app.merge(tixbridge_boxoffice::router(tixbridge_boxoffice::BoxOfficeState { db: db.clone() }));
-        app = app.merge(tixbridge_interface::http::router(engine.clone()));
-        let wallet_url = config.wallet_url.clone().unwrap_or(own_url);
-        app = app.merge(crate::gate::router(crate::gate::GateState::new(db.clone(), wallet_url)));
+        // Every box-office route, the interface's and the gate's pass the one access guard.
+        let guard = tixbridge_boxoffice::access::Guard::new(db.clone());
+        let secure_cookies = config.public_url.as_deref().is_some_and(|url| url.starts_with("https://"));
+        let state = tixbridge_boxoffice::BoxOfficeState { db: db.clone(), secure_cookies };
+        app = app.merge(tixbridge_boxoffice::router(state, guard.clone()));
+        app = app.merge(tixbridge_interface::http::router(engine.clone(), guard.clone()));
+        let gate = crate::gate::GateState::new(db.clone(), config.server_key.clone());
+        app = app.merge(crate::gate::router(gate, guard));
     }
     app
 }

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::Subcommand;
+use tixbridge_boxoffice::access::{operators, tokens};
 use tixbridge_boxoffice::import::{self, ImportError, Progress};
 
 use crate::cli::DatabaseArgs;
@@ -23,10 +24,108 @@ pub enum BoxofficeCommand {
         /// The CSV file (UTF-8, header row).
         file: PathBuf,
     },
+    /// Create an organization (top-level ones are created only here, never over the API).
+    CreateOrganization {
+        #[command(flatten)]
+        db: DatabaseArgs,
+        /// Its code (letters, digits, `-`, `_`).
+        #[arg(long)]
+        code: String,
+        /// Its display name.
+        #[arg(long)]
+        name: String,
+        /// The code of its parent organization.
+        #[arg(long)]
+        parent: Option<String>,
+        /// Whether the catalog is defined here (else it sells from its nearest ancestor's).
+        #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
+        owns_inventory: bool,
+    },
+    /// Create an API token and print it alone on the last line (it is shown only this once).
+    CreateToken {
+        #[command(flatten)]
+        db: DatabaseArgs,
+        /// The code of the organization the token acts for.
+        #[arg(long)]
+        organization: String,
+        /// admin (everything in the organization), operator (catalog, files, tickets, runs),
+        /// viewer (read only) or gate (scans only).
+        #[arg(long)]
+        role: String,
+        /// A name to tell tokens apart in lists and in the audit record.
+        #[arg(long, default_value = "command line")]
+        name: String,
+        /// A gate token's events (wallet event ids), comma-separated.
+        #[arg(long, value_delimiter = ',')]
+        events: Option<Vec<String>>,
+        /// When the token stops working (RFC 3339); default never.
+        #[arg(long)]
+        expires_at: Option<String>,
+    },
+    /// Create an operator (console sign-in). The password is read from standard input when it
+    /// is not a terminal; otherwise one is generated and printed once.
+    CreateOperator {
+        #[command(flatten)]
+        db: DatabaseArgs,
+        /// The code of the operator's organization.
+        #[arg(long)]
+        organization: String,
+        /// The operator's e-mail, used to sign in.
+        #[arg(long)]
+        email: String,
+        /// admin, operator, viewer or gate.
+        #[arg(long)]
+        role: String,
+    },
 }
 
 pub async fn run(command: BoxofficeCommand) -> anyhow::Result<ExitCode> {
     match command {
+        BoxofficeCommand::CreateOrganization { db, code, name, parent, owns_inventory } => {
+            let db = crate::cli::open(&db.database).await?;
+            let new = tixbridge_boxoffice::organizations::NewOrganization {
+                code,
+                name,
+                parent_code: parent,
+                owns_inventory: Some(owns_inventory),
+            };
+            let org = tixbridge_boxoffice::organizations::create(&db, new).await.map_err(refused)?;
+            println!("created organization {} ({}), id {}", org.code, org.name, org.id);
+            Ok(ExitCode::SUCCESS)
+        }
+        BoxofficeCommand::CreateToken { db, organization, role, name, events, expires_at } => {
+            let db = crate::cli::open(&db.database).await?;
+            let org = find_organization(&db, &organization).await?;
+            let new = tokens::NewToken { name, role, expires_at, events };
+            let created = tokens::create(&db, org.id, &new, "cli").await.map_err(refused)?;
+            println!(
+                "created {} token {} ({}) for {}; it is shown only this once:",
+                created.info.role.as_str(),
+                created.info.id,
+                created.info.name,
+                org.code
+            );
+            println!("{}", created.token);
+            Ok(ExitCode::SUCCESS)
+        }
+        BoxofficeCommand::CreateOperator { db, organization, email, role } => {
+            let db = crate::cli::open(&db.database).await?;
+            let org = find_organization(&db, &organization).await?;
+            let password = read_password_from_stdin()?;
+            let new = operators::NewOperator { email, role, password };
+            let created = operators::create(&db, org.id, new, "cli").await.map_err(refused)?;
+            println!(
+                "created operator {} ({}) in {}",
+                created.operator.email,
+                created.operator.role.0.as_str(),
+                org.code
+            );
+            if let Some(password) = created.generated_password {
+                println!("its password follows; it is shown only this once:");
+                println!("{password}");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         BoxofficeCommand::ImportCsv { db, organization, file } => {
             let db = crate::cli::open(&db.database).await?;
             let org = tixbridge_boxoffice::organizations::find(&db, &organization)
@@ -60,6 +159,32 @@ pub async fn run(command: BoxofficeCommand) -> anyhow::Result<ExitCode> {
             }
         }
     }
+}
+
+/// A box-office refusal as the command's error: the field and the rule.
+fn refused(err: tixbridge_boxoffice::BoxOfficeError) -> anyhow::Error {
+    anyhow::anyhow!("{err}")
+}
+
+async fn find_organization(
+    db: &tixbridge_store::Db,
+    code: &str,
+) -> anyhow::Result<tixbridge_boxoffice::organizations::Organization> {
+    tixbridge_boxoffice::organizations::find(db, code).await.with_context(|| format!("--organization {code:?}"))
+}
+
+/// The password piped on standard input (first line), or `None` on a terminal: then one is
+/// generated, so a password never has to appear on a command line or in shell history.
+fn read_password_from_stdin() -> anyhow::Result<Option<String>> {
+    use std::io::{BufRead, IsTerminal};
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        return Ok(None);
+    }
+    let mut line = String::new();
+    stdin.lock().read_line(&mut line).context("reading the password from standard input")?;
+    let password = line.trim_end_matches(['\r', '\n']).to_owned();
+    Ok((!password.is_empty()).then_some(password))
 }
 
 fn show_progress(progress: Progress) {

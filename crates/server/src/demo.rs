@@ -32,15 +32,17 @@ pub struct DemoArgs {
 pub const DEMO_ORG: &str = "DEMO";
 pub const DEMO_LOGIN: &str = "organizer@demo.tixbridge.local";
 
-/// The demo's HTTP client to its own server.
+/// The demo's HTTP client to its own server, acting with the demo organization's admin token.
 pub struct Client {
     http: reqwest::Client,
     app_url: String,
+    token: String,
 }
 
 impl Client {
     pub async fn call(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> anyhow::Result<Value> {
-        let mut request = self.http.request(method.clone(), format!("{}{path}", self.app_url));
+        let mut request =
+            self.http.request(method.clone(), format!("{}{path}", self.app_url)).bearer_auth(&self.token);
         if let Some(body) = body {
             request = request.json(&body);
         }
@@ -83,13 +85,23 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
     let app = BoundApp::bind(&config).await?.spawn();
     let organizer = tixbridge_wallet::organizers::create_organizer(&app.db, "Demo FC", DEMO_LOGIN).await?;
     println!("tixbridge demo on {} ({})", app.url("/"), crate::app::redact_url(&args.database));
-    let client = Client { http: reqwest::Client::new(), app_url: app.url("") };
+    let credentials = seed::create_organization_and_credentials(&app.db).await?;
+    let client = Client { http: reqwest::Client::new(), app_url: app.url(""), token: credentials.admin_token.clone() };
     let summary = drive(&app, &client, &organizer.api_key).await?;
     print_summary(&summary);
     println!();
     println!("wallet organizer {DEMO_LOGIN}, API key (shown once): {}", organizer.api_key);
     println!("try: curl -H 'X-Api-Key: {}' '{}'", organizer.api_key, app.url("/api/organizer/tickets/diff?limit=5"));
-    println!("     curl '{}'", app.url(&format!("/api/boxoffice/organizations/{DEMO_ORG}/interface/functions")));
+    println!("box office {DEMO_ORG}: admin API token (shown once): {}", credentials.admin_token);
+    println!(
+        "     operator {} (role operator), password (shown once): {}",
+        credentials.operator_email, credentials.operator_password
+    );
+    println!(
+        "try: curl -H 'Authorization: Bearer {}' '{}'",
+        credentials.admin_token,
+        app.url(&format!("/api/boxoffice/organizations/{DEMO_ORG}/interface/functions"))
+    );
     let fan = spectator::prepare(&app, &config.server_key, &organizer.api_key, organizer.id).await?;
     println!();
     println!(
@@ -97,9 +109,11 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
         fan.email, fan.ticket_id, fan.event_id
     );
     println!("     {}", fan.link);
+    let gate_token = seed::create_gate_token(&app.db, &fan.event_id).await?;
     println!(
-        "gate: curl -H 'X-Api-Key: {}' -d '{{\"code\": \"<scanned text>\"}}' '{}'",
-        organizer.api_key,
+        "gate (token bound to {}): curl -H 'Authorization: Bearer {gate_token}' -H 'Content-Type: application/json' \
+         -d '{{\"code\": \"<scanned text>\"}}' '{}'",
+        fan.event_id,
         app.url("/api/gate/scan")
     );
     if args.exit {

@@ -1,17 +1,25 @@
-//! The gate (`POST /api/gate/scan`): a scanner posts the text it read; the gate asks the
-//! wallet over real HTTP (`POST …/api/organizer/gate/verify`, with the organizer's
-//! `X-Api-Key` the scanner presented) and, when the wallet accepts, marks the box-office ticket
-//! `CONTROLLED` — the wallet's `ticketId` is the box-office ticket id.
+//! The gate (`POST /api/gate/scan`): a scanner posts the text it read with its box-office gate
+//! token. The gate asks the wallet over real HTTP (`POST …/organizer/gate/verify`, derived from
+//! the organization's interface URL, with the interface's own wallet credentials) and, when
+//! the wallet accepts, marks CONTROLLED the box-office ticket the wallet named — only if it
+//! belongs to the scanning organization (or one selling from it).
+//!
+//! A gate token bound to events scans only for those; a token bound to none must name the
+//! event of every scan, so a code of another event is never let in by accident.
 
 use std::sync::Arc;
 
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
+use axum::middleware::from_fn_with_state;
 use axum::routing::post;
-use axum::{Json, Router};
+use axum::{Extension, Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
+use tixbridge_boxoffice::BoxOfficeError;
+use tixbridge_boxoffice::access::{Access, Guard};
 use tixbridge_store::Db;
+use tixbridge_vault::ServerKey;
 use tixbridge_web::{ApiError, JsonBody};
 
 /// What the box office did with a ticket the wallet accepted.
@@ -21,7 +29,7 @@ pub enum BoxOfficeOutcome {
     AlreadyControlled,
     /// Cancelled or invalidated in the box office since it was injected.
     NotValid,
-    /// No box-office ticket has this id (e.g. a ticket injected by CSV from elsewhere).
+    /// No ticket of the scanning organization has this id (e.g. injected by CSV from elsewhere).
     NotFound,
 }
 
@@ -36,37 +44,24 @@ impl BoxOfficeOutcome {
     }
 }
 
-/// The box office's access control, as the gate needs it: control one ticket by id. A trait
-/// so the gate can be pointed at another box office.
+/// The box office's access control, as the gate needs it: control one ticket of an
+/// organization by id. A trait so the gate can be pointed at another box office.
 #[async_trait::async_trait]
 pub trait BoxOfficeControl: Send + Sync {
-    async fn control(&self, db: &Db, ticket_id: i64) -> anyhow::Result<BoxOfficeOutcome>;
+    async fn control(&self, db: &Db, organization_id: i64, ticket_id: i64) -> anyhow::Result<BoxOfficeOutcome>;
 }
 
-/// This process's box office, through its library (`tixbridge_boxoffice::tickets::control`).
+/// This process's box office, through its library.
 pub struct LocalBoxOffice;
 
 #[async_trait::async_trait]
 impl BoxOfficeControl for LocalBoxOffice {
-    async fn control(&self, db: &Db, ticket_id: i64) -> anyhow::Result<BoxOfficeOutcome> {
-        // The ticket's own organization: the wallet only knows the ticket id.
-        let organization: Option<i64> = tixbridge_store::on_reader!(db, |pool| {
-            sqlx::query_scalar("SELECT organization_id FROM bo_tickets WHERE id = $1")
-                .bind(ticket_id)
-                .fetch_optional(pool)
-                .await?
-        });
-        let Some(organization) = organization else { return Ok(BoxOfficeOutcome::NotFound) };
-        match tixbridge_boxoffice::tickets::control(db, organization, ticket_id).await {
+    async fn control(&self, db: &Db, organization_id: i64, ticket_id: i64) -> anyhow::Result<BoxOfficeOutcome> {
+        match tixbridge_boxoffice::tickets::control_accepted_scan(db, organization_id, ticket_id).await {
             Ok(_) => Ok(BoxOfficeOutcome::Controlled),
-            Err(tixbridge_boxoffice::BoxOfficeError::IllegalMove(refused)) => {
-                Ok(if refused.from == tixbridge_domain::TicketStatus::Controlled {
-                    BoxOfficeOutcome::AlreadyControlled
-                } else {
-                    BoxOfficeOutcome::NotValid
-                })
-            }
-            Err(tixbridge_boxoffice::BoxOfficeError::NotFound(_)) => Ok(BoxOfficeOutcome::NotFound),
+            Err(BoxOfficeError::ScanRefused { code: "ALREADY_CONTROLLED", .. }) => Ok(BoxOfficeOutcome::AlreadyControlled),
+            Err(BoxOfficeError::ScanRefused { .. }) => Ok(BoxOfficeOutcome::NotValid),
+            Err(BoxOfficeError::NotFound(_)) => Ok(BoxOfficeOutcome::NotFound),
             Err(err) => Err(err.into()),
         }
     }
@@ -75,18 +70,20 @@ impl BoxOfficeControl for LocalBoxOffice {
 #[derive(Clone)]
 pub struct GateState {
     db: Db,
-    verify_url: String,
+    key: ServerKey,
     client: reqwest::Client,
     box_office: Arc<dyn BoxOfficeControl>,
 }
 
 impl GateState {
-    pub fn new(db: Db, wallet_url: String) -> Self {
+    pub fn new(db: Db, key: ServerKey) -> Self {
         Self {
             db,
-            verify_url: format!("{}/api/organizer/gate/verify", wallet_url.trim_end_matches('/')),
+            key,
             client: reqwest::Client::builder()
                 .timeout(std::time::Duration::from_secs(10))
+                // The wallet answers verify itself; a redirect would send its credentials elsewhere.
+                .redirect(reqwest::redirect::Policy::none())
                 .build()
                 .expect("an HTTP client"),
             box_office: Arc::new(LocalBoxOffice),
@@ -94,8 +91,11 @@ impl GateState {
     }
 }
 
-pub fn router(state: GateState) -> Router {
-    Router::new().route("/api/gate/scan", post(post_scan)).with_state(state)
+pub fn router(state: GateState, guard: Guard) -> Router {
+    Router::new()
+        .route("/api/gate/scan", post(post_scan))
+        .route_layer(from_fn_with_state(guard, tixbridge_boxoffice::access::guard::guard))
+        .with_state(state)
 }
 
 #[derive(Deserialize)]
@@ -106,21 +106,54 @@ struct ScanBody {
     scanned_at: Option<String>,
 }
 
+/// The event a scan is for: the one it names, which must be among the token's events; or the
+/// token's only event. Anything else is refused before the wallet is asked (no code is used up).
+fn scan_event(access: &Access, named: Option<String>) -> Result<String, ApiError> {
+    let named = named.map(|e| e.trim().to_owned()).filter(|e| !e.is_empty());
+    match (&access.caller.events, named) {
+        (Some(bound), Some(event)) if bound.contains(&event) => Ok(event),
+        (Some(_), Some(event)) => Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            format!("this gate token is not bound to event {event:?}"),
+        )
+        .with_field("event")),
+        (Some(bound), None) if bound.len() == 1 => Ok(bound[0].clone()),
+        (Some(_), None) => {
+            Err(ApiError::unprocessable("event", "is required: this gate token is bound to several events"))
+        }
+        (None, Some(event)) => Ok(event),
+        (None, None) => {
+            Err(ApiError::unprocessable("event", "is required: this token is not bound to events"))
+        }
+    }
+}
+
+/// The wallet's verify URL and credentials, from the organization's interface.
+async fn wallet_of(state: &GateState, organization_id: i64) -> Result<(String, String, String), ApiError> {
+    let org = tixbridge_boxoffice::organizations::find_by_id(&state.db, organization_id).await?;
+    let owner = org.inventory_owner_code.clone().unwrap_or(org.code.clone());
+    let interface = tixbridge_interface::config::load_interface_of_org(&state.db, &state.key, &owner)
+        .await
+        .map_err(|_| {
+            ApiError::new(StatusCode::CONFLICT, "the organization has no wallet interface to verify codes with")
+                .with_field("interface")
+        })?;
+    let base = interface.url.strip_suffix("/tickets").unwrap_or(&interface.url);
+    Ok((format!("{base}/gate/verify"), interface.login, interface.password))
+}
+
 async fn post_scan(
     State(state): State<GateState>,
-    headers: HeaderMap,
-    JsonBody(body): JsonBody<Value>,
+    Extension(access): Extension<Access>,
+    JsonBody(body): JsonBody<ScanBody>,
 ) -> Result<Json<Value>, ApiError> {
-    let body: ScanBody = serde_json::from_value(body).map_err(|err| ApiError::bad_request("body", err.to_string()))?;
-    let key = headers
-        .get("x-api-key")
-        .and_then(|v| v.to_str().ok())
-        .ok_or_else(|| ApiError::unauthorized("the gate authenticates with the organizer's X-Api-Key"))?;
+    let event = scan_event(&access, body.event)?;
+    let (verify_url, login, password) = wallet_of(&state, access.organization_id).await?;
     let response = state
         .client
-        .post(&state.verify_url)
-        .header("X-Api-Key", key)
-        .json(&json!({ "code": body.code, "event": body.event, "scannedAt": body.scanned_at }))
+        .post(&verify_url)
+        .basic_auth(login, Some(password))
+        .json(&json!({ "code": body.code, "event": event, "scannedAt": body.scanned_at }))
         .send()
         .await
         .map_err(|err| {
@@ -130,17 +163,21 @@ async fn post_scan(
     let status = response.status();
     let answer: Value = response.json().await.unwrap_or(Value::Null);
     if status == StatusCode::UNAUTHORIZED {
-        return Err(ApiError::unauthorized("the wallet refused the gate's X-Api-Key"));
+        return Err(ApiError::new(StatusCode::BAD_GATEWAY, "the wallet refused the interface's credentials"));
     }
     if !status.is_success() {
         let why = answer["error"].as_str().unwrap_or("no reason given");
-        return Err(ApiError::new(StatusCode::BAD_GATEWAY, format!("the wallet answered {status}: {why}")));
+        let field = answer["field"].as_str().unwrap_or("code").to_owned();
+        let status = if status.is_client_error() { status } else { StatusCode::BAD_GATEWAY };
+        return Err(ApiError::new(status, format!("the wallet refused the scan: {why}")).with_field(field));
     }
     let mut reply = json!({ "result": answer["result"], "ticketId": answer["ticketId"], "eventId": answer["eventId"] });
     if answer["result"] == "ACCEPTED" {
         let outcome = match answer["ticketId"].as_str().and_then(|id| id.parse::<i64>().ok()) {
             None => BoxOfficeOutcome::NotFound,
-            Some(id) => state.box_office.control(&state.db, id).await.map_err(ApiError::internal)?,
+            Some(id) => {
+                state.box_office.control(&state.db, access.organization_id, id).await.map_err(ApiError::internal)?
+            }
         };
         reply["boxOffice"] = json!(outcome.as_str());
     }

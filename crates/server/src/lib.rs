@@ -9,6 +9,7 @@ pub mod cli;
 pub mod demo;
 pub mod gate;
 pub mod openapi;
+mod openapi_access;
 mod openapi_boxoffice;
 mod openapi_interface;
 mod openapi_spectator;

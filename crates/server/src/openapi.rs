@@ -19,6 +19,7 @@ pub fn document() -> Value {
         (crate::openapi_boxoffice::paths(), crate::openapi_boxoffice::schemas()),
         (object(crate::openapi_interface::paths()), object(crate::openapi_interface::schemas())),
         (object(crate::openapi_spectator::paths()), object(crate::openapi_spectator::schemas())),
+        (crate::openapi_access::paths(), crate::openapi_access::schemas()),
     ];
     for (paths, schemas) in parts {
         if let Some(all) = document["paths"].as_object_mut() {
@@ -28,6 +29,7 @@ pub fn document() -> Value {
             all.extend(schemas);
         }
     }
+    crate::openapi_access::secure(&mut document);
     document
 }
 

@@ -84,7 +84,7 @@ pub fn paths() -> Value {
                 "404": { "$ref": "#/components/responses/NotFound" } } } },
         "/api/gate/public-key": { "get": { "summary": "The Ed25519 public key bundles are signed with",
             "responses": { "200": { "description": "{algorithm, publicKey (base64)}" } } } },
-        "/api/gate/scan": { "post": op("Gate scan: verified with the wallet over HTTP; ACCEPTED marks the box-office ticket CONTROLLED", "organizer", Some("Scan"), "200") }
+        "/api/gate/scan": { "post": op("Gate scan with a box-office gate token (bound to its events, or the scan names its event): verified with the organization's wallet using its interface credentials; ACCEPTED marks CONTROLLED the organization's own ticket", "organizer", Some("Scan"), "200") }
     })
 }
 

@@ -10,7 +10,7 @@ use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use tixbridge_web::{ApiError, JsonBody};
 
-pub use ops::{Reprinted, Scanned, amend_reason, apply, cancel, control, control_by_barcode, invalidate, reprint};
+pub use ops::{Reprinted, Scanned, amend_reason, apply, cancel, control, control_accepted_scan, control_by_barcode, invalidate, reprint};
 pub use view::{TicketDetail, TicketFilter, TicketView};
 
 use crate::{BoxOfficeState, organizations};

@@ -82,28 +82,46 @@ pub struct Scanned {
     pub organization_id: i64,
 }
 
+/// The organization and those below it, as a SQL set named `scope` (`$1` is the organization).
+const SCOPE: &str = "WITH RECURSIVE scope(id) AS (
+         SELECT CAST($1 AS BIGINT)
+         UNION ALL SELECT o.id FROM bo_organizations o JOIN scope s ON o.parent_id = s.id
+     )";
+
 /// Access control: controls the ticket with `barcode` in `organization_id` or any organization
 /// below it. Unknown barcode → `NotFound`; a ticket already controlled → `ScanRefused`
 /// `ALREADY_CONTROLLED`; cancelled or invalidated → `ScanRefused` `NOT_VALID`.
 pub async fn control_by_barcode(db: &Db, organization_id: i64, barcode: &str) -> Result<Scanned, BoxOfficeError> {
     // A barcode is unique per organization; across the tree a still-valid ticket wins.
+    let sql = format!(
+        "{SCOPE} SELECT t.id, t.organization_id FROM bo_tickets t
+         WHERE t.barcode = $2 AND t.organization_id IN (SELECT id FROM scope)
+         ORDER BY CASE WHEN t.status IN ('NOT_PRINTED', 'PRINTED') THEN 0 ELSE 1 END, t.id DESC
+         LIMIT 1"
+    );
     let found: Option<(i64, i64)> = on_reader!(db, |pool| {
-        sqlx::query_as(
-            "WITH RECURSIVE scope(id) AS (
-                 SELECT CAST($1 AS BIGINT)
-                 UNION ALL SELECT o.id FROM bo_organizations o JOIN scope s ON o.parent_id = s.id
-             )
-             SELECT t.id, t.organization_id FROM bo_tickets t
-             WHERE t.barcode = $2 AND t.organization_id IN (SELECT id FROM scope)
-             ORDER BY CASE WHEN t.status IN ('NOT_PRINTED', 'PRINTED') THEN 0 ELSE 1 END, t.id DESC
-             LIMIT 1",
-        )
-        .bind(organization_id)
-        .bind(barcode)
-        .fetch_optional(pool)
-        .await?
+        sqlx::query_as(&sql).bind(organization_id).bind(barcode).fetch_optional(pool).await?
     });
     let (ticket_id, owner) = found.ok_or_else(|| BoxOfficeError::not_found("barcode"))?;
+    control_for_scan(db, owner, ticket_id).await
+}
+
+/// A scan the wallet accepted: controls ticket `ticket_id` (the wallet's ticket id is the
+/// box-office id) only when it belongs to the scanning `organization_id` or one below it, so
+/// one organization's gate never controls another's ticket that happens to share the id.
+pub async fn control_accepted_scan(db: &Db, organization_id: i64, ticket_id: i64) -> Result<Scanned, BoxOfficeError> {
+    let sql = format!(
+        "{SCOPE} SELECT t.organization_id FROM bo_tickets t
+         WHERE t.id = $2 AND t.organization_id IN (SELECT id FROM scope)"
+    );
+    let owner: Option<i64> = on_reader!(db, |pool| {
+        sqlx::query_scalar(&sql).bind(organization_id).bind(ticket_id).fetch_optional(pool).await?
+    });
+    let owner = owner.ok_or_else(|| BoxOfficeError::not_found(format!("ticket {ticket_id}")))?;
+    control_for_scan(db, owner, ticket_id).await
+}
+
+async fn control_for_scan(db: &Db, owner: i64, ticket_id: i64) -> Result<Scanned, BoxOfficeError> {
     match apply(db, owner, ticket_id, TicketAction::Control).await {
         Ok(_) => Ok(Scanned { ticket_id, organization_id: owner }),
         Err(BoxOfficeError::IllegalMove(refused)) => {

@@ -1,6 +1,7 @@
 //! Storing interfaces. The wallet API key is sealed under the server key before it is
 //! written and opened only when a function needs to call the wallet.
 
+use tixbridge_boxoffice::access::audit::{self, AuditEntry};
 use tixbridge_store::{Db, on_reader, on_writer};
 use tixbridge_vault::ServerKey;
 
@@ -53,6 +54,7 @@ pub async fn create_interface(
     hosts: &WalletHosts,
     org_code: &str,
     input: InterfaceInput,
+    audit: &AuditEntry,
 ) -> Result<Interface, InterfaceError> {
     let valid = validate(input, true, hosts)?;
     let org = organization_by_code(db, org_code).await?;
@@ -66,7 +68,8 @@ pub async fn create_interface(
     let sealed = key.seal(PASSWORD_CONTEXT, password.as_bytes());
     let now = chrono::Utc::now().timestamp_millis();
     let id: Option<i64> = on_writer!(db, |pool| {
-        sqlx::query_scalar(
+        let mut tx = pool.begin().await?;
+        let id: Option<i64> = sqlx::query_scalar(
             "INSERT INTO itf_interfaces (organization_id, name, type, url, login, password_sealed,
                  notification_emails, custom_parameters, created_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
@@ -81,8 +84,13 @@ pub async fn create_interface(
         .bind(valid.notification_emails.join(","))
         .bind(&valid.custom_parameters)
         .bind(now)
-        .fetch_optional(pool)
-        .await?
+        .fetch_optional(&mut *tx)
+        .await?;
+        if let Some(id) = id {
+            audit::record(&mut *tx, &audit.clone().on(format!("interface {id}"))).await?;
+        }
+        tx.commit().await?;
+        id
     });
     let id = id.ok_or(InterfaceError::Conflict {
         field: "organization",
@@ -101,6 +109,7 @@ pub async fn update_interface(
     hosts: &WalletHosts,
     org_code: &str,
     input: InterfaceInput,
+    audit: &AuditEntry,
 ) -> Result<Interface, InterfaceError> {
     let valid = validate(input, false, hosts)?;
     let current = load_interface_of_org(db, key, org_code).await?;
@@ -114,6 +123,7 @@ pub async fn update_interface(
     }
     let sealed = valid.password.as_ref().map(|p| key.seal(PASSWORD_CONTEXT, p.as_bytes()));
     on_writer!(db, |pool| {
+        let mut tx = pool.begin().await?;
         sqlx::query(
             "UPDATE itf_interfaces SET name = $1, type = $2, url = $3, login = $4,
                  password_sealed = COALESCE($5, password_sealed), notification_emails = $6, custom_parameters = $7
@@ -127,8 +137,10 @@ pub async fn update_interface(
         .bind(valid.notification_emails.join(","))
         .bind(&valid.custom_parameters)
         .bind(current.id)
-        .execute(pool)
+        .execute(&mut *tx)
         .await?;
+        audit::record(&mut *tx, &audit.clone().on(format!("interface {}", current.id))).await?;
+        tx.commit().await?;
     });
     load_interface(db, key, current.id).await
 }

@@ -1,6 +1,7 @@
 //! Storing functions, and the rule that spans interfaces: one active feedback function per
 //! wallet organizer (two would race on the same feed cursor).
 
+use tixbridge_boxoffice::access::audit::{self, AuditEntry};
 use tixbridge_store::{Backend, Db, on_reader, on_writer};
 
 use super::{FunctionDef, FunctionInput, FunctionKind, Launch, Settings};
@@ -90,6 +91,7 @@ pub async fn create_function(
     db: &Db,
     interface: &Interface,
     input: FunctionInput,
+    audit: &AuditEntry,
 ) -> Result<FunctionDef, InterfaceError> {
     let c = check(&input)?;
     if let (Settings::Injection(s), crate::config::InterfaceType::Tixngo) = (&c.settings, interface.kind)
@@ -127,6 +129,7 @@ pub async fn create_function(
         .bind(now)
         .fetch_one(&mut *tx)
         .await?;
+        audit::record(&mut *tx, &audit.clone().on(format!("function {id}"))).await?;
         tx.commit().await?;
         id
     });
@@ -138,6 +141,7 @@ pub async fn update_function(
     interface: &Interface,
     id: i64,
     input: FunctionInput,
+    audit: &AuditEntry,
 ) -> Result<FunctionDef, InterfaceError> {
     let current = load_function(db, id).await?;
     let c = check(&input)?;
@@ -172,6 +176,7 @@ pub async fn update_function(
         .bind(id)
         .execute(&mut *tx)
         .await?;
+        audit::record(&mut *tx, audit).await?;
         tx.commit().await?;
     });
     load_function(db, id).await

@@ -3,16 +3,23 @@
 
 mod handlers;
 
+use std::sync::Arc;
+
 use axum::Router;
+use axum::middleware::from_fn_with_state;
 use axum::routing::{get, post};
+use tixbridge_boxoffice::access::guard::OwnerFuture;
+use tixbridge_boxoffice::access::{Guard, ObjectKind, OwnerLookup};
+use tixbridge_store::{Db, on_reader};
 use tixbridge_web::ApiError;
 
 use crate::config::InterfaceError;
 use crate::engine::{Engine, RunError};
 
-/// Every route of the interface API.
-pub fn router(engine: Engine) -> Router {
+/// Every route of the interface API, each behind the box office's access `guard`.
+pub fn router(engine: Engine, guard: Guard) -> Router {
     use handlers::*;
+    let guard = guard.with_owners(Arc::new(Owners { db: engine.db.clone() }));
     Router::new()
         .route(
             "/api/boxoffice/organizations/{org}/interface",
@@ -23,7 +30,31 @@ pub fn router(engine: Engine) -> Router {
         .route("/api/boxoffice/functions/{id}", get(show_function).put(update_function))
         .route("/api/boxoffice/functions/{id}/runs", post(run_function).get(list_runs))
         .route("/api/boxoffice/runs/{id}", get(show_run))
+        .route_layer(from_fn_with_state(guard, tixbridge_boxoffice::access::guard::guard))
         .with_state(engine)
+}
+
+/// Tells the access guard which organization owns a function or a run.
+struct Owners {
+    db: Db,
+}
+
+impl OwnerLookup for Owners {
+    fn organization_of(&self, kind: ObjectKind, id: i64) -> OwnerFuture<'_> {
+        let sql = match kind {
+            ObjectKind::Function => {
+                "SELECT i.organization_id FROM itf_functions f JOIN itf_interfaces i ON i.id = f.interface_id
+                 WHERE f.id = $1"
+            }
+            ObjectKind::Run => {
+                "SELECT i.organization_id FROM itf_runs r JOIN itf_functions f ON f.id = r.function_id
+                 JOIN itf_interfaces i ON i.id = f.interface_id WHERE r.id = $1"
+            }
+        };
+        Box::pin(async move {
+            Ok(on_reader!(&self.db, |pool| sqlx::query_scalar(sql).bind(id).fetch_optional(pool).await?))
+        })
+    }
 }
 
 impl From<InterfaceError> for Problem {

@@ -49,13 +49,13 @@ pub async fn run(database: &str, scans: usize, concurrency: usize) -> anyhow::Re
         run_scheduler: false,
         lease_ttl: Duration::from_secs(60),
         public_url: None,
-        wallet_url: None,
         wallet_hosts: Default::default(),
     };
     let app = BoundApp::bind(&config).await?.spawn();
     let organizer = tixbridge_wallet::organizers::create_organizer(&app.db, "Bench", "bench@gate.example.org").await?;
     let http = reqwest::Client::new();
     let key = organizer.api_key.clone();
+    let gate_token = gate_credential(&app, &http, &key).await?;
     let post = |path: String, body: Value, bearer: Option<String>| {
         let mut request = http.post(app.url(&path)).json(&body);
         request = match bearer {
@@ -114,8 +114,8 @@ pub async fn run(database: &str, scans: usize, concurrency: usize) -> anyhow::Re
     let started = Instant::now();
     let mut scanners = Vec::new();
     for _ in 0..concurrency {
-        let (holdings, next, http, key, device_id) =
-            (holdings.clone(), next.clone(), http.clone(), key.clone(), device_id.clone());
+        let (holdings, next, http, gate_token, device_id) =
+            (holdings.clone(), next.clone(), http.clone(), gate_token.clone(), device_id.clone());
         let url = app.url("/api/gate/scan");
         scanners.push(tokio::spawn(async move {
             let mut results = Vec::new();
@@ -130,7 +130,7 @@ pub async fn run(database: &str, scans: usize, concurrency: usize) -> anyhow::Re
                 let sent = Instant::now();
                 let answer: Value = http
                     .post(&url)
-                    .header("X-Api-Key", &key)
+                    .bearer_auth(&gate_token)
                     .json(&json!({ "code": code }))
                     .send()
                     .await?
@@ -164,4 +164,27 @@ pub async fn run(database: &str, scans: usize, concurrency: usize) -> anyhow::Re
         latencies_ms,
         extra: vec![("concurrency", json!(concurrency))],
     })
+}
+
+/// A box-office organization whose interface points at this wallet with the organizer's key
+/// (the gate verifies codes with those credentials), and a gate token bound to event `GATE`.
+async fn gate_credential(app: &crate::app::RunningApp, http: &reqwest::Client, key: &str) -> anyhow::Result<String> {
+    let admin = super::harness::bench_organization(&app.db, "GATEFC").await?;
+    let interface = json!({ "name": "Wallet", "type": "TIXNGO", "url": app.url("/api/organizer/tickets"),
+                            "login": "bench@gate.example.org", "password": key });
+    let response = http
+        .post(app.url("/api/boxoffice/organizations/GATEFC/interface"))
+        .bearer_auth(&admin)
+        .json(&interface)
+        .send()
+        .await?;
+    anyhow::ensure!(response.status().is_success(), "configuring the interface answered {}", response.status());
+    let org = tixbridge_boxoffice::organizations::find(&app.db, "GATEFC").await?;
+    let gate = tixbridge_boxoffice::access::tokens::NewToken {
+        name: "bench gate".into(),
+        role: "gate".into(),
+        expires_at: None,
+        events: Some(vec!["GATE".into()]),
+    };
+    Ok(tixbridge_boxoffice::access::tokens::create(&app.db, org.id, &gate, "bench").await?.token)
 }

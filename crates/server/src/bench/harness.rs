@@ -20,6 +20,8 @@ pub struct Harness {
     pub database_url: String,
     pub backend: String,
     pub wallet_key: String,
+    /// The bench organization's admin token, sent with every box-office call.
+    pub admin_token: String,
     http: reqwest::Client,
     _dir: tempfile::TempDir,
 }
@@ -46,7 +48,6 @@ impl Harness {
             run_scheduler: false,
             lease_ttl: std::time::Duration::from_secs(60),
             public_url: None,
-            wallet_url: None,
             wallet_hosts: Default::default(),
         };
         let app = BoundApp::bind(&config).await?.spawn();
@@ -54,7 +55,9 @@ impl Harness {
             tixbridge_wallet::organizers::create_organizer(&app.db, "Bench organizer", "bench@wallet.example.org")
                 .await?
                 .api_key;
-        let harness = Self { app, database_url, backend, wallet_key, http: reqwest::Client::new(), _dir: dir };
+        let admin_token = bench_organization(&app.db, ORG).await?;
+        let harness =
+            Self { app, database_url, backend, wallet_key, admin_token, http: reqwest::Client::new(), _dir: dir };
         harness.seed_catalog().await?;
         Ok(harness)
     }
@@ -65,7 +68,7 @@ impl Harness {
 
     /// POSTs JSON to this server and insists on success.
     pub async fn post(&self, path: &str, body: Value) -> anyhow::Result<Value> {
-        let response = self.http.post(self.app.url(path)).json(&body).send().await?;
+        let response = self.http.post(self.app.url(path)).bearer_auth(&self.admin_token).json(&body).send().await?;
         let status = response.status();
         let answer: Value = response.json().await.unwrap_or(Value::Null);
         if !status.is_success() {
@@ -76,7 +79,6 @@ impl Harness {
 
     async fn seed_catalog(&self) -> anyhow::Result<()> {
         let base = format!("/api/boxoffice/organizations/{ORG}");
-        self.post("/api/boxoffice/organizations", json!({ "code": ORG, "name": "Bench FC" })).await?;
         self.post(
             &format!("{base}/products"),
             json!({ "code": "FINAL", "name": "Final", "kind": "MATCH", "family": "FOOTBALL" }),
@@ -160,4 +162,19 @@ impl Harness {
         let n: i64 = on_reader!(self.db(), |pool| sqlx::query_scalar(sql).fetch_one(pool).await?);
         Ok(n)
     }
+}
+
+/// Creates organization `code` (as `tixbridge boxoffice create-organization` does) and returns
+/// an admin token for it.
+pub async fn bench_organization(db: &Db, code: &str) -> anyhow::Result<String> {
+    use tixbridge_boxoffice::access::tokens;
+    let new = tixbridge_boxoffice::organizations::NewOrganization {
+        code: code.into(),
+        name: format!("{code} FC"),
+        parent_code: None,
+        owns_inventory: Some(true),
+    };
+    let org = tixbridge_boxoffice::organizations::create(db, new).await?;
+    let admin = tokens::NewToken { name: "bench".into(), role: "admin".into(), expires_at: None, events: None };
+    Ok(tokens::create(db, org.id, &admin, "bench").await?.token)
 }

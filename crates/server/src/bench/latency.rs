@@ -63,7 +63,7 @@ pub async fn run(database: &str, kind: Kind, per_minute: u32, minutes: f64) -> a
             }
         };
         sent_at.insert(id.to_string(), chrono::Utc::now().timestamp_millis());
-        let request = client.post(harness.app.url(&path)).json(&body).send();
+        let request = client.post(harness.app.url(&path)).bearer_auth(&harness.admin_token).json(&body).send();
         requests.push(tokio::spawn(request));
     }
     for request in requests {

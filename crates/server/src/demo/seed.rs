@@ -27,9 +27,50 @@ fn base() -> String {
     format!("/api/boxoffice/organizations/{DEMO_ORG}")
 }
 
+/// The demo organization's credentials, printed once at the end of the demo.
+pub struct Credentials {
+    pub admin_token: String,
+    pub operator_email: String,
+    pub operator_password: String,
+}
+
+/// Creates the demo organization as `tixbridge boxoffice create-organization` would, with an
+/// admin token (which the demo then uses for every call) and an operator who can sign in.
+pub async fn create_organization_and_credentials(db: &tixbridge_store::Db) -> anyhow::Result<Credentials> {
+    use tixbridge_boxoffice::access::{operators, tokens};
+    let new = tixbridge_boxoffice::organizations::NewOrganization {
+        code: DEMO_ORG.into(),
+        name: "Demo FC".into(),
+        parent_code: None,
+        owns_inventory: Some(true),
+    };
+    let org = tixbridge_boxoffice::organizations::create(db, new).await?;
+    let admin = tokens::NewToken { name: "demo admin".into(), role: "admin".into(), expires_at: None, events: None };
+    let admin_token = tokens::create(db, org.id, &admin, "demo").await?.token;
+    let operator_email = "operator@demo.tixbridge.local".to_owned();
+    let new = operators::NewOperator { email: operator_email.clone(), role: "operator".into(), password: None };
+    let operator = operators::create(db, org.id, new, "demo").await?;
+    Ok(Credentials {
+        admin_token,
+        operator_email,
+        operator_password: operator.generated_password.unwrap_or_default(),
+    })
+}
+
+/// A gate token of the demo organization bound to `event`.
+pub async fn create_gate_token(db: &tixbridge_store::Db, event: &str) -> anyhow::Result<String> {
+    let org = tixbridge_boxoffice::organizations::find(db, DEMO_ORG).await?;
+    let gate = tixbridge_boxoffice::access::tokens::NewToken {
+        name: "demo gate".into(),
+        role: "gate".into(),
+        expires_at: None,
+        events: Some(vec![event.to_owned()]),
+    };
+    Ok(tixbridge_boxoffice::access::tokens::create(db, org.id, &gate, "demo").await?.token)
+}
+
 pub async fn seed_box_office(client: &Client) -> anyhow::Result<Seeded> {
     let base = base();
-    client.post("/api/boxoffice/organizations", json!({ "code": DEMO_ORG, "name": "Demo FC" })).await?;
     client
         .post(
             &format!("{base}/seasons"),
@@ -136,6 +177,7 @@ async fn client_post_csv(client: &Client, path: &str, csv: String) -> anyhow::Re
     let response = client
         .http
         .post(format!("{}{path}", client.app_url))
+        .bearer_auth(&client.token)
         .header("content-type", "text/csv")
         .body(csv)
         .send()

@@ -1,7 +1,6 @@
 //! The box office's JSON API over real HTTP, on SQLite and PostgreSQL: catalog, files,
 //! ticket operations and their state machine, scans, contacts.
 
-use crate::common;
 
 use crate::common::boxoffice::{bo_create, bo_get, bo_post, match_ticket, seed_match};
 use reqwest::StatusCode;

@@ -36,6 +36,7 @@ async fn import(app: &TestApp, seeded: &Seeded, body: String) -> (StatusCode, Va
     let response = app
         .client
         .post(app.url(&format!("/api/boxoffice{}/import/csv", seeded.org_path)))
+        .bearer_auth(app.admin_token_for(&seeded.org).await)
         .header("content-type", "text/csv")
         .body(body)
         .send()
@@ -116,11 +117,12 @@ on_both_databases! {
         let ids: Vec<i64> = file["tickets"].as_array().unwrap().iter().map(|t| t["id"].as_i64().unwrap()).collect();
         bo_post(&app, &format!("{}/tickets/{}/cancel", club.org_path, ids[2]), &json!({ "reason": "CANCELLATION" })).await;
 
+        let token = app.admin_token_for("CLUB").await;
         let export = |query: &str| {
             let url = app.url(&format!("/api/boxoffice{}/performances/MATCH1/P1/away-export{query}", club.org_path));
-            let client = app.client.clone();
+            let request = app.client.get(url).bearer_auth(&token);
             async move {
-                let response = client.get(url).send().await.unwrap();
+                let response = request.send().await.unwrap();
                 assert_eq!(response.status(), StatusCode::OK);
                 assert!(response.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
                 response.text().await.unwrap()

@@ -2,7 +2,6 @@
 //! HTTP), every refusal reason, the signed offline bundle and the upload of offline scans.
 
 use crate::common;
-use crate::support;
 
 use crate::support::*;
 use base64::Engine;
@@ -16,6 +15,15 @@ async fn scan(app: &common::TestApp, key: &str, body: Value) -> Value {
     let (status, answer) = app.post_json("/api/gate/scan", key, &body).await;
     assert_eq!(status, StatusCode::OK, "{answer}");
     answer
+}
+
+/// A gate token, bound to `events`, of a box-office organization whose wallet interface uses
+/// organizer `login`'s `key` (the gate verifies codes with those credentials).
+async fn gate_token(app: &common::TestApp, login: &str, key: &str, events: &[&str]) -> String {
+    app.create("/api/boxoffice/organizations", json!({ "code": "GATEORG", "name": "Gate club" })).await;
+    let interface = json!({ "name": "Wallet", "type": "TIXNGO", "url": app.url(TICKETS), "login": login, "password": key });
+    app.create("/api/boxoffice/organizations/GATEORG/interface", interface).await;
+    app.token("GATEORG", "gate", Some(events.iter().map(|e| (*e).to_owned()).collect())).await
 }
 
 /// Ada holds activated T1 (EV1) on her phone.
@@ -65,20 +73,23 @@ impl Kit {
 on_both_databases! {
     async fn a_fresh_code_enters_once_then_the_same_code_is_replayed_and_another_is_already_controlled(app: TestApp) {
         let key = app.organizer("org@example.org").await;
+        let gate = gate_token(&app, "org@example.org", &key, &["EV1"]).await;
         let (ada, id) = activated(&app, &key).await;
         let kit = Kit::of(&app, &ada, "T1").await;
         let code = ada.code(&app, id).await;
-        let first = scan(&app, &key, json!({ "code": code, "event": "EV1" })).await;
+        let first = scan(&app, &gate, json!({ "code": code, "event": "EV1" })).await;
         assert_eq!((first["result"].as_str(), first["ticketId"].as_str(), first["eventId"].as_str()), (Some("ACCEPTED"), Some("T1"), Some("EV1")));
         assert_eq!(first["boxOffice"], "NOT_FOUND", "T1 is not a box-office ticket id");
-        assert_eq!(scan(&app, &key, json!({ "code": code })).await["result"], "REPLAYED");
+        assert_eq!(scan(&app, &gate, json!({ "code": code })).await["result"], "REPLAYED");
         let next = kit.code(Utc::now() + Duration::seconds(15));
-        assert_eq!(scan(&app, &key, json!({ "code": next })).await["result"], "ALREADY_CONTROLLED");
+        assert_eq!(scan(&app, &gate, json!({ "code": next })).await["result"], "ALREADY_CONTROLLED");
         let seen = organizer_ticket(&app, &key, "T1").await;
         assert_eq!(seen["status"], "CONTROLLED");
         assert_eq!(seen["history"].as_array().unwrap().last().unwrap()["actor"], "gate");
         let (status, _) = app.post_json("/api/gate/scan", "tbk_wrong", &json!({ "code": code })).await;
         assert_eq!(status, StatusCode::UNAUTHORIZED);
+        let (status, _) = app.post_json("/api/gate/scan", &key, &json!({ "code": code })).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "an organizer's API key is not a gate credential");
     }
 
     async fn every_refusal_reason_is_named(app: TestApp) {
@@ -148,7 +159,8 @@ on_both_databases! {
         let seen = organizer_ticket(&app, &key, "T1").await;
         assert_eq!(seen["status"], "CONTROLLED");
         assert_eq!(seen["history"].as_array().unwrap().iter().filter(|h| h["action"] == "CONTROL").count(), 1);
-        assert_eq!(scan(&app, &key, json!({ "code": code })).await["result"], "REPLAYED");
+        let gate = gate_token(&app, "org@example.org", &key, &["EV1"]).await;
+        assert_eq!(scan(&app, &gate, json!({ "code": code })).await["result"], "REPLAYED");
     }
 
     async fn an_accepted_scan_marks_the_box_office_ticket_controlled(app: TestApp) {
@@ -164,10 +176,11 @@ on_both_databases! {
         let (wallet_id, ticket) = ada.fetch(&app, &id.to_string()).await;
         assert_eq!(ticket["status"], "ONLINE_ACTIVATED");
         let code = ada.code(&app, wallet_id).await;
-        let first = scan(&app, key, json!({ "code": code, "event": event })).await;
+        let gate = app.token("GATE", "gate", Some(vec![event.clone()])).await;
+        let first = scan(&app, &gate, json!({ "code": code, "event": event })).await;
         assert_eq!((first["result"].as_str(), first["boxOffice"].as_str()), (Some("ACCEPTED"), Some("CONTROLLED")), "{first}");
         assert_eq!(app.ticket("GATE", id).await["status"], "CONTROLLED");
-        assert_eq!(scan(&app, key, json!({ "code": code })).await["result"], "REPLAYED");
+        assert_eq!(scan(&app, &gate, json!({ "code": code })).await["result"], "REPLAYED");
         assert_eq!(app.ticket("GATE", seeded.ticket_ids[1]).await["status"], "PRINTED", "only the scanned ticket");
     }
 }

@@ -33,6 +33,7 @@ async fn load_tickets(app: &common::TestApp, org: &str, n: usize) {
     let response = app
         .client
         .post(app.url(&format!("/api/boxoffice/organizations/{org}/import/csv")))
+        .bearer_auth(app.admin_token_for(org).await)
         .header("content-type", "text/csv")
         .body(csv)
         .send()

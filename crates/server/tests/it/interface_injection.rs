@@ -103,9 +103,8 @@ on_both_databases! {
         assert!(line["message"].as_str().unwrap().contains("spectatorDetails.email"), "{line}");
         assert_eq!(app.run(function).await["result"], "ERROR", "still failing, still reported");
 
-        let (status, _) = app.client.put(app.url(&format!("/api/boxoffice/functions/{function}")))
-            .json(&json!({ "kind": "INJECTION", "name": "inj", "settings": settings(json!({ "skipTickets": format!("id:{bad}") })) }))
-            .send().await.map(|r| (r.status(), ())).unwrap();
+        let (status, _) = app.send(reqwest::Method::PUT, &format!("/api/boxoffice/functions/{function}"), "",
+            Some(&json!({ "kind": "INJECTION", "name": "inj", "settings": settings(json!({ "skipTickets": format!("id:{bad}") })) }))).await;
         assert!(status.is_success());
         let summary = app.run(function).await;
         assert_eq!(summary["result"], "WARNING", "{summary}");

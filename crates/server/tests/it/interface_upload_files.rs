@@ -118,20 +118,25 @@ on_both_databases! {
         assert_eq!(app.ticket("FCP", mine[0]).await["mobileStatus"], "CONTROLLED");
     }
 
-    async fn without_the_admin_switches_a_run_takes_no_file_and_its_record_shows_no_dump(app: TestApp) {
+    async fn only_an_admin_may_upload_a_file_or_read_a_dump(app: TestApp) {
         let (ours, injection_run) = injected(&app, "FCA", 1, "maxLengthDumpedCallsInKbs=16").await;
         act(&app, "FCA", ours.ticket_ids[0], "cancel", json!({ "reason": "CANCELLATION" })).await;
         let push = app.function("FCA", "PUSH_CANCELLED", push_settings()).await;
+        let operator = app.token("FCA", "operator", None).await;
+        let file = json!({ "fileToUpload": answer_file(&ours.ticket_ids) });
+        let (status, answer) = app.post_json(&format!("/api/boxoffice/functions/{push}/runs"), &operator, &file).await;
+        assert_eq!(status.as_u16(), 403, "{answer}");
+        assert_eq!(answer["field"], "fileToUpload", "{answer}");
         let options = RunOptions { file: Some(answer_file(&ours.ticket_ids)), changed_since: None };
         let refused = app.app.engine.run_manual(push, options, false).await;
         assert!(matches!(refused, Err(RunError::FileUploadForbidden)), "{refused:?}");
         assert_eq!(run_count(&app, push).await, 0);
         assert_eq!(app.run(push).await["counts"]["selected"], 1, "nothing was marked");
 
-        let db = &app.app.db;
-        let hidden = tixbridge_interface::runs::load_run(db, injection_run, false).await.unwrap().unwrap();
-        assert!(hidden.get("dump").is_none(), "{hidden}");
-        let shown = tixbridge_interface::runs::load_run(db, injection_run, true).await.unwrap().unwrap();
-        assert!(shown["dump"].as_str().unwrap().contains(">>> "), "{shown}");
+        let (status, hidden) = app.get_json(&format!("/api/boxoffice/runs/{injection_run}"), &operator).await;
+        assert_eq!(status.as_u16(), 200, "{hidden}");
+        assert!(hidden.get("dump").is_none(), "an operator sees no dump: {hidden}");
+        let shown = app.bo_get(&format!("/api/boxoffice/runs/{injection_run}")).await;
+        assert!(shown["dump"].as_str().unwrap().contains(">>> "), "the admin does: {shown}");
     }
 }

@@ -4,6 +4,8 @@
 mod common;
 mod support;
 
+mod access_gate;
+mod access_roles;
 mod boxoffice_api;
 mod boxoffice_import;
 mod cli;

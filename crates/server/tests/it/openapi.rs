@@ -29,6 +29,7 @@ async fn the_openapi_document_matches_its_snapshot_and_every_path_is_served() {
             let request = match method.as_str() {
                 "get" => app.client.get(app.url(&concrete)),
                 "post" => app.client.post(app.url(&concrete)),
+                "delete" => app.client.delete(app.url(&concrete)),
                 "put" => app.client.put(app.url(&concrete)),
                 other => panic!("unexpected method {other}"),
             };

@@ -1,8 +1,6 @@
 //! Transfers (SPEC §7.6) over real HTTP on both databases: offer, accept, reject, cancel,
 //! expiry back to the sender, return to sender, the counters and each event rule.
 
-use crate::common;
-use crate::support;
 
 use crate::support::*;
 use reqwest::StatusCode;

@@ -2,8 +2,6 @@
 //! sealed barcode and its activation (online, manual, offline), holders, device limits, rate
 //! limits and device sync.
 
-use crate::common;
-use crate::support;
 
 use std::time::Duration;
 

@@ -4,7 +4,6 @@
 //! accepted once (the box-office ticket becomes CONTROLLED), replayed the second time; a code
 //! held for three periods is expired. Skipped, saying what to install, without those tools.
 
-use crate::common;
 
 use std::io::BufRead;
 use std::path::Path;
@@ -64,7 +63,7 @@ impl Drop for Demo {
     }
 }
 
-/// Starts `tixbridge demo` in `dir`; returns it with its sign-in link and organizer API key.
+/// Starts `tixbridge demo` in `dir`; returns it with its sign-in link and its gate token.
 fn start_demo(dir: &Path) -> (Demo, String, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_tixbridge"))
         .args(["demo", "--listen", "127.0.0.1:0", "--database"])
@@ -84,14 +83,16 @@ fn start_demo(dir: &Path) -> (Demo, String, String) {
         if let Some(found) = line.split_whitespace().find(|w| w.contains("/wallet/sign-in?token=")) {
             link = Some(found.to_owned());
         }
-        if let Some((_, api_key)) = line.split_once("API key (shown once): ") {
-            key = Some(api_key.trim().to_owned());
+        if line.contains("/api/gate/scan")
+            && let Some((_, rest)) = line.split_once("Bearer ")
+        {
+            key = rest.split('\'').next().map(str::to_owned);
         }
         if line.starts_with("serving until Ctrl-C") {
             break;
         }
     }
-    (demo, link.expect("the demo prints a sign-in link"), key.expect("the demo prints its API key"))
+    (demo, link.expect("the demo prints a sign-in link"), key.expect("the demo prints a gate token"))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -132,7 +133,7 @@ async fn the_demo_spectators_qr_code_read_off_the_screen_enters_once_and_expires
     assert!(code.starts_with("TB1:"), "{code}");
     let client = reqwest::Client::new();
     let scan = |body: Value| {
-        let request = client.post(format!("{base}/api/gate/scan")).header("X-Api-Key", &key).json(&body);
+        let request = client.post(format!("{base}/api/gate/scan")).bearer_auth(&key).json(&body);
         async move {
             let response = request.send().await.unwrap();
             assert_eq!(response.status(), StatusCode::OK);

@@ -3,7 +3,6 @@
 //! ticket is not found.
 
 use crate::common;
-use crate::support;
 
 use crate::support::*;
 use reqwest::StatusCode;
