@@ -53,14 +53,18 @@ fn feed_file(ids: &[i64]) -> String {
     json!({ "tickets": tickets }).to_string()
 }
 
-async fn upload(app: &common::TestApp, function: i64, file: String) -> (u16, Value) {
-    let (status, answer) =
-        app.post_json(&format!("/api/boxoffice/functions/{function}/runs"), "", &json!({ "fileToUpload": file })).await;
+/// Runs `function` of `org` on `file`, as that organization's admin.
+async fn upload(app: &common::TestApp, org: &str, function: i64, file: String) -> (u16, Value) {
+    let admin = app.admin_token_for(org).await;
+    let path = format!("/api/boxoffice/functions/{function}/runs");
+    let (status, answer) = app.post_json(&path, &admin, &json!({ "fileToUpload": file })).await;
     (status.as_u16(), answer)
 }
 
-async fn run_count(app: &common::TestApp, function: i64) -> usize {
-    app.bo_get(&format!("/api/boxoffice/functions/{function}/runs")).await["runs"].as_array().unwrap().len()
+async fn run_count(app: &common::TestApp, org: &str, function: i64) -> usize {
+    let admin = app.admin_token_for(org).await;
+    let (_, runs) = app.get_json(&format!("/api/boxoffice/functions/{function}/runs"), &admin).await;
+    runs["runs"].as_array().unwrap().len()
 }
 
 on_both_databases! {
@@ -78,19 +82,20 @@ on_both_databases! {
             (push, vec![mine[0], mine[1]], mine[1]),
             (controlled, vec![mine[0]], mine[0]),
         ] {
-            let (status, answer) = upload(&app, function, answer_file(&named)).await;
+            let (status, answer) = upload(&app, "FCP", function, answer_file(&named)).await;
             assert_eq!(status, 422, "{answer}");
             assert_eq!(answer["field"], "fileToUpload", "{answer}");
             assert!(answer["error"].as_str().unwrap().contains(&format!("ticket {culprit}:")), "{answer}");
         }
-        assert_eq!(run_count(&app, push).await, 0, "a refused file is no run");
-        assert_eq!(run_count(&app, controlled).await, 0);
+        assert_eq!(run_count(&app, "FCP", push).await, 0, "a refused file is no run");
+        assert_eq!(run_count(&app, "FCP", controlled).await, 0);
 
+        let (status, answer) = upload(&app, "FCP", push, answer_file(&[mine[0]])).await;
+        assert_eq!((status, answer["counts"]["accepted"].as_u64()), (200, Some(1)), "a true file still works: {answer}");
+        assert_eq!(app.ticket("FCP", mine[0]).await["status"], "CANCELLED", "a push file marks, it changes no status");
+        assert_eq!(app.run(push).await["counts"]["selected"], 0);
         let theirs_push = app.function("FCO", "PUSH_CANCELLED", push_settings()).await;
         assert_eq!(app.run(theirs_push).await["counts"]["accepted"], 1, "the other organization's ticket was not marked");
-        let (status, answer) = upload(&app, push, answer_file(&[mine[0]])).await;
-        assert_eq!((status, answer["counts"]["accepted"].as_u64()), (200, Some(1)), "a true file still works: {answer}");
-        assert_eq!(app.run(push).await["counts"]["selected"], 0);
     }
 
     async fn a_forged_feedback_file_is_refused_whole_naming_the_ticket_and_changes_nothing(app: TestApp) {
@@ -101,19 +106,19 @@ on_both_databases! {
         let feedback = app.function("FCP", "FEEDBACK", json!({ "batchSize": 100 })).await;
 
         for (named, culprit) in [(vec![mine[0], other], other), (vec![mine[0], never_injected], never_injected)] {
-            let (status, answer) = upload(&app, feedback, feed_file(&named)).await;
+            let (status, answer) = upload(&app, "FCP", feedback, feed_file(&named)).await;
             assert_eq!(status, 422, "{answer}");
             assert_eq!(answer["field"], "fileToUpload", "{answer}");
             assert!(answer["error"].as_str().unwrap().contains(&format!("ticket {culprit}:")), "{answer}");
         }
-        assert_eq!(run_count(&app, feedback).await, 0);
+        assert_eq!(run_count(&app, "FCP", feedback).await, 0);
         for (org, id) in [("FCP", mine[0]), ("FCO", other), ("FCP", never_injected)] {
             let ticket = app.ticket(org, id).await;
             assert_ne!(ticket["mobileStatus"], "CONTROLLED", "nothing written: {ticket}");
             assert_ne!(ticket["walletOwnerEmail"], "mallory@example.org", "nothing written: {ticket}");
         }
 
-        let (status, answer) = upload(&app, feedback, feed_file(&[mine[0]])).await;
+        let (status, answer) = upload(&app, "FCP", feedback, feed_file(&[mine[0]])).await;
         assert_eq!((status, answer["counts"]["accepted"].as_u64()), (200, Some(1)), "a true file still works: {answer}");
         assert_eq!(app.ticket("FCP", mine[0]).await["mobileStatus"], "CONTROLLED");
     }
@@ -130,7 +135,7 @@ on_both_databases! {
         let options = RunOptions { file: Some(answer_file(&ours.ticket_ids)), changed_since: None };
         let refused = app.app.engine.run_manual(push, options, false).await;
         assert!(matches!(refused, Err(RunError::FileUploadForbidden)), "{refused:?}");
-        assert_eq!(run_count(&app, push).await, 0);
+        assert_eq!(run_count(&app, "FCA", push).await, 0);
         assert_eq!(app.run(push).await["counts"]["selected"], 1, "nothing was marked");
 
         let (status, hidden) = app.get_json(&format!("/api/boxoffice/runs/{injection_run}"), &operator).await;
