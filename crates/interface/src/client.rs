@@ -2,6 +2,11 @@
 //! configured URL (which ends with `organizer/tickets`). A call either yields one answer per
 //! ticket sent, or a [`CallError`] for the whole batch — the caller never has to guess which
 //! tickets went through.
+//!
+//! The wallet API key goes with every call, and whatever comes back may end up in run records
+//! (dumps, causes, per-ticket lines). So redirects are never followed, and an answer that is
+//! not the wallet's JSON is described by its status and size only — pointing an interface at
+//! some other server never reads that server's content back.
 
 use std::time::Duration;
 
@@ -20,10 +25,44 @@ pub enum CallError {
     Timeout(Duration),
     #[error("wallet refused the credentials (HTTP {0}): check the interface login and password")]
     Refused(u16),
-    #[error("wallet answered HTTP {status}: {body}")]
-    Status { status: u16, body: String },
+    #[error("wallet answered HTTP {status}: {detail}")]
+    Status { status: u16, detail: String },
+    #[error("wallet answered HTTP {0}, a redirect: not followed (the API key goes to the configured URL only)")]
+    Redirect(u16),
     #[error("wallet answer is not what the API promises: {0}")]
     BadAnswer(String),
+}
+
+/// The HTTP client for wallet calls: redirects are never followed, so the API key and the
+/// ticket data reach the configured URL and nothing else.
+pub fn wallet_http() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap_or_else(|_| reqwest::Client::new())
+}
+
+/// How an answer that is not the wallet's is told: its size, never its content.
+fn not_a_wallet_answer(len: usize) -> String {
+    format!("{len} bytes, not a wallet answer")
+}
+
+/// The wallet's error answer (`{"error", "field"}`); anything else is summarized.
+#[derive(Deserialize)]
+struct WalletError {
+    error: String,
+    #[serde(default)]
+    field: Option<String>,
+}
+
+impl WalletError {
+    fn describe(&self) -> String {
+        let error: String = self.error.chars().take(300).collect();
+        match &self.field {
+            Some(field) => format!("{error} (field {})", field.chars().take(100).collect::<String>()),
+            None => error,
+        }
+    }
 }
 
 /// The wallet's answer for one ticket.
@@ -47,6 +86,21 @@ impl TicketAnswer {
 #[derive(Deserialize)]
 struct BatchAnswer {
     results: Vec<TicketAnswer>,
+}
+
+/// The wallet's answer for one privilege instance.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PrivilegeAnswer {
+    pub privilege_id: String,
+    pub status: String,
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct PrivilegesAnswer {
+    pub results: Vec<PrivilegeAnswer>,
 }
 
 /// One page of the diff feed.
@@ -101,7 +155,7 @@ impl WalletClient {
     }
 
     /// Privilege definitions and instances (the answer has one result per instance).
-    pub async fn privileges(&self, body: &Value) -> Result<Value, CallError> {
+    pub async fn privileges(&self, body: &Value) -> Result<PrivilegesAnswer, CallError> {
         let base = self.base.trim_end_matches("/tickets");
         self.send(self.http.post(format!("{base}/privileges")).json(body), || body.to_string()).await
     }
@@ -134,7 +188,8 @@ impl WalletClient {
     }
 
     /// Sends `request` and reads a 2xx answer straight into `T` (no intermediate JSON tree:
-    /// an injection answer holds a thousand results).
+    /// an injection answer holds a thousand results). Only an answer of the wallet's shape is
+    /// dumped or quoted; a redirect is a failed call.
     async fn send<T: DeserializeOwned>(
         &self,
         request: reqwest::RequestBuilder,
@@ -142,13 +197,39 @@ impl WalletClient {
     ) -> Result<T, CallError> {
         let request = request.basic_auth(&self.login, Some(&self.password)).timeout(self.timeout);
         let response = request.send().await.map_err(|e| self.transport_error(e))?;
-        let status = response.status();
-        let text = response.text().await.map_err(|e| self.transport_error(e))?;
-        self.dump.record(dump_request, status.as_u16(), &text);
-        match status.as_u16() {
-            200..=299 => serde_json::from_str(&text).map_err(|e| CallError::BadAnswer(e.to_string())),
-            401 | 403 => Err(CallError::Refused(status.as_u16())),
-            code => Err(CallError::Status { status: code, body: text.chars().take(500).collect() }),
+        let status = response.status().as_u16();
+        if (300..400).contains(&status) {
+            self.dump.record(dump_request, status, "redirect, not followed");
+            return Err(CallError::Redirect(status));
+        }
+        let bytes = response.bytes().await.map_err(|e| self.transport_error(e))?;
+        if (200..300).contains(&status) {
+            return match serde_json::from_slice::<T>(&bytes) {
+                Ok(answer) => {
+                    self.dump.record(dump_request, status, &String::from_utf8_lossy(&bytes));
+                    Ok(answer)
+                }
+                Err(_) => {
+                    let summary = not_a_wallet_answer(bytes.len());
+                    self.dump.record(dump_request, status, &summary);
+                    Err(CallError::BadAnswer(format!("HTTP {status}, {summary}")))
+                }
+            };
+        }
+        let detail = match serde_json::from_slice::<WalletError>(&bytes) {
+            Ok(error) => {
+                self.dump.record(dump_request, status, &String::from_utf8_lossy(&bytes));
+                error.describe()
+            }
+            Err(_) => {
+                let summary = not_a_wallet_answer(bytes.len());
+                self.dump.record(dump_request, status, &summary);
+                summary
+            }
+        };
+        match status {
+            401 | 403 => Err(CallError::Refused(status)),
+            _ => Err(CallError::Status { status, detail }),
         }
     }
 

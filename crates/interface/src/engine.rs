@@ -11,7 +11,7 @@ use tixbridge_store::Db;
 use tixbridge_vault::ServerKey;
 
 use crate::client::{CallError, WalletClient};
-use crate::config::{Interface, InterfaceError, load_interface};
+use crate::config::{Interface, InterfaceError, WalletHosts, check_url, load_interface};
 use crate::dump::CallDump;
 use crate::functions::{FunctionDef, Launch, Settings, load_function, schedule};
 use crate::runs::{
@@ -24,7 +24,10 @@ pub struct Engine {
     pub db: Db,
     pub key: ServerKey,
     pub mailer: Arc<dyn Mailer>,
+    /// Wallet calls; build it with [`crate::client::wallet_http`] (no redirects followed).
     pub http: reqwest::Client,
+    /// The hosts interfaces may point at (`TIXBRIDGE_WALLET_HOSTS`), read once at start-up.
+    pub wallet_hosts: WalletHosts,
     pub wallet_timeout: Duration,
     /// Names this process in leases.
     pub worker_id: String,
@@ -50,6 +53,12 @@ pub enum RunError {
     Busy(i64),
     #[error("function {0} is not active")]
     Inactive(i64),
+    /// The caller may not hand the run a file (only admins may).
+    #[error("only an admin may run a function on an uploaded file")]
+    FileUploadForbidden,
+    /// The file to upload names something the function may not write; nothing was written.
+    #[error("fileToUpload: {0}")]
+    FileRefused(String),
     #[error(transparent)]
     Interface(#[from] InterfaceError),
     #[error(transparent)]
@@ -65,6 +74,9 @@ pub enum Failure {
     Sql(#[from] sqlx::Error),
     #[error("{0}")]
     Stopped(String),
+    /// The file to upload is refused whole, before anything is written.
+    #[error("file to upload refused: {0}")]
+    FileRefused(String),
 }
 
 /// A run under way: what the function kinds work with.
@@ -119,6 +131,21 @@ impl Engine {
         i64::try_from(self.lease_ttl.as_millis()).unwrap_or(crate::runs::LEASE_TTL_MS)
     }
 
+    /// A run asked for by an operator. `allow_file_upload` says whether the caller may hand
+    /// the run a file to process as if the wallet had returned it — a file writes wallet
+    /// outcomes onto tickets, so only admins may.
+    pub async fn run_manual(
+        &self,
+        function_id: i64,
+        options: RunOptions,
+        allow_file_upload: bool,
+    ) -> Result<RunSummary, RunError> {
+        if options.file.is_some() && !allow_file_upload {
+            return Err(RunError::FileUploadForbidden);
+        }
+        self.run(function_id, options).await
+    }
+
     /// Runs `function_id` now, unless it is already running.
     pub async fn run(&self, function_id: i64, options: RunOptions) -> Result<RunSummary, RunError> {
         let function = load_function(&self.db, function_id).await?;
@@ -160,7 +187,16 @@ impl Engine {
         );
         let mut ctx =
             RunCtx { engine: self, interface: &interface, function, client, run, options, would_send: Vec::new() };
-        let failure = crate::kinds::dispatch(&mut ctx).await.err();
+        // the allow-list may have narrowed since the URL was saved: the key is not sent outside it
+        let failure = match check_url(&interface.url, &self.wallet_hosts) {
+            Ok(_) => crate::kinds::dispatch(&mut ctx).await.err(),
+            Err(refused) => Some(Failure::Stopped(format!("interface {refused}"))),
+        };
+        if let Some(Failure::FileRefused(why)) = failure {
+            // a refused file is not a run: nothing was written, the operator gets a 422
+            discard_run(&self.db, ctx.run.id).await?;
+            return Err(RunError::FileRefused(why));
+        }
         let result = match (&failure, &ctx.run.counts) {
             (Some(_), _) => RunResult::Error,
             (None, counts) if counts.rejected > 0 => RunResult::Error,

@@ -137,19 +137,17 @@ pub async fn run(ctx: &mut RunCtx<'_>, settings: &PrivilegesSettings) -> Result<
         }
         let answer = ctx.client.privileges(&body).await?;
         ctx.run.counts.sent += instances.len() as u64;
-        let results = answer["results"]
-            .as_array()
+        let results = Some(&answer.results)
             .filter(|r| r.len() == instances.len())
             .ok_or_else(|| CallError::BadAnswer("privileges: one result per instance expected".into()))?;
         let mut accepted = Vec::new();
         for result in results {
-            let id = result["privilegeId"].as_str().unwrap_or_default();
-            match (result["status"].as_str(), id.parse::<i64>()) {
-                (Some("ACCEPTED"), Ok(ticket_id)) => accepted.push(Processed { ticket_id, invalidation_reason: None }),
+            match (result.status.as_str(), result.privilege_id.parse::<i64>()) {
+                ("ACCEPTED", Ok(ticket_id)) => accepted.push(Processed { ticket_id, invalidation_reason: None }),
                 _ => {
                     ctx.run.counts.rejected += 1;
-                    let reason = result["reason"].as_str().unwrap_or("no reason given");
-                    ctx.run.note(Some(id), format!("wallet REJECTED: {reason}"));
+                    let reason = result.reason.as_deref().unwrap_or("no reason given");
+                    ctx.run.note(Some(&result.privilege_id), format!("wallet REJECTED: {reason}"));
                 }
             }
         }

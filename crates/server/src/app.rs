@@ -57,6 +57,8 @@ pub struct AppConfig {
     pub public_url: Option<String>,
     /// How long a client may take to send a request's headers, and each part of its body.
     pub client_timeout: Duration,
+    /// The hosts an interface may point at (`TIXBRIDGE_WALLET_HOSTS`); any when unset.
+    pub wallet_hosts: tixbridge_interface::config::WalletHosts,
 }
 
 /// The environment variable setting the wallet call timeout, in seconds.
@@ -93,6 +95,10 @@ impl AppConfig {
         let wallet_timeout = seconds_from_env(WALLET_TIMEOUT_VAR, 30)?;
         let lease_ttl = seconds_from_env(LEASE_TTL_VAR, 60)?;
         let client_timeout = seconds_from_env(CLIENT_TIMEOUT_VAR, 30)?;
+        let hosts_var = tixbridge_interface::config::WALLET_HOSTS_VAR;
+        let wallet_hosts =
+            tixbridge_interface::config::WalletHosts::parse(&std::env::var(hosts_var).unwrap_or_default())
+                .map_err(anyhow::Error::msg)?;
         Ok(Self {
             database_url,
             listen,
@@ -105,6 +111,7 @@ impl AppConfig {
             lease_ttl,
             public_url: std::env::var("TIXBRIDGE_PUBLIC_URL").ok().filter(|u| !u.trim().is_empty()),
             client_timeout,
+            wallet_hosts,
         })
     }
 
@@ -114,7 +121,8 @@ impl AppConfig {
             db: db.clone(),
             key: self.server_key.clone(),
             mailer: self.mailer.clone(),
-            http: reqwest::Client::new(),
+            http: tixbridge_interface::client::wallet_http(),
+            wallet_hosts: self.wallet_hosts.clone(),
             wallet_timeout: self.wallet_timeout,
             worker_id: format!("{}-{}", std::process::id(), uuid_like()),
             dump_dir: self.dump_dir.clone(),

@@ -27,7 +27,7 @@ pub fn paths() -> Value {
             "parameters": [org],
             "post": op("Create the organization's wallet interface (one per organization, in the inventory owner)", Some("InterfaceInput"), "201"),
             "get": op("The interface, without its password", None, "200"),
-            "put": op("Change the interface; an absent password keeps the stored one", Some("InterfaceInput"), "200")
+            "put": op("Change the interface; an absent password keeps the stored one, unless the url or the login changes (422 naming password)", Some("InterfaceInput"), "200")
         },
         "/api/boxoffice/organizations/{org}/interface/functions": {
             "parameters": [org],
@@ -45,12 +45,12 @@ pub fn paths() -> Value {
         },
         "/api/boxoffice/functions/{id}/runs": {
             "parameters": [id],
-            "post": op("Run the function now (409 while it runs)", Some("RunRequest"), "200"),
+            "post": op("Run the function now (409 while it runs; 403 naming fileToUpload when the caller may not upload files)", Some("RunRequest"), "200"),
             "get": op("The function's latest runs", None, "200")
         },
         "/api/boxoffice/runs/{id}": {
             "parameters": [id],
-            "get": op("One run with its per-ticket log lines and dump", None, "200")
+            "get": op("One run with its per-ticket log lines and, for admins, its dump", None, "200")
         }
     })
 }
@@ -61,7 +61,7 @@ pub fn schemas() -> Value {
         "InterfaceInput": { "type": "object", "required": ["name", "type", "url", "login"], "properties": {
             "name": { "type": "string", "maxLength": 128 },
             "type": { "enum": ["TIXNGO", "TIXNGO_WITH_TEMPLATE"] },
-            "url": { "type": "string", "description": "must end with organizer/tickets" },
+            "url": { "type": "string", "description": "http(s), no user info, query or fragment, path ending with /organizer/tickets, host among TIXBRIDGE_WALLET_HOSTS when set" },
             "login": { "type": "string", "description": "the wallet organizer admin's e-mail" },
             "password": { "type": "string", "writeOnly": true, "description": "the wallet API key; never shown back" },
             "notificationEmails": { "type": "string", "description": "comma-separated" },
@@ -81,6 +81,6 @@ pub fn schemas() -> Value {
             "fields": { "type": "object", "additionalProperties": { "type": "string" },
                         "description": "wallet JSON path → text with ${variables}" } } },
         "RunRequest": { "type": "object", "properties": {
-            "fileToUpload": { "type": "string", "description": "feedback: a diff page; pushes: a batch answer — processed as if the wallet returned it" } } }
+            "fileToUpload": { "type": "string", "description": "admins only. feedback: a diff page naming only tickets this organization injected; pushes: a batch answer naming only tickets the function would select — processed as if the wallet returned it, else refused whole (422)" } } }
     })
 }

@@ -3,6 +3,7 @@
 //! interfaces (one per organization, only in the inventory owner).
 
 mod store;
+mod url;
 
 use serde::{Deserialize, Serialize};
 
@@ -11,6 +12,7 @@ use crate::params::CustomParameters;
 pub use store::{
     InterfaceError, create_interface, load_interface, load_interface_of_org, store_organization_id, update_interface,
 };
+pub use url::{WALLET_HOSTS_VAR, WalletHosts, check_url};
 
 /// `TIXNGO`, or `TIXNGO_WITH_TEMPLATE` (a ticket template may override injected fields).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -38,7 +40,8 @@ impl InterfaceType {
 }
 
 /// What an operator sends to create or change an interface. On update, an absent password
-/// keeps the stored one (it is never shown back, so it cannot be round-tripped).
+/// keeps the stored one (it is never shown back, so it cannot be round-tripped) — unless the
+/// URL or the login changes: the stored key never follows a new destination by itself.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct InterfaceInput {
@@ -119,25 +122,15 @@ pub(crate) fn is_email(text: &str) -> bool {
     matches!(text.split_once('@'), Some((local, domain)) if !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !text.contains(char::is_whitespace) && !domain.contains('@'))
 }
 
-/// Checks every §6.1 field rule.
-pub(crate) fn validate(input: InterfaceInput, creating: bool) -> Result<ValidInput, ConfigError> {
+/// Checks every field rule; `hosts` limits where the URL may point.
+pub(crate) fn validate(input: InterfaceInput, creating: bool, hosts: &WalletHosts) -> Result<ValidInput, ConfigError> {
     let name = input.name.trim().to_owned();
     if name.is_empty() || name.chars().count() > 128 {
         return Err(refuse("name", "is required, at most 128 characters"));
     }
     let kind = InterfaceType::parse(input.kind.trim())
         .ok_or_else(|| refuse("type", "must be TIXNGO or TIXNGO_WITH_TEMPLATE"))?;
-    let url = input.url.trim().trim_end_matches('/').to_owned();
-    let parsed = reqwest::Url::parse(&url).map_err(|_| refuse("url", "is required and must be an http(s) URL"))?;
-    if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
-        return Err(refuse("url", "must be an http(s) URL"));
-    }
-    if !url.ends_with("organizer/tickets") {
-        return Err(refuse(
-            "url",
-            "must end with organizer/tickets (e.g. http://127.0.0.1:8080/api/organizer/tickets)",
-        ));
-    }
+    let url = check_url(&input.url, hosts)?;
     let login = input.login.trim().to_lowercase();
     if !is_email(&login) {
         return Err(refuse("login", "is required: the wallet organizer admin's e-mail"));
@@ -184,7 +177,7 @@ mod tests {
 
     #[test]
     fn a_complete_input_is_valid() {
-        let valid = validate(input(), true).unwrap();
+        let valid = validate(input(), true, &WalletHosts::any()).unwrap();
         assert_eq!(valid.login, "admin@club.org");
         assert_eq!(valid.notification_emails.len(), 2);
     }
@@ -203,7 +196,7 @@ mod tests {
         for (field, edit) in cases {
             let mut broken = input();
             edit(&mut broken);
-            assert_eq!(validate(broken, true).err().unwrap().field, field);
+            assert_eq!(validate(broken, true, &WalletHosts::any()).err().unwrap().field, field);
         }
     }
 }

@@ -5,7 +5,7 @@ use tixbridge_boxoffice::access::audit::{self, AuditEntry};
 use tixbridge_store::{Db, on_reader, on_writer};
 use tixbridge_vault::ServerKey;
 
-use super::{ConfigError, Interface, InterfaceInput, InterfaceType, validate};
+use super::{ConfigError, Interface, InterfaceInput, InterfaceType, WalletHosts, refuse, validate};
 use crate::params::CustomParameters;
 
 /// The sealing context of interface passwords.
@@ -47,15 +47,16 @@ pub async fn store_organization_id(db: &Db, code: &str) -> Result<i64, Interface
     Ok(organization_by_code(db, code).await?.id)
 }
 
-/// Creates the wallet interface of organization `org_code`.
+/// Creates the wallet interface of organization `org_code`, pointing at one of `hosts`.
 pub async fn create_interface(
     db: &Db,
     key: &ServerKey,
+    hosts: &WalletHosts,
     org_code: &str,
     input: InterfaceInput,
     audit: &AuditEntry,
 ) -> Result<Interface, InterfaceError> {
-    let valid = validate(input, true)?;
+    let valid = validate(input, true, hosts)?;
     let org = organization_by_code(db, org_code).await?;
     if !org.owns_inventory {
         return Err(InterfaceError::Conflict {
@@ -99,16 +100,27 @@ pub async fn create_interface(
     load_interface(db, key, id).await
 }
 
-/// Changes an interface; an absent password keeps the stored one.
+/// Changes an interface; an absent password keeps the stored one, but only while the URL and
+/// the login stay: otherwise whoever holds a box-office session could send the stored wallet
+/// key to a server of their own.
 pub async fn update_interface(
     db: &Db,
     key: &ServerKey,
+    hosts: &WalletHosts,
     org_code: &str,
     input: InterfaceInput,
     audit: &AuditEntry,
 ) -> Result<Interface, InterfaceError> {
-    let valid = validate(input, false)?;
+    let valid = validate(input, false, hosts)?;
     let current = load_interface_of_org(db, key, org_code).await?;
+    let moved = valid.url != current.url.trim_end_matches('/') || valid.login != current.login;
+    if moved && valid.password.is_none() {
+        return Err(refuse(
+            "password",
+            "is required when the URL or the login changes: enter the wallet API key again",
+        )
+        .into());
+    }
     let sealed = valid.password.as_ref().map(|p| key.seal(PASSWORD_CONTEXT, p.as_bytes()));
     on_writer!(db, |pool| {
         let mut tx = pool.begin().await?;

@@ -6,6 +6,7 @@
 
 mod apply;
 mod contacts;
+mod file;
 
 use serde::Deserialize;
 use serde_json::Value;
@@ -37,7 +38,7 @@ const MAX_PAGE: usize = 10_000;
 pub async fn run(ctx: &mut RunCtx<'_>, settings: &FeedbackSettings) -> Result<(), Failure> {
     let skip = settings.skip();
     if let Some(file) = ctx.options.file.clone() {
-        let page: Vec<FeedTicket> = parse_page(&file)?;
+        let page = file::checked_page(ctx, &file).await?;
         return apply::apply_page(ctx, &page, &skip, None).await;
     }
     let mut key = ctx.function.pagination_key.clone();
@@ -46,12 +47,17 @@ pub async fn run(ctx: &mut RunCtx<'_>, settings: &FeedbackSettings) -> Result<()
         if page.tickets.is_empty() {
             break;
         }
-        let tickets: Vec<FeedTicket> =
-            page.tickets
-                .into_iter()
-                .map(serde_json::from_value)
-                .collect::<Result<_, _>>()
-                .map_err(|e| Failure::Call(crate::client::CallError::BadAnswer(format!("diff entry: {e}"))))?;
+        // the entry's content is not quoted: it came from the configured URL, not necessarily the wallet
+        let tickets: Vec<FeedTicket> = page
+            .tickets
+            .into_iter()
+            .enumerate()
+            .map(|(i, entry)| {
+                serde_json::from_value(entry).map_err(|_| {
+                    Failure::Call(crate::client::CallError::BadAnswer(format!("diff entry {i}: not a wallet ticket")))
+                })
+            })
+            .collect::<Result<_, _>>()?;
         let rejected_before = ctx.run.counts.rejected;
         apply::apply_page(ctx, &tickets, &skip, Some(&page.next_pagination_key)).await?;
         if ctx.run.counts.rejected > rejected_before && !ctx.interface.params.do_continue_in_case_of_sync_error {
@@ -63,15 +69,4 @@ pub async fn run(ctx: &mut RunCtx<'_>, settings: &FeedbackSettings) -> Result<()
         ctx.keep_lease().await?;
     }
     Ok(())
-}
-
-/// "File to upload": a diff page (`{"tickets": [...]}`) processed as if the wallet returned it.
-fn parse_page(file: &str) -> Result<Vec<FeedTicket>, Failure> {
-    #[derive(Deserialize)]
-    struct Page {
-        tickets: Vec<FeedTicket>,
-    }
-    serde_json::from_str::<Page>(file)
-        .map(|p| p.tickets)
-        .map_err(|e| Failure::Stopped(format!("file to upload: not a diff page ({{\"tickets\": [...]}}): {e}")))
 }

@@ -42,7 +42,8 @@ pub async fn create_interface(
     JsonBody(input): JsonBody<InterfaceInput>,
 ) -> Answer {
     let audit = interface_audit(&access, "interface.create", &input);
-    let interface = config::create_interface(&engine.db, &engine.key, &org, input, &audit).await?;
+    let interface =
+        config::create_interface(&engine.db, &engine.key, &engine.wallet_hosts, &org, input, &audit).await?;
     created(interface.public_view())
 }
 
@@ -57,7 +58,9 @@ pub async fn update_interface(
     JsonBody(input): JsonBody<InterfaceInput>,
 ) -> Answer {
     let audit = interface_audit(&access, "interface.update", &input);
-    ok(config::update_interface(&engine.db, &engine.key, &org, input, &audit).await?.public_view())
+    ok(config::update_interface(&engine.db, &engine.key, &engine.wallet_hosts, &org, input, &audit)
+        .await?
+        .public_view())
 }
 
 /// The audit entry of a change to a function: every field of its definition.
@@ -125,13 +128,9 @@ pub async fn run_function(
     } else {
         tixbridge_web::parse_json::<Option<RunRequest>>(&body)?.unwrap_or_default()
     };
-    // A file stands in for the wallet's answer: only an admin may put words in its mouth.
-    if request.file_to_upload.is_some() && !access.caller.is_admin() {
-        return Err(ApiError::new(StatusCode::FORBIDDEN, "only an admin may run a function on an uploaded file")
-            .with_field("fileToUpload")
-            .into());
-    }
-    let summary = engine.run(id, RunOptions { file: request.file_to_upload, changed_since: None }).await?;
+    // a file stands in for the wallet's answer: only an admin may put words in its mouth
+    let options = RunOptions { file: request.file_to_upload, changed_since: None };
+    let summary = engine.run_manual(id, options, access.caller.is_admin()).await?;
     ok(serde_json::to_value(summary).unwrap_or_default())
 }
 
@@ -145,16 +144,9 @@ pub async fn show_run(
     Extension(access): Extension<Access>,
     Path(id): Path<i64>,
 ) -> Answer {
-    match crate::runs::load_run(&engine.db, id).await? {
-        Some(mut run) => {
-            // Dumped calls hold what was sent to and answered by the wallet: admins only.
-            if !access.caller.is_admin()
-                && let Some(view) = run.as_object_mut()
-            {
-                view.remove("dump");
-            }
-            ok(run)
-        }
+    // dumped calls hold what was sent to and answered by the wallet: admins only
+    match crate::runs::load_run(&engine.db, id, access.caller.is_admin()).await? {
+        Some(run) => ok(run),
         None => Err(ApiError::not_found(format!("no run {id}")).into()),
     }
 }

@@ -74,6 +74,12 @@ impl From<RunError> for Problem {
     fn from(err: RunError) -> Self {
         match err {
             RunError::Busy(_) | RunError::Inactive(_) => Problem(ApiError::conflict("function", err.to_string())),
+            RunError::FileUploadForbidden => {
+                Problem(ApiError::new(axum::http::StatusCode::FORBIDDEN, err.to_string()).with_field("fileToUpload"))
+            }
+            RunError::FileRefused(why) => {
+                Problem(ApiError::unprocessable("fileToUpload", format!("refused whole, nothing written: {why}")))
+            }
             RunError::Interface(e) => e.into(),
             RunError::Sql(e) => Problem(ApiError::internal(e)),
         }

@@ -131,8 +131,9 @@ pub async fn list_runs(db: &Db, function_id: i64, limit: i64) -> Result<Vec<Valu
 /// A run log line: the ticket it is about (if any) and the message.
 type LogLine = (Option<String>, String);
 
-/// One run with its log lines and dump.
-pub async fn load_run(db: &Db, run_id: i64) -> Result<Option<Value>, sqlx::Error> {
+/// One run with its log lines and, with `include_dumps` (admins only: a dump holds the wallet
+/// calls' bodies, spectators' personal data included), its dump.
+pub async fn load_run(db: &Db, run_id: i64, include_dumps: bool) -> Result<Option<Value>, sqlx::Error> {
     let sql = format!("{SELECT} WHERE id = $1");
     let found: Option<(RunRow, Vec<LogLine>)> = on_reader!(db, |pool| {
         let row: Option<RunRow> = sqlx::query_as(&sql).bind(run_id).fetch_optional(pool).await?;
@@ -151,7 +152,9 @@ pub async fn load_run(db: &Db, run_id: i64) -> Result<Option<Value>, sqlx::Error
         let mut view = run_json(&row);
         view["log"] =
             log.into_iter().map(|(ticket, message)| json!({ "ticket": ticket, "message": message })).collect();
-        view["dump"] = json!(row.dump);
+        if include_dumps {
+            view["dump"] = json!(row.dump);
+        }
         view
     }))
 }

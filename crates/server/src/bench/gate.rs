@@ -51,6 +51,7 @@ pub async fn run(database: &str, scans: usize, concurrency: usize) -> anyhow::Re
         lease_ttl: Duration::from_secs(60),
         public_url: None,
         client_timeout: Duration::from_secs(30),
+        wallet_hosts: Default::default(),
     };
     let app = BoundApp::bind(&config).await?.spawn();
     let organizer = tixbridge_wallet::organizers::create_organizer(&app.db, "Bench", "bench@gate.example.org").await?;

@@ -49,6 +49,7 @@ impl Harness {
             lease_ttl: std::time::Duration::from_secs(60),
             public_url: None,
             client_timeout: std::time::Duration::from_secs(30),
+            wallet_hosts: Default::default(),
         };
         let app = BoundApp::bind(&config).await?.spawn();
         let wallet_key =

@@ -46,7 +46,7 @@ on_both_databases! {
     async fn a_process_killed_during_an_injection_of_50000_tickets_loses_and_duplicates_nothing(app: TestApp) {
         // Pages of 1,000 tickets on a busy two-core machine: the default test timeout (3 s, for
         // the fault tests) would fail the converging run for slowness, not for the crash.
-        let app = app.reconfigure(|config| config.wallet_timeout = Duration::from_secs(60)).await;
+        let app = app.restart_with(|config| config.wallet_timeout = Duration::from_secs(60)).await;
         let seeded = app.seed_match("FCZ", 0).await;
         load_tickets(&app, "FCZ", TICKETS).await;
         app.configure_interface(&seeded, None, json!({ "customParameters": "ticketIterationSize=1000" })).await;

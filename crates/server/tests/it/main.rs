@@ -19,6 +19,8 @@ mod interface_crash;
 mod interface_faults;
 mod interface_injection;
 mod interface_push_feedback;
+mod interface_upload_files;
+mod interface_wallet_url;
 mod manual_activation;
 mod openapi;
 mod organizer_isolation;

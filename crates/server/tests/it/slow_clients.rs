@@ -22,7 +22,7 @@ async fn read_until_closed(stream: &mut TcpStream, limit: Duration) -> Option<(S
 
 on_both_databases! {
     async fn a_client_that_sends_half_its_headers_is_cut_off_at_the_bound(app: TestApp) {
-        let app = app.reconfigure(|config| config.client_timeout = BOUND).await;
+        let app = app.restart_with(|config| config.client_timeout = BOUND).await;
         let mut stream = TcpStream::connect(app.app.addr).await.unwrap();
         stream.write_all(b"POST /api/spectator/sign-in HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Ty").await.unwrap();
         let (_, took) = read_until_closed(&mut stream, BOUND * 4).await
@@ -31,7 +31,7 @@ on_both_databases! {
     }
 
     async fn a_client_that_stops_sending_its_body_is_answered_at_the_bound(app: TestApp) {
-        let app = app.reconfigure(|config| config.client_timeout = BOUND).await;
+        let app = app.restart_with(|config| config.client_timeout = BOUND).await;
         let mut stream = TcpStream::connect(app.app.addr).await.unwrap();
         stream.write_all(b"POST /api/spectator/sign-in HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n\
             X-CSRF-Token: test\r\nContent-Length: 100\r\nConnection: close\r\n\r\n{\"email\":").await.unwrap();

@@ -65,7 +65,7 @@ on_both_databases! {
         let plain = session_cookie(&press_link_button(&app, "ada@example.org").await);
         assert!(!plain.contains("Secure"), "an http wallet cannot use Secure cookies: {plain}");
 
-        let app = app.reconfigure(|config| config.public_url = Some("https://wallet.example.org".into())).await;
+        let app = app.restart_with(|config| config.public_url = Some("https://wallet.example.org".into())).await;
         let response = press_link_button(&app, "ada@example.org").await;
         assert_eq!(response.status(), StatusCode::OK);
         let cookies: Vec<String> = response.headers().get_all(SET_COOKIE).iter().map(|v| v.to_str().unwrap().to_owned()).collect();

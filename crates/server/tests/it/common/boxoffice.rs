@@ -25,6 +25,11 @@ pub async fn bo_post_raw(app: &TestApp, path: &str, headers: &[(&str, &str)], bo
     super::read(request.send().await.unwrap()).await
 }
 
+/// `PUT /api/boxoffice{path}` with a JSON body, as the admin of the organization it names.
+pub async fn bo_put(app: &TestApp, path: &str, body: &Value) -> (StatusCode, Value) {
+    app.send(reqwest::Method::PUT, &format!("/api/boxoffice{path}"), "", Some(body)).await
+}
+
 /// `GET /api/boxoffice{path}`, as the admin of the organization it names.
 pub async fn bo_get(app: &TestApp, path: &str) -> (StatusCode, Value) {
     app.get_json(&format!("/api/boxoffice{path}"), "").await

@@ -10,6 +10,7 @@ use tixbridge_store::testing;
 
 pub mod access;
 pub mod fault_proxy;
+pub mod foreign;
 pub mod seed;
 
 pub struct TestApp {
@@ -72,19 +73,16 @@ impl TestApp {
 
     /// Stops the server and starts a new one on the same database, as after a crash/restart.
     pub async fn restart(self) -> TestApp {
-        let TestApp { app, client, database_url, dir, smtp, tokens } = self;
-        app.shutdown().await.unwrap();
-        let app = bind(&database_url, dir.path(), &smtp).await.spawn();
-        TestApp { app, client, database_url, dir, smtp, tokens }
+        self.restart_with(|_| {}).await
     }
 
-    /// Stops the server and starts it again on the same database with `change` applied to its
-    /// configuration (a public URL, a shorter client timeout, …).
-    pub async fn reconfigure(self, change: impl FnOnce(&mut AppConfig)) -> TestApp {
+    /// Like [`restart`](Self::restart), the new server's configuration changed by `configure`
+    /// (as a restart with other environment variables would).
+    pub async fn restart_with(self, configure: impl FnOnce(&mut AppConfig)) -> TestApp {
         let TestApp { app, client, database_url, dir, smtp, tokens } = self;
         app.shutdown().await.unwrap();
         let mut config = test_config(&database_url, dir.path(), &smtp.url());
-        change(&mut config);
+        configure(&mut config);
         let app = BoundApp::bind(&config).await.expect("starting the test server").spawn();
         TestApp { app, client, database_url, dir, smtp, tokens }
     }
@@ -174,6 +172,7 @@ pub fn test_config(database_url: &str, dir: &std::path::Path, smtp_url: &str) ->
         lease_ttl: std::time::Duration::from_secs(2),
         public_url: None,
         client_timeout: std::time::Duration::from_secs(30),
+        wallet_hosts: Default::default(),
     }
 }
 

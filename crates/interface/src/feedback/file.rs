@@ -1,0 +1,66 @@
+//! "File to upload" on feedback: a diff page (`{"tickets": [...]}`) processed as if the wallet
+//! had returned it. A file is the operator's word, not the wallet's, so it may only change
+//! tickets this organization injected through its interface; anything else refuses the whole
+//! file before a row is written.
+
+use std::collections::HashSet;
+
+use serde::Deserialize;
+use tixbridge_store::on_reader;
+
+use super::FeedTicket;
+use crate::engine::{Failure, RunCtx};
+
+/// Parses the file and checks every ticket it names.
+pub(super) async fn checked_page(ctx: &RunCtx<'_>, file: &str) -> Result<Vec<FeedTicket>, Failure> {
+    #[derive(Deserialize)]
+    struct Page {
+        tickets: Vec<FeedTicket>,
+    }
+    let page = serde_json::from_str::<Page>(file)
+        .map_err(|e| Failure::FileRefused(format!("not a diff page ({{\"tickets\": [...]}}): {e}")))?
+        .tickets;
+    let mut ids = Vec::with_capacity(page.len());
+    for ticket in &page {
+        let id = ticket
+            .ticket_id
+            .parse::<i64>()
+            .map_err(|_| Failure::FileRefused(format!("ticket {:?}: not a ticket id", ticket.ticket_id)))?;
+        ids.push(id);
+    }
+    let injected = injected_here(ctx, &ids).await?;
+    if let Some(id) = ids.iter().find(|id| !injected.contains(id)) {
+        return Err(Failure::FileRefused(format!(
+            "ticket {id}: not a ticket this organization injected (a ticket of this organization, \
+             processed by an injection function of this interface)"
+        )));
+    }
+    Ok(page)
+}
+
+/// Which of `ids` are tickets of the interface's organization that one of its injection
+/// functions processed.
+async fn injected_here(ctx: &RunCtx<'_>, ids: &[i64]) -> Result<HashSet<i64>, Failure> {
+    let (organization, interface) = (ctx.interface.organization_id, ctx.interface.id);
+    let unique: Vec<i64> = ids.iter().copied().collect::<HashSet<_>>().into_iter().collect();
+    let mut found = HashSet::new();
+    for chunk in unique.chunks(1_000) {
+        let rows: Vec<i64> = on_reader!(&ctx.engine.db, |pool| {
+            let mut q = sqlx::QueryBuilder::new(
+                "SELECT t.id FROM bo_tickets t JOIN bo_products p ON p.id = t.product_id
+                 WHERE EXISTS (SELECT 1 FROM itf_processed ip JOIN itf_functions f ON f.id = ip.function_id
+                               WHERE ip.ticket_id = t.id AND f.interface_id = ",
+            );
+            q.push_bind(interface).push(" AND f.kind = 'INJECTION') AND p.organization_id = ");
+            q.push_bind(organization).push(" AND t.id IN (");
+            let mut list = q.separated(", ");
+            for id in chunk {
+                list.push_bind(*id);
+            }
+            q.push(")");
+            q.build_query_scalar().fetch_all(pool).await?
+        });
+        found.extend(rows);
+    }
+    Ok(found)
+}
