@@ -118,6 +118,8 @@ pub fn paths() -> Value {
         "/api/organizer/device-limits": {
             "put": op("Set the spectators' device limits (active 1-10, ever used 1-50)", "organizer", Some("DeviceLimits"), "200"),
             "get": op("The spectators' device limits", "organizer", None, "200") },
+        "/api/organizer/audit": {
+            "get": op("The organizer's configuration changes (event rules, device limits), newest first: when, what, which fields, never a value", "organizer", None, "200") },
         "/api/organizer/gate/verify": { "post": verify },
         "/api/organizer/gate/offline-scans": { "post": op("Upload scans recorded offline (each with its time), without double entry", "organizer", Some("OfflineScans"), "200") },
         "/api/gate/bundle": { "get": { "summary": "The signed offline bundle of one event", "security": [{ "basic": [] }, { "apiKey": [] }],

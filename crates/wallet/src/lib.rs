@@ -6,6 +6,7 @@
 pub mod audit;
 mod auth;
 mod change;
+mod changes_audit;
 mod csv_inject;
 pub mod entry;
 mod error;
@@ -78,6 +79,7 @@ pub fn router(state: WalletState) -> Router {
             put(settings::put_event_settings).get(settings::get_event_settings),
         )
         .route("/api/organizer/device-limits", put(settings::put_device_limits).get(settings::get_device_limits))
+        .route("/api/organizer/audit", get(changes_audit::get_audit))
         .route("/api/organizer/gate/verify", post(gate::post_verify))
         .route("/api/organizer/gate/offline-scans", post(gate::post_offline_scans))
         .route("/api/gate/bundle", get(gate::get_bundle))

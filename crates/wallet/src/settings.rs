@@ -236,13 +236,17 @@ pub(crate) async fn put_event_settings(
     Path(event_id): Path<String>,
     JsonBody(body): JsonBody<Value>,
 ) -> Result<Json<Value>, ApiError> {
+    // The audit names the fields the request set, never their values (a manual code among them).
+    let fields: Vec<String> = body.as_object().map(|o| o.keys().cloned().collect()).unwrap_or_default();
     let body: SettingsBody =
         serde_json::from_value(body).map_err(|err| ApiError::bad_request("body", err.to_string()))?;
     let pk = event_pk(&state, organizer, &event_id).await?;
     let current = on_reader!(&state.db, |pool| load_settings!(pool, pk)).manual_code_hash;
     let (s, generated) = body.validate(&state.key, pk, current)?;
+    let object = format!("event {event_id}");
     on_writer!(&state.db, |pool| {
-        sqlx::query("DELETE FROM wallet_event_settings WHERE event_pk = $1").bind(pk).execute(pool).await?;
+        let mut tx = pool.begin().await?;
+        sqlx::query("DELETE FROM wallet_event_settings WHERE event_pk = $1").bind(pk).execute(&mut *tx).await?;
         sqlx::query(&format!(
             "INSERT INTO wallet_event_settings (event_pk, {SETTINGS_COLUMNS})
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
@@ -260,8 +264,10 @@ pub(crate) async fn put_event_settings(
         .bind(&s.activation_time_of_day)
         .bind(&s.manual_code_hash)
         .bind(s.code_period_seconds)
-        .execute(pool)
+        .execute(&mut *tx)
         .await?;
+        crate::changes_audit::record(&mut *tx, organizer, "event_settings.replace", &object, &fields).await?;
+        tx.commit().await?;
     });
     Ok(Json(settings_json(&s, generated.as_deref())))
 }
@@ -296,13 +302,17 @@ pub(crate) async fn put_device_limits(
     if limits.max_devices_ever < limits.max_active_devices {
         return Err(WalletError::invalid("maxDevicesEver", "must be at least maxActiveDevices").into());
     }
+    let fields = ["maxActiveDevices".to_owned(), "maxDevicesEver".to_owned()];
     on_writer!(&state.db, |pool| {
+        let mut tx = pool.begin().await?;
         sqlx::query("UPDATE wallet_organizers SET max_active_devices = $1, max_devices_ever = $2 WHERE id = $3")
             .bind(limits.max_active_devices)
             .bind(limits.max_devices_ever)
             .bind(organizer)
-            .execute(pool)
+            .execute(&mut *tx)
             .await?;
+        crate::changes_audit::record(&mut *tx, organizer, "device_limits.update", "device limits", &fields).await?;
+        tx.commit().await?;
     });
     Ok(Json(json!({ "maxActiveDevices": limits.max_active_devices, "maxDevicesEver": limits.max_devices_ever })))
 }

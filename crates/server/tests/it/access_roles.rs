@@ -236,3 +236,25 @@ on_both_databases! {
         assert_eq!(app.get_json("/api/boxoffice/organizations/FCA/audit", &viewer).await.0, StatusCode::FORBIDDEN);
     }
 }
+
+on_both_databases! {
+    async fn an_organizers_rule_and_device_limit_changes_are_audited_for_it_alone_without_the_manual_code(app: TestApp) {
+        let key = app.organizer("org@example.org").await;
+        let other = app.organizer("other@example.org").await;
+        crate::support::inject(&app, &key, &["T1"], "EV1", "ada@example.org").await;
+        let settings = crate::support::set_event(&app, &key, "EV1", json!({ "manualActivation": true })).await;
+        let code = settings["manualCode"].as_str().expect("the generated code, shown once").to_owned();
+        let (status, _) = app.send(Method::PUT, "/api/organizer/device-limits", &key,
+            Some(&json!({ "maxActiveDevices": 2, "maxDevicesEver": 5 }))).await;
+        assert_eq!(status, StatusCode::OK);
+        let (status, audit) = app.get_json("/api/organizer/audit", &key).await;
+        assert_eq!(status, StatusCode::OK, "{audit}");
+        let changes = audit["changes"].as_array().unwrap();
+        assert_eq!((changes[0]["action"].as_str(), changes[0]["object"].as_str()), (Some("device_limits.update"), Some("device limits")));
+        assert_eq!((changes[1]["action"].as_str(), changes[1]["object"].as_str()), (Some("event_settings.replace"), Some("event EV1")));
+        assert_eq!(changes[1]["fields"], json!(["manualActivation"]));
+        assert!(!audit.to_string().contains(&code), "never the manual code");
+        let (_, theirs) = app.get_json("/api/organizer/audit", &other).await;
+        assert_eq!(theirs["changes"], json!([]), "another organizer sees none of it");
+    }
+}

@@ -1,0 +1,80 @@
+//! The organizer's record of its configuration changes (event rules, device limits): when,
+//! what and which fields — never a value, so a manual activation code never reaches it.
+//! Written in the transaction of the change; read with `GET /api/organizer/audit`.
+
+use axum::Json;
+use axum::extract::{Query, State};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use tixbridge_store::on_reader;
+use tixbridge_web::ApiError;
+
+use crate::WalletState;
+use crate::auth::Organizer;
+
+/// Appends a change of organizer `organizer` through `executor` (the change's transaction).
+pub(crate) async fn record<'c, DB, E>(
+    executor: E,
+    organizer: i64,
+    action: &str,
+    object: &str,
+    fields: &[String],
+) -> Result<(), sqlx::Error>
+where
+    DB: sqlx::Database,
+    E: sqlx::Executor<'c, Database = DB>,
+    for<'q> i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'q> String: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'q> <DB as sqlx::Database>::Arguments<'q>: sqlx::IntoArguments<'q, DB>,
+{
+    sqlx::query::<DB>(
+        "INSERT INTO wallet_audit (organizer_id, at, action, object, fields) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(organizer)
+    .bind(crate::millis(chrono::Utc::now()))
+    .bind(action.to_owned())
+    .bind(object.to_owned())
+    .bind(serde_json::to_string(fields).unwrap_or_else(|_| "[]".to_owned()))
+    .execute(executor)
+    .await?;
+    Ok(())
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub(crate) struct AuditQuery {
+    before: Option<i64>,
+    limit: Option<i64>,
+}
+
+/// `GET /api/organizer/audit`: the organizer's changes, newest first.
+pub(crate) async fn get_audit(
+    State(state): State<WalletState>,
+    Organizer(organizer): Organizer,
+    Query(query): Query<AuditQuery>,
+) -> Result<Json<Value>, ApiError> {
+    let limit = query.limit.unwrap_or(100);
+    if !(1..=1000).contains(&limit) {
+        return Err(ApiError::unprocessable("limit", "must be 1 to 1,000"));
+    }
+    let rows: Vec<(i64, i64, String, String, String)> = on_reader!(&state.db, |pool| {
+        sqlx::query_as(
+            "SELECT id, at, action, object, fields FROM wallet_audit
+             WHERE organizer_id = $1 AND id < $2 ORDER BY id DESC LIMIT $3",
+        )
+        .bind(organizer)
+        .bind(query.before.unwrap_or(i64::MAX))
+        .bind(limit)
+        .fetch_all(pool)
+        .await?
+    });
+    let changes: Vec<Value> = rows
+        .into_iter()
+        .map(|(id, at, action, object, fields)| {
+            let at = chrono::DateTime::from_timestamp_millis(at).unwrap_or_default();
+            json!({ "id": id, "at": at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true), "action": action,
+                    "object": object, "fields": serde_json::from_str::<Value>(&fields).unwrap_or(Value::Null) })
+        })
+        .collect();
+    Ok(Json(json!({ "changes": changes })))
+}
