@@ -22,6 +22,9 @@ pub enum BoxOfficeError {
     /// A gate scan that cannot let the holder in: `ALREADY_CONTROLLED` or `NOT_VALID`.
     #[error("{code}: the ticket is {current}")]
     ScanRefused { code: &'static str, current: TicketStatus, ticket_id: i64 },
+    /// Too many attempts (operator sign-in): come back later.
+    #[error("{0}")]
+    TooMany(String),
     /// The caller's role may not do this (its organization was already checked).
     #[error("{0}")]
     Forbidden(String),
@@ -59,6 +62,7 @@ impl From<BoxOfficeError> for ApiError {
                     .with_detail("currentStatus", current.as_str())
                     .with_detail("ticketId", ticket_id)
             }
+            BoxOfficeError::TooMany(message) => ApiError::new(StatusCode::TOO_MANY_REQUESTS, message),
             BoxOfficeError::Forbidden(message) => ApiError::new(StatusCode::FORBIDDEN, message),
             BoxOfficeError::Sql(err) => ApiError::internal(err),
         }

@@ -9,6 +9,7 @@
 mod changes;
 mod connect;
 pub mod testing;
+pub mod throttle;
 
 pub use changes::{CHANGES_CHANNEL, Changes};
 pub use connect::{Backend, Db, PgDb, SqliteDb, StoreError};

@@ -14,7 +14,8 @@ use std::net::IpAddr;
 use std::time::Duration;
 
 use sha2::{Digest, Sha256};
-use tixbridge_store::{Db, on_writer};
+use tixbridge_store::Db;
+use tixbridge_store::throttle::{self, BucketTable};
 
 use crate::error::WalletError;
 
@@ -32,6 +33,9 @@ impl Default for SignInLimits {
     }
 }
 
+/// Where the wallet keeps its sign-in buckets.
+const BUCKETS: BucketTable = BucketTable("wallet_sign_in_buckets");
+
 #[derive(Debug, Default)]
 pub struct RateLimiter {
     limits: SignInLimits,
@@ -39,17 +43,7 @@ pub struct RateLimiter {
 
 /// The network a client address belongs to, for the buckets: its /24 (IPv4) or /64 (IPv6).
 pub fn network_of(addr: Option<IpAddr>) -> String {
-    match addr.map(|ip| ip.to_canonical()) {
-        Some(IpAddr::V4(v4)) => {
-            let [a, b, c, _] = v4.octets();
-            format!("{a}.{b}.{c}.0/24")
-        }
-        Some(IpAddr::V6(v6)) => {
-            let s = v6.segments();
-            format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
-        }
-        None => "unknown".to_owned(),
-    }
+    tixbridge_store::throttle::network_of(addr)
 }
 
 fn bucket(key: &str) -> Vec<u8> {
@@ -75,28 +69,8 @@ impl RateLimiter {
             ),
             (bucket(&format!("network:{network}")), self.limits.per_network, "your network"),
         ];
-        let counted: Vec<(i64, i64)> = on_writer!(db, |pool| {
-            let mut tx = pool.begin().await?;
-            sqlx::query("DELETE FROM wallet_sign_in_buckets WHERE window_start <= $1")
-                .bind(now - window)
-                .execute(&mut *tx)
-                .await?;
-            let mut counted = Vec::with_capacity(buckets.len());
-            for (key, _, _) in &buckets {
-                let row: (i64, i64) = sqlx::query_as(
-                    "INSERT INTO wallet_sign_in_buckets (bucket, window_start, hits) VALUES ($1, $2, 1)
-                     ON CONFLICT (bucket) DO UPDATE SET hits = wallet_sign_in_buckets.hits + 1
-                     RETURNING hits, window_start",
-                )
-                .bind(key)
-                .bind(now)
-                .fetch_one(&mut *tx)
-                .await?;
-                counted.push(row);
-            }
-            tx.commit().await?;
-            counted
-        });
+        let keys: Vec<Vec<u8>> = buckets.iter().map(|(key, _, _)| key.clone()).collect();
+        let counted = throttle::hit(db, BUCKETS, &keys, now, window).await?;
         for ((hits, started), (_, limit, who)) in counted.into_iter().zip(&buckets) {
             if hits > *limit {
                 let wait_ms = (started + window - now).max(0);

@@ -1,7 +1,9 @@
 //! Handlers of the access API: operators' sign-in session, and an admin's tokens, operators
 //! and audit record. Credentials are returned once, when created, and never again.
 
-use axum::extract::{Path, Query, State};
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::header::SET_COOKIE;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -26,9 +28,17 @@ pub(crate) struct SignIn {
 /// `POST /api/boxoffice/session`: signs an operator in and sets the session cookie.
 pub(crate) async fn create_session(
     State(state): State<BoxOfficeState>,
+    client: Option<Extension<ConnectInfo<SocketAddr>>>,
     JsonBody(body): JsonBody<SignIn>,
 ) -> Result<Response, ApiError> {
     let refused = || ApiError::unauthorized("unknown organization, e-mail or password");
+    sessions::count_attempt(
+        &state.db,
+        &body.organization,
+        &body.email,
+        client.map(|Extension(ConnectInfo(addr))| addr.ip()),
+    )
+    .await?;
     // An unknown organization costs a password check too, so timing tells nothing.
     let org = organizations::find(&state.db, body.organization.trim()).await.ok();
     let org_id = org.as_ref().map_or(0, |org| org.id);

@@ -18,6 +18,42 @@ pub const LIFETIME_MS: i64 = 12 * 3600 * 1000;
 pub const IDLE_MS: i64 = 30 * 60 * 1000;
 /// How often `last_seen_at` is written (not on every request).
 const SEEN_RESOLUTION_MS: i64 = 60_000;
+/// Sign-in attempts allowed per e-mail from one client network, and per network, within
+/// [`THROTTLE_WINDOW_MS`]: enough for a person mistyping, too few to guess a password, and
+/// nobody elsewhere can use them up to lock an operator out.
+pub const ATTEMPTS_PER_ACCOUNT_AND_NETWORK: i64 = 10;
+pub const ATTEMPTS_PER_NETWORK: i64 = 60;
+const THROTTLE_WINDOW_MS: i64 = 15 * 60 * 1000;
+const BUCKETS: tixbridge_store::throttle::BucketTable = tixbridge_store::throttle::BucketTable("bo_sign_in_buckets");
+
+/// Counts a sign-in attempt for `email` of `organization` from `client`; refuses once either
+/// bucket is full, saying when to come back.
+pub async fn count_attempt(
+    db: &Db,
+    organization: &str,
+    email: &str,
+    client: Option<std::net::IpAddr>,
+) -> Result<(), BoxOfficeError> {
+    use sha2::{Digest, Sha256};
+    let network = tixbridge_store::throttle::network_of(client);
+    let account = format!("{}|{}", organization.trim().to_uppercase(), email.trim().to_lowercase());
+    let keys = [
+        Sha256::digest(format!("operator:{account}|network:{network}")).to_vec(),
+        Sha256::digest(format!("network:{network}")).to_vec(),
+    ];
+    let now = crate::now_ms();
+    let counted = tixbridge_store::throttle::hit(db, BUCKETS, &keys, now, THROTTLE_WINDOW_MS).await?;
+    let limits = [ATTEMPTS_PER_ACCOUNT_AND_NETWORK, ATTEMPTS_PER_NETWORK];
+    for ((hits, started), limit) in counted.into_iter().zip(limits) {
+        if hits > limit {
+            let minutes = (started + THROTTLE_WINDOW_MS - now).max(0) / 60_000 + 1;
+            return Err(BoxOfficeError::TooMany(format!(
+                "too many sign-in attempts: try again in {minutes} minute(s)"
+            )));
+        }
+    }
+    Ok(())
+}
 
 /// A new session: the cookie value and the operator it speaks for.
 pub struct NewSession {

@@ -258,3 +258,28 @@ on_both_databases! {
         assert_eq!(theirs["changes"], json!([]), "another organizer sees none of it");
     }
 }
+
+on_both_databases! {
+    async fn password_guessing_is_throttled_per_network_without_locking_the_operator_out_elsewhere(app: TestApp) {
+        app.seed_match("FCA", 0).await;
+        let admin = app.admin_token_for("FCA").await;
+        let (status, _) = app.post_json("/api/boxoffice/organizations/FCA/operators", &admin,
+            &json!({ "email": "anna@fca.example.org", "role": "viewer", "password": "correct horse battery" })).await;
+        assert_eq!(status, StatusCode::CREATED);
+        let attempt = |client: reqwest::Client, password: &'static str| {
+            let url = app.url("/api/boxoffice/session");
+            async move {
+                client.post(url).json(&json!({ "organization": "FCA", "email": "anna@fca.example.org", "password": password }))
+                    .send().await.unwrap().status()
+            }
+        };
+        let here = reqwest::Client::new();
+        for _ in 0..tixbridge_boxoffice::access::sessions::ATTEMPTS_PER_ACCOUNT_AND_NETWORK {
+            assert_eq!(attempt(here.clone(), "a wrong guess here").await, StatusCode::UNAUTHORIZED);
+        }
+        assert_eq!(attempt(here.clone(), "correct horse battery").await, StatusCode::TOO_MANY_REQUESTS,
+            "past the limit even the right password waits");
+        let elsewhere = reqwest::Client::builder().local_address("127.0.1.1".parse::<std::net::IpAddr>().unwrap()).build().unwrap();
+        assert_eq!(attempt(elsewhere, "correct horse battery").await, StatusCode::CREATED, "the operator, elsewhere, signs in");
+    }
+}

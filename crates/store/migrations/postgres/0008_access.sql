@@ -63,3 +63,11 @@ CREATE TABLE wallet_audit (
     fields TEXT NOT NULL
 );
 CREATE INDEX wallet_audit_organizer ON wallet_audit (organizer_id, id);
+
+-- Operators' sign-in attempts, per e-mail and client network and per network (keys hashed).
+CREATE TABLE bo_sign_in_buckets (
+    bucket BYTEA NOT NULL PRIMARY KEY,
+    window_start BIGINT NOT NULL,
+    hits BIGINT NOT NULL
+);
+CREATE INDEX bo_sign_in_buckets_window ON bo_sign_in_buckets (window_start);
