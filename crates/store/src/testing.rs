@@ -51,3 +51,28 @@ pub async fn fresh_db(dir: &std::path::Path, postgres: Option<&str>) -> Result<D
     };
     Db::connect(&url).await
 }
+
+/// Drops the PostgreSQL database `url` names (ending its connections), from synchronous code
+/// such as a test fixture's `Drop`: it runs on a thread of its own with its own runtime, so it
+/// works whether or not the caller is inside a runtime. Failures are printed, not raised: a
+/// leftover database is removed by the next CI run.
+pub fn drop_postgres_database_blocking(url: &str) {
+    let Some((server, name)) = url.rsplit_once('/') else { return };
+    if !name.starts_with("tixbridge_test_") {
+        return;
+    }
+    let (admin_url, name) = (format!("{server}/postgres"), name.to_owned());
+    let dropped = std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+        runtime.block_on(async {
+            let mut admin = sqlx::PgConnection::connect(&admin_url).await?;
+            sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut admin).await?;
+            admin.close().await
+        })?;
+        Ok::<_, Box<dyn std::error::Error + Send + Sync>>(())
+    })
+    .join();
+    if let Ok(Err(err)) = dropped {
+        eprintln!("could not drop test database: {err}");
+    }
+}

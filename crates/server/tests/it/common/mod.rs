@@ -23,6 +23,20 @@ pub struct TestApp {
     /// Admin tokens of the organizations the test created, by code; box-office calls through
     /// the helpers carry the one of the organization they name (see [`access`]).
     pub tokens: access::Tokens,
+    /// Drops this test's PostgreSQL database when the test ends.
+    cleanup: DropDatabase,
+}
+
+/// Drops the PostgreSQL database it names when dropped (nothing for SQLite, whose file goes
+/// with the test's temporary folder).
+struct DropDatabase(Option<String>);
+
+impl Drop for DropDatabase {
+    fn drop(&mut self) {
+        if let Some(url) = self.0.take() {
+            testing::drop_postgres_database_blocking(&url);
+        }
+    }
 }
 
 /// Runs each listed test body once on SQLite and once on PostgreSQL; the PostgreSQL half says
@@ -68,7 +82,8 @@ impl TestApp {
     async fn start(database_url: String, dir: tempfile::TempDir) -> TestApp {
         let smtp = tixbridge_mail::testing::TestSmtpServer::start().await;
         let app = bind(&database_url, dir.path(), &smtp).await.spawn();
-        TestApp { app, client: reqwest::Client::new(), database_url, dir, smtp, tokens: Default::default() }
+        let cleanup = DropDatabase(database_url.starts_with("postgres").then(|| database_url.clone()));
+        TestApp { app, client: reqwest::Client::new(), database_url, dir, smtp, tokens: Default::default(), cleanup }
     }
 
     /// Stops the server and starts a new one on the same database, as after a crash/restart.
@@ -79,12 +94,12 @@ impl TestApp {
     /// Like [`restart`](Self::restart), the new server's configuration changed by `configure`
     /// (as a restart with other environment variables would).
     pub async fn restart_with(self, configure: impl FnOnce(&mut AppConfig)) -> TestApp {
-        let TestApp { app, client, database_url, dir, smtp, tokens } = self;
+        let TestApp { app, client, database_url, dir, smtp, tokens, cleanup } = self;
         app.shutdown().await.unwrap();
         let mut config = test_config(&database_url, dir.path(), &smtp.url());
         configure(&mut config);
         let app = BoundApp::bind(&config).await.expect("starting the test server").spawn();
-        TestApp { app, client, database_url, dir, smtp, tokens }
+        TestApp { app, client, database_url, dir, smtp, tokens, cleanup }
     }
 
     pub fn url(&self, path: &str) -> String {
