@@ -79,7 +79,8 @@ on_both_databases! {
         let second = app.run(feedback).await;
         assert_eq!(second["result"], "OK", "{second}");
         wallet_call(&app, &seeded, "delete", json!([{ "ticketId": t[3].to_string(), "reason": "CANCELLATION" }])).await;
-        wallet_call(&app, &seeded, "delete", json!([{ "ticketId": t[1].to_string(), "reason": "FRAUD" }])).await;
+        wallet_call(&app, &seeded, "control", json!(ids(&[t[4]]))).await;
+        wallet_call(&app, &seeded, "delete", json!([{ "ticketId": t[4].to_string(), "reason": "FRAUD" }])).await;
         assert_eq!(app.run(feedback).await["result"], "OK");
 
         for id in t {
