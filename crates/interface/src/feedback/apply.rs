@@ -75,7 +75,10 @@ pub(super) async fn apply_page(
             let Some(found) = feed.ticket_id.parse::<i64>().ok().and_then(|id| known.get(&id)) else {
                 failed += 1;
                 if stop_at_failure {
-                    notes.push((feed.ticket_id.clone(), "not a ticket of this box office: the cursor stays before it".into()));
+                    notes.push((
+                        feed.ticket_id.clone(),
+                        "not a ticket of this box office: the cursor stays before it".into(),
+                    ));
                     held = true;
                     break;
                 }
@@ -126,7 +129,9 @@ pub(super) async fn apply_page(
                     .push_bind(h["action"].as_str().unwrap_or_default().to_owned())
                     .push_bind(h["detail"].to_string());
             });
-            insert.push(" ON CONFLICT (ticket_id, at, status, action) DO NOTHING RETURNING ticket_id, at, status, action");
+            insert.push(
+                " ON CONFLICT (ticket_id, at, status, action) DO NOTHING RETURNING ticket_id, at, status, action",
+            );
             let rows: Vec<EntryKey> = insert.build_query_as().fetch_all(&mut *tx).await?;
             fresh.extend(rows);
         }

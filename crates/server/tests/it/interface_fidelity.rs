@@ -31,7 +31,8 @@ fn entries(history: &Value) -> Vec<(String, String, String)> {
 async fn wallet_call(app: &common::TestApp, seeded: &Seeded, call: &str, items: Value) {
     let (status, answer) = app.post_json(&format!("{TICKETS}/{call}"), &seeded.wallet_key, &items).await;
     assert!(status.is_success(), "{call}: {answer}");
-    let refused: Vec<&Value> = answer["results"].as_array().unwrap().iter().filter(|r| r["status"] != "ACCEPTED").collect();
+    let refused: Vec<&Value> =
+        answer["results"].as_array().unwrap().iter().filter(|r| r["status"] != "ACCEPTED").collect();
     assert!(refused.is_empty(), "{call}: {answer}");
 }
 
