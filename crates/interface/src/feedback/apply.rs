@@ -44,7 +44,7 @@ pub(super) async fn apply_page(
     next_key: Option<&str>,
     stop_at_failure: bool,
 ) -> Result<PageOutcome, Failure> {
-    ctx.run.counts.selected += page.len() as u64;
+    let mut examined = 0_u64;
     let organization = ctx.interface.organization_id;
     let distribute = ctx.interface.params.enable_ticket_distribution_to_cultural_contact;
     let function_id = ctx.function.id;
@@ -72,6 +72,7 @@ pub(super) async fn apply_page(
         }
         let mut mirrors = Vec::with_capacity(page.len());
         for feed in page {
+            examined += 1;
             let Some(found) = feed.ticket_id.parse::<i64>().ok().and_then(|id| known.get(&id)) else {
                 failed += 1;
                 if stop_at_failure {
@@ -158,6 +159,8 @@ pub(super) async fn apply_page(
         tx.commit().await?;
         mirrors.len() as u64
     });
+    // a held page counts only the tickets up to the failing one: the rest were not looked at
+    ctx.run.counts.selected += examined;
     ctx.run.counts.accepted += applied;
     ctx.run.counts.written += applied;
     ctx.run.counts.skipped += skipped;
