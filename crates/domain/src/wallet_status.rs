@@ -61,6 +61,10 @@ pub enum WalletAction {
     },
     /// The last device holding a deleted ticket confirmed it is gone.
     ReleaseFromDevices,
+    /// The organizer deleted an already deleted ticket again with another reason or
+    /// visibility: the status stays, the new reason is recorded. A box office whose
+    /// cancellation reason changed must be able to say so.
+    AmendDeletion,
 }
 
 /// A refused move: the action and the status the ticket is in.
@@ -144,6 +148,7 @@ impl WalletStatus {
                 Some(if held_by_device { Self::DeletionPending } else { Self::Deleted })
             }
             A::ReleaseFromDevices if self == Self::DeletionPending => Some(Self::Deleted),
+            A::AmendDeletion if self.is_deleted() => Some(self),
             _ => None,
         };
         next.ok_or(IllegalTransition { from: self, action })
@@ -188,6 +193,15 @@ mod tests {
             let again = WalletAction::Delete { held_by_device: false };
             assert!(from.transition(again).is_err());
         }
+    }
+
+    #[test]
+    fn only_a_deleted_ticket_takes_an_amended_deletion_and_keeps_its_status() {
+        for from in [WalletStatus::Deleted, WalletStatus::DeletionPending] {
+            assert_eq!(from.transition(WalletAction::AmendDeletion).unwrap(), from);
+        }
+        assert!(WalletStatus::Injected.transition(WalletAction::AmendDeletion).is_err());
+        assert!(WalletStatus::Controlled.transition(WalletAction::AmendDeletion).is_err());
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! Writing one feed page onto the box office, in one transaction with the new cursor.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use serde_json::Value;
 use tixbridge_store::on_writer;
@@ -25,13 +25,26 @@ struct Mirror<'a> {
     holder: Option<String>,
 }
 
+/// What became of a page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum PageOutcome {
+    /// Every ticket was applied, skipped or logged as failed; the new key is stored.
+    Done,
+    /// A ticket failed while failures must hold the cursor: the tickets before it were
+    /// applied, the key was not moved, and the next run reads this page again.
+    HeldAt,
+}
+
+/// Applies `page`; `next_key`, when given, is stored with it. With `stop_at_failure` the
+/// first ticket that cannot be applied ends the page there and the key stays where it was.
 pub(super) async fn apply_page(
     ctx: &mut RunCtx<'_>,
     page: &[FeedTicket],
     skip_tax_numbers: &[String],
     next_key: Option<&str>,
-) -> Result<(), Failure> {
-    ctx.run.counts.selected += page.len() as u64;
+    stop_at_failure: bool,
+) -> Result<PageOutcome, Failure> {
+    let mut examined = 0_u64;
     let organization = ctx.interface.organization_id;
     let distribute = ctx.interface.params.enable_ticket_distribution_to_cultural_contact;
     let function_id = ctx.function.id;
@@ -39,6 +52,7 @@ pub(super) async fn apply_page(
     let ids: Vec<i64> = page.iter().filter_map(|t| t.ticket_id.parse().ok()).collect();
     let mut notes: Vec<(String, String)> = Vec::new();
     let (mut skipped, mut failed) = (0_u64, 0_u64);
+    let mut held = false;
     let applied = on_writer!(&ctx.engine.db, |pool| {
         let mut tx = pool.begin().await?;
         let mut known: HashMap<i64, Known> = HashMap::new();
@@ -58,8 +72,17 @@ pub(super) async fn apply_page(
         }
         let mut mirrors = Vec::with_capacity(page.len());
         for feed in page {
+            examined += 1;
             let Some(found) = feed.ticket_id.parse::<i64>().ok().and_then(|id| known.get(&id)) else {
                 failed += 1;
+                if stop_at_failure {
+                    notes.push((
+                        feed.ticket_id.clone(),
+                        "not a ticket of this box office: the cursor stays before it".into(),
+                    ));
+                    held = true;
+                    break;
+                }
                 notes.push((feed.ticket_id.clone(), "not a ticket of this box office: skipped".into()));
                 continue;
             };
@@ -93,6 +116,7 @@ pub(super) async fn apply_page(
             update.push(") AS v WHERE bo_tickets.id = v.column1");
             update.build().execute(&mut *tx).await?;
         }
+        let mut fresh: HashSet<EntryKey> = HashSet::new();
         let history: Vec<(i64, &Value)> =
             mirrors.iter().flat_map(|m| m.feed.history.iter().map(move |h| (m.id, h))).collect();
         for part in history.chunks(1_000) {
@@ -106,12 +130,18 @@ pub(super) async fn apply_page(
                     .push_bind(h["action"].as_str().unwrap_or_default().to_owned())
                     .push_bind(h["detail"].to_string());
             });
-            insert.push(" ON CONFLICT (ticket_id, at, status, action) DO NOTHING");
-            insert.build().execute(&mut *tx).await?;
+            insert.push(
+                " ON CONFLICT (ticket_id, at, status, action) DO NOTHING RETURNING ticket_id, at, status, action",
+            );
+            let rows: Vec<EntryKey> = insert.build_query_as().fetch_all(&mut *tx).await?;
+            fresh.extend(rows);
         }
         if distribute {
             for m in &mirrors {
-                for entry in &m.feed.history {
+                // only entries seen for the first time: the wallet repeats a ticket's earlier
+                // entries each time it reports the ticket, and replaying an old offer would
+                // undo the transfer that followed it
+                for entry in m.feed.history.iter().filter(|h| fresh.contains(&entry_key(m.id, h))) {
                     let change = OwnershipChange::from_entry(entry, m.feed);
                     if let Some(change) = change {
                         mirror_ownership!(tx, m.organization_id, m.id, change, now);
@@ -119,7 +149,7 @@ pub(super) async fn apply_page(
                 }
             }
         }
-        if let Some(key) = next_key {
+        if let Some(key) = next_key.filter(|_| !held) {
             sqlx::query("UPDATE itf_functions SET pagination_key = $1 WHERE id = $2")
                 .bind(key)
                 .bind(function_id)
@@ -129,6 +159,8 @@ pub(super) async fn apply_page(
         tx.commit().await?;
         mirrors.len() as u64
     });
+    // a held page counts only the tickets up to the failing one: the rest were not looked at
+    ctx.run.counts.selected += examined;
     ctx.run.counts.accepted += applied;
     ctx.run.counts.written += applied;
     ctx.run.counts.skipped += skipped;
@@ -136,5 +168,13 @@ pub(super) async fn apply_page(
     for (ticket, message) in notes {
         ctx.run.note(Some(&ticket), message);
     }
-    Ok(())
+    Ok(if held { PageOutcome::HeldAt } else { PageOutcome::Done })
+}
+
+/// A history entry as the box office keys it: ticket, `at`, status, action.
+type EntryKey = (i64, String, String, String);
+
+fn entry_key(ticket: i64, entry: &Value) -> EntryKey {
+    let text = |field: &str| entry[field].as_str().unwrap_or_default().to_owned();
+    (ticket, text("at"), text("status"), text("action"))
 }

@@ -39,7 +39,8 @@ pub async fn run(ctx: &mut RunCtx<'_>, settings: &FeedbackSettings) -> Result<()
     let skip = settings.skip();
     if let Some(file) = ctx.options.file.clone() {
         let page = file::checked_page(ctx, &file).await?;
-        return apply::apply_page(ctx, &page, &skip, None).await;
+        apply::apply_page(ctx, &page, &skip, None, false).await?;
+        return Ok(());
     }
     let mut key = ctx.function.pagination_key.clone();
     loop {
@@ -58,9 +59,9 @@ pub async fn run(ctx: &mut RunCtx<'_>, settings: &FeedbackSettings) -> Result<()
                 })
             })
             .collect::<Result<_, _>>()?;
-        let rejected_before = ctx.run.counts.rejected;
-        apply::apply_page(ctx, &tickets, &skip, Some(&page.next_pagination_key)).await?;
-        if ctx.run.counts.rejected > rejected_before && !ctx.interface.params.do_continue_in_case_of_sync_error {
+        let hold = !ctx.interface.params.do_continue_in_case_of_sync_error;
+        let outcome = apply::apply_page(ctx, &tickets, &skip, Some(&page.next_pagination_key), hold).await?;
+        if outcome == apply::PageOutcome::HeldAt {
             return Err(Failure::Stopped(
                 "a ticket failed to sync and doContinueInCaseOfSyncError=false: the cursor stays before it".into(),
             ));

@@ -13,7 +13,6 @@ use tixbridge_store::on_reader;
 
 use crate::client::TicketAnswer;
 use crate::engine::{Failure, RunCtx, now_ms};
-use crate::functions::FunctionKind;
 use crate::functions::settings::PushSettings;
 use crate::processed::{Processed, mark_processed};
 use select::Selection;
@@ -23,14 +22,6 @@ struct PushRow {
     id: i64,
     invalidation_reason: Option<String>,
     status_changed_at: i64,
-}
-
-/// Statuses in the wallet that mean the push already happened.
-fn already_done(kind: FunctionKind, current: Option<&str>) -> bool {
-    match kind {
-        FunctionKind::PushCancelled => matches!(current, Some("DELETION_PENDING" | "DELETED")),
-        _ => current == Some("CONTROLLED"),
-    }
 }
 
 pub async fn run(ctx: &mut RunCtx<'_>, settings: &PushSettings) -> Result<(), Failure> {
@@ -100,13 +91,15 @@ pub async fn run(ctx: &mut RunCtx<'_>, settings: &PushSettings) -> Result<(), Fa
     Ok(())
 }
 
-/// Marks processed what the wallet accepted (or had already done); logs the rest.
+/// Marks processed what the wallet accepted; logs the rest, which the next run sends again.
+/// A refusal is never taken for done, whatever status the ticket is in: the wallet answers a
+/// request it already fulfilled with `ACCEPTED`, so a `REJECTED` means the change (a new
+/// cancellation reason, say) did not reach it.
 async fn record_answers(
     ctx: &mut RunCtx<'_>,
     answers: &[TicketAnswer],
     reasons: &HashMap<String, Option<String>>,
 ) -> Result<(), Failure> {
-    let kind = ctx.function.kind;
     let mut done = Vec::new();
     for answer in answers {
         let Some((reason, id)) = reasons.get(&answer.ticket_id).zip(answer.ticket_id.parse::<i64>().ok()) else {
@@ -114,7 +107,7 @@ async fn record_answers(
             ctx.run.note(Some(&answer.ticket_id), "wallet answered about a ticket this run did not send");
             continue;
         };
-        if answer.accepted() || already_done(kind, answer.current_status.as_deref()) {
+        if answer.accepted() {
             done.push(Processed { ticket_id: id, invalidation_reason: reason.clone() });
         } else {
             ctx.run.counts.rejected += 1;

@@ -47,7 +47,7 @@ on_both_databases! {
         act(&app, "FCC", ids[0], "reason", json!({ "reason": "FRAUD" })).await;
         let again = app.run(push).await;
         assert_eq!(again["counts"]["selected"], 1, "a changed invalidation reason re-selects the ticket: {again}");
-        assert_eq!(again["result"], "OK", "already deleted in the wallet counts as done: {again}");
+        assert_eq!(again["result"], "OK", "the wallet accepts the amended reason: {again}");
         assert_eq!(app.ticket("FCC", ids[2]).await["status"], "PRINTED");
     }
 
@@ -63,7 +63,7 @@ on_both_databases! {
         let recovery = app.function("FCK", "PUSH_CONTROLLED", push_settings(json!({ "dateFrom": "01/01/20 00:00" }))).await;
         let summary = app.run(recovery).await;
         assert_eq!(summary["counts"]["selected"], 1, "dateFrom re-selects: {summary}");
-        assert_eq!(summary["result"], "OK", "already CONTROLLED in the wallet counts as done");
+        assert_eq!(summary["result"], "OK", "the wallet accepts a control of a ticket already CONTROLLED, without a change");
     }
 
     async fn a_continuous_push_sends_a_scan_as_soon_as_it_is_committed(app: TestApp) {

@@ -17,6 +17,7 @@ mod gate_scan;
 mod interface_config;
 mod interface_crash;
 mod interface_faults;
+mod interface_fidelity;
 mod interface_injection;
 mod interface_push_feedback;
 mod interface_upload_files;

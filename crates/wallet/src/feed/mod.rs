@@ -2,7 +2,12 @@
 //!
 //! Every change stamps the ticket with the next position of its organizer's feed, so the
 //! diff is "tickets whose position is past the cursor, in position order". A ticket changed
-//! again later moves forward and is returned again, with only the history entries that are new.
+//! again later moves forward and is returned again.
+//!
+//! Each appearance carries the ticket's whole log up to the position it is read at, not only
+//! the entries past the cursor: a ticket that changed again before the reader reached its
+//! earlier position has moved past the cursor with its earlier entries, and the wallet cannot
+//! tell which of them that reader already saw. The box office keeps each entry once.
 
 mod view;
 
@@ -58,7 +63,7 @@ pub(crate) async fn get_diff(
         );
         let tickets: Vec<TicketRow> =
             sqlx::query_as(&sql).bind(organizer).bind(cursor).bind(limit).fetch_all(&mut *tx).await?;
-        let history = load_history!(tx, &tickets, cursor);
+        let history = load_history!(tx, &tickets, -1_i64);
         tx.commit().await?;
         (tickets, history)
     });

@@ -23,6 +23,8 @@ struct Current {
     holders: i64,
     log_len: i64,
     last_hash: Vec<u8>,
+    deletion_reason: Option<String>,
+    show_deleted_ticket: Option<bool>,
 }
 
 /// The new state of one changed ticket; `None` fields keep their stored value.
@@ -83,7 +85,7 @@ pub(crate) async fn apply(
         let mut current: HashMap<String, Current> = HashMap::with_capacity(requests.len());
         for chunk in requests.chunks(CHUNK) {
             let mut select = sqlx::QueryBuilder::new(
-                "SELECT id, ticket_id, status, log_len, last_hash,
+                "SELECT id, ticket_id, status, log_len, last_hash, deletion_reason, show_deleted_ticket,
                      (SELECT COUNT(*) FROM wallet_device_tickets h
                       WHERE h.ticket_pk = wallet_tickets.id AND h.released_at IS NULL) AS holders
                  FROM wallet_tickets WHERE organizer_id = ",
@@ -119,7 +121,17 @@ pub(crate) async fn apply(
                     continue;
                 }
             };
+            if already_so(row, &request, from) {
+                // the same request again: nothing to change, and nothing refused either
+                results.push(TicketResult::accepted(&ticket_id, from));
+                continue;
+            }
             let (action, what, detail) = match &request {
+                Request::Delete { reason, show_deleted_ticket } if from.is_deleted() => (
+                    WalletAction::AmendDeletion,
+                    "delete",
+                    json!({ "reason": reason, "showDeletedTicket": show_deleted_ticket, "amended": true }),
+                ),
                 Request::Delete { reason, show_deleted_ticket } => (
                     WalletAction::Delete { held_by_device: row.holders > 0 },
                     "delete",
@@ -170,7 +182,11 @@ pub(crate) async fn apply(
             update.last_hash = entry.hash.clone();
             match request {
                 Request::Delete { reason, show_deleted_ticket } => {
-                    update.deleted_at = Some(at);
+                    if !from.is_deleted() {
+                        update.deleted_at = Some(at);
+                    }
+                    row.deletion_reason = reason.clone().or(row.deletion_reason.take());
+                    row.show_deleted_ticket = Some(show_deleted_ticket);
                     update.deletion_reason = reason;
                     update.show_deleted_ticket = Some(show_deleted_ticket);
                 }
@@ -189,4 +205,19 @@ pub(crate) async fn apply(
         tx.commit().await?;
     });
     Ok(results)
+}
+
+/// Whether the ticket already is what `request` asks: controlled, or deleted with this reason
+/// and visibility. Such a request is answered `ACCEPTED` without a change or a log entry, so a
+/// push sent twice is never refused; a deletion with another reason or visibility is not the
+/// same request and is recorded as an amendment.
+fn already_so(row: &Current, request: &Request, from: WalletStatus) -> bool {
+    match request {
+        Request::Control { .. } => from == WalletStatus::Controlled,
+        Request::Delete { reason, show_deleted_ticket } => {
+            from.is_deleted()
+                && (reason.is_none() || *reason == row.deletion_reason)
+                && row.show_deleted_ticket == Some(*show_deleted_ticket)
+        }
+    }
 }

@@ -16,6 +16,9 @@ pub enum Fault {
     ServerError,
     Unauthorized,
     Stall(Duration),
+    /// Answer every ticket of a batch call `REJECTED`, the ticket being in this wallet status
+    /// (as a wallet that refuses the change would), without forwarding it.
+    RefuseAs(&'static str),
 }
 
 #[derive(Clone)]
@@ -64,10 +67,13 @@ async fn forward(State(state): State<ProxyState>, request: Request) -> Response 
             return (StatusCode::UNAUTHORIZED, "{\"error\":\"unknown login or API key\"}").into_response();
         }
         Fault::Stall(duration) => tokio::time::sleep(duration).await,
-        Fault::None => {}
+        Fault::None | Fault::RefuseAs(_) => {}
     }
     let (parts, body) = request.into_parts();
     let body: Bytes = axum::body::to_bytes(body, usize::MAX).await.unwrap();
+    if let Fault::RefuseAs(current) = fault {
+        return refuse_all(&body, current);
+    }
     let url = format!("{}{}", state.target, parts.uri.path_and_query().map_or("", |p| p.as_str()));
     let mut outgoing = state.client.request(parts.method, url).body(body);
     for (name, value) in &parts.headers {
@@ -79,4 +85,18 @@ async fn forward(State(state): State<ProxyState>, request: Request) -> Response 
     let status = answer.status();
     let bytes = answer.bytes().await.unwrap();
     (status, [("content-type", "application/json")], bytes).into_response()
+}
+
+/// The answer of a wallet refusing every ticket of the batch `body`.
+fn refuse_all(body: &[u8], current: &str) -> Response {
+    let sent: serde_json::Value = serde_json::from_slice(body).unwrap_or_default();
+    let items = sent.as_array().cloned().unwrap_or_default();
+    let results: Vec<serde_json::Value> = items
+        .iter()
+        .map(|item| {
+            serde_json::json!({ "ticketId": item["ticketId"], "status": "REJECTED",
+                "reason": format!("not allowed: ticket is {current}"), "currentStatus": current })
+        })
+        .collect();
+    axum::Json(serde_json::json!({ "results": results })).into_response()
 }
