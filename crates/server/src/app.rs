@@ -78,16 +78,15 @@ fn seconds_from_env(var: &str, default: u64) -> anyhow::Result<Duration> {
 }
 
 impl AppConfig {
-    /// The configuration of a real process: server key from `TIXBRIDGE_SERVER_KEY` or
-    /// `key_file`, mailer from `TIXBRIDGE_SMTP_URL` (else a mail folder), timeout from
+    /// The configuration of a real process running with `server_key` (see
+    /// [`crate::server_key::server_key_for`]): mailer from `TIXBRIDGE_SMTP_URL` (else a mail folder), timeout from
     /// `TIXBRIDGE_WALLET_TIMEOUT_SECS` (default 30).
     pub fn from_env(
         database_url: String,
         listen: String,
         parts: Vec<Part>,
-        key_file: &std::path::Path,
+        server_key: ServerKey,
     ) -> anyhow::Result<Self> {
-        let server_key = ServerKey::from_env_or_file(key_file)?;
         let mailer = tixbridge_mail::mailer_from_env()?;
         if let Some(notice) = mailer.startup_notice() {
             tracing::info!("{notice}");
@@ -199,6 +198,7 @@ impl BoundApp {
     }
 
     pub async fn bind_with_db(db: Db, config: &AppConfig) -> anyhow::Result<Self> {
+        crate::server_key::verify_or_record(&db, &config.server_key, "this process's server key").await?;
         let addr = SocketAddr::from_str(&config.listen)
             .with_context(|| format!("--listen: {:?} is not an address like 127.0.0.1:8080", config.listen))?;
         let listener = TcpListener::bind(addr)

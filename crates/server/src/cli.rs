@@ -91,8 +91,9 @@ pub struct ServeArgs {
 
 #[derive(Debug, Args)]
 pub struct KeyArgs {
-    /// File holding the server key (created when missing) if TIXBRIDGE_SERVER_KEY is not set.
-    /// It seals stored secrets such as the interface's wallet API key: keep it with the database.
+    /// File holding the server key if TIXBRIDGE_SERVER_KEY is not set; created when missing,
+    /// unless the database already holds data sealed with a key. It seals stored secrets such
+    /// as the interface's wallet API key: keep it with the database.
     #[arg(long, default_value = "tixbridge-server.key")]
     pub server_key_file: std::path::PathBuf,
 }
@@ -140,18 +141,27 @@ pub(crate) async fn open(url: &str) -> anyhow::Result<Db> {
     Db::connect(url).await.with_context(|| format!("opening database {}", crate::app::redact_url(url)))
 }
 
+/// Opens the database, then the server key it expects (see [`crate::server_key`]).
+async fn open_with_key(db: &DatabaseArgs, key: &KeyArgs) -> anyhow::Result<(Db, tixbridge_vault::ServerKey)> {
+    let database = open(&db.database).await?;
+    let source = tixbridge_vault::KeySource::from_env_or_file(&key.server_key_file);
+    let server_key = crate::server_key::server_key_for(&database, &source).await?;
+    Ok((database, server_key))
+}
+
 async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
-    let config =
-        AppConfig::from_env(args.db.database, args.listen, parse_parts(&args.parts)?, &args.key.server_key_file)?;
-    let app = BoundApp::bind(&config).await?;
+    let parts = parse_parts(&args.parts)?;
+    let (database, server_key) = open_with_key(&args.db, &args.key).await?;
+    let config = AppConfig::from_env(args.db.database, args.listen, parts, server_key)?;
+    let app = BoundApp::bind_with_db(database, &config).await?;
     tracing::info!(addr = %app.addr, parts = ?config.parts, "serving; Ctrl-C stops");
     app.serve(shutdown_signal()).await?;
     Ok(ExitCode::SUCCESS)
 }
 
 async fn worker(db: DatabaseArgs, key: KeyArgs) -> anyhow::Result<ExitCode> {
-    let config = AppConfig::from_env(db.database.clone(), String::new(), vec![], &key.server_key_file)?;
-    let database = open(&db.database).await?;
+    let (database, server_key) = open_with_key(&db, &key).await?;
+    let config = AppConfig::from_env(db.database.clone(), String::new(), vec![], server_key)?;
     let engine = config.engine(&database);
     let tasks = [tixbridge_interface::scheduler::spawn(engine.clone()), tixbridge_interface::continuous::spawn(engine)];
     let listener = database.listen_for_changes().await?;
@@ -188,8 +198,8 @@ async fn run_function(
     let file = file
         .map(|path| std::fs::read_to_string(&path).with_context(|| format!("--file-to-upload {}", path.display())))
         .transpose()?;
-    let config = AppConfig::from_env(db.database.clone(), String::new(), vec![], &key.server_key_file)?;
-    let database = open(&db.database).await?;
+    let (database, server_key) = open_with_key(&db, &key).await?;
+    let config = AppConfig::from_env(db.database.clone(), String::new(), vec![], server_key)?;
     let summary = config
         .engine(&database)
         .run(function_id, tixbridge_interface::RunOptions { file, changed_since: None })

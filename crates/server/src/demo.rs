@@ -22,13 +22,15 @@ pub struct DemoArgs {
     #[arg(long, default_value = "sqlite://tixbridge-demo.db")]
     pub database: String,
     /// Address to serve on.
-    #[arg(long, default_value = "127.0.0.1:8080")]
+    #[arg(long, env = "TIXBRIDGE_LISTEN", default_value = "127.0.0.1:8080")]
     pub listen: String,
     /// Do the work, print the summary (its last line is JSON) and exit instead of serving.
     #[arg(long)]
     pub exit: bool,
 }
 
+/// The demo's own server key file (in the current folder) when `TIXBRIDGE_SERVER_KEY` is not set.
+pub const DEMO_KEY_FILE: &str = "tixbridge-demo.key";
 pub const DEMO_ORG: &str = "DEMO";
 pub const DEMO_LOGIN: &str = "organizer@demo.tixbridge.local";
 
@@ -73,17 +75,21 @@ fn wipe_sqlite(database: &str) -> anyhow::Result<()> {
 
 pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
     wipe_sqlite(&args.database)?;
+    let db = crate::cli::open(&args.database).await?;
+    let key_source = tixbridge_vault::KeySource::from_env_or_file(std::path::Path::new(DEMO_KEY_FILE));
+    let server_key = crate::server_key::server_key_for(&db, &key_source).await?;
     let mut config = AppConfig::from_env(
         args.database.clone(),
         args.listen.clone(),
         vec![Part::Wallet, Part::Boxoffice],
-        std::path::Path::new("tixbridge-demo.key"),
+        server_key,
     )?;
     // the demo drives every run itself, so its summary is deterministic
     config.run_scheduler = false;
-    let app = BoundApp::bind(&config).await?.spawn();
+    let app = BoundApp::bind_with_db(db, &config).await?.spawn();
     let organizer = tixbridge_wallet::organizers::create_organizer(&app.db, "Demo FC", DEMO_LOGIN).await?;
     println!("tixbridge demo on {} ({})", app.url("/"), crate::app::redact_url(&args.database));
+    println!("{key_source} holds the server key: keep it with the database (it seals the interface's wallet API key)");
     let credentials = seed::create_organization_and_credentials(&app.db).await?;
     let client = Client { http: reqwest::Client::new(), app_url: app.url(""), token: credentials.admin_token.clone() };
     let summary = drive(&app, &client, &organizer.api_key).await?;

@@ -14,3 +14,4 @@ mod openapi_boxoffice;
 mod openapi_interface;
 mod openapi_spectator;
 pub mod serve;
+pub mod server_key;

@@ -3,7 +3,8 @@
 use std::str::FromStr;
 use std::time::Duration;
 
-use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::Connection;
+use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
 
 use crate::changes::Changes;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
@@ -13,6 +14,8 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePo
 pub enum StoreError {
     #[error("database URL {0:?} is not supported: use sqlite://PATH or postgres://…")]
     UnsupportedUrl(String),
+    #[error("no answer from the database server within {} s", CONNECT_TIMEOUT.as_secs())]
+    ConnectTimeout,
     #[error("database error: {0}")]
     Sql(#[from] sqlx::Error),
     #[error("migration failed: {0}")]
@@ -52,6 +55,11 @@ pub enum Db {
 /// purpose: a queued write is slow, a failed one is lost work for the caller.
 const WRITER_QUEUE_TIMEOUT: Duration = Duration::from_secs(300);
 
+/// How long the first connection to a PostgreSQL server may take. A refused or unreachable
+/// server is then reported within seconds instead of after the pool's retries for a whole
+/// acquire timeout (a minute), which looks like a hung process at start.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
 impl Db {
     /// Opens `sqlite://PATH` (created when missing) or `postgres://…`, and migrates it.
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
@@ -60,7 +68,9 @@ impl Db {
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             Self::open_postgres(url).await?
         } else {
-            return Err(StoreError::UnsupportedUrl(url.to_owned()));
+            // the scheme alone: the rest may hold a password
+            let scheme = url.split_once("://").map_or("", |(scheme, _)| scheme);
+            return Err(StoreError::UnsupportedUrl(format!("{scheme}://…")));
         };
         db.migrate().await?;
         Ok(db)
@@ -94,6 +104,12 @@ impl Db {
 
     async fn open_postgres(url: &str) -> Result<Self, StoreError> {
         let options = PgConnectOptions::from_str(url)?;
+        // One connection tried once, bounded: the pool would retry a refused connection until
+        // its acquire timeout; this reports the first refusal, or the silence, at once.
+        let probe = tokio::time::timeout(CONNECT_TIMEOUT, PgConnection::connect_with(&options))
+            .await
+            .map_err(|_| StoreError::ConnectTimeout)??;
+        probe.close().await?;
         let pool = PgPoolOptions::new()
             .max_connections(16)
             .acquire_timeout(Duration::from_secs(60))

@@ -70,6 +70,16 @@ impl ServerKey {
         }
     }
 
+    /// A public name of this key, stored with the database so that a process started with
+    /// another key is told at once which key the data was sealed with. Derived one-way from
+    /// the key (HMAC-SHA-256 under its own purpose), so it reveals nothing about the key or
+    /// about anything else derived from it.
+    pub fn fingerprint(&self) -> String {
+        let digest = self.derive("server-key-fingerprint");
+        let hex: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
+        format!("sha256:{hex}")
+    }
+
     /// Encrypts `secret`; `context` (e.g. "interface-password") must be the same to open it.
     pub fn seal(&self, context: &str, secret: &[u8]) -> Vec<u8> {
         let cipher = XChaCha20Poly1305::new((&self.0).into());
@@ -96,6 +106,57 @@ impl ServerKey {
         let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.0).expect("HMAC takes any key length");
         mac.update(purpose.as_bytes());
         mac.finalize().into_bytes().into()
+    }
+}
+
+/// Where a process takes its server key from: `TIXBRIDGE_SERVER_KEY` when set, else a file.
+/// Kept apart from loading so that a missing file is created only once the database has
+/// said it has nothing sealed under another key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeySource {
+    Env,
+    File(std::path::PathBuf),
+}
+
+impl KeySource {
+    /// `TIXBRIDGE_SERVER_KEY` if it is set, else `file`.
+    pub fn from_env_or_file(file: &Path) -> Self {
+        if std::env::var_os(SERVER_KEY_VAR).is_some() { Self::Env } else { Self::File(file.to_owned()) }
+    }
+
+    /// The key, or `None` when the source is a file that does not exist yet.
+    pub fn load(&self) -> Result<Option<ServerKey>, VaultError> {
+        match self {
+            Self::Env => ServerKey::from_base64(&std::env::var(SERVER_KEY_VAR).unwrap_or_default()).map(Some),
+            Self::File(file) => match std::fs::read_to_string(file) {
+                Ok(text) => ServerKey::from_base64(&text).map(Some),
+                Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(None),
+                Err(source) => Err(VaultError::KeyFile { path: file.display().to_string(), source }),
+            },
+        }
+    }
+
+    /// Creates the key file with a new random key, readable by its owner only; never
+    /// overwrites one.
+    pub fn create(&self) -> Result<ServerKey, VaultError> {
+        let Self::File(file) = self else {
+            return ServerKey::from_base64(&std::env::var(SERVER_KEY_VAR).unwrap_or_default());
+        };
+        let key = ServerKey::generate();
+        write_private(file, &STANDARD.encode(key.0))
+            .map_err(|source| VaultError::KeyFile { path: file.display().to_string(), source })?;
+        tracing::warn!(file = %file.display(), "no {SERVER_KEY_VAR} set: created a new server key file; keep it with the database");
+        Ok(key)
+    }
+}
+
+impl std::fmt::Display for KeySource {
+    /// What a person must look at to change the key: the variable, or the file's path.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Env => write!(f, "{SERVER_KEY_VAR}"),
+            Self::File(file) => write!(f, "server key file {}", file.display()),
+        }
     }
 }
 
@@ -130,6 +191,16 @@ mod tests {
         let second = ServerKey::from_env_or_file(&file).unwrap();
         assert_eq!(first.derive("x"), second.derive("x"));
         assert_ne!(first.derive("x"), first.derive("y"));
+    }
+
+    #[test]
+    fn a_fingerprint_names_one_key_without_showing_it() {
+        let key = ServerKey::from_bytes([7; 32]);
+        let print = key.fingerprint();
+        assert_eq!(print, ServerKey::from_bytes([7; 32]).fingerprint());
+        assert_ne!(print, ServerKey::from_bytes([8; 32]).fingerprint());
+        assert!(print.starts_with("sha256:") && print.len() == 7 + 32, "{print}");
+        assert!(!print.contains(&STANDARD.encode([7u8; 32])));
     }
 
     #[test]

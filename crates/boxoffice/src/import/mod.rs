@@ -2,6 +2,7 @@
 //! tickets, one row per ticket. All or nothing: every row is checked before anything is
 //! written, and any bad row fails the whole file with each bad row named.
 
+mod lines;
 mod parse;
 mod write;
 

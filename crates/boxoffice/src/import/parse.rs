@@ -80,7 +80,7 @@ pub(crate) fn parse(
     max_rows: usize,
     progress: &mut (dyn FnMut(Progress) + Send),
 ) -> Result<Vec<ParsedRow>, ImportError> {
-    let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(input);
+    let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(super::lines::CrlfAsLf::new(input));
     let headers =
         reader.headers().map_err(|err| ImportError::Header(format!("cannot read the header row: {err}")))?.clone();
     if let Some(unknown) = headers.iter().find(|h| !COLUMNS.contains(h)) {

@@ -191,3 +191,15 @@ fn open_row(row: InterfaceRow, key: &ServerKey) -> Result<Interface, InterfaceEr
         custom_parameters_text: row.custom_parameters,
     })
 }
+
+/// Whether `key` opens the wallet API key sealed in this database: `None` when nothing is
+/// sealed yet. Lets a process started on a database older than its key fingerprint tell a
+/// wrong key at start rather than at its first run.
+pub async fn sealed_secrets_open_with(db: &Db, key: Option<&ServerKey>) -> Result<Option<bool>, sqlx::Error> {
+    let sealed: Option<Vec<u8>> = on_reader!(db, |pool| {
+        sqlx::query_scalar("SELECT password_sealed FROM itf_interfaces ORDER BY id LIMIT 1")
+            .fetch_optional(pool)
+            .await?
+    });
+    Ok(sealed.map(|sealed| key.is_some_and(|key| key.open(PASSWORD_CONTEXT, &sealed).is_ok())))
+}

@@ -203,3 +203,28 @@ async fn an_import_body_may_pass_the_json_limit_but_not_64_mib() {
     let (status, answer) = import(&app, &club, huge).await;
     assert_eq!((status, answer["field"].as_str()), (StatusCode::PAYLOAD_TOO_LARGE, Some("body")), "{answer}");
 }
+
+on_both_databases! {
+    async fn a_bad_row_of_a_crlf_file_is_reported_at_its_true_line_even_after_a_field_spanning_lines(app: TestApp) {
+        let club = seed_match(&app, "CRLF", 0).await;
+        // Windows line endings: row 57 is on line 58 (the header is line 1).
+        let mut rows = csv_rows("W", 60);
+        rows[56] = rows[56].replace("MATCH1", "NOPE");
+        let windows = format!("{HEADER}\r\n{}\r\n", rows.join("\r\n"));
+        let (status, refused) = import(&app, &club, windows).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+        assert_eq!((refused["badRows"][0]["row"].as_i64(), refused["badRows"][0]["line"].as_i64()), (Some(57), Some(58)), "{refused}");
+
+        // A quoted last name over three lines on row 2: row 4 starts on line 7.
+        let mut rows = csv_rows("Q", 5);
+        rows[1] = rows[1].replace(",Last1,", ",\"Last\r\nof\r\nlines\",");
+        rows[3] = rows[3].replace(",4500,", ",45.00,");
+        let windows = format!("{HEADER}\r\n{}\r\n", rows.join("\r\n"));
+        let (status, refused) = import(&app, &club, windows).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+        assert_eq!(refused["badRowCount"], 1, "{refused}");
+        assert_eq!((refused["badRows"][0]["row"].as_i64(), refused["badRows"][0]["line"].as_i64()), (Some(4), Some(7)), "{refused}");
+        assert_eq!(refused["badRows"][0]["field"], "priceCents");
+        assert_eq!(count_tickets(&app, &club).await, 0, "nothing written");
+    }
+}

@@ -22,6 +22,7 @@ mod interface_injection;
 mod interface_push_feedback;
 mod interface_upload_files;
 mod interface_wallet_url;
+mod keys_and_connections;
 mod manual_activation;
 mod openapi;
 mod organizer_isolation;
