@@ -44,6 +44,27 @@ pub(crate) fn matches(secret: &str, stored: &[u8]) -> bool {
     hash(secret).ct_eq(stored).into()
 }
 
+/// Records that credential row `id` of `table` was used at `now` — at most once per
+/// `resolution_ms`, so a busy client does not turn every request into a write.
+pub(crate) async fn mark_used(
+    db: &tixbridge_store::Db,
+    table_and_column: (&'static str, &'static str),
+    id: i64,
+    last: Option<i64>,
+    now: i64,
+    resolution_ms: i64,
+) -> Result<(), sqlx::Error> {
+    if last.is_some_and(|at| now - at < resolution_ms) {
+        return Ok(());
+    }
+    let (table, column) = table_and_column;
+    let sql = format!("UPDATE {table} SET {column} = $1 WHERE id = $2");
+    tixbridge_store::on_writer!(db, |pool| {
+        sqlx::query(&sql).bind(now).bind(id).execute(pool).await?;
+    });
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -128,15 +128,8 @@ pub async fn authenticate(db: &Db, cookie_value: &str) -> Result<Option<Caller>,
         return Ok(None);
     }
     let Ok(role) = Role::parse(&row.role) else { return Ok(None) };
-    if now - row.last_seen_at >= SEEN_RESOLUTION_MS {
-        on_writer!(db, |pool| {
-            sqlx::query("UPDATE bo_operator_sessions SET last_seen_at = $1 WHERE id = $2")
-                .bind(now)
-                .bind(id)
-                .execute(pool)
-                .await?;
-        });
-    }
+    let seen = Some(row.last_seen_at);
+    secret::mark_used(db, ("bo_operator_sessions", "last_seen_at"), id, seen, now, SEEN_RESOLUTION_MS).await?;
     Ok(Some(Caller {
         organization_id: row.organization_id,
         role,

@@ -228,15 +228,8 @@ pub async fn authenticate(db: &Db, presented: &str) -> Result<Option<Caller>, sq
         return Ok(None);
     }
     let Ok(role) = Role::parse(&row.role) else { return Ok(None) };
-    if row.last_used_at.is_none_or(|at| now - at >= LAST_USED_RESOLUTION_MS) {
-        on_writer!(db, |pool| {
-            sqlx::query("UPDATE bo_api_tokens SET last_used_at = $1 WHERE id = $2")
-                .bind(now)
-                .bind(id)
-                .execute(pool)
-                .await?;
-        });
-    }
+    secret::mark_used(db, ("bo_api_tokens", "last_used_at"), id, row.last_used_at, now, LAST_USED_RESOLUTION_MS)
+        .await?;
     Ok(Some(Caller {
         organization_id: row.organization_id,
         role,
