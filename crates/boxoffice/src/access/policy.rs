@@ -114,17 +114,6 @@ fn shape(route: &str) -> String {
         .join("/")
 }
 
-/// Every route the table names, with its method: what a test checks the API document against.
-pub fn routes() -> impl Iterator<Item = (&'static str, String)> {
-    RULES.iter().map(|(method, pattern, _, _)| {
-        let path = match pattern.strip_prefix('~') {
-            Some(rest) => format!("{ORG}{rest}"),
-            None => (*pattern).to_owned(),
-        };
-        (*method, path)
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
