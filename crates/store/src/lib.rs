@@ -7,12 +7,16 @@
 //! connection, so concurrent writers queue in Rust instead of meeting `database is locked`.
 
 mod changes;
+mod conn;
 mod connect;
+mod sql;
 pub mod testing;
 pub mod throttle;
 
 pub use changes::{CHANGES_CHANNEL, Changes};
+pub use conn::{Conn, Pooled, Tx};
 pub use connect::{Backend, Db, PgDb, SqliteDb, StoreError};
+pub use sql::{Arg, Bind, Row, Scalar, Sql, Target, Values, sql};
 
 /// Runs `$body` with `$pool` bound to the pool that may write: the single writer connection on
 /// SQLite, the shared pool on PostgreSQL. The body is compiled once per backend, so it can use

@@ -3,7 +3,7 @@
 //! table of `(bucket BLOB PRIMARY KEY, window_start, hits)`; bucket keys are hashed by the
 //! caller, so a table holds no e-mail address.
 
-use crate::{Db, on_writer};
+use crate::{Db, sql};
 
 /// A table of buckets; its name is a constant of the part that owns it.
 #[derive(Debug, Clone, Copy)]
@@ -25,17 +25,14 @@ pub async fn hit(
          ON CONFLICT (bucket) DO UPDATE SET hits = {table}.hits + 1
          RETURNING hits, window_start"
     );
-    Ok(on_writer!(db, |pool| {
-        let mut tx = pool.begin().await?;
-        sqlx::query(&expire).bind(now_ms - window_ms).execute(&mut *tx).await?;
-        let mut counted = Vec::with_capacity(buckets.len());
-        for key in buckets {
-            let row: (i64, i64) = sqlx::query_as(&upsert).bind(key).bind(now_ms).fetch_one(&mut *tx).await?;
-            counted.push(row);
-        }
-        tx.commit().await?;
-        counted
-    }))
+    let mut tx = db.begin_write().await?;
+    sql(expire).bind(now_ms - window_ms).execute(&mut tx).await?;
+    let mut counted = Vec::with_capacity(buckets.len());
+    for key in buckets {
+        counted.push(sql(upsert.as_str()).bind(key).bind(now_ms).fetch_one(&mut tx).await?);
+    }
+    tx.commit().await?;
+    Ok(counted)
 }
 
 /// The client network an address belongs to, for per-network buckets: its /24 (IPv4) or /64

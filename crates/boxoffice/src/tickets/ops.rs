@@ -4,21 +4,21 @@
 //! ticket get one success and one refusal naming the status.
 
 use tixbridge_domain::{InvalidationReason, TicketAction, TicketStatus};
-use tixbridge_store::{Backend, Db, on_reader, on_writer};
+use tixbridge_store::{Db, Tx, sql};
 
 use crate::BoxOfficeError;
 
-/// Reads a ticket's status inside `$tx`, locking its row on PostgreSQL (SQLite has one writer).
-macro_rules! locked_status {
-    ($tx:expr, $backend:expr, $org:expr, $id:expr) => {{
-        let sql = match $backend {
-            Backend::Postgres => "SELECT status FROM bo_tickets WHERE id = $1 AND organization_id = $2 FOR UPDATE",
-            Backend::Sqlite => "SELECT status FROM bo_tickets WHERE id = $1 AND organization_id = $2",
-        };
-        let status: Option<String> = sqlx::query_scalar(sql).bind($id).bind($org).fetch_optional(&mut *$tx).await?;
-        let status = status.ok_or_else(|| BoxOfficeError::not_found(format!("ticket {}", $id)))?;
-        status.parse::<TicketStatus>().map_err(|err| BoxOfficeError::Sql(sqlx::Error::Decode(Box::new(err))))?
-    }};
+/// Reads a ticket's status inside `tx`, locking its row on PostgreSQL (SQLite has one writer).
+async fn locked_status(tx: &mut Tx, organization_id: i64, id: i64) -> Result<TicketStatus, BoxOfficeError> {
+    let lock = tx.backend().for_update();
+    let status: Option<String> =
+        sql(format!("SELECT status FROM bo_tickets WHERE id = $1 AND organization_id = $2{lock}"))
+            .bind(id)
+            .bind(organization_id)
+            .scalar_optional(tx)
+            .await?;
+    let status = status.ok_or_else(|| BoxOfficeError::not_found(format!("ticket {id}")))?;
+    status.parse::<TicketStatus>().map_err(|err| BoxOfficeError::Sql(sqlx::Error::Decode(Box::new(err))))
 }
 
 /// Moves ticket `id` of `organization_id` through the state machine; returns its new status.
@@ -28,25 +28,19 @@ pub async fn apply(
     id: i64,
     action: TicketAction,
 ) -> Result<TicketStatus, BoxOfficeError> {
-    let backend = db.backend();
-    let next = on_writer!(db, |pool| {
-        let mut tx = pool.begin().await?;
-        let current = locked_status!(tx, backend, organization_id, id);
-        let next = current.transition(&action)?;
-        sqlx::query(
-            "UPDATE bo_tickets SET status = $1, invalidation_reason = COALESCE($2, invalidation_reason),
-                 status_changed_at = $3 WHERE id = $4",
-        )
-        .bind(next.as_str())
-        .bind(action.reason().map(InvalidationReason::as_str))
-        .bind(crate::now_ms())
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
-        tixbridge_store::announce_change!(tx, db.backend());
-        tx.commit().await?;
-        next
-    });
+    let mut tx = db.begin_write().await?;
+    let current = locked_status(&mut tx, organization_id, id).await?;
+    let next = current.transition(&action)?;
+    sql("UPDATE bo_tickets SET status = $1, invalidation_reason = COALESCE($2, invalidation_reason),
+             status_changed_at = $3 WHERE id = $4")
+    .bind(next.as_str())
+    .bind(action.reason().map(InvalidationReason::as_str))
+    .bind(crate::now_ms())
+    .bind(id)
+    .execute(&mut tx)
+    .await?;
+    tx.announce_change().await?;
+    tx.commit().await?;
     db.changes().signal();
     Ok(next)
 }
@@ -93,14 +87,14 @@ const SCOPE: &str = "WITH RECURSIVE scope(id) AS (
 /// `ALREADY_CONTROLLED`; cancelled or invalidated → `ScanRefused` `NOT_VALID`.
 pub async fn control_by_barcode(db: &Db, organization_id: i64, barcode: &str) -> Result<Scanned, BoxOfficeError> {
     // A barcode is unique per organization; across the tree a still-valid ticket wins.
-    let sql = format!(
+    let query = format!(
         "{SCOPE} SELECT t.id, t.organization_id FROM bo_tickets t
          WHERE t.barcode = $2 AND t.organization_id IN (SELECT id FROM scope)
          ORDER BY CASE WHEN t.status IN ('NOT_PRINTED', 'PRINTED') THEN 0 ELSE 1 END, t.id DESC
          LIMIT 1"
     );
     let found: Option<(i64, i64)> =
-        on_reader!(db, |pool| sqlx::query_as(&sql).bind(organization_id).bind(barcode).fetch_optional(pool).await?);
+        sql(query).bind(organization_id).bind(barcode).fetch_optional(&mut db.reader().await?).await?;
     let (ticket_id, owner) = found.ok_or_else(|| BoxOfficeError::not_found("barcode"))?;
     control_for_scan(db, owner, ticket_id).await
 }
@@ -109,13 +103,12 @@ pub async fn control_by_barcode(db: &Db, organization_id: i64, barcode: &str) ->
 /// box-office id) only when it belongs to the scanning `organization_id` or one below it, so
 /// one organization's gate never controls another's ticket that happens to share the id.
 pub async fn control_accepted_scan(db: &Db, organization_id: i64, ticket_id: i64) -> Result<Scanned, BoxOfficeError> {
-    let sql = format!(
+    let query = format!(
         "{SCOPE} SELECT t.organization_id FROM bo_tickets t
          WHERE t.id = $2 AND t.organization_id IN (SELECT id FROM scope)"
     );
-    let owner: Option<i64> = on_reader!(db, |pool| {
-        sqlx::query_scalar(&sql).bind(organization_id).bind(ticket_id).fetch_optional(pool).await?
-    });
+    let owner: Option<i64> =
+        sql(query).bind(organization_id).bind(ticket_id).scalar_optional(&mut db.reader().await?).await?;
     let owner = owner.ok_or_else(|| BoxOfficeError::not_found(format!("ticket {ticket_id}")))?;
     control_for_scan(db, owner, ticket_id).await
 }
@@ -141,44 +134,38 @@ pub struct Reprinted {
 /// Reprint: invalidates the ticket with reason `REPRINT` and issues a `NOT_PRINTED` copy with
 /// a new barcode that records the ticket it replaces — one transaction.
 pub async fn reprint(db: &Db, organization_id: i64, id: i64) -> Result<Reprinted, BoxOfficeError> {
-    let backend = db.backend();
     let action = TicketAction::Invalidate { reason: InvalidationReason::reprint() };
     let now = crate::now_ms();
-    let new_id = on_writer!(db, |pool| {
-        let mut tx = pool.begin().await?;
-        let current = locked_status!(tx, backend, organization_id, id);
-        let next = current.transition(&action)?;
-        sqlx::query(
-            "UPDATE bo_tickets SET status = $1, invalidation_reason = $2, status_changed_at = $3 WHERE id = $4",
-        )
+    let mut tx = db.begin_write().await?;
+    let current = locked_status(&mut tx, organization_id, id).await?;
+    let next = current.transition(&action)?;
+    sql("UPDATE bo_tickets SET status = $1, invalidation_reason = $2, status_changed_at = $3 WHERE id = $4")
         .bind(next.as_str())
         .bind(InvalidationReason::reprint().as_str())
         .bind(now)
         .bind(id)
-        .execute(&mut *tx)
+        .execute(&mut tx)
         .await?;
-        let new_id: i64 = sqlx::query_scalar(
-            "INSERT INTO bo_tickets (organization_id, file_id, product_id, performance_id, seat_category_id, tariff_id,
-                 contingent_id, shipment_mode_id, sales_channel_id, contact_id, holder_contact_id, status, tax_number,
-                 barcode, block, row_name, seat, gate, level_name, area, price_cents, currency, validity_start_local,
-                 validity_end_local, replaces_ticket_id, issued_at, status_changed_at)
-             SELECT organization_id, file_id, product_id, performance_id, seat_category_id, tariff_id,
-                 contingent_id, shipment_mode_id, sales_channel_id, contact_id, holder_contact_id, $1, tax_number,
-                 $2, block, row_name, seat, gate, level_name, area, price_cents, currency, validity_start_local,
-                 validity_end_local, id, $3, $3
-             FROM bo_tickets WHERE id = $4
-             RETURNING id",
-        )
-        .bind(TicketStatus::NotPrinted.as_str())
-        .bind(crate::issue::generate_barcode())
-        .bind(now)
-        .bind(id)
-        .fetch_one(&mut *tx)
-        .await?;
-        tixbridge_store::announce_change!(tx, db.backend());
-        tx.commit().await?;
-        new_id
-    });
+    let new_id: i64 = sql(
+        "INSERT INTO bo_tickets (organization_id, file_id, product_id, performance_id, seat_category_id, tariff_id,
+             contingent_id, shipment_mode_id, sales_channel_id, contact_id, holder_contact_id, status, tax_number,
+             barcode, block, row_name, seat, gate, level_name, area, price_cents, currency, validity_start_local,
+             validity_end_local, replaces_ticket_id, issued_at, status_changed_at)
+         SELECT organization_id, file_id, product_id, performance_id, seat_category_id, tariff_id,
+             contingent_id, shipment_mode_id, sales_channel_id, contact_id, holder_contact_id, $1, tax_number,
+             $2, block, row_name, seat, gate, level_name, area, price_cents, currency, validity_start_local,
+             validity_end_local, id, $3, $3
+         FROM bo_tickets WHERE id = $4
+         RETURNING id",
+    )
+    .bind(TicketStatus::NotPrinted.as_str())
+    .bind(crate::issue::generate_barcode())
+    .bind(now)
+    .bind(id)
+    .scalar(&mut tx)
+    .await?;
+    tx.announce_change().await?;
+    tx.commit().await?;
     db.changes().signal();
     Ok(Reprinted { old_id: id, new_id })
 }
