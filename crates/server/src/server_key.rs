@@ -5,7 +5,7 @@
 //! opens, or worse, creating a new key file beside data no new key can open.
 
 use anyhow::bail;
-use tixbridge_store::{Db, on_reader, on_writer};
+use tixbridge_store::{Db, sql};
 use tixbridge_vault::{KeySource, SERVER_KEY_VAR, ServerKey};
 
 /// The key from `source`, checked against the database: the fingerprint it recorded, or, on
@@ -56,16 +56,12 @@ pub async fn verify_or_record(db: &Db, key: &ServerKey, used: &str) -> anyhow::R
     let actual = key.fingerprint();
     if stored_fingerprint(db).await?.is_none() {
         let now = chrono::Utc::now().timestamp_millis();
-        on_writer!(db, |pool| {
-            sqlx::query(
-                "INSERT INTO server_key_fingerprint (id, fingerprint, recorded_at) VALUES (1, $1, $2)
-                 ON CONFLICT (id) DO NOTHING",
-            )
-            .bind(&actual)
-            .bind(now)
-            .execute(pool)
-            .await?;
-        });
+        sql("INSERT INTO server_key_fingerprint (id, fingerprint, recorded_at) VALUES (1, $1, $2)
+             ON CONFLICT (id) DO NOTHING")
+        .bind(&actual)
+        .bind(now)
+        .execute(&mut db.writer().await?)
+        .await?;
     }
     // read back: another process may have recorded its key first
     match stored_fingerprint(db).await? {
@@ -78,7 +74,5 @@ pub async fn verify_or_record(db: &Db, key: &ServerKey, used: &str) -> anyhow::R
 }
 
 async fn stored_fingerprint(db: &Db) -> Result<Option<String>, sqlx::Error> {
-    Ok(on_reader!(db, |pool| {
-        sqlx::query_scalar("SELECT fingerprint FROM server_key_fingerprint WHERE id = 1").fetch_optional(pool).await?
-    }))
+    sql("SELECT fingerprint FROM server_key_fingerprint WHERE id = 1").scalar_optional(&mut db.reader().await?).await
 }

@@ -145,9 +145,9 @@ pub async fn run(database: &str, scans: usize, concurrency: usize) -> anyhow::Re
         }
     }
     let wall_s = started.elapsed().as_secs_f64();
-    let controlled: i64 = tixbridge_store::on_reader!(&app.db, |pool| {
-        sqlx::query_scalar("SELECT COUNT(*) FROM wallet_tickets WHERE status = 'CONTROLLED'").fetch_one(pool).await?
-    });
+    let controlled: i64 = tixbridge_store::sql("SELECT COUNT(*) FROM wallet_tickets WHERE status = 'CONTROLLED'")
+        .scalar(&mut app.db.reader().await?)
+        .await?;
     app.shutdown().await?;
     let done = latencies_ms.len();
     Ok(Report {

@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use anyhow::{Context, bail};
 use serde_json::{Value, json};
-use tixbridge_store::{Db, on_reader};
+use tixbridge_store::{Db, sql};
 
 use crate::app::{AppConfig, BoundApp, Part, RunningApp};
 
@@ -159,9 +159,8 @@ impl Harness {
     }
 
     /// A single number from SQL.
-    pub async fn count(&self, sql: &str) -> anyhow::Result<i64> {
-        let n: i64 = on_reader!(self.db(), |pool| sqlx::query_scalar(sql).fetch_one(pool).await?);
-        Ok(n)
+    pub async fn count(&self, query: &str) -> anyhow::Result<i64> {
+        Ok(sql(query).scalar(&mut self.db().reader().await?).await?)
     }
 }
 

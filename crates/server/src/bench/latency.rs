@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::bail;
 use serde_json::json;
-use tixbridge_store::on_reader;
+use tixbridge_store::sql;
 
 use super::Report;
 use super::harness::{Harness, ORG};
@@ -98,11 +98,11 @@ pub async fn run(database: &str, kind: Kind, per_minute: u32, minutes: f64) -> a
 /// Waits (bounded) until the wallet recorded all `total` items; returns when each was.
 async fn wait_for_all(harness: &Harness, kind: Kind, total: usize) -> anyhow::Result<Vec<(String, i64)>> {
     let deadline = Instant::now() + Duration::from_secs(120);
-    let sql = "SELECT t.ticket_id, l.at FROM wallet_ticket_log l JOIN wallet_tickets t ON t.id = l.ticket_pk
+    let query = "SELECT t.ticket_id, l.at FROM wallet_ticket_log l JOIN wallet_tickets t ON t.id = l.ticket_pk
                WHERE l.action = $1";
     loop {
         let rows: Vec<(String, i64)> =
-            on_reader!(harness.db(), |pool| sqlx::query_as(sql).bind(kind.wallet_action()).fetch_all(pool).await?);
+            sql(query).bind(kind.wallet_action()).fetch_all(&mut harness.db().reader().await?).await?;
         if rows.len() >= total || Instant::now() > deadline {
             return Ok(rows);
         }

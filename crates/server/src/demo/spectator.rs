@@ -4,7 +4,7 @@
 
 use anyhow::Context;
 use serde_json::json;
-use tixbridge_store::on_reader;
+use tixbridge_store::sql;
 use tixbridge_vault::ServerKey;
 
 use crate::app::RunningApp;
@@ -30,19 +30,16 @@ pub async fn prepare(
     api_key: &str,
     organizer: i64,
 ) -> anyhow::Result<DemoSpectator> {
-    let found: Option<(i64, String, String, String)> = on_reader!(&app.db, |pool| {
-        sqlx::query_as(
-            "SELECT t.id, t.ticket_id, s.email, e.event_id FROM wallet_tickets t
+    let found: Option<(i64, String, String, String)> =
+        sql("SELECT t.id, t.ticket_id, s.email, e.event_id FROM wallet_tickets t
              JOIN wallet_spectators s ON s.id = t.owner_id JOIN wallet_events e ON e.id = t.event_pk
              WHERE t.organizer_id = $1 AND t.status = 'INJECTED'
              ORDER BY CASE WHEN (SELECT COUNT(*) FROM wallet_tickets u WHERE u.owner_id = t.owner_id
                                  AND u.event_pk = t.event_pk AND u.status = 'INJECTED') > 1 THEN 0 ELSE 1 END, t.id
-             LIMIT 1",
-        )
+             LIMIT 1")
         .bind(organizer)
-        .fetch_optional(pool)
-        .await?
-    });
+        .fetch_optional(&mut app.db.reader().await?)
+        .await?;
     let (wallet_ticket, ticket_id, email, event_id) = found.context("the demo has no injected wallet ticket")?;
     let activate_now = json!({ "activationAt": (chrono::Utc::now() - chrono::Duration::minutes(1)).to_rfc3339() });
     let response = reqwest::Client::new()

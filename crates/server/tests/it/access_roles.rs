@@ -186,9 +186,11 @@ on_both_databases! {
         let short = short["token"].as_str().unwrap().to_owned();
         // Expiry is a stored time: move it into the past rather than waiting for it.
         let id: i64 = short.split('_').nth(1).unwrap().parse().unwrap();
-        tixbridge_store::on_writer!(&app.app.db, |pool| {
-            sqlx::query("UPDATE bo_api_tokens SET expires_at = 1 WHERE id = $1").bind(id).execute(pool).await.unwrap();
-        });
+        tixbridge_store::sql("UPDATE bo_api_tokens SET expires_at = 1 WHERE id = $1")
+            .bind(id)
+            .execute(&mut app.app.db.writer().await.unwrap())
+            .await
+            .unwrap();
         assert_eq!(app.get_json("/api/boxoffice/organizations/FCA", &short).await.0, StatusCode::UNAUTHORIZED);
         let mut forged = token.clone();
         forged.pop();

@@ -41,8 +41,8 @@ on_both_databases! {
         assert_eq!(created["passwordSet"], true);
         let shown = app.bo_get(path).await;
         assert!(!shown.to_string().contains("tbk_secret_value"));
-        let stored: Vec<u8> = tixbridge_store::on_reader!(&app.app.db, |pool| sqlx::query_scalar(
-            "SELECT password_sealed FROM itf_interfaces").fetch_one(pool).await.unwrap());
+        let stored: Vec<u8> = tixbridge_store::sql("SELECT password_sealed FROM itf_interfaces")
+            .scalar(&mut app.app.db.reader().await.unwrap()).await.unwrap();
         assert!(!stored.windows(16).any(|w| w == b"tbk_secret_value"), "sealed at rest");
         let (status, answer) = app.post_json(path, "", &interface(&app.url("/api/organizer/tickets"), json!({}))).await;
         assert_eq!(status.as_u16(), 409);
@@ -81,8 +81,8 @@ on_both_databases! {
         assert_eq!(planned.timestamp() % 300, 0, "aligned on the clock: {planned}");
         assert!(tixbridge_interface::scheduler::tick(&app.app.engine).await.is_empty(), "not due yet");
 
-        tixbridge_store::on_writer!(&app.app.db, |pool| sqlx::query("UPDATE itf_functions SET next_run_at = 0 WHERE id = $1")
-            .bind(id).execute(pool).await.unwrap().rows_affected());
+        tixbridge_store::sql("UPDATE itf_functions SET next_run_at = 0 WHERE id = $1")
+            .bind(id).execute(&mut app.app.db.writer().await.unwrap()).await.unwrap();
         for run in tixbridge_interface::scheduler::tick(&app.app.engine).await {
             run.await.unwrap();
         }

@@ -8,12 +8,11 @@ use std::time::{Duration, Instant};
 
 use base64::Engine as _;
 use serde_json::json;
-use tixbridge_store::on_reader;
 
 const TICKETS: usize = 50_000;
 
-async fn count(db: &tixbridge_store::Db, sql: &str) -> i64 {
-    on_reader!(db, |pool| sqlx::query_scalar::<_, i64>(sql).fetch_one(pool).await.unwrap())
+async fn count(db: &tixbridge_store::Db, query: &str) -> i64 {
+    tixbridge_store::sql(query).scalar(&mut db.reader().await.unwrap()).await.unwrap()
 }
 
 /// Loads `n` tickets for the seeded match through the box-office CSV import.

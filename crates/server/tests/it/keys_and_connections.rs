@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use base64::Engine as _;
 use serde_json::json;
-use tixbridge_store::on_writer;
+use tixbridge_store::sql;
 
 use crate::common::seed::injection_settings;
 use crate::common::test_key;
@@ -79,9 +79,7 @@ on_both_databases! {
         let seeded = app.seed_match("OLD", 1).await;
         app.configure_interface(&seeded, None, json!({})).await;
         let function = app.function("OLD", "INJECTION", injection_settings()).await;
-        on_writer!(&app.app.db, |pool| {
-            sqlx::query("DELETE FROM server_key_fingerprint").execute(pool).await.unwrap();
-        });
+        sql("DELETE FROM server_key_fingerprint").execute(&mut app.app.db.writer().await.unwrap()).await.unwrap();
         let folder = tempfile::tempdir().unwrap();
 
         let output = interface_run(folder.path(), &app.database_url, function, None);

@@ -5,7 +5,7 @@
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use tixbridge_store::on_writer;
+use tixbridge_store::sql;
 
 use crate::common::TestApp;
 use crate::support::*;
@@ -61,12 +61,10 @@ on_both_databases! {
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
 
         // fifteen minutes pass for the phone's tries
-        on_writer!(&app.app.db, |pool| {
-            sqlx::query("UPDATE wallet_manual_code_attempts SET attempted_at = attempted_at - 900000")
-                .execute(pool)
-                .await
-                .unwrap();
-        });
+        sql("UPDATE wallet_manual_code_attempts SET attempted_at = attempted_at - 900000")
+            .execute(&mut app.app.db.writer().await.unwrap())
+            .await
+            .unwrap();
         let (status, ticket) = phone.post(&app, &path, json!({ "manualCode": code.to_lowercase() })).await;
         assert_eq!(status, StatusCode::OK, "{ticket}");
         assert_eq!(ticket["status"], "MANUAL_ACTIVATED");

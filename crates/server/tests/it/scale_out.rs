@@ -7,10 +7,10 @@ use std::time::{Duration, Instant};
 
 use base64::Engine as _;
 use serde_json::json;
-use tixbridge_store::on_reader;
+use tixbridge_store::sql;
 
-async fn count(db: &tixbridge_store::Db, sql: &str) -> i64 {
-    on_reader!(db, |pool| sqlx::query_scalar::<_, i64>(sql).fetch_one(pool).await.unwrap())
+async fn count(db: &tixbridge_store::Db, query: &str) -> i64 {
+    sql(query).scalar(&mut db.reader().await.unwrap()).await.unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -50,12 +50,11 @@ async fn two_workers_share_a_continuous_injection_without_overlap_or_duplicates_
     }
     assert_eq!(count(db, "SELECT COUNT(*) FROM wallet_tickets").await, 3_000);
     assert_eq!(count(db, "SELECT COUNT(*) FROM wallet_ticket_log").await, 3_000, "no ticket sent twice");
-    let runs: Vec<(i64, i64)> = on_reader!(db, |pool| sqlx::query_as(
-        "SELECT started_at, ended_at FROM itf_runs WHERE ended_at IS NOT NULL ORDER BY started_at"
-    )
-    .fetch_all(pool)
-    .await
-    .unwrap());
+    let runs: Vec<(i64, i64)> =
+        sql("SELECT started_at, ended_at FROM itf_runs WHERE ended_at IS NOT NULL ORDER BY started_at")
+            .fetch_all(&mut db.reader().await.unwrap())
+            .await
+            .unwrap();
     assert!(runs.len() >= 12, "3,000 tickets in batches of 250: {} runs", runs.len());
     for pair in runs.windows(2) {
         assert!(pair[1].0 >= pair[0].1, "two runs of one function overlapped: {pair:?}");

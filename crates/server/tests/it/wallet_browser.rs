@@ -13,7 +13,7 @@ use base64::Engine;
 use chrono::{Duration, Utc};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use tixbridge_store::{Db, on_reader};
+use tixbridge_store::{Db, sql};
 
 const CHROMIUM: &str = "/usr/bin/chromium";
 
@@ -170,18 +170,15 @@ async fn the_demo_spectators_qr_code_read_off_the_screen_enters_once_and_expires
         &std::fs::read_to_string(dir.path().join("tixbridge-demo.key")).unwrap(),
     )
     .unwrap();
-    let (email, other): (String, i64) = on_reader!(&db, |pool| {
-        sqlx::query_as(
-            "SELECT s.email, t.id FROM wallet_tickets t JOIN wallet_spectators s ON s.id = t.owner_id
+    let (email, other): (String, i64) =
+        sql("SELECT s.email, t.id FROM wallet_tickets t JOIN wallet_spectators s ON s.id = t.owner_id
              JOIN wallet_tickets first ON first.id = $1
              WHERE t.owner_id = first.owner_id AND t.event_pk = first.event_pk AND t.id <> $1
-               AND t.status = 'INJECTED' ORDER BY t.id LIMIT 1",
-        )
+               AND t.status = 'INJECTED' ORDER BY t.id LIMIT 1")
         .bind(ticket)
-        .fetch_one(pool)
+        .fetch_one(&mut db.reader().await.unwrap())
         .await
-        .unwrap()
-    });
+        .unwrap();
     let second = tixbridge_wallet::spectator::sign_in::issue_sign_in(&db, &server_key, &email).await.unwrap().unwrap();
     let held =
         screenshot_qr(&format!("{base}/wallet/sign-in?token={}&ticket={other}", second.link_token), dir.path(), "held")

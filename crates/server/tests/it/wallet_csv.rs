@@ -6,7 +6,7 @@ use crate::common;
 
 use reqwest::StatusCode;
 use serde_json::Value;
-use tixbridge_store::{on_reader, on_writer};
+use tixbridge_store::sql;
 
 const CSV: &str = "/api/organizer/tickets/csv";
 const HEADER: &str = "ticketId,eventId,eventName,eventStartTime,eventExpirationDate,barcode,email,firstName,lastName,block,row,seat,price,currency";
@@ -46,9 +46,7 @@ async fn ended_job(app: &common::TestApp, key: &str, job_id: &str) -> Value {
 }
 
 async fn job_count(app: &common::TestApp) -> i64 {
-    on_reader!(&app.app.db, |pool| {
-        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM wallet_csv_jobs").fetch_one(pool).await.unwrap()
-    })
+    sql("SELECT COUNT(*) FROM wallet_csv_jobs").scalar(&mut app.app.db.reader().await.unwrap()).await.unwrap()
 }
 
 on_both_databases! {
@@ -157,15 +155,16 @@ on_both_databases! {
     async fn a_job_left_in_progress_is_resumed_after_a_restart(app: TestApp) {
         let key = app.organizer("org@example.org").await;
         let body = String::from_utf8(file((0..3).map(line))).unwrap();
-        on_writer!(&app.app.db, |pool| {
-            let organizer: i64 = sqlx::query_scalar("SELECT id FROM wallet_organizers WHERE login = $1")
-                .bind("org@example.org").fetch_one(pool).await.unwrap();
-            sqlx::query(
+        {
+            let mut conn = app.app.db.writer().await.unwrap();
+            let organizer: i64 = sql("SELECT id FROM wallet_organizers WHERE login = $1")
+                .bind("org@example.org").scalar(&mut conn).await.unwrap();
+            sql(
                 "INSERT INTO wallet_csv_jobs (organizer_id, job_id, status, total_rows, next_row, body, params, created_at)
                  VALUES ($1, 'interrupted', 'IN_PROGRESS', 3, 0, $2, '{\"delimiter\":\",\",\"event\":{}}', 0)",
             )
-            .bind(organizer).bind(&body).execute(pool).await.unwrap();
-        });
+            .bind(organizer).bind(&body).execute(&mut conn).await.unwrap();
+        }
         let app = app.restart().await;
         let job = ended_job(&app, &key, "interrupted").await;
         assert_eq!(job["status"], "COMPLETED", "{job}");

@@ -246,9 +246,7 @@ on_both_databases! {
 
 /// Rewrites the status of the control entry of T000002, as a forger would.
 async fn tamper(db: &tixbridge_store::Db) {
-    let sql = "UPDATE wallet_ticket_log SET status = 'INJECTED'
+    let query = "UPDATE wallet_ticket_log SET status = 'INJECTED'
                WHERE position = 1 AND ticket_pk = (SELECT id FROM wallet_tickets WHERE ticket_id = 'T000002')";
-    tixbridge_store::on_writer!(db, |pool| {
-        sqlx::query(sql).execute(pool).await.unwrap();
-    });
+    tixbridge_store::sql(query).execute(&mut db.writer().await.unwrap()).await.unwrap();
 }
