@@ -70,11 +70,6 @@ impl SmtpMailer {
         Ok(Self { host, port, user, has_password: password.is_some(), from, transport: builder.build() })
     }
 
-    /// The envelope and header sender.
-    pub fn from_address(&self) -> &Mailbox {
-        &self.from
-    }
-
     fn relay(&self) -> String {
         format!("{}:{}", self.host, self.port)
     }

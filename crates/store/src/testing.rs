@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 use sqlx::Connection;
 
-use crate::{Db, StoreError};
+use crate::StoreError;
 
 /// The environment variable naming the PostgreSQL server that tests create databases on.
 pub const POSTGRES_URL_VAR: &str = "TIXBRIDGE_TEST_POSTGRES_URL";
@@ -41,15 +41,6 @@ pub async fn fresh_postgres_url(server_url: &str) -> Result<String, StoreError> 
     admin.close().await?;
     let (base, _) = server_url.rsplit_once('/').ok_or_else(|| StoreError::UnsupportedUrl(server_url.to_owned()))?;
     Ok(format!("{base}/{name}"))
-}
-
-/// Opens a fresh migrated database: SQLite in `dir`, or PostgreSQL when `postgres` is set.
-pub async fn fresh_db(dir: &std::path::Path, postgres: Option<&str>) -> Result<Db, StoreError> {
-    let url = match postgres {
-        Some(server) => fresh_postgres_url(server).await?,
-        None => format!("sqlite://{}/tixbridge-{}.db", dir.display(), unique_suffix()),
-    };
-    Db::connect(&url).await
 }
 
 /// Drops the PostgreSQL database `url` names (ending its connections), from synchronous code
