@@ -6,10 +6,12 @@ pub mod boxoffice_catalog;
 pub mod boxoffice_status;
 pub mod chain;
 pub mod comfort;
+pub mod ids;
 pub mod inject;
 pub mod wallet_status;
 
 pub use boxoffice_catalog::{ProductKind, SeasonShape, ShipmentType, UnknownCode};
 pub use boxoffice_status::{IllegalTicketMove, InvalidationReason, TicketAction, TicketStatus};
 pub use comfort::{ComfortError, ComfortValue, ComfortVariables};
+pub use ids::{FunctionId, OrganizationId, RunId, TicketId};
 pub use wallet_status::{IllegalTransition, WalletAction, WalletStatus};

@@ -59,6 +59,26 @@ bind_as!(Bytes:
     Vec<u8> => |v| Cow::Owned(v),
 );
 
+macro_rules! bind_id {
+    ($($ty:ty),+) => {$(
+        impl<'q> Bind<'q> for $ty {
+            fn into_arg(self) -> Arg<'q> {
+                Arg::I64(Some(self.get()))
+            }
+            fn null() -> Arg<'q> {
+                Arg::I64(None)
+            }
+        }
+    )+};
+}
+
+bind_id!(
+    tixbridge_domain::OrganizationId,
+    tixbridge_domain::TicketId,
+    tixbridge_domain::FunctionId,
+    tixbridge_domain::RunId
+);
+
 impl<'q, const N: usize> Bind<'q> for &'q [u8; N] {
     fn into_arg(self) -> Arg<'q> {
         Arg::Bytes(Some(Cow::Borrowed(self.as_slice())))
