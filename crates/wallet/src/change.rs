@@ -60,9 +60,15 @@ pub(crate) async fn record_change(
         Err(err) => return Ok(Err(err)),
     };
     let feed_seq: i64 =
-        sql("SELECT feed_seq FROM wallet_organizers WHERE id = $1").bind(head.organizer_id).scalar::<i64>(tx).await? + 1;
+        sql("SELECT feed_seq FROM wallet_organizers WHERE id = $1").bind(head.organizer_id).scalar::<i64>(tx).await?
+            + 1;
     let entry = LogRow::chained(
-        &ChainHead { ticket_pk: head.id, ticket_id: &head.ticket_id, log_len: head.log_len, last_hash: &head.last_hash },
+        &ChainHead {
+            ticket_pk: head.id,
+            ticket_id: &head.ticket_id,
+            log_len: head.log_len,
+            last_hash: &head.last_hash,
+        },
         Change { feed_seq, at, status: next.as_str(), action: name, actor, detail: detail.to_string() },
     );
     sql("UPDATE wallet_tickets SET status = $1, change_seq = $2, log_len = $3, last_hash = $4 WHERE id = $5")

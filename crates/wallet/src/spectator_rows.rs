@@ -45,7 +45,8 @@ pub(crate) async fn upsert_spectators<'s>(
 
         let named: Vec<_> = chunk.iter().filter(|s| s.first_name.is_some() || s.last_name.is_some()).collect();
         if !named.is_empty() {
-            let mut names = sql("INSERT INTO wallet_spectator_names (organizer_id, spectator_id, first_name, last_name) ");
+            let mut names =
+                sql("INSERT INTO wallet_spectator_names (organizer_id, spectator_id, first_name, last_name) ");
             names.push_values(named, |row, s| {
                 row.bind(organizer)
                     .bind(ids[s.email.as_str()])

@@ -64,8 +64,7 @@ pub(crate) async fn get_diff(
     .bind(cursor)
     .bind(limit)
     .fetch_all(&mut tx)
-    .await
-    ?;
+    .await?;
     let history = load_history(&mut tx, &tickets, -1).await?;
     tx.commit().await?;
     let next = tickets.last().map_or(cursor, |t| t.change_seq);

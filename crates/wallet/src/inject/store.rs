@@ -169,7 +169,7 @@ async fn write_batch(
     let mut feed_seq = lock_feed(&mut tx, organizer).await?;
 
     // Spectators: created on first sight of their e-mail.
-    let spectator_ids = 
+    let spectator_ids =
         upsert_spectators(&mut tx, organizer, candidates.iter().map(|(_, c)| &c.ticket.spectator), at).await?;
 
     // Events: created on a new event.id, updated when their description changed.
@@ -206,12 +206,7 @@ async fn write_batch(
             Decision::Update(row) => {
                 feed_seq += 1;
                 let entry = LogRow::chained(
-                    &ChainHead {
-                        ticket_pk: row.id,
-                        ticket_id: id,
-                        log_len: row.log_len,
-                        last_hash: &row.last_hash,
-                    },
+                    &ChainHead { ticket_pk: row.id, ticket_id: id, log_len: row.log_len, last_hash: &row.last_hash },
                     Change {
                         feed_seq,
                         at,
@@ -221,11 +216,9 @@ async fn write_batch(
                         detail: c.first_log.detail.clone(),
                     },
                 );
-                sql(
-                    "UPDATE wallet_tickets SET event_pk = $1, body = $2, content_hash = $3, barcode = $4,
+                sql("UPDATE wallet_tickets SET event_pk = $1, body = $2, content_hash = $3, barcode = $4,
                          initial_owner_id = $5, owner_id = $5, change_seq = $6, log_len = $7, last_hash = $8
-                     WHERE id = $9",
-                )
+                     WHERE id = $9")
                 .bind(event_ids[&c.ticket.event.id])
                 .bind(&c.body_text)
                 .bind(&c.content_hash)
@@ -244,10 +237,9 @@ async fn write_batch(
     }
 
     for chunk in inserts.chunks_mut(CHUNK) {
-        let mut insert = sql(
-            "INSERT INTO wallet_tickets (organizer_id, ticket_id, event_pk, status, body, content_hash,
-                 barcode, initial_owner_id, owner_id, injected_at, change_seq, log_len, last_hash) ",
-        );
+        let mut insert =
+            sql("INSERT INTO wallet_tickets (organizer_id, ticket_id, event_pk, status, body, content_hash,
+                 barcode, initial_owner_id, owner_id, injected_at, change_seq, log_len, last_hash) ");
         insert.push_values(chunk.iter(), |row, (_, c)| {
             let owner = spectator_ids[&c.ticket.spectator.email];
             row.bind(organizer)

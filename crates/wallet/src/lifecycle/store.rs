@@ -44,7 +44,8 @@ pub(crate) struct TicketUpdate {
 /// (their VALUES columns are both named `column1…`).
 async fn apply_ticket_updates(tx: &mut Tx, updates: &[TicketUpdate]) -> Result<(), sqlx::Error> {
     for part in updates.chunks(1_000) {
-        let mut update = sql("UPDATE wallet_tickets SET status = v.column2, change_seq = v.column3, log_len = v.column4,
+        let mut update =
+            sql("UPDATE wallet_tickets SET status = v.column2, change_seq = v.column3, log_len = v.column4,
                  last_hash = v.column5,
                  controlled_at = COALESCE(v.column6, wallet_tickets.controlled_at),
                  deleted_at = COALESCE(v.column7, wallet_tickets.deleted_at),
@@ -127,9 +128,7 @@ pub(crate) async fn apply(
                 "delete",
                 json!({ "reason": reason, "showDeletedTicket": show_deleted_ticket }),
             ),
-            Request::Control { at } => {
-                (WalletAction::Control, "control", json!({ "controlledAt": at.to_rfc3339() }))
-            }
+            Request::Control { at } => (WalletAction::Control, "control", json!({ "controlledAt": at.to_rfc3339() })),
         };
         let next = match from.transition(action) {
             Ok(next) => next,
@@ -140,12 +139,7 @@ pub(crate) async fn apply(
         };
         feed_seq += 1;
         let entry = LogRow::chained(
-            &ChainHead {
-                ticket_pk: row.id,
-                ticket_id: &ticket_id,
-                log_len: row.log_len,
-                last_hash: &row.last_hash,
-            },
+            &ChainHead { ticket_pk: row.id, ticket_id: &ticket_id, log_len: row.log_len, last_hash: &row.last_hash },
             Change {
                 feed_seq,
                 at,

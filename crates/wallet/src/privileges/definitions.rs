@@ -63,7 +63,8 @@ pub(crate) async fn write_definitions(
         }
     }
     for chunk in inserts.chunks(CHUNK) {
-        let mut insert = sql("INSERT INTO wallet_privilege_definitions (organizer_id, definition_id, kind, name, valid_from,
+        let mut insert =
+            sql("INSERT INTO wallet_privilege_definitions (organizer_id, definition_id, kind, name, valid_from,
                  valid_until, body, content_hash, created_at, updated_at) ");
         insert.push_values(chunk, |row, d| {
             row.bind(organizer)

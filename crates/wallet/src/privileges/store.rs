@@ -68,17 +68,15 @@ pub(crate) async fn inject(
         let mut tx = db.begin_write().await?;
         written = write_definitions(&mut tx, organizer, &valid_definitions, at).await?;
 
-        let mut definition_pks: HashMap<String, i64> =
-            written.iter().map(|(id, (pk, _))| (id.clone(), *pk)).collect();
+        let mut definition_pks: HashMap<String, i64> = written.iter().map(|(id, (pk, _))| (id.clone(), *pk)).collect();
         let earlier: HashSet<&str> = valid_instances
             .iter()
             .map(|p| p.item.definition_id.as_str())
             .filter(|id| !definition_pks.contains_key(*id))
             .collect();
         let earlier: Vec<&str> = earlier.into_iter().collect();
-        definition_pks.extend(
-            ids_by_key(&mut tx, "wallet_privilege_definitions", "definition_id", organizer, &earlier).await?,
-        );
+        definition_pks
+            .extend(ids_by_key(&mut tx, "wallet_privilege_definitions", "definition_id", organizer, &earlier).await?);
 
         let linked: HashSet<&str> =
             valid_instances.iter().flat_map(|p| p.item.linked_ticket_ids.iter().map(String::as_str)).collect();

@@ -41,10 +41,7 @@ pub(crate) async fn apply(
             }
         };
         let Some(row) = current.get_mut(&privilege_id) else {
-            results.push(PrivilegeResult::rejected(
-                &privilege_id,
-                "privilegeId: no such privilege for this organizer",
-            ));
+            results.push(PrivilegeResult::rejected(&privilege_id, "privilegeId: no such privilege for this organizer"));
             continue;
         };
         if row.used_at.is_some() {
