@@ -1,8 +1,7 @@
 //! Checking every ticket's hash-chained status log (`tixbridge wallet verify-log`).
 
-use futures::TryStreamExt;
 use tixbridge_domain::chain::{GENESIS, LogEntry, entry_hash};
-use tixbridge_store::{Db, on_reader};
+use tixbridge_store::{Backend, Db, sql};
 
 /// The first broken link found in a ticket's log.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,21 +35,42 @@ struct Row {
     last_hash: Vec<u8>,
 }
 
-/// Walks every log row in chain order, streaming, and recomputes each hash.
+/// Log rows read per statement: keeps memory flat however long the log is.
+const PAGE_ROWS: i64 = 10_000;
+
+/// Walks every log row in chain order, page by page, and recomputes each hash. The pages are
+/// read in one transaction that sees a single snapshot (SQLite's read transaction; PostgreSQL's
+/// `REPEATABLE READ`), so a change committed meanwhile never shows as a broken chain.
 pub async fn verify_log(db: &Db) -> Result<VerifyReport, sqlx::Error> {
-    let sql = "SELECT l.ticket_pk, t.ticket_id, l.position, l.at, l.status, l.action, l.actor, l.detail,
-                      l.prev_hash, l.hash, t.log_len, t.last_hash
-               FROM wallet_ticket_log l JOIN wallet_tickets t ON t.id = l.ticket_pk
-               ORDER BY l.ticket_pk, l.position";
     let mut report = VerifyReport::default();
     let mut walker = ChainWalker::default();
-    on_reader!(db, |pool| {
-        let mut rows = sqlx::query_as::<_, Row>(sql).fetch(pool);
-        while let Some(row) = rows.try_next().await? {
+    let mut tx = db.begin_read().await?;
+    if tx.backend() == Backend::Postgres {
+        sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY").execute(&mut tx).await?;
+    }
+    let mut after = (-1_i64, -1_i64);
+    loop {
+        let rows: Vec<Row> = sql("SELECT l.ticket_pk, t.ticket_id, l.position, l.at, l.status, l.action, l.actor,
+                 l.detail, l.prev_hash, l.hash, t.log_len, t.last_hash
+             FROM wallet_ticket_log l JOIN wallet_tickets t ON t.id = l.ticket_pk
+             WHERE l.ticket_pk > $1 OR (l.ticket_pk = $1 AND l.position > $2)
+             ORDER BY l.ticket_pk, l.position LIMIT $3")
+        .bind(after.0)
+        .bind(after.1)
+        .bind(PAGE_ROWS)
+        .fetch_all(&mut tx)
+        .await?;
+        let full = rows.len() as i64 == PAGE_ROWS;
+        for row in rows {
+            after = (row.ticket_pk, row.position);
             report.entries += 1;
             walker.step(row, &mut report);
         }
-    });
+        if !full {
+            break;
+        }
+    }
+    tx.commit().await?;
     walker.finish(&mut report);
     Ok(report)
 }

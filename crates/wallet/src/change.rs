@@ -2,7 +2,10 @@
 //! wallet's rule: inside the caller's transaction, under the organizer's feed lock, through
 //! `WalletStatus::transition`, with a hash-chained log row and the next feed position.
 
-use tixbridge_domain::WalletStatus;
+use tixbridge_domain::{IllegalTransition, WalletAction, WalletStatus};
+use tixbridge_store::{Tx, sql};
+
+use crate::log_rows::{ChainHead, Change, LogRow, insert_log_rows, lock_feed, store_feed_seq};
 
 /// The columns of a ticket a change needs, read after the feed lock is taken.
 #[derive(sqlx::FromRow, Clone, Debug)]
@@ -30,75 +33,56 @@ impl TicketHead {
     }
 }
 
-/// Takes the feed lock of ticket `$pk`'s organizer, then reads the ticket: `Option<TicketHead>`.
-/// The organizer of a ticket never changes, so reading it before the lock is safe.
-macro_rules! lock_and_load {
-    ($tx:expr, $pk:expr) => {{
-        let organizer: Option<i64> = sqlx::query_scalar("SELECT organizer_id FROM wallet_tickets WHERE id = $1")
-            .bind($pk)
-            .fetch_optional(&mut *$tx)
-            .await?;
-        match organizer {
-            None => None,
-            Some(organizer) => {
-                $crate::log_rows::lock_feed!($tx, organizer);
-                let sql = format!("SELECT {} FROM wallet_tickets WHERE id = $1", $crate::change::HEAD_COLUMNS);
-                sqlx::query_as::<_, $crate::change::TicketHead>(&sql).bind($pk).fetch_optional(&mut *$tx).await?
-            }
-        }
-    }};
+/// Takes the feed lock of ticket `pk`'s organizer, then reads the ticket. The organizer of a
+/// ticket never changes, so reading it before the lock is safe.
+pub(crate) async fn lock_and_load(tx: &mut Tx, pk: i64) -> Result<Option<TicketHead>, sqlx::Error> {
+    let organizer: Option<i64> =
+        sql("SELECT organizer_id FROM wallet_tickets WHERE id = $1").bind(pk).scalar_optional(tx).await?;
+    let Some(organizer) = organizer else { return Ok(None) };
+    lock_feed(tx, organizer).await?;
+    sql(format!("SELECT {HEAD_COLUMNS} FROM wallet_tickets WHERE id = $1")).bind(pk).fetch_optional(tx).await
 }
-pub(crate) use lock_and_load;
 
-/// Applies `$action` to `$head` (a `&mut TicketHead` loaded under the feed lock) at `$at` ms:
-/// `Result<WalletStatus, IllegalTransition>`; on success the ticket row, its log and the feed
-/// position are written and `$head` follows.
-macro_rules! record_change {
-    ($tx:expr, $head:expr, $action:expr, $name:expr, $actor:expr, $at:expr, $detail:expr) => {{
-        let head: &mut $crate::change::TicketHead = $head;
-        match head.status().transition($action) {
-            Err(err) => Err(err),
-            Ok(next) => {
-                let feed_seq: i64 = sqlx::query_scalar::<_, i64>("SELECT feed_seq FROM wallet_organizers WHERE id = $1")
-                    .bind(head.organizer_id)
-                    .fetch_one(&mut *$tx)
-                    .await?
-                    + 1;
-                let entry = $crate::log_rows::LogRow::chained(
-                    &$crate::log_rows::ChainHead {
-                        ticket_pk: head.id,
-                        ticket_id: &head.ticket_id,
-                        log_len: head.log_len,
-                        last_hash: &head.last_hash,
-                    },
-                    $crate::log_rows::Change {
-                        feed_seq,
-                        at: $at,
-                        status: next.as_str(),
-                        action: $name,
-                        actor: $actor,
-                        detail: serde_json::Value::to_string(&$detail),
-                    },
-                );
-                sqlx::query(
-                    "UPDATE wallet_tickets SET status = $1, change_seq = $2, log_len = $3, last_hash = $4 WHERE id = $5",
-                )
-                .bind(next.as_str())
-                .bind(feed_seq)
-                .bind(head.log_len + 1)
-                .bind(entry.hash.as_slice())
-                .bind(head.id)
-                .execute(&mut *$tx)
-                .await?;
-                head.status = next.as_str().to_owned();
-                head.log_len += 1;
-                head.last_hash = entry.hash.clone();
-                let rows = [entry];
-                $crate::log_rows::insert_log_rows!($tx, &rows);
-                $crate::log_rows::store_feed_seq!($tx, head.organizer_id, feed_seq);
-                Ok(next)
-            }
-        }
-    }};
+/// Applies `action` to `head` (loaded under the feed lock) at `at` ms. On success the ticket
+/// row, its log and the feed position are written and `head` follows; an illegal move writes
+/// nothing and comes back as the inner error.
+pub(crate) async fn record_change(
+    tx: &mut Tx,
+    head: &mut TicketHead,
+    action: WalletAction,
+    name: &'static str,
+    actor: &str,
+    at: i64,
+    detail: &serde_json::Value,
+) -> Result<Result<WalletStatus, IllegalTransition>, sqlx::Error> {
+    let next = match head.status().transition(action) {
+        Ok(next) => next,
+        Err(err) => return Ok(Err(err)),
+    };
+    let feed_seq: i64 =
+        sql("SELECT feed_seq FROM wallet_organizers WHERE id = $1").bind(head.organizer_id).scalar::<i64>(tx).await?
+            + 1;
+    let entry = LogRow::chained(
+        &ChainHead {
+            ticket_pk: head.id,
+            ticket_id: &head.ticket_id,
+            log_len: head.log_len,
+            last_hash: &head.last_hash,
+        },
+        Change { feed_seq, at, status: next.as_str(), action: name, actor, detail: detail.to_string() },
+    );
+    sql("UPDATE wallet_tickets SET status = $1, change_seq = $2, log_len = $3, last_hash = $4 WHERE id = $5")
+        .bind(next.as_str())
+        .bind(feed_seq)
+        .bind(head.log_len + 1)
+        .bind(entry.hash.as_slice())
+        .bind(head.id)
+        .execute(tx)
+        .await?;
+    head.status = next.as_str().to_owned();
+    head.log_len += 1;
+    head.last_hash = entry.hash.clone();
+    insert_log_rows(tx, [&entry]).await?;
+    store_feed_seq(tx, head.organizer_id, feed_seq).await?;
+    Ok(Ok(next))
 }
-pub(crate) use record_change;

@@ -6,37 +6,28 @@ use axum::Json;
 use axum::extract::{Query, State};
 use serde::Deserialize;
 use serde_json::{Value, json};
-use tixbridge_store::on_reader;
+use tixbridge_store::{Tx, sql};
 use tixbridge_web::ApiError;
 
 use crate::WalletState;
 use crate::auth::Organizer;
 
-/// Appends a change of organizer `organizer` through `executor` (the change's transaction).
-pub(crate) async fn record<'c, DB, E>(
-    executor: E,
+/// Appends a change of organizer `organizer` inside `tx`, the change's transaction.
+pub(crate) async fn record(
+    tx: &mut Tx,
     organizer: i64,
     action: &str,
     object: &str,
     fields: &[String],
-) -> Result<(), sqlx::Error>
-where
-    DB: sqlx::Database,
-    E: sqlx::Executor<'c, Database = DB>,
-    for<'q> i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    for<'q> String: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    for<'q> <DB as sqlx::Database>::Arguments<'q>: sqlx::IntoArguments<'q, DB>,
-{
-    sqlx::query::<DB>(
-        "INSERT INTO wallet_audit (organizer_id, at, action, object, fields) VALUES ($1, $2, $3, $4, $5)",
-    )
-    .bind(organizer)
-    .bind(crate::millis(chrono::Utc::now()))
-    .bind(action.to_owned())
-    .bind(object.to_owned())
-    .bind(serde_json::to_string(fields).unwrap_or_else(|_| "[]".to_owned()))
-    .execute(executor)
-    .await?;
+) -> Result<(), sqlx::Error> {
+    sql("INSERT INTO wallet_audit (organizer_id, at, action, object, fields) VALUES ($1, $2, $3, $4, $5)")
+        .bind(organizer)
+        .bind(crate::millis(chrono::Utc::now()))
+        .bind(action)
+        .bind(object)
+        .bind(serde_json::to_string(fields).unwrap_or_else(|_| "[]".to_owned()))
+        .execute(tx)
+        .await?;
     Ok(())
 }
 
@@ -57,17 +48,13 @@ pub(crate) async fn get_audit(
     if !(1..=1000).contains(&limit) {
         return Err(ApiError::unprocessable("limit", "must be 1 to 1,000"));
     }
-    let rows: Vec<(i64, i64, String, String, String)> = on_reader!(&state.db, |pool| {
-        sqlx::query_as(
-            "SELECT id, at, action, object, fields FROM wallet_audit
-             WHERE organizer_id = $1 AND id < $2 ORDER BY id DESC LIMIT $3",
-        )
-        .bind(organizer)
-        .bind(query.before.unwrap_or(i64::MAX))
-        .bind(limit)
-        .fetch_all(pool)
-        .await?
-    });
+    let rows: Vec<(i64, i64, String, String, String)> = sql("SELECT id, at, action, object, fields FROM wallet_audit
+         WHERE organizer_id = $1 AND id < $2 ORDER BY id DESC LIMIT $3")
+    .bind(organizer)
+    .bind(query.before.unwrap_or(i64::MAX))
+    .bind(limit)
+    .fetch_all(&mut state.db.reader().await?)
+    .await?;
     let changes: Vec<Value> = rows
         .into_iter()
         .map(|(id, at, action, object, fields)| {

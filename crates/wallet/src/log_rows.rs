@@ -3,6 +3,7 @@
 //! same transaction as the change itself.
 
 use tixbridge_domain::chain::{LogEntry, entry_hash};
+use tixbridge_store::{Tx, sql};
 
 /// One status-log row, hash already computed.
 pub(crate) struct LogRow {
@@ -66,59 +67,47 @@ impl LogRow {
 /// Rows per multi-row INSERT: 10 columns each, well under either backend's bind limit.
 pub(crate) const LOG_INSERT_CHUNK: usize = 1_000;
 
-/// Appends `$rows` (anything that iterates over `&LogRow`) inside transaction `$tx`, in
-/// multi-row statements.
-macro_rules! insert_log_rows {
-    ($tx:expr, $rows:expr) => {
-        let rows: Vec<&$crate::log_rows::LogRow> = $rows.into_iter().collect();
-        for chunk in rows.chunks($crate::log_rows::LOG_INSERT_CHUNK) {
-            let mut insert = sqlx::QueryBuilder::new(
-                "INSERT INTO wallet_ticket_log \
-                 (ticket_pk, position, feed_seq, at, status, action, actor, detail, prev_hash, hash) ",
-            );
-            insert.push_values(chunk, |mut row, log: &&$crate::log_rows::LogRow| {
-                row.push_bind(log.ticket_pk)
-                    .push_bind(log.position)
-                    .push_bind(log.feed_seq)
-                    .push_bind(log.at)
-                    .push_bind(log.status)
-                    .push_bind(log.action)
-                    .push_bind(log.actor.as_str())
-                    .push_bind(log.detail.as_str())
-                    .push_bind(log.prev_hash.as_slice())
-                    .push_bind(log.hash.as_slice());
-            });
-            insert.build().execute(&mut *$tx).await?;
-        }
-    };
+/// Appends `rows` inside transaction `tx`, in multi-row statements.
+pub(crate) async fn insert_log_rows<'r>(
+    tx: &mut Tx,
+    rows: impl IntoIterator<Item = &'r LogRow>,
+) -> Result<(), sqlx::Error> {
+    let rows: Vec<&LogRow> = rows.into_iter().collect();
+    for chunk in rows.chunks(LOG_INSERT_CHUNK) {
+        let mut insert = sql(
+            "INSERT INTO wallet_ticket_log (ticket_pk, position, feed_seq, at, status, action, actor, detail, prev_hash, hash) ",
+        );
+        insert.push_values(chunk, |row, log| {
+            row.bind(log.ticket_pk)
+                .bind(log.position)
+                .bind(log.feed_seq)
+                .bind(log.at)
+                .bind(log.status)
+                .bind(log.action)
+                .bind(log.actor.as_str())
+                .bind(log.detail.as_str())
+                .bind(log.prev_hash.as_slice())
+                .bind(log.hash.as_slice());
+        });
+        insert.execute(tx).await?;
+    }
+    Ok(())
 }
-pub(crate) use insert_log_rows;
 
 /// Takes the organizer's feed lock and returns the last feed position handed out. The
 /// statement is a write on purpose: on PostgreSQL the row lock serializes this organizer's
 /// writers until commit, so feed positions become visible in order and a reader paging the
 /// diff never skips one; on SQLite it takes the write lock at the start of the transaction, so
 /// a writer in another process (a CLI command) makes it wait instead of failing later.
-macro_rules! lock_feed {
-    ($tx:expr, $organizer:expr) => {{
-        sqlx::query_scalar::<_, i64>(
-            "UPDATE wallet_organizers SET feed_seq = feed_seq WHERE id = $1 RETURNING feed_seq",
-        )
-        .bind($organizer)
-        .fetch_one(&mut *$tx)
-        .await?
-    }};
+pub(crate) async fn lock_feed(tx: &mut Tx, organizer: i64) -> Result<i64, sqlx::Error> {
+    sql("UPDATE wallet_organizers SET feed_seq = feed_seq WHERE id = $1 RETURNING feed_seq")
+        .bind(organizer)
+        .scalar(tx)
+        .await
 }
-pub(crate) use lock_feed;
 
 /// Records the last feed position used by this transaction.
-macro_rules! store_feed_seq {
-    ($tx:expr, $organizer:expr, $seq:expr) => {
-        sqlx::query("UPDATE wallet_organizers SET feed_seq = $1 WHERE id = $2")
-            .bind($seq)
-            .bind($organizer)
-            .execute(&mut *$tx)
-            .await?;
-    };
+pub(crate) async fn store_feed_seq(tx: &mut Tx, organizer: i64, seq: i64) -> Result<(), sqlx::Error> {
+    sql("UPDATE wallet_organizers SET feed_seq = $1 WHERE id = $2").bind(seq).bind(organizer).execute(tx).await?;
+    Ok(())
 }
-pub(crate) use store_feed_seq;

@@ -6,7 +6,7 @@ use base64::Engine;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
-use tixbridge_store::{Db, on_reader, on_writer};
+use tixbridge_store::{Db, sql};
 
 /// A newly created organizer and its API key, which exists nowhere else after this.
 pub struct NewOrganizer {
@@ -49,18 +49,14 @@ pub async fn create_organizer(db: &Db, name: &str, login: &str) -> Result<NewOrg
     }
     let api_key = generate_key();
     let now = crate::millis(chrono::Utc::now());
-    let inserted = on_writer!(db, |pool| {
-        sqlx::query_scalar::<_, i64>(
-            "INSERT INTO wallet_organizers (name, login, api_key_hash, created_at)
-             VALUES ($1, $2, $3, $4) ON CONFLICT (login) DO NOTHING RETURNING id",
-        )
-        .bind(name)
-        .bind(&login)
-        .bind(hash_key(&api_key))
-        .bind(now)
-        .fetch_optional(pool)
-        .await?
-    });
+    let inserted: Option<i64> = sql("INSERT INTO wallet_organizers (name, login, api_key_hash, created_at)
+         VALUES ($1, $2, $3, $4) ON CONFLICT (login) DO NOTHING RETURNING id")
+    .bind(name)
+    .bind(&login)
+    .bind(hash_key(&api_key))
+    .bind(now)
+    .scalar_optional(&mut db.writer().await?)
+    .await?;
     match inserted {
         Some(id) => Ok(NewOrganizer { id, api_key }),
         None => Err(OrganizerError::LoginTaken(login)),
@@ -72,18 +68,18 @@ pub async fn create_organizer(db: &Db, name: &str, login: &str) -> Result<NewOrg
 pub async fn authenticate(db: &Db, login: Option<&str>, key: &str) -> Result<Option<i64>, sqlx::Error> {
     let presented = hash_key(key);
     let found: Option<(i64, Vec<u8>)> = match login {
-        Some(login) => on_reader!(db, |pool| {
-            sqlx::query_as("SELECT id, api_key_hash FROM wallet_organizers WHERE login = $1")
+        Some(login) => {
+            sql("SELECT id, api_key_hash FROM wallet_organizers WHERE login = $1")
                 .bind(login.trim().to_lowercase())
-                .fetch_optional(pool)
+                .fetch_optional(&mut db.reader().await?)
                 .await?
-        }),
-        None => on_reader!(db, |pool| {
-            sqlx::query_as("SELECT id, api_key_hash FROM wallet_organizers WHERE api_key_hash = $1")
+        }
+        None => {
+            sql("SELECT id, api_key_hash FROM wallet_organizers WHERE api_key_hash = $1")
                 .bind(&presented)
-                .fetch_optional(pool)
+                .fetch_optional(&mut db.reader().await?)
                 .await?
-        }),
+        }
     };
     Ok(found.and_then(|(id, stored)| bool::from(stored.ct_eq(&presented)).then_some(id)))
 }

@@ -7,7 +7,7 @@ use axum::extract::{Path, State};
 use chrono::{DateTime, NaiveTime};
 use serde::Deserialize;
 use serde_json::{Value, json};
-use tixbridge_store::{on_reader, on_writer};
+use tixbridge_store::{Conn, sql};
 use tixbridge_web::{ApiError, JsonBody};
 
 use crate::WalletState;
@@ -70,17 +70,15 @@ pub(crate) const SETTINGS_COLUMNS: &str = "transfers_enabled, max_transfers, tra
     transfer_expiry_hours, holder_birth_date, holder_email, holder_phone, activation_at, activation_hours_before,
     activation_time_of_day, manual_code_hash, code_period_seconds";
 
-/// The settings of event `$event_pk`, read with executor `$exec`.
-macro_rules! load_settings {
-    ($exec:expr, $event_pk:expr) => {{
-        let sql =
-            format!("SELECT {} FROM wallet_event_settings WHERE event_pk = $1", $crate::settings::SETTINGS_COLUMNS);
-        let found: Option<$crate::settings::EventSettings> =
-            sqlx::query_as(&sql).bind($event_pk).fetch_optional($exec).await?;
-        found.unwrap_or_default()
-    }};
+/// The settings of event `event_pk`, or the defaults when it has none.
+pub(crate) async fn load_settings(conn: &mut impl Conn, event_pk: i64) -> Result<EventSettings, sqlx::Error> {
+    let found: Option<EventSettings> =
+        sql(format!("SELECT {SETTINGS_COLUMNS} FROM wallet_event_settings WHERE event_pk = $1"))
+            .bind(event_pk)
+            .fetch_optional(conn)
+            .await?;
+    Ok(found.unwrap_or_default())
 }
-pub(crate) use load_settings;
 
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -219,13 +217,11 @@ fn settings_json(s: &EventSettings, new_manual_code: Option<&str>) -> Value {
 }
 
 async fn event_pk(state: &WalletState, organizer: i64, event_id: &str) -> Result<i64, ApiError> {
-    let found: Option<i64> = on_reader!(&state.db, |pool| {
-        sqlx::query_scalar("SELECT id FROM wallet_events WHERE organizer_id = $1 AND event_id = $2")
-            .bind(organizer)
-            .bind(event_id)
-            .fetch_optional(pool)
-            .await?
-    });
+    let found: Option<i64> = sql("SELECT id FROM wallet_events WHERE organizer_id = $1 AND event_id = $2")
+        .bind(organizer)
+        .bind(event_id)
+        .scalar_optional(&mut state.db.reader().await?)
+        .await?;
     found.ok_or_else(|| ApiError::not_found(format!("no event {event_id:?}")).with_field("eventId"))
 }
 
@@ -241,34 +237,32 @@ pub(crate) async fn put_event_settings(
     let body: SettingsBody =
         serde_json::from_value(body).map_err(|err| ApiError::bad_request("body", err.to_string()))?;
     let pk = event_pk(&state, organizer, &event_id).await?;
-    let current = on_reader!(&state.db, |pool| load_settings!(pool, pk)).manual_code_hash;
+    let current = load_settings(&mut state.db.reader().await?, pk).await?.manual_code_hash;
     let (s, generated) = body.validate(&state.key, pk, current)?;
     let object = format!("event {event_id}");
-    on_writer!(&state.db, |pool| {
-        let mut tx = pool.begin().await?;
-        sqlx::query("DELETE FROM wallet_event_settings WHERE event_pk = $1").bind(pk).execute(&mut *tx).await?;
-        sqlx::query(&format!(
-            "INSERT INTO wallet_event_settings (event_pk, {SETTINGS_COLUMNS})
+    let mut tx = state.db.begin_write().await?;
+    sql("DELETE FROM wallet_event_settings WHERE event_pk = $1").bind(pk).execute(&mut tx).await?;
+    sql(format!(
+        "INSERT INTO wallet_event_settings (event_pk, {SETTINGS_COLUMNS})
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
-        ))
-        .bind(pk)
-        .bind(s.transfers_enabled)
-        .bind(s.max_transfers)
-        .bind(s.transfer_after_activation)
-        .bind(s.transfer_expiry_hours)
-        .bind(&s.holder_birth_date)
-        .bind(&s.holder_email)
-        .bind(&s.holder_phone)
-        .bind(s.activation_at)
-        .bind(s.activation_hours_before)
-        .bind(&s.activation_time_of_day)
-        .bind(&s.manual_code_hash)
-        .bind(s.code_period_seconds)
-        .execute(&mut *tx)
-        .await?;
-        crate::changes_audit::record(&mut *tx, organizer, "event_settings.replace", &object, &fields).await?;
-        tx.commit().await?;
-    });
+    ))
+    .bind(pk)
+    .bind(s.transfers_enabled)
+    .bind(s.max_transfers)
+    .bind(s.transfer_after_activation)
+    .bind(s.transfer_expiry_hours)
+    .bind(&s.holder_birth_date)
+    .bind(&s.holder_email)
+    .bind(&s.holder_phone)
+    .bind(s.activation_at)
+    .bind(s.activation_hours_before)
+    .bind(s.activation_time_of_day.as_deref())
+    .bind(s.manual_code_hash.as_deref())
+    .bind(s.code_period_seconds)
+    .execute(&mut tx)
+    .await?;
+    crate::changes_audit::record(&mut tx, organizer, "event_settings.replace", &object, &fields).await?;
+    tx.commit().await?;
     Ok(Json(settings_json(&s, generated.as_deref())))
 }
 
@@ -278,7 +272,7 @@ pub(crate) async fn get_event_settings(
     Path(event_id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
     let pk = event_pk(&state, organizer, &event_id).await?;
-    let settings = on_reader!(&state.db, |pool| load_settings!(pool, pk));
+    let settings = load_settings(&mut state.db.reader().await?, pk).await?;
     Ok(Json(settings_json(&settings, None)))
 }
 
@@ -303,17 +297,15 @@ pub(crate) async fn put_device_limits(
         return Err(WalletError::invalid("maxDevicesEver", "must be at least maxActiveDevices").into());
     }
     let fields = ["maxActiveDevices".to_owned(), "maxDevicesEver".to_owned()];
-    on_writer!(&state.db, |pool| {
-        let mut tx = pool.begin().await?;
-        sqlx::query("UPDATE wallet_organizers SET max_active_devices = $1, max_devices_ever = $2 WHERE id = $3")
-            .bind(limits.max_active_devices)
-            .bind(limits.max_devices_ever)
-            .bind(organizer)
-            .execute(&mut *tx)
-            .await?;
-        crate::changes_audit::record(&mut *tx, organizer, "device_limits.update", "device limits", &fields).await?;
-        tx.commit().await?;
-    });
+    let mut tx = state.db.begin_write().await?;
+    sql("UPDATE wallet_organizers SET max_active_devices = $1, max_devices_ever = $2 WHERE id = $3")
+        .bind(limits.max_active_devices)
+        .bind(limits.max_devices_ever)
+        .bind(organizer)
+        .execute(&mut tx)
+        .await?;
+    crate::changes_audit::record(&mut tx, organizer, "device_limits.update", "device limits", &fields).await?;
+    tx.commit().await?;
     Ok(Json(json!({ "maxActiveDevices": limits.max_active_devices, "maxDevicesEver": limits.max_devices_ever })))
 }
 
@@ -321,11 +313,10 @@ pub(crate) async fn get_device_limits(
     State(state): State<WalletState>,
     Organizer(organizer): Organizer,
 ) -> Result<Json<Value>, ApiError> {
-    let (active, ever): (i64, i64) = on_reader!(&state.db, |pool| {
-        sqlx::query_as("SELECT max_active_devices, max_devices_ever FROM wallet_organizers WHERE id = $1")
+    let (active, ever): (i64, i64) =
+        sql("SELECT max_active_devices, max_devices_ever FROM wallet_organizers WHERE id = $1")
             .bind(organizer)
-            .fetch_one(pool)
-            .await?
-    });
+            .fetch_one(&mut state.db.reader().await?)
+            .await?;
     Ok(Json(json!({ "maxActiveDevices": active, "maxDevicesEver": ever })))
 }

@@ -2,7 +2,7 @@
 //! A worker holds a job by its lease and renews it after every batch of rows; an IN_PROGRESS
 //! job whose lease ran out lost its worker (crash, restart) and may be claimed again.
 
-use tixbridge_store::{Db, on_reader, on_writer};
+use tixbridge_store::{Db, sql};
 
 use super::file::FileParams;
 
@@ -68,59 +68,47 @@ pub(crate) async fn create(
     now: i64,
 ) -> Result<i64, sqlx::Error> {
     let params = serde_json::to_string(params).unwrap_or_default();
-    on_writer!(db, |pool| {
-        sqlx::query_scalar(
-            "INSERT INTO wallet_csv_jobs (organizer_id, job_id, status, total_rows, next_row, body, params,
-                 lease_until, created_at) VALUES ($1, $2, $3, $4, 0, $5, $6, $7, $8) RETURNING id",
-        )
-        .bind(organizer)
-        .bind(job_id)
-        .bind(IN_PROGRESS)
-        .bind(i64::try_from(total).unwrap_or(i64::MAX))
-        .bind(body)
-        .bind(&params)
-        .bind(now + LEASE_MS)
-        .bind(now)
-        .fetch_one(pool)
-        .await
-    })
+    sql("INSERT INTO wallet_csv_jobs (organizer_id, job_id, status, total_rows, next_row, body, params,
+             lease_until, created_at) VALUES ($1, $2, $3, $4, 0, $5, $6, $7, $8) RETURNING id")
+    .bind(organizer)
+    .bind(job_id)
+    .bind(IN_PROGRESS)
+    .bind(i64::try_from(total).unwrap_or(i64::MAX))
+    .bind(body)
+    .bind(&params)
+    .bind(now + LEASE_MS)
+    .bind(now)
+    .scalar(&mut db.writer().await?)
+    .await
 }
 
 /// Takes the lease of job `pk` when it is unfinished and nobody holds it.
 pub(crate) async fn claim(db: &Db, pk: i64, now: i64) -> Result<Claim, sqlx::Error> {
-    on_writer!(db, |pool| {
-        let taken: Option<i64> = sqlx::query_scalar(
-            "UPDATE wallet_csv_jobs SET lease_until = $1
-             WHERE id = $2 AND status = $3 AND (lease_until IS NULL OR lease_until < $4) RETURNING id",
-        )
-        .bind(now + LEASE_MS)
-        .bind(pk)
-        .bind(IN_PROGRESS)
-        .bind(now)
-        .fetch_optional(pool)
-        .await?;
-        if taken.is_some() {
-            return Ok(Claim::Taken);
-        }
-        let held: Option<(String, Option<i64>)> =
-            sqlx::query_as("SELECT status, lease_until FROM wallet_csv_jobs WHERE id = $1")
-                .bind(pk)
-                .fetch_optional(pool)
-                .await?;
-        Ok(match held {
-            Some((status, Some(until))) if status == IN_PROGRESS => Claim::HeldUntil(until),
-            _ => Claim::Over,
-        })
+    let mut conn = db.writer().await?;
+    let taken: Option<i64> = sql("UPDATE wallet_csv_jobs SET lease_until = $1
+         WHERE id = $2 AND status = $3 AND (lease_until IS NULL OR lease_until < $4) RETURNING id")
+    .bind(now + LEASE_MS)
+    .bind(pk)
+    .bind(IN_PROGRESS)
+    .bind(now)
+    .scalar_optional(&mut conn)
+    .await?;
+    if taken.is_some() {
+        return Ok(Claim::Taken);
+    }
+    let held: Option<(String, Option<i64>)> =
+        sql("SELECT status, lease_until FROM wallet_csv_jobs WHERE id = $1").bind(pk).fetch_optional(&mut conn).await?;
+    Ok(match held {
+        Some((status, Some(until))) if status == IN_PROGRESS => Claim::HeldUntil(until),
+        _ => Claim::Over,
     })
 }
 
 pub(crate) async fn load_work(db: &Db, pk: i64) -> Result<Option<WorkJob>, sqlx::Error> {
-    on_reader!(db, |pool| {
-        sqlx::query_as("SELECT organizer_id, job_id, status, next_row, body, params FROM wallet_csv_jobs WHERE id = $1")
-            .bind(pk)
-            .fetch_optional(pool)
-            .await
-    })
+    sql("SELECT organizer_id, job_id, status, next_row, body, params FROM wallet_csv_jobs WHERE id = $1")
+        .bind(pk)
+        .fetch_optional(&mut db.reader().await?)
+        .await
 }
 
 /// Records the results of a batch of rows, moves the job past them and renews its lease, in one
@@ -132,58 +120,45 @@ pub(crate) async fn save_progress(
     next_row: i64,
     now: i64,
 ) -> Result<(), sqlx::Error> {
-    on_writer!(db, |pool| {
-        let mut tx = pool.begin().await?;
-        for chunk in rows.chunks(1_000) {
-            let mut insert =
-                sqlx::QueryBuilder::new("INSERT INTO wallet_csv_job_rows (job_pk, row_no, ticket_id, status, reason) ");
-            insert.push_values(chunk, |mut row, r| {
-                row.push_bind(pk)
-                    .push_bind(r.row_no)
-                    .push_bind(r.ticket_id.as_deref())
-                    .push_bind(r.status.as_str())
-                    .push_bind(r.reason.as_deref());
-            });
-            insert.push(
-                " ON CONFLICT (job_pk, row_no) DO UPDATE SET ticket_id = excluded.ticket_id,
-                  status = excluded.status, reason = excluded.reason",
-            );
-            insert.build().execute(&mut *tx).await?;
-        }
-        sqlx::query("UPDATE wallet_csv_jobs SET next_row = $1, lease_until = $2 WHERE id = $3")
-            .bind(next_row)
-            .bind(now + LEASE_MS)
-            .bind(pk)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await
-    })
+    let mut tx = db.begin_write().await?;
+    for chunk in rows.chunks(1_000) {
+        let mut insert = sql("INSERT INTO wallet_csv_job_rows (job_pk, row_no, ticket_id, status, reason) ");
+        insert.push_values(chunk, |row, r| {
+            row.bind(pk).bind(r.row_no).bind(r.ticket_id.as_deref()).bind(r.status.as_str()).bind(r.reason.as_deref());
+        });
+        insert.push(
+            " ON CONFLICT (job_pk, row_no) DO UPDATE SET ticket_id = excluded.ticket_id,
+              status = excluded.status, reason = excluded.reason",
+        );
+        insert.execute(&mut tx).await?;
+    }
+    sql("UPDATE wallet_csv_jobs SET next_row = $1, lease_until = $2 WHERE id = $3")
+        .bind(next_row)
+        .bind(now + LEASE_MS)
+        .bind(pk)
+        .execute(&mut tx)
+        .await?;
+    tx.commit().await
 }
 
 /// Ends job `pk` as `status` (COMPLETED or FAILED), releasing its lease.
 pub(crate) async fn finish(db: &Db, pk: i64, status: &str, failure: Option<&str>, now: i64) -> Result<(), sqlx::Error> {
-    on_writer!(db, |pool| {
-        sqlx::query(
-            "UPDATE wallet_csv_jobs SET status = $1, failure = $2, finished_at = $3, lease_until = NULL WHERE id = $4",
-        )
+    sql("UPDATE wallet_csv_jobs SET status = $1, failure = $2, finished_at = $3, lease_until = NULL WHERE id = $4")
         .bind(status)
         .bind(failure)
         .bind(now)
         .bind(pk)
-        .execute(pool)
+        .execute(&mut db.writer().await?)
         .await
         .map(|_| ())
-    })
 }
 
 /// Every job not finished yet, whoever holds it.
 pub(crate) async fn unfinished(db: &Db) -> Result<Vec<i64>, sqlx::Error> {
-    on_reader!(db, |pool| {
-        sqlx::query_scalar("SELECT id FROM wallet_csv_jobs WHERE status = $1 ORDER BY id")
-            .bind(IN_PROGRESS)
-            .fetch_all(pool)
-            .await
-    })
+    sql("SELECT id FROM wallet_csv_jobs WHERE status = $1 ORDER BY id")
+        .bind(IN_PROGRESS)
+        .scalars(&mut db.reader().await?)
+        .await
 }
 
 /// Organizer `organizer`'s job `job_id` and its row results so far.
@@ -192,29 +167,26 @@ pub(crate) async fn find(
     organizer: i64,
     job_id: &str,
 ) -> Result<Option<(JobView, Vec<RowResult>)>, sqlx::Error> {
-    on_reader!(db, |pool| {
-        let mut tx = pool.begin().await?;
-        let job: Option<JobView> = sqlx::query_as(
-            "SELECT id, job_id, status, total_rows, next_row, failure, lease_until, created_at, finished_at
-             FROM wallet_csv_jobs WHERE organizer_id = $1 AND job_id = $2",
-        )
+    let mut tx = db.begin_read().await?;
+    let job: Option<JobView> =
+        sql("SELECT id, job_id, status, total_rows, next_row, failure, lease_until, created_at, finished_at
+         FROM wallet_csv_jobs WHERE organizer_id = $1 AND job_id = $2")
         .bind(organizer)
         .bind(job_id)
-        .fetch_optional(&mut *tx)
+        .fetch_optional(&mut tx)
         .await?;
-        let found = match job {
-            Some(job) => {
-                let rows: Vec<RowResult> = sqlx::query_as(
-                    "SELECT row_no, ticket_id, status, reason FROM wallet_csv_job_rows WHERE job_pk = $1 ORDER BY row_no",
-                )
-                .bind(job.id)
-                .fetch_all(&mut *tx)
-                .await?;
-                Some((job, rows))
-            }
-            None => None,
-        };
-        tx.commit().await?;
-        Ok(found)
-    })
+    let found = match job {
+        Some(job) => {
+            let rows: Vec<RowResult> = sql(
+                "SELECT row_no, ticket_id, status, reason FROM wallet_csv_job_rows WHERE job_pk = $1 ORDER BY row_no",
+            )
+            .bind(job.id)
+            .fetch_all(&mut tx)
+            .await?;
+            Some((job, rows))
+        }
+        None => None,
+    };
+    tx.commit().await?;
+    Ok(found)
 }

@@ -15,7 +15,7 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use serde::Deserialize;
 use serde_json::{Value, json};
-use tixbridge_store::on_reader;
+use tixbridge_store::sql;
 use tixbridge_web::ApiError;
 
 use crate::WalletState;
@@ -55,18 +55,18 @@ pub(crate) async fn get_diff(
     Query(query): Query<DiffQuery>,
 ) -> Result<Json<Value>, ApiError> {
     let (cursor, limit) = parse_cursor(&query)?;
-    let (tickets, history): (Vec<TicketRow>, Vec<HistoryRow>) = on_reader!(&state.db, |pool| {
-        let mut tx = pool.begin().await?;
-        let sql = format!(
-            "{} WHERE t.organizer_id = $1 AND t.change_seq > $2 ORDER BY t.change_seq LIMIT $3",
-            view::TICKET_SELECT
-        );
-        let tickets: Vec<TicketRow> =
-            sqlx::query_as(&sql).bind(organizer).bind(cursor).bind(limit).fetch_all(&mut *tx).await?;
-        let history = load_history!(tx, &tickets, -1_i64);
-        tx.commit().await?;
-        (tickets, history)
-    });
+    let mut tx = state.db.begin_read().await?;
+    let tickets: Vec<TicketRow> = sql(format!(
+        "{} WHERE t.organizer_id = $1 AND t.change_seq > $2 ORDER BY t.change_seq LIMIT $3",
+        view::TICKET_SELECT
+    ))
+    .bind(organizer)
+    .bind(cursor)
+    .bind(limit)
+    .fetch_all(&mut tx)
+    .await?;
+    let history = load_history(&mut tx, &tickets, -1).await?;
+    tx.commit().await?;
     let next = tickets.last().map_or(cursor, |t| t.change_seq);
     let mut by_ticket = view::group_history(history);
     let items: Vec<Value> = tickets
@@ -88,22 +88,21 @@ pub(crate) async fn get_ticket(
     Organizer(organizer): Organizer,
     Path(ticket_id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    let found: Option<(TicketRow, Vec<HistoryRow>)> = on_reader!(&state.db, |pool| {
-        let mut tx = pool.begin().await?;
-        let sql = format!("{} WHERE t.organizer_id = $1 AND t.ticket_id = $2", view::TICKET_SELECT);
-        let ticket: Option<TicketRow> =
-            sqlx::query_as(&sql).bind(organizer).bind(&ticket_id).fetch_optional(&mut *tx).await?;
-        let result = match ticket {
-            Some(ticket) => {
-                let rows = std::slice::from_ref(&ticket);
-                let history = load_history!(tx, rows, -1_i64);
-                Some((ticket, history))
-            }
-            None => None,
-        };
-        tx.commit().await?;
-        result
-    });
+    let mut tx = state.db.begin_read().await?;
+    let ticket: Option<TicketRow> =
+        sql(format!("{} WHERE t.organizer_id = $1 AND t.ticket_id = $2", view::TICKET_SELECT))
+            .bind(organizer)
+            .bind(&ticket_id)
+            .fetch_optional(&mut tx)
+            .await?;
+    let found = match ticket {
+        Some(ticket) => {
+            let history = load_history(&mut tx, std::slice::from_ref(&ticket), -1).await?;
+            Some((ticket, history))
+        }
+        None => None,
+    };
+    tx.commit().await?;
     let (ticket, history) =
         found.ok_or_else(|| ApiError::not_found(format!("no ticket {ticket_id:?}")).with_field("ticketId"))?;
     let mut item = ticket_json(&ticket, true);

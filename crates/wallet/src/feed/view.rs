@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 
 use serde_json::{Value, json};
+use tixbridge_store::{Tx, sql};
 
 use crate::rfc3339;
 
@@ -61,27 +62,23 @@ pub(crate) struct HistoryRow {
     hash: Vec<u8>,
 }
 
-/// Loads the log rows of `$tickets` (a slice of [`TicketRow`]) past feed position `$after`.
-macro_rules! load_history {
-    ($tx:expr, $tickets:expr, $after:expr) => {{
-        let mut history: Vec<$crate::feed::view::HistoryRow> = Vec::new();
-        for chunk in $tickets.chunks(1_000) {
-            let mut select = sqlx::QueryBuilder::new(
-                "SELECT ticket_pk, position, feed_seq, at, status, action, actor, detail, hash
-                 FROM wallet_ticket_log WHERE feed_seq > ",
-            );
-            select.push_bind($after).push(" AND ticket_pk IN (");
-            let mut list = select.separated(", ");
-            for ticket in chunk {
-                list.push_bind(ticket.id);
-            }
-            select.push(") ORDER BY ticket_pk, position");
-            history.extend(select.build_query_as().fetch_all(&mut *$tx).await?);
-        }
-        history
-    }};
+/// Loads the log rows of `tickets` past feed position `after`.
+pub(crate) async fn load_history(
+    tx: &mut Tx,
+    tickets: &[TicketRow],
+    after: i64,
+) -> Result<Vec<HistoryRow>, sqlx::Error> {
+    let mut history: Vec<HistoryRow> = Vec::new();
+    for chunk in tickets.chunks(1_000) {
+        let mut select = sql("SELECT ticket_pk, position, feed_seq, at, status, action, actor, detail, hash
+             FROM wallet_ticket_log WHERE feed_seq > ");
+        select.push_bind(after).push(" AND ticket_pk IN ");
+        select.push_list(chunk.iter().map(|ticket| ticket.id));
+        select.push(" ORDER BY ticket_pk, position");
+        history.extend(select.fetch_all::<HistoryRow>(tx).await?);
+    }
+    Ok(history)
 }
-pub(crate) use load_history;
 
 pub(crate) fn group_history(rows: Vec<HistoryRow>) -> HashMap<i64, Vec<HistoryRow>> {
     let mut grouped: HashMap<i64, Vec<HistoryRow>> = HashMap::new();

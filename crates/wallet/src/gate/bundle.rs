@@ -13,7 +13,7 @@ use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use tixbridge_domain::WalletStatus;
-use tixbridge_store::{Db, on_reader};
+use tixbridge_store::{Db, sql};
 use tixbridge_vault::ServerKey;
 
 use super::verify::{GateResult, Verdict};
@@ -87,39 +87,29 @@ pub async fn build_bundle(
     event_id: &str,
     now: DateTime<Utc>,
 ) -> Result<Option<SignedBundle>, WalletError> {
-    let loaded = on_reader!(db, |pool| {
-        let mut tx = pool.begin().await?;
-        let event: Option<(i64, String)> =
-            sqlx::query_as("SELECT id, start_time FROM wallet_events WHERE organizer_id = $1 AND event_id = $2")
-                .bind(organizer)
-                .bind(event_id)
-                .fetch_optional(&mut *tx)
-                .await?;
-        match event {
-            None => None,
-            Some((event_pk, start)) => {
-                let settings = load_settings!(&mut *tx, event_pk);
-                let tickets: Vec<(i64, String, String, String)> = sqlx::query_as(
-                    "SELECT id, ticket_id, status, body FROM wallet_tickets WHERE event_pk = $1 ORDER BY id",
-                )
-                .bind(event_pk)
-                .fetch_all(&mut *tx)
-                .await?;
-                let holdings: Vec<(i64, String, String, bool)> = sqlx::query_as(
-                    "SELECT h.ticket_pk, d.device_id, h.code_ref, (h.released_at IS NULL AND d.spectator_id = t.owner_id)
-                     FROM wallet_device_tickets h
-                     JOIN wallet_devices d ON d.id = h.device_pk JOIN wallet_tickets t ON t.id = h.ticket_pk
-                     WHERE t.event_pk = $1 AND h.code_ref IS NOT NULL ORDER BY h.ticket_pk, d.device_id",
-                )
-                .bind(event_pk)
-                .fetch_all(&mut *tx)
-                .await?;
-                tx.commit().await?;
-                Some((event_pk, start, settings, tickets, holdings))
-            }
-        }
-    });
-    let Some((event_pk, start, settings, rows, holdings)) = loaded else { return Ok(None) };
+    let mut tx = db.begin_read().await?;
+    let event: Option<(i64, String)> =
+        sql("SELECT id, start_time FROM wallet_events WHERE organizer_id = $1 AND event_id = $2")
+            .bind(organizer)
+            .bind(event_id)
+            .fetch_optional(&mut tx)
+            .await?;
+    let Some((event_pk, start)) = event else { return Ok(None) };
+    let settings = load_settings(&mut tx, event_pk).await?;
+    let rows: Vec<(i64, String, String, String)> =
+        sql("SELECT id, ticket_id, status, body FROM wallet_tickets WHERE event_pk = $1 ORDER BY id")
+            .bind(event_pk)
+            .fetch_all(&mut tx)
+            .await?;
+    let holdings: Vec<(i64, String, String, bool)> =
+        sql("SELECT h.ticket_pk, d.device_id, h.code_ref, (h.released_at IS NULL AND d.spectator_id = t.owner_id)
+         FROM wallet_device_tickets h
+         JOIN wallet_devices d ON d.id = h.device_pk JOIN wallet_tickets t ON t.id = h.ticket_pk
+         WHERE t.event_pk = $1 AND h.code_ref IS NOT NULL ORDER BY h.ticket_pk, d.device_id")
+        .bind(event_pk)
+        .fetch_all(&mut tx)
+        .await?;
+    tx.commit().await?;
     let mut payload = BundlePayload {
         format: FORMAT.into(),
         event_id: event_id.to_owned(),

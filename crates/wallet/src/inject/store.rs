@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use tixbridge_domain::{WalletAction, WalletStatus};
-use tixbridge_store::{Db, on_writer};
+use tixbridge_store::{Db, Tx, sql};
 
 use super::plan::{Candidate, Slot};
 use crate::log_rows::{ChainHead, Change, LogRow, insert_log_rows, lock_feed, store_feed_seq};
@@ -36,60 +36,54 @@ fn note_bulk_insert(db: &Db, inserted: usize) {
 /// Rows per multi-row statement (at most ~25 binds each: far under both bind limits).
 const CHUNK: usize = 1_000;
 
-/// Inside transaction `$tx`, the ids of organizer `$organizer`'s events named by `$events`
-/// (a map from event id to a candidate describing it), by event id: looked up in one query,
-/// created when new, updated when their description changed.
-macro_rules! upsert_events {
-    ($tx:expr, $organizer:expr, $events:expr) => {{
-        let events: &HashMap<&str, &Candidate> = $events;
-        let mut lookup = sqlx::QueryBuilder::new("SELECT event_id, id, body FROM wallet_events WHERE organizer_id = ");
-        lookup.push_bind($organizer).push(" AND event_id IN (");
-        let mut list = lookup.separated(", ");
-        for event_id in events.keys() {
-            list.push_bind(*event_id);
-        }
-        lookup.push(")");
-        let known: Vec<(String, i64, String)> = lookup.build_query_as().fetch_all(&mut *$tx).await?;
-        let mut known: HashMap<String, (i64, String)> =
-            known.into_iter().map(|(event_id, pk, body)| (event_id, (pk, body))).collect();
-        let mut ids: HashMap<String, i64> = HashMap::with_capacity(events.len());
-        for (event_id, c) in events {
-            let event = &c.ticket.event;
-            let event_text = c.event_text.as_str();
-            let pk =
-                match known.remove(*event_id) {
-                    Some((pk, body)) if body == event_text => pk,
-                    Some((pk, _)) => {
-                        sqlx::query(
-                            "UPDATE wallet_events SET name = $1, start_time = $2, expiration_date = $3, body = $4
-                         WHERE id = $5",
-                        )
-                        .bind(&event.name)
-                        .bind(&event.start_time)
-                        .bind(&event.expiration_date)
-                        .bind(event_text)
-                        .bind(pk)
-                        .execute(&mut *$tx)
-                        .await?;
-                        pk
-                    }
-                    None => sqlx::query_scalar(
-                        "INSERT INTO wallet_events (organizer_id, event_id, name, start_time, expiration_date, body)
-                     VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-                    )
-                    .bind($organizer)
-                    .bind(*event_id)
-                    .bind(&event.name)
-                    .bind(&event.start_time)
-                    .bind(&event.expiration_date)
-                    .bind(event_text)
-                    .fetch_one(&mut *$tx)
-                    .await?,
-                };
-            ids.insert((*event_id).to_owned(), pk);
-        }
-        ids
-    }};
+/// Inside transaction `tx`, the ids of organizer `organizer`'s events named by `events` (a map
+/// from event id to a candidate describing it), by event id: looked up in one query, created
+/// when new, updated when their description changed.
+async fn upsert_events(
+    tx: &mut Tx,
+    organizer: i64,
+    events: &HashMap<&str, &Candidate>,
+) -> Result<HashMap<String, i64>, sqlx::Error> {
+    let mut lookup = sql("SELECT event_id, id, body FROM wallet_events WHERE organizer_id = ");
+    lookup.push_bind(organizer).push(" AND event_id IN ");
+    lookup.push_list(events.keys().copied());
+    let known: Vec<(String, i64, String)> = lookup.fetch_all(tx).await?;
+    let mut known: HashMap<String, (i64, String)> =
+        known.into_iter().map(|(event_id, pk, body)| (event_id, (pk, body))).collect();
+    let mut ids: HashMap<String, i64> = HashMap::with_capacity(events.len());
+    for (event_id, c) in events {
+        let event = &c.ticket.event;
+        let event_text = c.event_text.as_str();
+        let pk = match known.remove(*event_id) {
+            Some((pk, body)) if body == event_text => pk,
+            Some((pk, _)) => {
+                sql("UPDATE wallet_events SET name = $1, start_time = $2, expiration_date = $3, body = $4
+                     WHERE id = $5")
+                .bind(&event.name)
+                .bind(&event.start_time)
+                .bind(&event.expiration_date)
+                .bind(event_text)
+                .bind(pk)
+                .execute(tx)
+                .await?;
+                pk
+            }
+            None => {
+                sql("INSERT INTO wallet_events (organizer_id, event_id, name, start_time, expiration_date, body)
+                     VALUES ($1, $2, $3, $4, $5, $6) RETURNING id")
+                .bind(organizer)
+                .bind(*event_id)
+                .bind(&event.name)
+                .bind(&event.start_time)
+                .bind(&event.expiration_date)
+                .bind(event_text)
+                .scalar(tx)
+                .await?
+            }
+        };
+        ids.insert((*event_id).to_owned(), pk);
+    }
+    Ok(ids)
 }
 
 /// What the database already knows of a ticket of the batch.
@@ -171,124 +165,109 @@ async fn write_batch(
     answers: &mut [Option<TicketResult>],
     at: i64,
 ) -> Result<(), sqlx::Error> {
-    on_writer!(db, |pool| {
-        let mut tx = pool.begin().await?;
-        let mut feed_seq = lock_feed!(tx, organizer);
+    let mut tx = db.begin_write().await?;
+    let mut feed_seq = lock_feed(&mut tx, organizer).await?;
 
-        // Spectators: created on first sight of their e-mail.
-        let spectator_ids = upsert_spectators!(tx, organizer, candidates.iter().map(|(_, c)| &c.ticket.spectator), at);
+    // Spectators: created on first sight of their e-mail.
+    let spectator_ids =
+        upsert_spectators(&mut tx, organizer, candidates.iter().map(|(_, c)| &c.ticket.spectator), at).await?;
 
-        // Events: created on a new event.id, updated when their description changed.
-        let mut events: HashMap<&str, &Candidate> = HashMap::new();
-        for (_, c) in candidates.iter() {
-            events.insert(c.ticket.event.id.as_str(), c);
-        }
-        let event_ids = upsert_events!(tx, organizer, &events);
+    // Events: created on a new event.id, updated when their description changed.
+    let mut events: HashMap<&str, &Candidate> = HashMap::new();
+    for (_, c) in candidates.iter() {
+        events.insert(c.ticket.event.id.as_str(), c);
+    }
+    let event_ids = upsert_events(&mut tx, organizer, &events).await?;
 
-        // Tickets already known.
-        let mut existing: HashMap<String, Existing> = HashMap::new();
-        for chunk in candidates.chunks(CHUNK) {
-            let mut select = sqlx::QueryBuilder::new(
-                "SELECT id, ticket_id, status, content_hash, log_len, last_hash FROM wallet_tickets
-                 WHERE organizer_id = ",
-            );
-            select.push_bind(organizer).push(" AND ticket_id IN (");
-            let mut list = select.separated(", ");
-            for (_, c) in chunk {
-                list.push_bind(c.ticket.ticket_id.as_str());
+    // Tickets already known.
+    let mut existing: HashMap<String, Existing> = HashMap::new();
+    for chunk in candidates.chunks(CHUNK) {
+        let mut select = sql("SELECT id, ticket_id, status, content_hash, log_len, last_hash FROM wallet_tickets
+             WHERE organizer_id = ");
+        select.push_bind(organizer).push(" AND ticket_id IN ");
+        select.push_list(chunk.iter().map(|(_, c)| c.ticket.ticket_id.as_str()));
+        let rows: Vec<Existing> = select.fetch_all(&mut tx).await?;
+        existing.extend(rows.into_iter().map(|row| (row.ticket_id.clone(), row)));
+    }
+
+    // New tickets keep their precomputed first log row; changed ones chain a new row.
+    let mut inserts: Vec<(usize, &mut Candidate)> = Vec::new();
+    let mut log: Vec<LogRow> = Vec::new();
+    for (position, c) in candidates.iter_mut() {
+        let id = c.ticket.ticket_id.as_str();
+        match decide(c, existing.remove(id)) {
+            Decision::Insert => {
+                feed_seq += 1;
+                c.first_log.feed_seq = feed_seq;
+                inserts.push((*position, c));
             }
-            select.push(")");
-            let rows: Vec<Existing> = select.build_query_as().fetch_all(&mut *tx).await?;
-            existing.extend(rows.into_iter().map(|row| (row.ticket_id.clone(), row)));
-        }
-
-        // New tickets keep their precomputed first log row; changed ones chain a new row.
-        let mut inserts: Vec<(usize, &mut Candidate)> = Vec::new();
-        let mut log: Vec<LogRow> = Vec::new();
-        for (position, c) in candidates.iter_mut() {
-            let id = c.ticket.ticket_id.as_str();
-            match decide(c, existing.remove(id)) {
-                Decision::Insert => {
-                    feed_seq += 1;
-                    c.first_log.feed_seq = feed_seq;
-                    inserts.push((*position, c));
-                }
-                Decision::Unchanged(status) => answers[*position] = Some(TicketResult::accepted(id, status)),
-                Decision::Refuse(result) => answers[*position] = Some(result),
-                Decision::Update(row) => {
-                    feed_seq += 1;
-                    let entry = LogRow::chained(
-                        &ChainHead {
-                            ticket_pk: row.id,
-                            ticket_id: id,
-                            log_len: row.log_len,
-                            last_hash: &row.last_hash,
-                        },
-                        Change {
-                            feed_seq,
-                            at,
-                            status: WalletStatus::Injected.as_str(),
-                            action: "UPDATE",
-                            actor: "organizer",
-                            detail: c.first_log.detail.clone(),
-                        },
-                    );
-                    sqlx::query(
-                        "UPDATE wallet_tickets SET event_pk = $1, body = $2, content_hash = $3, barcode = $4,
-                             initial_owner_id = $5, owner_id = $5, change_seq = $6, log_len = $7, last_hash = $8
-                         WHERE id = $9",
-                    )
-                    .bind(event_ids[&c.ticket.event.id])
-                    .bind(&c.body_text)
-                    .bind(&c.content_hash)
-                    .bind(&c.ticket.barcode)
-                    .bind(spectator_ids[&c.ticket.spectator.email])
-                    .bind(feed_seq)
-                    .bind(row.log_len + 1)
-                    .bind(&entry.hash)
-                    .bind(row.id)
-                    .execute(&mut *tx)
-                    .await?;
-                    log.push(entry);
-                    answers[*position] = Some(TicketResult::accepted(id, WalletStatus::Injected));
-                }
-            }
-        }
-
-        for chunk in inserts.chunks_mut(CHUNK) {
-            let mut insert = sqlx::QueryBuilder::new(
-                "INSERT INTO wallet_tickets (organizer_id, ticket_id, event_pk, status, body, content_hash,
-                     barcode, initial_owner_id, owner_id, injected_at, change_seq, log_len, last_hash) ",
-            );
-            insert.push_values(chunk.iter(), |mut row, (_, c)| {
-                let owner = spectator_ids[&c.ticket.spectator.email];
-                row.push_bind(organizer)
-                    .push_bind(c.ticket.ticket_id.as_str())
-                    .push_bind(event_ids[&c.ticket.event.id])
-                    .push_bind(WalletStatus::Injected.as_str())
-                    .push_bind(c.body_text.as_str())
-                    .push_bind(c.content_hash.as_slice())
-                    .push_bind(c.ticket.barcode.as_str())
-                    .push_bind(owner)
-                    .push_bind(owner)
-                    .push_bind(at)
-                    .push_bind(c.first_log.feed_seq)
-                    .push_bind(1_i64)
-                    .push_bind(c.first_log.hash.as_slice());
-            });
-            insert.push(" RETURNING id, ticket_id");
-            let ids: Vec<(i64, String)> = insert.build_query_as().fetch_all(&mut *tx).await?;
-            let pk_of: HashMap<String, i64> = ids.into_iter().map(|(pk, id)| (id, pk)).collect();
-            for (position, c) in chunk.iter_mut() {
-                let id = c.ticket.ticket_id.as_str();
-                c.first_log.ticket_pk = pk_of[id];
+            Decision::Unchanged(status) => answers[*position] = Some(TicketResult::accepted(id, status)),
+            Decision::Refuse(result) => answers[*position] = Some(result),
+            Decision::Update(row) => {
+                feed_seq += 1;
+                let entry = LogRow::chained(
+                    &ChainHead { ticket_pk: row.id, ticket_id: id, log_len: row.log_len, last_hash: &row.last_hash },
+                    Change {
+                        feed_seq,
+                        at,
+                        status: WalletStatus::Injected.as_str(),
+                        action: "UPDATE",
+                        actor: "organizer",
+                        detail: c.first_log.detail.clone(),
+                    },
+                );
+                sql("UPDATE wallet_tickets SET event_pk = $1, body = $2, content_hash = $3, barcode = $4,
+                         initial_owner_id = $5, owner_id = $5, change_seq = $6, log_len = $7, last_hash = $8
+                     WHERE id = $9")
+                .bind(event_ids[&c.ticket.event.id])
+                .bind(&c.body_text)
+                .bind(&c.content_hash)
+                .bind(&c.ticket.barcode)
+                .bind(spectator_ids[&c.ticket.spectator.email])
+                .bind(feed_seq)
+                .bind(row.log_len + 1)
+                .bind(&entry.hash)
+                .bind(row.id)
+                .execute(&mut tx)
+                .await?;
+                log.push(entry);
                 answers[*position] = Some(TicketResult::accepted(id, WalletStatus::Injected));
             }
         }
-        insert_log_rows!(tx, log.iter().chain(inserts.iter().map(|(_, c)| &c.first_log)));
-        store_feed_seq!(tx, organizer, feed_seq);
-        tx.commit().await?;
-        note_bulk_insert(db, inserts.len());
-    });
+    }
+
+    for chunk in inserts.chunks_mut(CHUNK) {
+        let mut insert =
+            sql("INSERT INTO wallet_tickets (organizer_id, ticket_id, event_pk, status, body, content_hash,
+                 barcode, initial_owner_id, owner_id, injected_at, change_seq, log_len, last_hash) ");
+        insert.push_values(chunk.iter(), |row, (_, c)| {
+            let owner = spectator_ids[&c.ticket.spectator.email];
+            row.bind(organizer)
+                .bind(c.ticket.ticket_id.as_str())
+                .bind(event_ids[&c.ticket.event.id])
+                .bind(WalletStatus::Injected.as_str())
+                .bind(c.body_text.as_str())
+                .bind(c.content_hash.as_slice())
+                .bind(c.ticket.barcode.as_str())
+                .bind(owner)
+                .bind(owner)
+                .bind(at)
+                .bind(c.first_log.feed_seq)
+                .bind(1_i64)
+                .bind(c.first_log.hash.as_slice());
+        });
+        insert.push(" RETURNING id, ticket_id");
+        let ids: Vec<(i64, String)> = insert.fetch_all(&mut tx).await?;
+        let pk_of: HashMap<String, i64> = ids.into_iter().map(|(pk, id)| (id, pk)).collect();
+        for (position, c) in chunk.iter_mut() {
+            let id = c.ticket.ticket_id.as_str();
+            c.first_log.ticket_pk = pk_of[id];
+            answers[*position] = Some(TicketResult::accepted(id, WalletStatus::Injected));
+        }
+    }
+    insert_log_rows(&mut tx, log.iter().chain(inserts.iter().map(|(_, c)| &c.first_log))).await?;
+    store_feed_seq(&mut tx, organizer, feed_seq).await?;
+    tx.commit().await?;
+    note_bulk_insert(db, inserts.len());
     Ok(())
 }

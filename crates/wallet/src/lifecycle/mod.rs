@@ -16,8 +16,6 @@ use crate::auth::Organizer;
 use crate::inject::batch_elements;
 use crate::results::{BatchAnswer, TicketResult};
 
-pub(crate) use store::TicketUpdate;
-
 /// An organizer request about one ticket.
 #[derive(Debug, Clone)]
 pub(crate) enum Request {

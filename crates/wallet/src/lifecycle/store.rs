@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use serde_json::json;
 use tixbridge_domain::{WalletAction, WalletStatus};
-use tixbridge_store::{Db, on_writer};
+use tixbridge_store::{Db, Tx, sql};
 
 use super::Request;
 use crate::log_rows::{ChainHead, Change, LogRow, insert_log_rows, lock_feed, store_feed_seq};
@@ -40,35 +40,33 @@ pub(crate) struct TicketUpdate {
     pub show_deleted_ticket: Option<bool>,
 }
 
-/// Writes `$updates` (a slice of [`TicketUpdate`]) with multi-row `UPDATE … FROM (VALUES …)`,
-/// which both backends understand (their VALUES columns are both named `column1…`).
-macro_rules! apply_ticket_updates {
-    ($tx:expr, $updates:expr) => {
-        for part in $updates.chunks(1_000) {
-            let mut update = sqlx::QueryBuilder::new(
-                "UPDATE wallet_tickets SET status = v.column2, change_seq = v.column3, log_len = v.column4,
-                     last_hash = v.column5,
-                     controlled_at = COALESCE(v.column6, wallet_tickets.controlled_at),
-                     deleted_at = COALESCE(v.column7, wallet_tickets.deleted_at),
-                     deletion_reason = COALESCE(v.column8, wallet_tickets.deletion_reason),
-                     show_deleted_ticket = COALESCE(v.column9, wallet_tickets.show_deleted_ticket)
-                 FROM (",
-            );
-            update.push_values(part, |mut row, u: &$crate::lifecycle::TicketUpdate| {
-                row.push_bind(u.pk)
-                    .push_bind(u.status)
-                    .push_bind(u.change_seq)
-                    .push_bind(u.log_len)
-                    .push_bind(u.last_hash.as_slice())
-                    .push_bind(u.controlled_at)
-                    .push_bind(u.deleted_at)
-                    .push_bind(u.deletion_reason.as_deref())
-                    .push_bind(u.show_deleted_ticket);
-            });
-            update.push(") AS v WHERE wallet_tickets.id = v.column1");
-            update.build().execute(&mut *$tx).await?;
-        }
-    };
+/// Writes `updates` with multi-row `UPDATE … FROM (VALUES …)`, which both backends understand
+/// (their VALUES columns are both named `column1…`).
+async fn apply_ticket_updates(tx: &mut Tx, updates: &[TicketUpdate]) -> Result<(), sqlx::Error> {
+    for part in updates.chunks(1_000) {
+        let mut update =
+            sql("UPDATE wallet_tickets SET status = v.column2, change_seq = v.column3, log_len = v.column4,
+                 last_hash = v.column5,
+                 controlled_at = COALESCE(v.column6, wallet_tickets.controlled_at),
+                 deleted_at = COALESCE(v.column7, wallet_tickets.deleted_at),
+                 deletion_reason = COALESCE(v.column8, wallet_tickets.deletion_reason),
+                 show_deleted_ticket = COALESCE(v.column9, wallet_tickets.show_deleted_ticket)
+             FROM (");
+        update.push_values(part, |row, u| {
+            row.bind(u.pk)
+                .bind(u.status)
+                .bind(u.change_seq)
+                .bind(u.log_len)
+                .bind(u.last_hash.as_slice())
+                .bind(u.controlled_at)
+                .bind(u.deleted_at)
+                .bind(u.deletion_reason.as_deref())
+                .bind(u.show_deleted_ticket);
+        });
+        update.push(") AS v WHERE wallet_tickets.id = v.column1");
+        update.execute(tx).await?;
+    }
+    Ok(())
 }
 
 pub(crate) async fn apply(
@@ -79,131 +77,116 @@ pub(crate) async fn apply(
 ) -> Result<Vec<TicketResult>, sqlx::Error> {
     let at = crate::millis(now);
     let mut results = Vec::with_capacity(requests.len());
-    on_writer!(db, |pool| {
-        let mut tx = pool.begin().await?;
-        let mut feed_seq = lock_feed!(tx, organizer);
-        let mut current: HashMap<String, Current> = HashMap::with_capacity(requests.len());
-        for chunk in requests.chunks(CHUNK) {
-            let mut select = sqlx::QueryBuilder::new(
-                "SELECT id, ticket_id, status, log_len, last_hash, deletion_reason, show_deleted_ticket,
-                     (SELECT COUNT(*) FROM wallet_device_tickets h
-                      WHERE h.ticket_pk = wallet_tickets.id AND h.released_at IS NULL) AS holders
-                 FROM wallet_tickets WHERE organizer_id = ",
-            );
-            select.push_bind(organizer).push(" AND ticket_id IN (");
-            let mut list = select.separated(", ");
-            for (id, _) in chunk {
-                list.push_bind(id.as_str());
-            }
-            select.push(")");
-            let rows: Vec<Current> = select.build_query_as().fetch_all(&mut *tx).await?;
-            current.extend(rows.into_iter().map(|row| (row.ticket_id.clone(), row)));
-        }
+    let mut tx = db.begin_write().await?;
+    let mut feed_seq = lock_feed(&mut tx, organizer).await?;
+    let mut current: HashMap<String, Current> = HashMap::with_capacity(requests.len());
+    for chunk in requests.chunks(CHUNK) {
+        let mut select = sql("SELECT id, ticket_id, status, log_len, last_hash, deletion_reason, show_deleted_ticket,
+                 (SELECT COUNT(*) FROM wallet_device_tickets h
+                  WHERE h.ticket_pk = wallet_tickets.id AND h.released_at IS NULL) AS holders
+             FROM wallet_tickets WHERE organizer_id = ");
+        select.push_bind(organizer).push(" AND ticket_id IN ");
+        select.push_list(chunk.iter().map(|(id, _)| id.as_str()));
+        let rows: Vec<Current> = select.fetch_all(&mut tx).await?;
+        current.extend(rows.into_iter().map(|row| (row.ticket_id.clone(), row)));
+    }
 
-        let mut updates: HashMap<i64, TicketUpdate> = HashMap::new();
-        let mut log = Vec::new();
-        for (ticket_id, request) in requests {
-            let request = match request {
-                Ok(request) => request,
-                Err(refused) => {
-                    results.push(refused);
-                    continue;
-                }
-            };
-            let Some(row) = current.get_mut(&ticket_id) else {
-                results.push(TicketResult::rejected(&ticket_id, "ticketId: no such ticket for this organizer"));
-                continue;
-            };
-            let from: WalletStatus = match row.status.parse() {
-                Ok(status) => status,
-                Err(err) => {
-                    results.push(TicketResult::rejected(&ticket_id, err.to_string()));
-                    continue;
-                }
-            };
-            if already_so(row, &request, from) {
-                // the same request again: nothing to change, and nothing refused either
-                results.push(TicketResult::accepted(&ticket_id, from));
+    let mut updates: HashMap<i64, TicketUpdate> = HashMap::new();
+    let mut log = Vec::new();
+    for (ticket_id, request) in requests {
+        let request = match request {
+            Ok(request) => request,
+            Err(refused) => {
+                results.push(refused);
                 continue;
             }
-            let (action, what, detail) = match &request {
-                Request::Delete { reason, show_deleted_ticket } if from.is_deleted() => (
-                    WalletAction::AmendDeletion,
-                    "delete",
-                    json!({ "reason": reason, "showDeletedTicket": show_deleted_ticket, "amended": true }),
-                ),
-                Request::Delete { reason, show_deleted_ticket } => (
-                    WalletAction::Delete { held_by_device: row.holders > 0 },
-                    "delete",
-                    json!({ "reason": reason, "showDeletedTicket": show_deleted_ticket }),
-                ),
-                Request::Control { at } => {
-                    (WalletAction::Control, "control", json!({ "controlledAt": at.to_rfc3339() }))
-                }
-            };
-            let next = match from.transition(action) {
-                Ok(next) => next,
-                Err(_) => {
-                    results.push(TicketResult::refused_move(&ticket_id, what, from));
-                    continue;
-                }
-            };
-            feed_seq += 1;
-            let entry = LogRow::chained(
-                &ChainHead {
-                    ticket_pk: row.id,
-                    ticket_id: &ticket_id,
-                    log_len: row.log_len,
-                    last_hash: &row.last_hash,
-                },
-                Change {
-                    feed_seq,
-                    at,
-                    status: next.as_str(),
-                    action: if what == "delete" { "DELETE" } else { "CONTROL" },
-                    actor: "organizer",
-                    detail: detail.to_string(),
-                },
-            );
-            let update = updates.entry(row.id).or_insert_with(|| TicketUpdate {
-                pk: row.id,
-                status: next.as_str(),
-                change_seq: feed_seq,
-                log_len: 0,
-                last_hash: Vec::new(),
-                controlled_at: None,
-                deleted_at: None,
-                deletion_reason: None,
-                show_deleted_ticket: None,
-            });
-            update.status = next.as_str();
-            update.change_seq = feed_seq;
-            update.log_len = row.log_len + 1;
-            update.last_hash = entry.hash.clone();
-            match request {
-                Request::Delete { reason, show_deleted_ticket } => {
-                    if !from.is_deleted() {
-                        update.deleted_at = Some(at);
-                    }
-                    row.deletion_reason = reason.clone().or(row.deletion_reason.take());
-                    row.show_deleted_ticket = Some(show_deleted_ticket);
-                    update.deletion_reason = reason;
-                    update.show_deleted_ticket = Some(show_deleted_ticket);
-                }
-                Request::Control { at: controlled } => update.controlled_at = Some(crate::millis(controlled)),
+        };
+        let Some(row) = current.get_mut(&ticket_id) else {
+            results.push(TicketResult::rejected(&ticket_id, "ticketId: no such ticket for this organizer"));
+            continue;
+        };
+        let from: WalletStatus = match row.status.parse() {
+            Ok(status) => status,
+            Err(err) => {
+                results.push(TicketResult::rejected(&ticket_id, err.to_string()));
+                continue;
             }
-            row.status = next.as_str().to_owned();
-            row.log_len += 1;
-            row.last_hash = entry.hash.clone();
-            log.push(entry);
-            results.push(TicketResult::accepted(&ticket_id, next));
+        };
+        if already_so(row, &request, from) {
+            // the same request again: nothing to change, and nothing refused either
+            results.push(TicketResult::accepted(&ticket_id, from));
+            continue;
         }
-        let updates: Vec<TicketUpdate> = updates.into_values().collect();
-        apply_ticket_updates!(tx, updates);
-        insert_log_rows!(tx, &log);
-        store_feed_seq!(tx, organizer, feed_seq);
-        tx.commit().await?;
-    });
+        let (action, what, detail) = match &request {
+            Request::Delete { reason, show_deleted_ticket } if from.is_deleted() => (
+                WalletAction::AmendDeletion,
+                "delete",
+                json!({ "reason": reason, "showDeletedTicket": show_deleted_ticket, "amended": true }),
+            ),
+            Request::Delete { reason, show_deleted_ticket } => (
+                WalletAction::Delete { held_by_device: row.holders > 0 },
+                "delete",
+                json!({ "reason": reason, "showDeletedTicket": show_deleted_ticket }),
+            ),
+            Request::Control { at } => (WalletAction::Control, "control", json!({ "controlledAt": at.to_rfc3339() })),
+        };
+        let next = match from.transition(action) {
+            Ok(next) => next,
+            Err(_) => {
+                results.push(TicketResult::refused_move(&ticket_id, what, from));
+                continue;
+            }
+        };
+        feed_seq += 1;
+        let entry = LogRow::chained(
+            &ChainHead { ticket_pk: row.id, ticket_id: &ticket_id, log_len: row.log_len, last_hash: &row.last_hash },
+            Change {
+                feed_seq,
+                at,
+                status: next.as_str(),
+                action: if what == "delete" { "DELETE" } else { "CONTROL" },
+                actor: "organizer",
+                detail: detail.to_string(),
+            },
+        );
+        let update = updates.entry(row.id).or_insert_with(|| TicketUpdate {
+            pk: row.id,
+            status: next.as_str(),
+            change_seq: feed_seq,
+            log_len: 0,
+            last_hash: Vec::new(),
+            controlled_at: None,
+            deleted_at: None,
+            deletion_reason: None,
+            show_deleted_ticket: None,
+        });
+        update.status = next.as_str();
+        update.change_seq = feed_seq;
+        update.log_len = row.log_len + 1;
+        update.last_hash = entry.hash.clone();
+        match request {
+            Request::Delete { reason, show_deleted_ticket } => {
+                if !from.is_deleted() {
+                    update.deleted_at = Some(at);
+                }
+                row.deletion_reason = reason.clone().or(row.deletion_reason.take());
+                row.show_deleted_ticket = Some(show_deleted_ticket);
+                update.deletion_reason = reason;
+                update.show_deleted_ticket = Some(show_deleted_ticket);
+            }
+            Request::Control { at: controlled } => update.controlled_at = Some(crate::millis(controlled)),
+        }
+        row.status = next.as_str().to_owned();
+        row.log_len += 1;
+        row.last_hash = entry.hash.clone();
+        log.push(entry);
+        results.push(TicketResult::accepted(&ticket_id, next));
+    }
+    let updates: Vec<TicketUpdate> = updates.into_values().collect();
+    apply_ticket_updates(&mut tx, &updates).await?;
+    insert_log_rows(&mut tx, &log).await?;
+    store_feed_seq(&mut tx, organizer, feed_seq).await?;
+    tx.commit().await?;
     Ok(results)
 }
 

@@ -4,7 +4,7 @@
 use axum::Json;
 use axum::extract::State;
 use serde::Deserialize;
-use tixbridge_store::on_reader;
+use tixbridge_store::sql;
 use tixbridge_web::{ApiError, BodyBytes};
 
 use crate::WalletState;
@@ -27,17 +27,15 @@ pub(crate) async fn post_cancel_transfers(
     let now = crate::millis(chrono::Utc::now());
     let mut results = Vec::with_capacity(items.len());
     for item in items {
-        let found: Option<(i64, String, Option<i64>)> = on_reader!(&state.db, |pool| {
-            sqlx::query_as(
-                "SELECT t.id, t.status, (SELECT tr.id FROM wallet_transfers tr WHERE tr.ticket_pk = t.id AND tr.state = 'OPEN'
-                                          ORDER BY tr.id DESC LIMIT 1)
-                 FROM wallet_tickets t WHERE t.organizer_id = $1 AND t.ticket_id = $2",
-            )
-            .bind(organizer)
-            .bind(&item.ticket_id)
-            .fetch_optional(pool)
-            .await?
-        });
+        let found: Option<(i64, String, Option<i64>)> = sql(
+            "SELECT t.id, t.status, (SELECT tr.id FROM wallet_transfers tr WHERE tr.ticket_pk = t.id AND tr.state = 'OPEN'
+                                      ORDER BY tr.id DESC LIMIT 1)
+             FROM wallet_tickets t WHERE t.organizer_id = $1 AND t.ticket_id = $2",
+        )
+        .bind(organizer)
+        .bind(&item.ticket_id)
+        .fetch_optional(&mut state.db.reader().await?)
+        .await?;
         let result = match found {
             None => TicketResult::rejected(&item.ticket_id, "ticketId: no such ticket for this organizer"),
             Some((pk, _, Some(transfer)))

@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use tixbridge_domain::inject::privilege::{ValidDefinition, ValidInstance};
-use tixbridge_store::{Db, on_writer};
+use tixbridge_store::Db;
 
 use super::answer::{Change, DefinitionResult, InjectAnswer, PrivilegeResult};
 use super::definitions::write_definitions;
@@ -65,39 +65,37 @@ pub(crate) async fn inject(
     let mut decided: HashMap<String, PrivilegeResult> = HashMap::new();
 
     if !valid_definitions.is_empty() || !valid_instances.is_empty() {
-        on_writer!(db, |pool| {
-            let mut tx = pool.begin().await?;
-            written = write_definitions!(tx, organizer, valid_definitions, at);
+        let mut tx = db.begin_write().await?;
+        written = write_definitions(&mut tx, organizer, &valid_definitions, at).await?;
 
-            let mut definition_pks: HashMap<String, i64> =
-                written.iter().map(|(id, (pk, _))| (id.clone(), *pk)).collect();
-            let earlier: HashSet<&str> = valid_instances
-                .iter()
-                .map(|p| p.item.definition_id.as_str())
-                .filter(|id| !definition_pks.contains_key(*id))
-                .collect();
-            let earlier: Vec<&str> = earlier.into_iter().collect();
-            definition_pks.extend(ids_by_key!(tx, "wallet_privilege_definitions", "definition_id", organizer, earlier));
+        let mut definition_pks: HashMap<String, i64> = written.iter().map(|(id, (pk, _))| (id.clone(), *pk)).collect();
+        let earlier: HashSet<&str> = valid_instances
+            .iter()
+            .map(|p| p.item.definition_id.as_str())
+            .filter(|id| !definition_pks.contains_key(*id))
+            .collect();
+        let earlier: Vec<&str> = earlier.into_iter().collect();
+        definition_pks
+            .extend(ids_by_key(&mut tx, "wallet_privilege_definitions", "definition_id", organizer, &earlier).await?);
 
-            let linked: HashSet<&str> =
-                valid_instances.iter().flat_map(|p| p.item.linked_ticket_ids.iter().map(String::as_str)).collect();
-            let linked: Vec<&str> = linked.into_iter().collect();
-            let ticket_pks = ids_by_key!(tx, "wallet_tickets", "ticket_id", organizer, linked);
+        let linked: HashSet<&str> =
+            valid_instances.iter().flat_map(|p| p.item.linked_ticket_ids.iter().map(String::as_str)).collect();
+        let linked: Vec<&str> = linked.into_iter().collect();
+        let ticket_pks = ids_by_key(&mut tx, "wallet_tickets", "ticket_id", organizer, &linked).await?;
 
-            let mut ready: Vec<Ready<'_>> = Vec::with_capacity(valid_instances.len());
-            for p in &valid_instances {
-                match resolve(p, &definition_pks, &ticket_pks) {
-                    Ok(r) => ready.push(r),
-                    Err(refused) => {
-                        decided.insert(p.item.privilege_id.clone(), refused);
-                    }
+        let mut ready: Vec<Ready<'_>> = Vec::with_capacity(valid_instances.len());
+        for p in &valid_instances {
+            match resolve(p, &definition_pks, &ticket_pks) {
+                Ok(r) => ready.push(r),
+                Err(refused) => {
+                    decided.insert(p.item.privilege_id.clone(), refused);
                 }
             }
-            if !ready.is_empty() {
-                decided.extend(write_instances!(tx, organizer, ready, at));
-            }
-            tx.commit().await?;
-        });
+        }
+        if !ready.is_empty() {
+            decided.extend(write_instances(&mut tx, organizer, &ready, at).await?);
+        }
+        tx.commit().await?;
     }
 
     let definitions = definitions

@@ -1,7 +1,7 @@
 //! `GET …/privileges/{privilegeId}`: one card, whole, with its definition and linked tickets.
 
 use serde_json::{Value, json};
-use tixbridge_store::on_reader;
+use tixbridge_store::sql;
 
 use super::answer::PrivilegeStatus;
 use crate::rfc3339;
@@ -38,40 +38,34 @@ pub(crate) async fn load(
     organizer: i64,
     privilege_id: &str,
 ) -> Result<Option<Value>, sqlx::Error> {
-    let found: Option<(PrivilegeRow, Vec<LinkedRow>)> = on_reader!(db, |pool| {
-        let mut tx = pool.begin().await?;
-        let row: Option<PrivilegeRow> = sqlx::query_as(
-            "SELECT p.id, p.privilege_id, p.barcode, p.body, p.injected_at, p.updated_at, p.used_at,
+    let mut tx = db.begin_read().await?;
+    let row: Option<PrivilegeRow> =
+        sql("SELECT p.id, p.privilege_id, p.barcode, p.body, p.injected_at, p.updated_at, p.used_at,
                  d.body AS definition_body, s.email AS owner_email, n.first_name AS owner_first_name,
                  n.last_name AS owner_last_name
              FROM wallet_privileges p
              JOIN wallet_privilege_definitions d ON d.id = p.definition_pk
              JOIN wallet_spectators s ON s.id = p.owner_id
              LEFT JOIN wallet_spectator_names n ON n.organizer_id = p.organizer_id AND n.spectator_id = p.owner_id
-             WHERE p.organizer_id = $1 AND p.privilege_id = $2",
-        )
+             WHERE p.organizer_id = $1 AND p.privilege_id = $2")
         .bind(organizer)
         .bind(privilege_id)
-        .fetch_optional(&mut *tx)
+        .fetch_optional(&mut tx)
         .await?;
-        let found = match row {
-            Some(row) => {
-                let linked: Vec<LinkedRow> = sqlx::query_as(
-                    "SELECT t.ticket_id, t.status, e.event_id FROM wallet_privilege_tickets l
+    let found = match row {
+        Some(row) => {
+            let linked: Vec<LinkedRow> = sql("SELECT t.ticket_id, t.status, e.event_id FROM wallet_privilege_tickets l
                      JOIN wallet_tickets t ON t.id = l.ticket_pk
                      JOIN wallet_events e ON e.id = t.event_pk
-                     WHERE l.privilege_pk = $1 ORDER BY t.ticket_id",
-                )
-                .bind(row.id)
-                .fetch_all(&mut *tx)
-                .await?;
-                Some((row, linked))
-            }
-            None => None,
-        };
-        tx.commit().await?;
-        found
-    });
+                     WHERE l.privilege_pk = $1 ORDER BY t.ticket_id")
+            .bind(row.id)
+            .fetch_all(&mut tx)
+            .await?;
+            Some((row, linked))
+        }
+        None => None,
+    };
+    tx.commit().await?;
     Ok(found.map(|(p, linked)| {
         let body = parse(&p.body);
         json!({

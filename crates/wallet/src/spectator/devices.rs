@@ -4,7 +4,7 @@
 use chrono::Utc;
 use serde_json::{Value, json};
 use tixbridge_domain::WalletAction;
-use tixbridge_store::{on_reader, on_writer};
+use tixbridge_store::sql;
 
 use super::session::SpectatorSession;
 use crate::WalletState;
@@ -20,15 +20,12 @@ pub(crate) async fn sync(
 ) -> Result<Value, WalletError> {
     let now = crate::millis(Utc::now());
     release(state, session.device_pk, Some(holding), now).await?;
-    let listed: Vec<(i64, String)> = on_reader!(&state.db, |pool| {
-        sqlx::query_as(
-            "SELECT t.id, t.status FROM wallet_device_tickets h JOIN wallet_tickets t ON t.id = h.ticket_pk
-             WHERE h.device_pk = $1 AND h.released_at IS NULL",
-        )
+    let listed: Vec<(i64, String)> =
+        sql("SELECT t.id, t.status FROM wallet_device_tickets h JOIN wallet_tickets t ON t.id = h.ticket_pk
+         WHERE h.device_pk = $1 AND h.released_at IS NULL")
         .bind(session.device_pk)
-        .fetch_all(pool)
-        .await?
-    });
+        .fetch_all(&mut state.db.reader().await?)
+        .await?;
     let (drop, keep): (Vec<_>, Vec<_>) = listed.into_iter().partition(|(_, status)| status == "DELETION_PENDING");
     Ok(json!({
         "holding": keep.into_iter().map(|(id, _)| id).collect::<Vec<_>>(),
@@ -44,37 +41,35 @@ pub(crate) async fn release_all(state: &WalletState, device_pk: i64, now: i64) -
 /// Releases the device's holdings not in `keep`, then completes the deletion of each released
 /// ticket that no device holds any more.
 async fn release(state: &WalletState, device_pk: i64, keep: Option<&[i64]>, now: i64) -> Result<(), WalletError> {
-    on_writer!(&state.db, |pool| {
-        let mut tx = pool.begin().await?;
-        let held: Vec<i64> = sqlx::query_scalar(
-            "SELECT ticket_pk FROM wallet_device_tickets WHERE device_pk = $1 AND released_at IS NULL",
-        )
-        .bind(device_pk)
-        .fetch_all(&mut *tx)
-        .await?;
-        for pk in held.into_iter().filter(|pk| keep.is_none_or(|keep| !keep.contains(pk))) {
-            sqlx::query("UPDATE wallet_device_tickets SET released_at = $1 WHERE device_pk = $2 AND ticket_pk = $3")
-                .bind(now)
-                .bind(device_pk)
-                .bind(pk)
-                .execute(&mut *tx)
-                .await?;
-            let holders: i64 = sqlx::query_scalar(
-                "SELECT COUNT(*) FROM wallet_device_tickets WHERE ticket_pk = $1 AND released_at IS NULL",
-            )
-            .bind(pk)
-            .fetch_one(&mut *tx)
+    let mut tx = state.db.begin_write().await?;
+    let held: Vec<i64> =
+        sql("SELECT ticket_pk FROM wallet_device_tickets WHERE device_pk = $1 AND released_at IS NULL")
+            .bind(device_pk)
+            .scalars(&mut tx)
             .await?;
-            if holders == 0
-                && let Some(mut head) = lock_and_load!(tx, pk)
-                && head.status() == tixbridge_domain::WalletStatus::DeletionPending
-            {
-                let detail = json!({ "releasedBy": "device" });
-                let _ =
-                    record_change!(tx, &mut head, WalletAction::ReleaseFromDevices, "RELEASE", "device", now, detail);
-            }
+    for pk in held.into_iter().filter(|pk| keep.is_none_or(|keep| !keep.contains(pk))) {
+        sql("UPDATE wallet_device_tickets SET released_at = $1 WHERE device_pk = $2 AND ticket_pk = $3")
+            .bind(now)
+            .bind(device_pk)
+            .bind(pk)
+            .execute(&mut tx)
+            .await?;
+        let holders: i64 =
+            sql("SELECT COUNT(*) FROM wallet_device_tickets WHERE ticket_pk = $1 AND released_at IS NULL")
+                .bind(pk)
+                .scalar(&mut tx)
+                .await?;
+        if holders == 0
+            && let Some(mut head) = lock_and_load(&mut tx, pk).await?
+            && head.status() == tixbridge_domain::WalletStatus::DeletionPending
+        {
+            let detail = json!({ "releasedBy": "device" });
+            // a move the state machine refuses leaves the ticket as it is
+            let _ =
+                record_change(&mut tx, &mut head, WalletAction::ReleaseFromDevices, "RELEASE", "device", now, &detail)
+                    .await?;
         }
-        tx.commit().await?;
-        Ok::<(), WalletError>(())
-    })
+    }
+    tx.commit().await?;
+    Ok(())
 }

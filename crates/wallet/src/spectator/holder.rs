@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use subtle::ConstantTimeEq;
 use tixbridge_domain::WalletAction;
 use tixbridge_domain::wallet_status::ActivationMethod;
-use tixbridge_store::on_writer;
+use tixbridge_store::sql;
 
 use super::session::SpectatorSession;
 use super::tickets::{activate_in_tx, fetch, not_found, read_own, ticket_plan};
@@ -79,24 +79,22 @@ pub(crate) async fn assign(
     let (_, settings) = read_own(state, session, pk).await?;
     let holder = body.validate(&settings)?;
     let now = crate::millis(Utc::now());
-    on_writer!(&state.db, |pool| {
-        let mut tx = pool.begin().await?;
-        let mut head = lock_and_load!(tx, pk).ok_or_else(|| not_found(pk))?;
-        if head.owner_id != session.spectator_id {
-            return Err(not_found(pk));
-        }
-        let detail = json!({ "holder": { "firstName": holder["firstName"], "lastName": holder["lastName"] } });
-        record_change!(tx, &mut head, WalletAction::Assign, "ASSIGN", "spectator", now, detail)
-            .map_err(|err| WalletError::illegal("naming a holder", err))?;
-        sqlx::query("UPDATE wallet_tickets SET holder = $1, assigned_at = $2 WHERE id = $3")
-            .bind(holder.to_string())
-            .bind(now)
-            .bind(pk)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        Ok::<(), WalletError>(())
-    })?;
+    let mut tx = state.db.begin_write().await?;
+    let mut head = lock_and_load(&mut tx, pk).await?.ok_or_else(|| not_found(pk))?;
+    if head.owner_id != session.spectator_id {
+        return Err(not_found(pk));
+    }
+    let detail = json!({ "holder": { "firstName": holder["firstName"], "lastName": holder["lastName"] } });
+    record_change(&mut tx, &mut head, WalletAction::Assign, "ASSIGN", "spectator", now, &detail)
+        .await?
+        .map_err(|err| WalletError::illegal("naming a holder", err))?;
+    sql("UPDATE wallet_tickets SET holder = $1, assigned_at = $2 WHERE id = $3")
+        .bind(holder.to_string())
+        .bind(now)
+        .bind(pk)
+        .execute(&mut tx)
+        .await?;
+    tx.commit().await?;
     fetch(state, session, pk).await
 }
 
@@ -153,41 +151,35 @@ pub(crate) async fn activate(
         (Some(expected), Some(code)) => Some((expected, manual::code_hash(&state.key, ticket.event_pk, code))),
         _ => None,
     };
-    on_writer!(&state.db, |pool| {
-        let mut tx = pool.begin().await?;
-        let mut head = lock_and_load!(tx, pk).ok_or_else(|| not_found(pk))?;
-        if head.owner_id != session.spectator_id {
-            return Err(not_found(pk));
-        }
-        if let Some((expected, given)) = &manual {
-            let (tries, oldest): (i64, Option<i64>) = sqlx::query_as(
-                "SELECT COUNT(*), MIN(attempted_at) FROM wallet_manual_code_attempts
-                 WHERE ticket_pk = $1 AND device_pk = $2 AND attempted_at > $3",
-            )
+    let mut tx = state.db.begin_write().await?;
+    let mut head = lock_and_load(&mut tx, pk).await?.ok_or_else(|| not_found(pk))?;
+    if head.owner_id != session.spectator_id {
+        return Err(not_found(pk));
+    }
+    if let Some((expected, given)) = &manual {
+        let (tries, oldest): (i64, Option<i64>) =
+            sql("SELECT COUNT(*), MIN(attempted_at) FROM wallet_manual_code_attempts
+             WHERE ticket_pk = $1 AND device_pk = $2 AND attempted_at > $3")
             .bind(pk)
             .bind(session.device_pk)
             .bind(now - manual::WINDOW_MS)
-            .fetch_one(&mut *tx)
+            .fetch_one(&mut tx)
             .await?;
-            if tries >= manual::MAX_WRONG_TRIES {
-                return Err(WalletError::TooMany(manual::too_many(oldest.unwrap_or(now), now)));
-            }
-            if !bool::from(given.ct_eq(expected)) {
-                sqlx::query(
-                    "INSERT INTO wallet_manual_code_attempts (ticket_pk, device_pk, attempted_at) VALUES ($1, $2, $3)",
-                )
+        if tries >= manual::MAX_WRONG_TRIES {
+            return Err(WalletError::TooMany(manual::too_many(oldest.unwrap_or(now), now)));
+        }
+        if !bool::from(given.ct_eq(expected)) {
+            sql("INSERT INTO wallet_manual_code_attempts (ticket_pk, device_pk, attempted_at) VALUES ($1, $2, $3)")
                 .bind(pk)
                 .bind(session.device_pk)
                 .bind(now)
-                .execute(&mut *tx)
+                .execute(&mut tx)
                 .await?;
-                tx.commit().await?;
-                return Err(WalletError::invalid("manualCode", "is not this event's activation code"));
-            }
+            tx.commit().await?;
+            return Err(WalletError::invalid("manualCode", "is not this event's activation code"));
         }
-        activate_in_tx!(tx, head, method, now, json!({ "deviceId": session.device_id }))?;
-        tx.commit().await?;
-        Ok::<(), WalletError>(())
-    })?;
+    }
+    activate_in_tx(&mut tx, &mut head, method, now, &json!({ "deviceId": session.device_id })).await?;
+    tx.commit().await?;
     fetch(state, session, pk).await
 }

@@ -7,7 +7,7 @@ use chrono::Utc;
 use hmac::Mac;
 use rand::Rng;
 use subtle::ConstantTimeEq;
-use tixbridge_store::{on_reader, on_writer};
+use tixbridge_store::sql;
 use tixbridge_vault::ServerKey;
 
 use super::session::{NewSession, open_session, random_token, sha256};
@@ -40,29 +40,23 @@ pub async fn issue_sign_in(
     email: &str,
 ) -> Result<Option<IssuedSignIn>, WalletError> {
     let email = email.trim().to_lowercase();
-    let spectator: Option<i64> = on_reader!(db, |pool| {
-        sqlx::query_scalar("SELECT id FROM wallet_spectators WHERE email = $1")
-            .bind(&email)
-            .fetch_optional(pool)
-            .await?
-    });
+    let spectator: Option<i64> = sql("SELECT id FROM wallet_spectators WHERE email = $1")
+        .bind(&email)
+        .scalar_optional(&mut db.reader().await?)
+        .await?;
     let Some(spectator) = spectator else { return Ok(None) };
     let code = format!("{:06}", rand::thread_rng().gen_range(0..1_000_000));
     let link_token = random_token("tbl_");
     let now = crate::millis(Utc::now());
-    on_writer!(db, |pool| {
-        sqlx::query(
-            "INSERT INTO wallet_sign_in_codes (spectator_id, code_hash, link_hash, created_at, expires_at)
-             VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(spectator)
-        .bind(code_hash(key, spectator, &code))
-        .bind(sha256(&link_token))
-        .bind(now)
-        .bind(now + VALID_MINUTES * 60_000)
-        .execute(pool)
-        .await?;
-    });
+    sql("INSERT INTO wallet_sign_in_codes (spectator_id, code_hash, link_hash, created_at, expires_at)
+         VALUES ($1, $2, $3, $4, $5)")
+    .bind(spectator)
+    .bind(code_hash(key, spectator, &code))
+    .bind(sha256(&link_token))
+    .bind(now)
+    .bind(now + VALID_MINUTES * 60_000)
+    .execute(&mut db.writer().await?)
+    .await?;
     Ok(Some(IssuedSignIn { email, code, link_token }))
 }
 
@@ -98,55 +92,46 @@ pub async fn exchange(
     let wrong = || WalletError::Unauthorized("wrong or expired sign-in code or link: ask for a new one".into());
     let name = if device.name.trim().is_empty() { "device" } else { device.name.trim() };
     let name: String = name.chars().take(100).collect();
-    on_writer!(db, |pool| {
-        let mut tx = pool.begin().await?;
-        let matched: Option<Pending> = match proof {
-            Proof::Link { token } => {
-                sqlx::query_as(
-                    "SELECT id, spectator_id, code_hash FROM wallet_sign_in_codes
-                 WHERE link_hash = $1 AND used_at IS NULL AND expires_at > $2",
-                )
-                .bind(sha256(token))
-                .bind(now)
-                .fetch_optional(&mut *tx)
-                .await?
-            }
-            Proof::Code { email, code } => {
-                let candidates: Vec<Pending> = sqlx::query_as(
-                    "SELECT c.id, c.spectator_id, c.code_hash FROM wallet_sign_in_codes c
-                     JOIN wallet_spectators s ON s.id = c.spectator_id
-                     WHERE s.email = $1 AND c.used_at IS NULL AND c.expires_at > $2 AND c.failed_attempts < $3",
-                )
-                .bind(email.trim().to_lowercase())
-                .bind(now)
-                .bind(MAX_FAILED)
-                .fetch_all(&mut *tx)
-                .await?;
-                let found = candidates
-                    .into_iter()
-                    .find(|c| bool::from(code_hash(key, c.spectator_id, code).ct_eq(&c.code_hash)));
-                if found.is_none() {
-                    sqlx::query(
-                        "UPDATE wallet_sign_in_codes SET failed_attempts = failed_attempts + 1
-                         WHERE used_at IS NULL AND spectator_id = (SELECT id FROM wallet_spectators WHERE email = $1)",
-                    )
-                    .bind(email.trim().to_lowercase())
-                    .execute(&mut *tx)
-                    .await?;
-                    tx.commit().await?;
-                    return Err(wrong());
-                }
-                found
-            }
-        };
-        let Some(pending) = matched else { return Err(wrong()) };
-        sqlx::query("UPDATE wallet_sign_in_codes SET used_at = $1 WHERE id = $2")
+    let mut tx = db.begin_write().await?;
+    let matched: Option<Pending> = match proof {
+        Proof::Link { token } => {
+            sql("SELECT id, spectator_id, code_hash FROM wallet_sign_in_codes
+             WHERE link_hash = $1 AND used_at IS NULL AND expires_at > $2")
+            .bind(sha256(token))
             .bind(now)
-            .bind(pending.id)
-            .execute(&mut *tx)
+            .fetch_optional(&mut tx)
+            .await?
+        }
+        Proof::Code { email, code } => {
+            let candidates: Vec<Pending> = sql("SELECT c.id, c.spectator_id, c.code_hash FROM wallet_sign_in_codes c
+                 JOIN wallet_spectators s ON s.id = c.spectator_id
+                 WHERE s.email = $1 AND c.used_at IS NULL AND c.expires_at > $2 AND c.failed_attempts < $3")
+            .bind(email.trim().to_lowercase())
+            .bind(now)
+            .bind(MAX_FAILED)
+            .fetch_all(&mut tx)
             .await?;
-        let session = open_session!(tx, pending.spectator_id, device.device_id.as_deref(), &name, now)?;
-        tx.commit().await?;
-        Ok(session)
-    })
+            let found =
+                candidates.into_iter().find(|c| bool::from(code_hash(key, c.spectator_id, code).ct_eq(&c.code_hash)));
+            if found.is_none() {
+                sql("UPDATE wallet_sign_in_codes SET failed_attempts = failed_attempts + 1
+                     WHERE used_at IS NULL AND spectator_id = (SELECT id FROM wallet_spectators WHERE email = $1)")
+                .bind(email.trim().to_lowercase())
+                .execute(&mut tx)
+                .await?;
+                tx.commit().await?;
+                return Err(wrong());
+            }
+            found
+        }
+    };
+    let Some(pending) = matched else { return Err(wrong()) };
+    sql("UPDATE wallet_sign_in_codes SET used_at = $1 WHERE id = $2")
+        .bind(now)
+        .bind(pending.id)
+        .execute(&mut tx)
+        .await?;
+    let session = open_session(&mut tx, pending.spectator_id, device.device_id.as_deref(), &name, now).await?;
+    tx.commit().await?;
+    Ok(session)
 }

@@ -5,41 +5,37 @@ use chrono::Utc;
 use serde_json::{Value, json};
 use tixbridge_domain::WalletAction;
 use tixbridge_domain::wallet_status::ActivationMethod;
-use tixbridge_store::{on_reader, on_writer};
+use tixbridge_store::{Tx, sql};
 
-use super::session::SpectatorSession;
+use super::session::{SpectatorSession, check_organizer_limits};
 use super::view::{EntryView, OWN_TICKET_SELECT, OwnTicket, summary_json, ticket_json};
 use crate::WalletState;
-use crate::change::{lock_and_load, record_change};
+use crate::change::{TicketHead, lock_and_load, record_change};
 use crate::entry::activation::{Method, Plan, plan};
 use crate::entry::{device_secret, event_code_key, new_reference, rotating_code};
 use crate::error::WalletError;
 use crate::settings::{EventSettings, load_settings};
 
-/// Records an activation and its time on `$head`, inside `$tx`.
-macro_rules! activate_in_tx {
-    ($tx:expr, $head:expr, $method:expr, $now:expr, $detail:expr) => {{
-        let name = match $method {
-            ActivationMethod::Online => "ACTIVATE_ONLINE",
-            ActivationMethod::Offline => "ACTIVATE_OFFLINE",
-            ActivationMethod::Manual => "ACTIVATE_MANUAL",
-            ActivationMethod::Bluetooth => "ACTIVATE_BT",
-        };
-        match record_change!($tx, &mut $head, WalletAction::Activate($method), name, "spectator", $now, $detail) {
-            Ok(_) => {
-                sqlx::query("UPDATE wallet_tickets SET activated_at = $1 WHERE id = $2")
-                    .bind($now)
-                    .bind($head.id)
-                    .execute(&mut *$tx)
-                    .await?;
-                Ok(())
-            }
-            Err(err) => Err(WalletError::illegal("activation", err)),
-        }
-    }};
+/// Records an activation and its time on `head`, inside `tx`.
+pub(crate) async fn activate_in_tx(
+    tx: &mut Tx,
+    head: &mut TicketHead,
+    method: ActivationMethod,
+    now: i64,
+    detail: &Value,
+) -> Result<(), WalletError> {
+    let name = match method {
+        ActivationMethod::Online => "ACTIVATE_ONLINE",
+        ActivationMethod::Offline => "ACTIVATE_OFFLINE",
+        ActivationMethod::Manual => "ACTIVATE_MANUAL",
+        ActivationMethod::Bluetooth => "ACTIVATE_BT",
+    };
+    record_change(tx, head, WalletAction::Activate(method), name, "spectator", now, detail)
+        .await?
+        .map_err(|err| WalletError::illegal("activation", err))?;
+    sql("UPDATE wallet_tickets SET activated_at = $1 WHERE id = $2").bind(now).bind(head.id).execute(tx).await?;
+    Ok(())
 }
-
-pub(crate) use activate_in_tx;
 
 pub(crate) fn not_found(pk: i64) -> WalletError {
     WalletError::NotFound(format!("no ticket {pk} in your wallet"))
@@ -48,13 +44,14 @@ pub(crate) fn not_found(pk: i64) -> WalletError {
 /// Own tickets, newest first; deleted ones only while a device must still drop them or when
 /// the organizer chose to show them.
 pub(crate) async fn list(state: &WalletState, session: &SpectatorSession) -> Result<Vec<OwnTicket>, WalletError> {
-    let sql = format!(
+    Ok(sql(format!(
         "{OWN_TICKET_SELECT} WHERE t.owner_id = $1 AND (t.status <> 'DELETED' OR t.show_deleted_ticket = $2)
          ORDER BY e.start_time, t.ticket_id"
-    );
-    Ok(on_reader!(&state.db, |pool| {
-        sqlx::query_as(&sql).bind(session.spectator_id).bind(true).fetch_all(pool).await?
-    }))
+    ))
+    .bind(session.spectator_id)
+    .bind(true)
+    .fetch_all(&mut state.db.reader().await?)
+    .await?)
 }
 
 pub(crate) fn list_json(tickets: &[OwnTicket]) -> Value {
@@ -67,14 +64,15 @@ pub(crate) async fn read_own(
     session: &SpectatorSession,
     pk: i64,
 ) -> Result<(OwnTicket, EventSettings), WalletError> {
-    let sql = format!("{OWN_TICKET_SELECT} WHERE t.id = $1 AND t.owner_id = $2");
-    on_reader!(&state.db, |pool| {
-        let ticket: Option<OwnTicket> =
-            sqlx::query_as(&sql).bind(pk).bind(session.spectator_id).fetch_optional(pool).await?;
-        let ticket = ticket.ok_or_else(|| not_found(pk))?;
-        let settings = load_settings!(pool, ticket.event_pk);
-        Ok((ticket, settings))
-    })
+    let mut conn = state.db.reader().await?;
+    let ticket: Option<OwnTicket> = sql(format!("{OWN_TICKET_SELECT} WHERE t.id = $1 AND t.owner_id = $2"))
+        .bind(pk)
+        .bind(session.spectator_id)
+        .fetch_optional(&mut conn)
+        .await?;
+    let ticket = ticket.ok_or_else(|| not_found(pk))?;
+    let settings = load_settings(&mut conn, ticket.event_pk).await?;
+    Ok((ticket, settings))
 }
 
 pub(crate) fn ticket_plan(t: &OwnTicket, settings: &EventSettings) -> Plan {
@@ -88,40 +86,38 @@ pub(crate) async fn fetch(state: &WalletState, session: &SpectatorSession, pk: i
     let now = crate::millis(Utc::now());
     let (ticket, settings) = read_own(state, session, pk).await?;
     let due = ticket_plan(&ticket, &settings);
-    on_writer!(&state.db, |pool| {
-        let mut tx = pool.begin().await?;
-        let mut head = lock_and_load!(tx, pk).ok_or_else(|| not_found(pk))?;
-        if head.owner_id != session.spectator_id {
-            return Err(not_found(pk));
+    let mut tx = state.db.begin_write().await?;
+    let mut head = lock_and_load(&mut tx, pk).await?.ok_or_else(|| not_found(pk))?;
+    if head.owner_id != session.spectator_id {
+        return Err(not_found(pk));
+    }
+    if !head.status().is_deleted() {
+        check_organizer_limits(&mut tx, session, pk).await?;
+        sql("INSERT INTO wallet_device_tickets (device_pk, ticket_pk, fetched_at, code_ref) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (device_pk, ticket_pk) DO UPDATE
+             SET released_at = NULL, code_ref = COALESCE(wallet_device_tickets.code_ref, excluded.code_ref)")
+        .bind(session.device_pk)
+        .bind(pk)
+        .bind(now)
+        .bind(new_reference())
+        .execute(&mut tx)
+        .await?;
+        let detail = json!({ "deviceId": session.device_id });
+        if record_change(&mut tx, &mut head, WalletAction::Download, "DOWNLOAD", "spectator", now, &detail)
+            .await?
+            .is_ok()
+        {
+            sql("UPDATE wallet_tickets SET downloaded_at = COALESCE(downloaded_at, $1) WHERE id = $2")
+                .bind(now)
+                .bind(pk)
+                .execute(&mut tx)
+                .await?;
         }
-        if !head.status().is_deleted() {
-            crate::spectator::session::check_organizer_limits!(tx, session, pk)?;
-            sqlx::query(
-                "INSERT INTO wallet_device_tickets (device_pk, ticket_pk, fetched_at, code_ref) VALUES ($1, $2, $3, $4)
-                 ON CONFLICT (device_pk, ticket_pk) DO UPDATE
-                 SET released_at = NULL, code_ref = COALESCE(wallet_device_tickets.code_ref, excluded.code_ref)",
-            )
-            .bind(session.device_pk)
-            .bind(pk)
-            .bind(now)
-            .bind(new_reference())
-            .execute(&mut *tx)
-            .await?;
-            let detail = json!({ "deviceId": session.device_id });
-            if record_change!(tx, &mut head, WalletAction::Download, "DOWNLOAD", "spectator", now, detail).is_ok() {
-                sqlx::query("UPDATE wallet_tickets SET downloaded_at = COALESCE(downloaded_at, $1) WHERE id = $2")
-                    .bind(now)
-                    .bind(pk)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            if due.method == Method::Online && now >= due.at && head.status().is_held() {
-                activate_in_tx!(tx, head, ActivationMethod::Online, now, detail)?;
-            }
+        if due.method == Method::Online && now >= due.at && head.status().is_held() {
+            activate_in_tx(&mut tx, &mut head, ActivationMethod::Online, now, &detail).await?;
         }
-        tx.commit().await?;
-        Ok::<(), WalletError>(())
-    })?;
+    }
+    tx.commit().await?;
     let (ticket, settings) = read_own(state, session, pk).await?;
     let reference = holding_reference(state, session, pk).await?;
     Ok(ticket_json(&ticket, &entry_view(state, &ticket, &settings, &session.device_id, reference)))
@@ -133,15 +129,13 @@ async fn holding_reference(
     session: &SpectatorSession,
     pk: i64,
 ) -> Result<Option<String>, WalletError> {
-    let found: Option<Option<String>> = on_reader!(&state.db, |pool| {
-        sqlx::query_scalar(
-            "SELECT code_ref FROM wallet_device_tickets WHERE device_pk = $1 AND ticket_pk = $2 AND released_at IS NULL",
-        )
-        .bind(session.device_pk)
-        .bind(pk)
-        .fetch_optional(pool)
-        .await?
-    });
+    let found: Option<Option<String>> = sql(
+        "SELECT code_ref FROM wallet_device_tickets WHERE device_pk = $1 AND ticket_pk = $2 AND released_at IS NULL",
+    )
+    .bind(session.device_pk)
+    .bind(pk)
+    .scalar_optional(&mut state.db.reader().await?)
+    .await?;
     Ok(found.flatten())
 }
 

@@ -7,7 +7,7 @@
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 use tixbridge_domain::{WalletAction, WalletStatus};
-use tixbridge_store::{Db, on_reader, on_writer};
+use tixbridge_store::{Db, sql};
 
 use super::session::SpectatorSession;
 use crate::WalletState;
@@ -62,64 +62,55 @@ pub(crate) async fn offer(
     {
         return Err(WalletError::invalid("email", "must be an e-mail address"));
     }
-    on_writer!(&state.db, |pool| {
-        let mut tx = pool.begin().await?;
-        let not_found = || WalletError::NotFound(format!("no ticket {pk} in your wallet"));
-        let mut head = lock_and_load!(tx, pk).ok_or_else(not_found)?;
-        if head.owner_id != session.spectator_id {
-            return Err(not_found());
-        }
-        let recipient: i64 = match (&email, kind) {
-            (Some(email), Kind::Forward) => {
-                if *email == session.email {
-                    return Err(WalletError::invalid("email", "is your own address"));
-                }
-                sqlx::query(
-                    "INSERT INTO wallet_spectators (email, created_at) VALUES ($1, $2) ON CONFLICT (email) DO NOTHING",
-                )
+    let mut tx = state.db.begin_write().await?;
+    let not_found = || WalletError::NotFound(format!("no ticket {pk} in your wallet"));
+    let mut head = lock_and_load(&mut tx, pk).await?.ok_or_else(not_found)?;
+    if head.owner_id != session.spectator_id {
+        return Err(not_found());
+    }
+    let recipient: i64 = match (&email, kind) {
+        (Some(email), Kind::Forward) => {
+            if *email == session.email {
+                return Err(WalletError::invalid("email", "is your own address"));
+            }
+            sql("INSERT INTO wallet_spectators (email, created_at) VALUES ($1, $2) ON CONFLICT (email) DO NOTHING")
                 .bind(email)
                 .bind(now)
-                .execute(&mut *tx)
+                .execute(&mut tx)
                 .await?;
-                sqlx::query_scalar("SELECT id FROM wallet_spectators WHERE email = $1")
-                    .bind(email)
-                    .fetch_one(&mut *tx)
-                    .await?
-            }
-            (None, Kind::Return) => head
-                .previous_owner_id
-                .ok_or_else(|| WalletError::Refused("this ticket has no previous owner to return it to".into()))?,
-            _ => return Err(WalletError::invalid("email", "is required")),
-        };
-        let settings = load_settings!(&mut *tx, head.event_pk);
-        check_rules(&head, &settings, kind)?;
-        let recipient_email: String = sqlx::query_scalar("SELECT email FROM wallet_spectators WHERE id = $1")
-            .bind(recipient)
-            .fetch_one(&mut *tx)
-            .await?;
-        let expires_at = now + settings.transfer_expiry_hours * 3_600_000;
-        let transfer: i64 = sqlx::query_scalar(
-            "INSERT INTO wallet_transfers (ticket_pk, sender_id, recipient_id, kind, state, created_at, expires_at)
-             VALUES ($1, $2, $3, $4, 'OPEN', $5, $6) RETURNING id",
-        )
+            sql("SELECT id FROM wallet_spectators WHERE email = $1").bind(email).scalar(&mut tx).await?
+        }
+        (None, Kind::Return) => head
+            .previous_owner_id
+            .ok_or_else(|| WalletError::Refused("this ticket has no previous owner to return it to".into()))?,
+        _ => return Err(WalletError::invalid("email", "is required")),
+    };
+    let settings = load_settings(&mut tx, head.event_pk).await?;
+    check_rules(&head, &settings, kind)?;
+    let recipient_email: String =
+        sql("SELECT email FROM wallet_spectators WHERE id = $1").bind(recipient).scalar(&mut tx).await?;
+    let expires_at = now + settings.transfer_expiry_hours * 3_600_000;
+    let transfer: i64 =
+        sql("INSERT INTO wallet_transfers (ticket_pk, sender_id, recipient_id, kind, state, created_at, expires_at)
+         VALUES ($1, $2, $3, $4, 'OPEN', $5, $6) RETURNING id")
         .bind(pk)
         .bind(session.spectator_id)
         .bind(recipient)
         .bind(kind.as_str())
         .bind(now)
         .bind(expires_at)
-        .fetch_one(&mut *tx)
+        .scalar(&mut tx)
         .await?;
-        let detail = json!({ "transferId": transfer, "recipient": recipient_email, "kind": kind.as_str() });
-        let name = if kind == Kind::Forward { "OFFER_TRANSFER" } else { "RETURN_TO_SENDER" };
-        record_change!(tx, &mut head, WalletAction::OfferTransfer, name, "spectator", now, detail)
-            .map_err(|err| WalletError::illegal("a transfer", err))?;
-        tx.commit().await?;
-        Ok(json!({
-            "transferId": transfer, "ticket": pk, "recipient": recipient_email, "kind": kind.as_str(),
-            "expiresAt": crate::rfc3339(expires_at), "status": WalletStatus::PendingTransfer,
-        }))
-    })
+    let detail = json!({ "transferId": transfer, "recipient": recipient_email, "kind": kind.as_str() });
+    let name = if kind == Kind::Forward { "OFFER_TRANSFER" } else { "RETURN_TO_SENDER" };
+    record_change(&mut tx, &mut head, WalletAction::OfferTransfer, name, "spectator", now, &detail)
+        .await?
+        .map_err(|err| WalletError::illegal("a transfer", err))?;
+    tx.commit().await?;
+    Ok(json!({
+        "transferId": transfer, "ticket": pk, "recipient": recipient_email, "kind": kind.as_str(),
+        "expiresAt": crate::rfc3339(expires_at), "status": WalletStatus::PendingTransfer,
+    }))
 }
 
 /// How an open transfer ends.
@@ -147,59 +138,56 @@ pub(crate) async fn close(
     outcome: Outcome,
 ) -> Result<Value, WalletError> {
     let now = crate::millis(Utc::now());
-    on_writer!(&state.db, |pool| {
-        let mut tx = pool.begin().await?;
-        let not_found = || WalletError::NotFound(format!("no open transfer {id} for you"));
-        let transfer: OpenTransfer = sqlx::query_as(
-            "SELECT id, ticket_pk, sender_id, recipient_id, kind FROM wallet_transfers WHERE id = $1 AND state = 'OPEN'",
-        )
-        .bind(id)
-        .fetch_optional(&mut *tx)
+    let mut tx = state.db.begin_write().await?;
+    let not_found = || WalletError::NotFound(format!("no open transfer {id} for you"));
+    let transfer: OpenTransfer = sql(
+        "SELECT id, ticket_pk, sender_id, recipient_id, kind FROM wallet_transfers WHERE id = $1 AND state = 'OPEN'",
+    )
+    .bind(id)
+    .fetch_optional(&mut tx)
+    .await?
+    .ok_or_else(not_found)?;
+    let party = if outcome == Outcome::Cancel { transfer.sender_id } else { transfer.recipient_id };
+    if party != session.spectator_id {
+        return Err(not_found());
+    }
+    let mut head = lock_and_load(&mut tx, transfer.ticket_pk).await?.ok_or_else(not_found)?;
+    let (action, name, state_name, actor) = match outcome {
+        Outcome::Accept => (WalletAction::AcceptTransfer, "ACCEPT_TRANSFER", "ACCEPTED", "recipient"),
+        Outcome::Reject => (WalletAction::RejectTransfer, "REJECT_TRANSFER", "REJECTED", "recipient"),
+        Outcome::Cancel => (WalletAction::RejectTransfer, "CANCEL_TRANSFER", "CANCELLED", "sender"),
+    };
+    let detail = json!({ "transferId": transfer.id });
+    let next = record_change(&mut tx, &mut head, action, name, actor, now, &detail)
         .await?
-        .ok_or_else(not_found)?;
-        let party = if outcome == Outcome::Cancel { transfer.sender_id } else { transfer.recipient_id };
-        if party != session.spectator_id {
-            return Err(not_found());
-        }
-        let mut head = lock_and_load!(tx, transfer.ticket_pk).ok_or_else(not_found)?;
-        let (action, name, state_name, actor) = match outcome {
-            Outcome::Accept => (WalletAction::AcceptTransfer, "ACCEPT_TRANSFER", "ACCEPTED", "recipient"),
-            Outcome::Reject => (WalletAction::RejectTransfer, "REJECT_TRANSFER", "REJECTED", "recipient"),
-            Outcome::Cancel => (WalletAction::RejectTransfer, "CANCEL_TRANSFER", "CANCELLED", "sender"),
-        };
-        let detail = json!({ "transferId": transfer.id });
-        let next = record_change!(tx, &mut head, action, name, actor, now, detail)
-            .map_err(|err| WalletError::illegal("closing this transfer", err))?;
-        if outcome == Outcome::Accept {
-            let counter = if transfer.kind == "RETURN" { "backward_transfers" } else { "forward_transfers" };
-            sqlx::query(&format!(
-                "UPDATE wallet_tickets SET owner_id = $1, previous_owner_id = $2, {counter} = {counter} + 1,
-                     holder = NULL, assigned_at = NULL
-                 WHERE id = $3"
-            ))
-            .bind(transfer.recipient_id)
-            .bind(transfer.sender_id)
-            .bind(transfer.ticket_pk)
-            .execute(&mut *tx)
-            .await?;
-            // The sender's devices no longer hold it: their codes stop working at once.
-            sqlx::query(
-                "UPDATE wallet_device_tickets SET released_at = $1 WHERE ticket_pk = $2 AND released_at IS NULL",
-            )
+        .map_err(|err| WalletError::illegal("closing this transfer", err))?;
+    if outcome == Outcome::Accept {
+        let counter = if transfer.kind == "RETURN" { "backward_transfers" } else { "forward_transfers" };
+        sql(format!(
+            "UPDATE wallet_tickets SET owner_id = $1, previous_owner_id = $2, {counter} = {counter} + 1,
+                 holder = NULL, assigned_at = NULL
+             WHERE id = $3"
+        ))
+        .bind(transfer.recipient_id)
+        .bind(transfer.sender_id)
+        .bind(transfer.ticket_pk)
+        .execute(&mut tx)
+        .await?;
+        // The sender's devices no longer hold it: their codes stop working at once.
+        sql("UPDATE wallet_device_tickets SET released_at = $1 WHERE ticket_pk = $2 AND released_at IS NULL")
             .bind(now)
             .bind(transfer.ticket_pk)
-            .execute(&mut *tx)
+            .execute(&mut tx)
             .await?;
-        }
-        sqlx::query("UPDATE wallet_transfers SET state = $1, closed_at = $2 WHERE id = $3")
-            .bind(state_name)
-            .bind(now)
-            .bind(transfer.id)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        Ok(json!({ "transferId": transfer.id, "ticket": transfer.ticket_pk, "state": state_name, "status": next }))
-    })
+    }
+    sql("UPDATE wallet_transfers SET state = $1, closed_at = $2 WHERE id = $3")
+        .bind(state_name)
+        .bind(now)
+        .bind(transfer.id)
+        .execute(&mut tx)
+        .await?;
+    tx.commit().await?;
+    Ok(json!({ "transferId": transfer.id, "ticket": transfer.ticket_pk, "state": state_name, "status": next }))
 }
 
 #[derive(sqlx::FromRow)]
@@ -216,19 +204,16 @@ struct Listed {
 
 /// The caller's open transfers, both ways.
 pub(crate) async fn list(state: &WalletState, session: &SpectatorSession) -> Result<Value, WalletError> {
-    let rows: Vec<Listed> = on_reader!(&state.db, |pool| {
-        sqlx::query_as(
-            "SELECT x.id, x.ticket_pk, t.ticket_id, e.name AS event, s.email AS sender, r.email AS recipient, x.kind,
+    let rows: Vec<Listed> =
+        sql("SELECT x.id, x.ticket_pk, t.ticket_id, e.name AS event, s.email AS sender, r.email AS recipient, x.kind,
                     x.expires_at
              FROM wallet_transfers x
              JOIN wallet_tickets t ON t.id = x.ticket_pk JOIN wallet_events e ON e.id = t.event_pk
              JOIN wallet_spectators s ON s.id = x.sender_id JOIN wallet_spectators r ON r.id = x.recipient_id
-             WHERE x.state = 'OPEN' AND (x.sender_id = $1 OR x.recipient_id = $1) ORDER BY x.id",
-        )
+             WHERE x.state = 'OPEN' AND (x.sender_id = $1 OR x.recipient_id = $1) ORDER BY x.id")
         .bind(session.spectator_id)
-        .fetch_all(pool)
-        .await?
-    });
+        .fetch_all(&mut state.db.reader().await?)
+        .await?;
     let (mut incoming, mut outgoing) = (Vec::new(), Vec::new());
     for row in rows {
         let item = json!({ "transferId": row.id, "ticket": row.ticket_pk, "ticketId": row.ticket_id,
@@ -244,12 +229,12 @@ pub(crate) async fn list(state: &WalletState, session: &SpectatorSession) -> Res
 /// many transfers expired.
 pub async fn expire_transfers(db: &Db, now: DateTime<Utc>) -> Result<u64, WalletError> {
     let at = crate::millis(now);
-    let due: Vec<(i64, i64)> = on_reader!(db, |pool| {
-        sqlx::query_as("SELECT id, ticket_pk FROM wallet_transfers WHERE state = 'OPEN' AND expires_at <= $1 ORDER BY id LIMIT 10000")
-            .bind(at)
-            .fetch_all(pool)
-            .await?
-    });
+    let due: Vec<(i64, i64)> = sql(
+        "SELECT id, ticket_pk FROM wallet_transfers WHERE state = 'OPEN' AND expires_at <= $1 ORDER BY id LIMIT 10000",
+    )
+    .bind(at)
+    .fetch_all(&mut db.reader().await?)
+    .await?;
     let mut expired = 0;
     for (id, ticket_pk) in due {
         if fail_open_transfer(db, id, ticket_pk, FailedBy::Timer, at).await? {
@@ -282,35 +267,31 @@ pub(crate) async fn fail_open_transfer(
         FailedBy::Timer => ("EXPIRE_TRANSFER", "timer", "expired", "EXPIRED"),
         FailedBy::Organizer => ("CANCEL_TRANSFER", "organizer", "cancelled by the organizer", "CANCELLED"),
     };
-    let failed = on_writer!(db, |pool| {
-        let mut tx = pool.begin().await?;
-        let still_open: Option<i64> =
-            sqlx::query_scalar("SELECT id FROM wallet_transfers WHERE id = $1 AND state = 'OPEN'")
-                .bind(id)
-                .fetch_optional(&mut *tx)
-                .await?;
-        let mut failed = false;
-        if still_open.is_some()
-            && let Some(mut head) = lock_and_load!(tx, ticket_pk)
-        {
-            let detail = json!({ "transferId": id, "reason": reason });
-            let state_name = match record_change!(tx, &mut head, WalletAction::FailTransfer, action, actor, at, detail)
-            {
+    let mut tx = db.begin_write().await?;
+    let still_open: Option<i64> = sql("SELECT id FROM wallet_transfers WHERE id = $1 AND state = 'OPEN'")
+        .bind(id)
+        .scalar_optional(&mut tx)
+        .await?;
+    let mut failed = false;
+    if still_open.is_some()
+        && let Some(mut head) = lock_and_load(&mut tx, ticket_pk).await?
+    {
+        let detail = json!({ "transferId": id, "reason": reason });
+        let state_name =
+            match record_change(&mut tx, &mut head, WalletAction::FailTransfer, action, actor, at, &detail).await? {
                 Ok(_) => {
                     failed = true;
                     closed
                 }
                 Err(_) => "VOID",
             };
-            sqlx::query("UPDATE wallet_transfers SET state = $1, closed_at = $2 WHERE id = $3")
-                .bind(state_name)
-                .bind(at)
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
-        }
-        tx.commit().await?;
-        failed
-    });
+        sql("UPDATE wallet_transfers SET state = $1, closed_at = $2 WHERE id = $3")
+            .bind(state_name)
+            .bind(at)
+            .bind(id)
+            .execute(&mut tx)
+            .await?;
+    }
+    tx.commit().await?;
     Ok(failed)
 }
