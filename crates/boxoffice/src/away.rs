@@ -8,7 +8,7 @@ use axum::http::header;
 use axum::response::IntoResponse;
 use serde::Deserialize;
 use tixbridge_domain::{ShipmentType, TicketStatus};
-use tixbridge_store::{Db, on_reader};
+use tixbridge_store::{Db, sql};
 use tixbridge_web::ApiError;
 
 use crate::organizations::{self, Organization};
@@ -36,45 +36,30 @@ pub async fn export(
     filter: &AwayFilter,
 ) -> Result<Vec<u8>, BoxOfficeError> {
     let scope = org.catalog_scope();
-    let performance_id: Option<i64> = on_reader!(db, |pool| {
-        let mut select = sqlx::QueryBuilder::new(
-            "SELECT pf.id FROM bo_performances pf JOIN bo_products p ON p.id = pf.product_id WHERE p.code = ",
-        );
-        select.push_bind(product).push(" AND pf.code = ").push_bind(performance).push(" AND p.organization_id IN (");
-        let mut list = select.separated(", ");
-        for id in &scope {
-            list.push_bind(*id);
-        }
-        select.push(") LIMIT 1");
-        select.build_query_scalar().fetch_optional(pool).await?
-    });
+    let mut select =
+        sql("SELECT pf.id FROM bo_performances pf JOIN bo_products p ON p.id = pf.product_id WHERE p.code = ");
+    select.push_bind(product).push(" AND pf.code = ").push_bind(performance).push(" AND p.organization_id IN ");
+    select.push_list(scope.iter().copied()).push(" LIMIT 1");
+    let conn = &mut db.reader().await?;
+    let performance_id: Option<i64> = select.scalar_optional(conn).await?;
     let performance_id = performance_id
         .ok_or_else(|| BoxOfficeError::not_found(format!("performance {performance:?} of product {product:?}")))?;
-    let rows: Vec<AwayRow> = on_reader!(db, |pool| {
-        let mut select = sqlx::QueryBuilder::new(
-            "SELECT t.block, t.row_name, t.seat, t.barcode, t.id FROM bo_tickets t
-             JOIN bo_shipment_modes sm ON sm.id = t.shipment_mode_id
-             LEFT JOIN bo_seat_categories sc ON sc.id = t.seat_category_id
-             LEFT JOIN bo_contingents cg ON cg.id = t.contingent_id
-             WHERE t.organization_id = ",
-        );
-        select.push_bind(org.id).push(" AND t.performance_id = ").push_bind(performance_id);
-        select.push(" AND sm.type = ").push_bind(ShipmentType::MobileExternal.as_str());
-        select
-            .push(" AND t.status IN (")
-            .push_bind(TicketStatus::NotPrinted.as_str())
-            .push(", ")
-            .push_bind(TicketStatus::Printed.as_str())
-            .push(")");
-        if let Some(code) = &filter.seat_category {
-            select.push(" AND sc.code = ").push_bind(code.as_str());
-        }
-        if let Some(code) = &filter.contingent {
-            select.push(" AND cg.code = ").push_bind(code.as_str());
-        }
-        select.push(" ORDER BY t.block, t.row_name, t.seat, t.id");
-        select.build_query_as().fetch_all(pool).await?
-    });
+    let mut select = sql("SELECT t.block, t.row_name, t.seat, t.barcode, t.id FROM bo_tickets t
+         JOIN bo_shipment_modes sm ON sm.id = t.shipment_mode_id
+         LEFT JOIN bo_seat_categories sc ON sc.id = t.seat_category_id
+         LEFT JOIN bo_contingents cg ON cg.id = t.contingent_id
+         WHERE t.organization_id = ");
+    select.push_bind(org.id).push(" AND t.performance_id = ").push_bind(performance_id);
+    select.push(" AND sm.type = ").push_bind(ShipmentType::MobileExternal.as_str());
+    select.push(" AND t.status IN ").push_list([TicketStatus::NotPrinted.as_str(), TicketStatus::Printed.as_str()]);
+    if let Some(code) = &filter.seat_category {
+        select.push(" AND sc.code = ").push_bind(code.as_str());
+    }
+    if let Some(code) = &filter.contingent {
+        select.push(" AND cg.code = ").push_bind(code.as_str());
+    }
+    select.push(" ORDER BY t.block, t.row_name, t.seat, t.id");
+    let rows: Vec<AwayRow> = select.fetch_all(conn).await?;
     let mut out = csv::Writer::from_writer(Vec::new());
     let to_io = |err: csv::Error| BoxOfficeError::Sql(sqlx::Error::Io(std::io::Error::other(err.to_string())));
     out.write_record(HEADER).map_err(to_io)?;

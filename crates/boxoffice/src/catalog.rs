@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 
 use tixbridge_domain::{ProductKind, ShipmentType};
-use tixbridge_store::{Db, on_reader};
+use tixbridge_store::{Db, Pooled, sql};
 
 use crate::organizations::Organization;
 
@@ -37,42 +37,35 @@ type ProductRow = (i64, String, String, Option<String>, Option<String>);
 impl Catalog {
     pub async fn load(db: &Db, org: &Organization) -> Result<Self, sqlx::Error> {
         let mut catalog = Catalog::default();
+        let conn = &mut db.reader().await?;
         // The owner first, so the organization's own codes override it.
         for scope in org.catalog_scope().into_iter().rev() {
-            let products: Vec<ProductRow> = on_reader!(db, |pool| {
-                sqlx::query_as(
-                    "SELECT p.id, p.code, p.kind, s.starts_local, s.ends_local
-                     FROM bo_products p LEFT JOIN bo_seasons s ON s.id = p.season_id WHERE p.organization_id = $1",
-                )
-                .bind(scope)
-                .fetch_all(pool)
-                .await?
-            });
+            let products: Vec<ProductRow> = sql("SELECT p.id, p.code, p.kind, s.starts_local, s.ends_local
+                 FROM bo_products p LEFT JOIN bo_seasons s ON s.id = p.season_id WHERE p.organization_id = $1")
+            .bind(scope)
+            .fetch_all(conn)
+            .await?;
             for (id, code, kind, start, end) in products {
                 // A kind the domain does not know cannot be issued; treat it as an event.
                 let kind = ProductKind::parse(&kind).unwrap_or(ProductKind::Event);
                 catalog.products.insert(code, ProductInfo { id, kind, season: start.zip(end) });
             }
-            let performances: Vec<(i64, i64, String)> = on_reader!(db, |pool| {
-                sqlx::query_as(
-                    "SELECT pf.id, pf.product_id, pf.code FROM bo_performances pf
-                     JOIN bo_products p ON p.id = pf.product_id WHERE p.organization_id = $1",
-                )
+            let performances: Vec<(i64, i64, String)> =
+                sql("SELECT pf.id, pf.product_id, pf.code FROM bo_performances pf
+                 JOIN bo_products p ON p.id = pf.product_id WHERE p.organization_id = $1")
                 .bind(scope)
-                .fetch_all(pool)
-                .await?
-            });
+                .fetch_all(conn)
+                .await?;
             catalog.performances.extend(performances.into_iter().map(|(id, product, code)| ((product, code), id)));
-            catalog.seat_categories.extend(codes(db, "bo_seat_categories", scope).await?);
-            catalog.tariffs.extend(codes(db, "bo_tariffs", scope).await?);
-            catalog.contingents.extend(codes(db, "bo_contingents", scope).await?);
-            catalog.sales_channels.extend(codes(db, "bo_sales_channels", scope).await?);
-            let modes: Vec<(i64, String, String)> = on_reader!(db, |pool| {
-                sqlx::query_as("SELECT id, code, type FROM bo_shipment_modes WHERE organization_id = $1")
+            catalog.seat_categories.extend(codes(conn, "bo_seat_categories", scope).await?);
+            catalog.tariffs.extend(codes(conn, "bo_tariffs", scope).await?);
+            catalog.contingents.extend(codes(conn, "bo_contingents", scope).await?);
+            catalog.sales_channels.extend(codes(conn, "bo_sales_channels", scope).await?);
+            let modes: Vec<(i64, String, String)> =
+                sql("SELECT id, code, type FROM bo_shipment_modes WHERE organization_id = $1")
                     .bind(scope)
-                    .fetch_all(pool)
-                    .await?
-            });
+                    .fetch_all(conn)
+                    .await?;
             catalog
                 .shipment_modes
                 .extend(modes.into_iter().map(|(id, code, kind)| (code, (id, ShipmentType::parse(&kind).ok()))));
@@ -81,7 +74,7 @@ impl Catalog {
     }
 }
 
-async fn codes(db: &Db, table: &'static str, scope: i64) -> Result<Vec<(String, i64)>, sqlx::Error> {
-    let sql = format!("SELECT code, id FROM {table} WHERE organization_id = $1");
-    Ok(on_reader!(db, |pool| sqlx::query_as(&sql).bind(scope).fetch_all(pool).await?))
+/// The code → id map of one reference table of organization `scope`.
+async fn codes(conn: &mut Pooled, table: &'static str, scope: i64) -> Result<Vec<(String, i64)>, sqlx::Error> {
+    sql(format!("SELECT code, id FROM {table} WHERE organization_id = $1")).bind(scope).fetch_all(conn).await
 }

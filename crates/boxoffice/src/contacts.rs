@@ -8,7 +8,7 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
-use tixbridge_store::{Db, on_reader, on_writer};
+use tixbridge_store::{Db, sql};
 use tixbridge_web::{ApiError, JsonBody};
 
 use crate::{BoxOfficeError, BoxOfficeState, organizations, validate};
@@ -90,24 +90,30 @@ pub async fn find_by_email_preferring(
     organization_id: i64,
     email: &str,
 ) -> Result<Option<Contact>, sqlx::Error> {
-    let sql =
-        format!("SELECT {COLUMNS} FROM bo_contacts WHERE organization_id = $1 AND email = $2 {PREFERENCE} LIMIT 1");
-    let email = normalize_email(email);
-    Ok(on_reader!(db, |pool| sqlx::query_as(&sql).bind(organization_id).bind(&email).fetch_optional(pool).await?))
+    sql(format!("SELECT {COLUMNS} FROM bo_contacts WHERE organization_id = $1 AND email = $2 {PREFERENCE} LIMIT 1"))
+        .bind(organization_id)
+        .bind(normalize_email(email))
+        .fetch_optional(&mut db.reader().await?)
+        .await
 }
 
 /// Every contact with `email`, preferred first.
 pub async fn list_by_email(db: &Db, organization_id: i64, email: &str) -> Result<Vec<Contact>, sqlx::Error> {
-    let sql = format!("SELECT {COLUMNS} FROM bo_contacts WHERE organization_id = $1 AND email = $2 {PREFERENCE}");
-    let email = normalize_email(email);
-    Ok(on_reader!(db, |pool| sqlx::query_as(&sql).bind(organization_id).bind(&email).fetch_all(pool).await?))
+    sql(format!("SELECT {COLUMNS} FROM bo_contacts WHERE organization_id = $1 AND email = $2 {PREFERENCE}"))
+        .bind(organization_id)
+        .bind(normalize_email(email))
+        .fetch_all(&mut db.reader().await?)
+        .await
 }
 
 /// One contact of the organization.
 pub async fn get(db: &Db, organization_id: i64, id: i64) -> Result<Contact, BoxOfficeError> {
-    let sql = format!("SELECT {COLUMNS} FROM bo_contacts WHERE organization_id = $1 AND id = $2");
     let found: Option<Contact> =
-        on_reader!(db, |pool| sqlx::query_as(&sql).bind(organization_id).bind(id).fetch_optional(pool).await?);
+        sql(format!("SELECT {COLUMNS} FROM bo_contacts WHERE organization_id = $1 AND id = $2"))
+            .bind(organization_id)
+            .bind(id)
+            .fetch_optional(&mut db.reader().await?)
+            .await?;
     found.ok_or_else(|| BoxOfficeError::not_found(format!("contact {id}")))
 }
 
@@ -138,27 +144,25 @@ pub async fn create(db: &Db, organization_id: i64, new: NewContact) -> Result<Co
         opt("birthPlace", &new.birth_place, 100)?,
         opt("language", &new.language, 10)?,
     ];
-    let id: i64 = on_writer!(db, |pool| {
-        let mut insert = sqlx::QueryBuilder::new(
-            "INSERT INTO bo_contacts (organization_id, kind, temporary, pending_creation, has_internet_account, \
-             title, first_name, last_name, email, phone, birth_date, nationality, id_number, country_code, \
-             birth_region, birth_place, language, consent_marketing, consent_third_party, created_at) VALUES (",
-        );
-        let mut list = insert.separated(", ");
-        list.push_bind(organization_id)
-            .push_bind(kind)
-            .push_bind(new.temporary.unwrap_or(false))
-            .push_bind(new.pending_creation.unwrap_or(false))
-            .push_bind(new.has_internet_account.unwrap_or(false));
+    let mut insert =
+        sql("INSERT INTO bo_contacts (organization_id, kind, temporary, pending_creation, has_internet_account, \
+         title, first_name, last_name, email, phone, birth_date, nationality, id_number, country_code, \
+         birth_region, birth_place, language, consent_marketing, consent_third_party, created_at) ");
+    insert.push_values([()], |row, ()| {
+        row.bind(organization_id)
+            .bind(kind)
+            .bind(new.temporary.unwrap_or(false))
+            .bind(new.pending_creation.unwrap_or(false))
+            .bind(new.has_internet_account.unwrap_or(false));
         for value in &values {
-            list.push_bind(value.as_deref());
+            row.bind(value.as_deref());
         }
-        list.push_bind(new.consent_marketing.unwrap_or(false))
-            .push_bind(new.consent_third_party.unwrap_or(false))
-            .push_bind(crate::now_ms());
-        insert.push(") RETURNING id");
-        insert.build_query_scalar().fetch_one(pool).await?
+        row.bind(new.consent_marketing.unwrap_or(false))
+            .bind(new.consent_third_party.unwrap_or(false))
+            .bind(crate::now_ms());
     });
+    insert.push(" RETURNING id");
+    let id: i64 = insert.scalar(&mut db.writer().await?).await?;
     get(db, organization_id, id).await
 }
 

@@ -8,11 +8,11 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use rand::Rng;
 use serde::{Deserialize, Serialize};
-use tixbridge_store::{Db, on_reader, on_writer};
+use tixbridge_store::{Db, sql};
 use tixbridge_web::{ApiError, JsonBody};
 
 use crate::catalog::Catalog;
-use crate::issue::{self, ResolvedTicket, TicketRequest, existing_barcodes, insert_tickets};
+use crate::issue::{self, ResolvedTicket, TicketRequest};
 use crate::organizations::{self, Organization};
 use crate::tickets::{TicketView, view};
 use crate::{BoxOfficeError, BoxOfficeState, validate};
@@ -84,30 +84,27 @@ pub async fn issue_file(db: &Db, org: &Organization, new: NewFile) -> Result<Fil
     }
     let now = crate::now_ms();
     let barcodes: Vec<&str> = resolved.iter().map(|t| t.barcode.as_str()).collect();
-    on_writer!(db, |pool| {
-        let mut tx = pool.begin().await?;
-        let file_id: Option<i64> = sqlx::query_scalar(
-            "INSERT INTO bo_files (organization_id, file_number, contact_id, sales_channel_id, created_at)
-             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (organization_id, file_number) DO NOTHING RETURNING id",
-        )
+    let mut tx = db.begin_write().await?;
+    let file_id: Option<i64> =
+        sql("INSERT INTO bo_files (organization_id, file_number, contact_id, sales_channel_id, created_at)
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (organization_id, file_number) DO NOTHING RETURNING id")
         .bind(org.id)
         .bind(&file_number)
         .bind(new.contact_id)
         .bind(channel_id)
         .bind(now)
-        .fetch_optional(&mut *tx)
+        .scalar_optional(&mut tx)
         .await?;
-        let file_id = file_id
-            .ok_or_else(|| BoxOfficeError::duplicate("fileNumber", format!("file {file_number:?} already exists")))?;
-        let taken = existing_barcodes!(tx, org.id, barcodes);
-        if let Some(i) = barcodes.iter().position(|b| taken.contains(*b)) {
-            return Err(BoxOfficeError::duplicate(format!("tickets[{i}].barcode"), "already used by another ticket"));
-        }
-        let rows: Vec<(i64, i64, &ResolvedTicket)> = resolved.iter().map(|t| (file_id, new.contact_id, t)).collect();
-        insert_tickets!(tx, org.id, rows, now);
-        tixbridge_store::announce_change!(tx, db.backend());
-        tx.commit().await?;
-    });
+    let file_id = file_id
+        .ok_or_else(|| BoxOfficeError::duplicate("fileNumber", format!("file {file_number:?} already exists")))?;
+    let taken = issue::existing_barcodes(&mut tx, org.id, &barcodes).await?;
+    if let Some(i) = barcodes.iter().position(|b| taken.contains(*b)) {
+        return Err(BoxOfficeError::duplicate(format!("tickets[{i}].barcode"), "already used by another ticket"));
+    }
+    let rows: Vec<(i64, i64, &ResolvedTicket)> = resolved.iter().map(|t| (file_id, new.contact_id, t)).collect();
+    issue::insert_tickets(&mut tx, org.id, &rows, now).await?;
+    tx.announce_change().await?;
+    tx.commit().await?;
     db.changes().signal();
     find(db, org, &file_number).await
 }
@@ -118,17 +115,10 @@ async fn check_holders(db: &Db, org: i64, tickets: &[ResolvedTicket]) -> Result<
     if wanted.is_empty() {
         return Ok(());
     }
-    let ids: Vec<i64> = wanted.iter().copied().collect();
-    let known: Vec<i64> = on_reader!(db, |pool| {
-        let mut select = sqlx::QueryBuilder::new("SELECT id FROM bo_contacts WHERE organization_id = ");
-        select.push_bind(org).push(" AND id IN (");
-        let mut list = select.separated(", ");
-        for id in &ids {
-            list.push_bind(*id);
-        }
-        select.push(")");
-        select.build_query_scalar().fetch_all(pool).await?
-    });
+    let mut select = sql("SELECT id FROM bo_contacts WHERE organization_id = ");
+    select.push_bind(org).push(" AND id IN ");
+    select.push_list(wanted.iter().copied());
+    let known: Vec<i64> = select.scalars(&mut db.reader().await?).await?;
     let known: HashSet<i64> = known.into_iter().collect();
     match tickets.iter().position(|t| t.holder_contact_id.is_some_and(|h| !known.contains(&h))) {
         Some(i) => Err(BoxOfficeError::invalid(format!("tickets[{i}].holderContactId"), "no such contact here")),
@@ -138,18 +128,15 @@ async fn check_holders(db: &Db, org: i64, tickets: &[ResolvedTicket]) -> Result<
 
 /// A file of the organization with its tickets.
 pub async fn find(db: &Db, org: &Organization, file_number: &str) -> Result<FileView, BoxOfficeError> {
-    let found: Option<FileView> = on_reader!(db, |pool| {
-        sqlx::query_as(
-            "SELECT f.id, o.code AS organization_code, f.file_number, f.contact_id, ch.code AS sales_channel_code
-             FROM bo_files f JOIN bo_organizations o ON o.id = f.organization_id
-             LEFT JOIN bo_sales_channels ch ON ch.id = f.sales_channel_id
-             WHERE f.organization_id = $1 AND f.file_number = $2",
-        )
+    let found: Option<FileView> =
+        sql("SELECT f.id, o.code AS organization_code, f.file_number, f.contact_id, ch.code AS sales_channel_code
+         FROM bo_files f JOIN bo_organizations o ON o.id = f.organization_id
+         LEFT JOIN bo_sales_channels ch ON ch.id = f.sales_channel_id
+         WHERE f.organization_id = $1 AND f.file_number = $2")
         .bind(org.id)
         .bind(file_number)
-        .fetch_optional(pool)
-        .await?
-    });
+        .fetch_optional(&mut db.reader().await?)
+        .await?;
     let mut file = found.ok_or_else(|| BoxOfficeError::not_found(format!("file {file_number:?}")))?;
     file.tickets = view::of_file(db, file.id).await?;
     Ok(file)

@@ -7,6 +7,8 @@ use std::collections::HashSet;
 use chrono::DateTime;
 use rand::Rng;
 use serde::Deserialize;
+use tixbridge_domain::TicketStatus;
+use tixbridge_store::{Tx, sql};
 
 use crate::catalog::Catalog;
 
@@ -249,67 +251,66 @@ pub(crate) fn repeated_barcodes<'a>(barcodes: impl Iterator<Item = &'a str>) -> 
 /// Rows per multi-row statement: 26 binds each, under SQLite's 32,766 and PostgreSQL's 65,535.
 pub(crate) const CHUNK: usize = 1_000;
 
-/// Which of `$barcodes` (a slice of `&str`) the organization already uses, in transaction `$tx`.
-macro_rules! existing_barcodes {
-    ($tx:expr, $org:expr, $barcodes:expr) => {{
-        let mut found: std::collections::HashSet<String> = std::collections::HashSet::new();
-        for chunk in $barcodes.chunks($crate::issue::CHUNK) {
-            let mut select = sqlx::QueryBuilder::new("SELECT barcode FROM bo_tickets WHERE organization_id = ");
-            select.push_bind($org).push(" AND barcode IN (");
-            let mut list = select.separated(", ");
-            for barcode in chunk {
-                list.push_bind(*barcode);
-            }
-            select.push(")");
-            let rows: Vec<String> = select.build_query_scalar().fetch_all(&mut *$tx).await?;
-            found.extend(rows);
-        }
-        found
-    }};
+/// Which of `barcodes` organization `organization_id` already uses, read in `tx` so that the
+/// insert that follows sees the same answer.
+pub(crate) async fn existing_barcodes(
+    tx: &mut Tx,
+    organization_id: i64,
+    barcodes: &[&str],
+) -> Result<HashSet<String>, sqlx::Error> {
+    let mut found = HashSet::new();
+    for chunk in barcodes.chunks(CHUNK) {
+        let mut select = sql("SELECT barcode FROM bo_tickets WHERE organization_id = ");
+        select.push_bind(organization_id).push(" AND barcode IN ");
+        select.push_list(chunk.iter().copied());
+        found.extend(select.scalars::<String>(tx).await?);
+    }
+    Ok(found)
 }
-pub(crate) use existing_barcodes;
 
-/// Inserts `$rows` (a slice of `(file_id, contact_id, &ResolvedTicket)`) as `NOT_PRINTED`
-/// tickets of organization `$org`, in `$tx`.
-macro_rules! insert_tickets {
-    ($tx:expr, $org:expr, $rows:expr, $now:expr) => {
-        for chunk in $rows.chunks($crate::issue::CHUNK) {
-            let mut insert = sqlx::QueryBuilder::new(
-                "INSERT INTO bo_tickets (organization_id, file_id, product_id, performance_id, seat_category_id, \
-                 tariff_id, contingent_id, shipment_mode_id, sales_channel_id, contact_id, holder_contact_id, status, \
-                 tax_number, barcode, block, row_name, seat, gate, level_name, area, price_cents, currency, \
-                 validity_start_local, validity_end_local, issued_at, status_changed_at) ",
-            );
-            insert.push_values(chunk, |mut row, (file_id, contact_id, t): &(i64, i64, &$crate::issue::ResolvedTicket)| {
-                row.push_bind($org)
-                    .push_bind(*file_id)
-                    .push_bind(t.product_id)
-                    .push_bind(t.performance_id)
-                    .push_bind(t.seat_category_id)
-                    .push_bind(t.tariff_id)
-                    .push_bind(t.contingent_id)
-                    .push_bind(t.shipment_mode_id)
-                    .push_bind(t.sales_channel_id)
-                    .push_bind(*contact_id)
-                    .push_bind(t.holder_contact_id)
-                    .push_bind(tixbridge_domain::TicketStatus::NotPrinted.as_str())
-                    .push_bind(t.tax_number.as_deref());
-                row.push_bind(t.barcode.as_str());
-                for part in &t.seat {
-                    row.push_bind(part.as_deref());
-                }
-                row.push_bind(t.price_cents)
-                    .push_bind(t.currency.as_str())
-                    .push_bind(t.validity_start.as_deref())
-                    .push_bind(t.validity_end.as_deref())
-                    .push_bind($now)
-                    .push_bind($now);
-            });
-            insert.build().execute(&mut *$tx).await?;
-        }
-    };
+/// Inserts `rows` (`(file_id, contact_id, ticket)`) as `NOT_PRINTED` tickets of organization
+/// `organization_id`, in `tx`, [`CHUNK`] rows per statement.
+pub(crate) async fn insert_tickets(
+    tx: &mut Tx,
+    organization_id: i64,
+    rows: &[(i64, i64, &ResolvedTicket)],
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    for chunk in rows.chunks(CHUNK) {
+        let mut insert =
+            sql("INSERT INTO bo_tickets (organization_id, file_id, product_id, performance_id, seat_category_id, \
+             tariff_id, contingent_id, shipment_mode_id, sales_channel_id, contact_id, holder_contact_id, status, \
+             tax_number, barcode, block, row_name, seat, gate, level_name, area, price_cents, currency, \
+             validity_start_local, validity_end_local, issued_at, status_changed_at) ");
+        insert.push_values(chunk, |row, &(file_id, contact_id, t)| {
+            row.bind(organization_id)
+                .bind(file_id)
+                .bind(t.product_id)
+                .bind(t.performance_id)
+                .bind(t.seat_category_id)
+                .bind(t.tariff_id)
+                .bind(t.contingent_id)
+                .bind(t.shipment_mode_id)
+                .bind(t.sales_channel_id)
+                .bind(contact_id)
+                .bind(t.holder_contact_id)
+                .bind(TicketStatus::NotPrinted.as_str())
+                .bind(t.tax_number.as_deref())
+                .bind(t.barcode.as_str());
+            for part in &t.seat {
+                row.bind(part.as_deref());
+            }
+            row.bind(t.price_cents)
+                .bind(t.currency.as_str())
+                .bind(t.validity_start.as_deref())
+                .bind(t.validity_end.as_deref())
+                .bind(now)
+                .bind(now);
+        });
+        insert.execute(tx).await?;
+    }
+    Ok(())
 }
-pub(crate) use insert_tickets;
 
 #[cfg(test)]
 mod tests {

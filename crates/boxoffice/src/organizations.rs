@@ -6,7 +6,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
-use tixbridge_store::{Db, on_reader, on_writer};
+use tixbridge_store::{Db, sql};
 use tixbridge_web::{ApiError, JsonBody};
 
 use crate::access::Access;
@@ -62,16 +62,15 @@ const SELECT: &str = "SELECT o.id, o.code, o.name, o.parent_id, p.code AS parent
 
 /// The organization with `code`, with its inventory owner resolved.
 pub async fn find(db: &Db, code: &str) -> Result<Organization, BoxOfficeError> {
-    let sql = format!("{SELECT} WHERE o.code = $1");
     let found: Option<Organization> =
-        on_reader!(db, |pool| sqlx::query_as(&sql).bind(code).fetch_optional(pool).await?);
+        sql(format!("{SELECT} WHERE o.code = $1")).bind(code).fetch_optional(&mut db.reader().await?).await?;
     with_inventory_owner(db, found.ok_or_else(|| BoxOfficeError::not_found(format!("organization {code:?}")))?).await
 }
 
 /// The organization with `id`, with its inventory owner resolved.
 pub async fn find_by_id(db: &Db, id: i64) -> Result<Organization, BoxOfficeError> {
-    let sql = format!("{SELECT} WHERE o.id = $1");
-    let found: Option<Organization> = on_reader!(db, |pool| sqlx::query_as(&sql).bind(id).fetch_optional(pool).await?);
+    let found: Option<Organization> =
+        sql(format!("{SELECT} WHERE o.id = $1")).bind(id).fetch_optional(&mut db.reader().await?).await?;
     with_inventory_owner(db, found.ok_or_else(|| BoxOfficeError::not_found(format!("organization {id}")))?).await
 }
 
@@ -85,8 +84,7 @@ async fn with_inventory_owner(db: &Db, mut org: Organization) -> Result<Organiza
             break;
         }
         let Some(parent) = cursor.parent_id else { break };
-        let sql = format!("{SELECT} WHERE o.id = $1");
-        cursor = on_reader!(db, |pool| sqlx::query_as(&sql).bind(parent).fetch_one(pool).await?);
+        cursor = sql(format!("{SELECT} WHERE o.id = $1")).bind(parent).fetch_one(&mut db.reader().await?).await?;
     }
     Ok(org)
 }
@@ -113,19 +111,15 @@ pub async fn create(db: &Db, new: NewOrganization) -> Result<Organization, BoxOf
                 .id,
         ),
     };
-    let inserted: Option<i64> = on_writer!(db, |pool| {
-        sqlx::query_scalar(
-            "INSERT INTO bo_organizations (code, name, parent_id, owns_inventory, created_at)
-             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (code) DO NOTHING RETURNING id",
-        )
-        .bind(&code)
-        .bind(&name)
-        .bind(parent_id)
-        .bind(new.owns_inventory.unwrap_or(true))
-        .bind(crate::now_ms())
-        .fetch_optional(pool)
-        .await?
-    });
+    let inserted: Option<i64> = sql("INSERT INTO bo_organizations (code, name, parent_id, owns_inventory, created_at)
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (code) DO NOTHING RETURNING id")
+    .bind(&code)
+    .bind(&name)
+    .bind(parent_id)
+    .bind(new.owns_inventory.unwrap_or(true))
+    .bind(crate::now_ms())
+    .scalar_optional(&mut db.writer().await?)
+    .await?;
     if inserted.is_none() {
         return Err(BoxOfficeError::duplicate("code", format!("an organization {code:?} already exists")));
     }

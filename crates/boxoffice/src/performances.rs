@@ -6,7 +6,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use tixbridge_domain::ProductKind;
-use tixbridge_store::{on_reader, on_writer};
+use tixbridge_store::sql;
 use tixbridge_web::{ApiError, JsonBody};
 
 use crate::{BoxOfficeError, BoxOfficeState, organizations, validate};
@@ -63,13 +63,11 @@ pub(crate) async fn create_performance(
 ) -> Result<(StatusCode, Json<Performance>), ApiError> {
     let org = organizations::find(&state.db, &org).await?;
     org.ensure_owns_inventory()?;
-    let found: Option<(i64, String)> = on_reader!(&state.db, |pool| {
-        sqlx::query_as("SELECT id, kind FROM bo_products WHERE organization_id = $1 AND code = $2")
-            .bind(org.id)
-            .bind(&product)
-            .fetch_optional(pool)
-            .await?
-    });
+    let found: Option<(i64, String)> = sql("SELECT id, kind FROM bo_products WHERE organization_id = $1 AND code = $2")
+        .bind(org.id)
+        .bind(&product)
+        .fetch_optional(&mut state.db.reader().await?)
+        .await?;
     let (product_id, kind) = found.ok_or_else(|| BoxOfficeError::not_found(format!("product {product:?}")))?;
     if !ProductKind::parse(&kind).is_ok_and(ProductKind::is_dated) {
         return Err(BoxOfficeError::invalid(
@@ -87,29 +85,26 @@ pub(crate) async fn create_performance(
     let host_team = validate::optional("hostTeam", body.host_team.as_deref(), 200)?;
     let opposing_team = validate::optional("opposingTeam", body.opposing_team.as_deref(), 200)?;
     let address = site.address.as_ref();
-    let id: Option<i64> = on_writer!(&state.db, |pool| {
-        sqlx::query_scalar(
-            "INSERT INTO bo_performances (product_id, code, starts_local, duration_minutes, site_name,
-                 site_external_name, space_name, address_line1, city, zip, country_code, host_team, opposing_team)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
-             ON CONFLICT (product_id, code) DO NOTHING RETURNING id",
-        )
+    let id: Option<i64> =
+        sql("INSERT INTO bo_performances (product_id, code, starts_local, duration_minutes, site_name,
+             site_external_name, space_name, address_line1, city, zip, country_code, host_team, opposing_team)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+         ON CONFLICT (product_id, code) DO NOTHING RETURNING id")
         .bind(product_id)
         .bind(&code)
         .bind(&start)
         .bind(body.duration_minutes)
         .bind(&site.name)
-        .bind(&site.external_name)
-        .bind(&site.space)
+        .bind(site.external_name.as_deref())
+        .bind(site.space.as_deref())
         .bind(address.and_then(|a| a.line1.as_deref()))
         .bind(address.and_then(|a| a.city.as_deref()))
         .bind(address.and_then(|a| a.zip.as_deref()))
         .bind(address.and_then(|a| a.country_code.as_deref()))
-        .bind(&host_team)
-        .bind(&opposing_team)
-        .fetch_optional(pool)
-        .await?
-    });
+        .bind(host_team.as_deref())
+        .bind(opposing_team.as_deref())
+        .scalar_optional(&mut state.db.writer().await?)
+        .await?;
     let id = id.ok_or_else(|| BoxOfficeError::duplicate("code", format!("performance {code:?} already exists")))?;
     let performance = Performance {
         id,

@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use tixbridge_domain::{ComfortVariables, ProductKind, SeasonShape};
-use tixbridge_store::{on_reader, on_writer};
+use tixbridge_store::sql;
 use tixbridge_web::{ApiError, JsonBody};
 
 use crate::{BoxOfficeError, BoxOfficeState, organizations, validate};
@@ -69,14 +69,14 @@ pub(crate) async fn create_product(
     let season_id = match body.season_code.as_deref() {
         None => None,
         Some(season) => Some(
-            on_reader!(&state.db, |pool| {
-                sqlx::query_scalar::<_, i64>("SELECT id FROM bo_seasons WHERE organization_id = $1 AND code = $2")
-                    .bind(org.id)
-                    .bind(season)
-                    .fetch_optional(pool)
-                    .await?
-            })
-            .ok_or_else(|| BoxOfficeError::invalid("seasonCode", format!("no season {season:?} in {}", org.code)))?,
+            sql("SELECT id FROM bo_seasons WHERE organization_id = $1 AND code = $2")
+                .bind(org.id)
+                .bind(season)
+                .scalar_optional::<i64>(&mut state.db.reader().await?)
+                .await?
+                .ok_or_else(|| {
+                    BoxOfficeError::invalid("seasonCode", format!("no season {season:?} in {}", org.code))
+                })?,
         ),
     };
     let comfort = body.comfort_variables.unwrap_or_default();
@@ -97,26 +97,23 @@ pub(crate) async fn create_product(
     }
     let mobile_enabled = body.mobile_enabled.unwrap_or(true);
     let comfort_text = Value::Object(comfort.raw.clone()).to_string();
-    let id: Option<i64> = on_writer!(&state.db, |pool| {
-        sqlx::query_scalar(
-            "INSERT INTO bo_products (organization_id, code, name, external_name, kind, family, season_id,
-                 season_shape, mobile_enabled, comfort_variables)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-             ON CONFLICT (organization_id, code) DO NOTHING RETURNING id",
-        )
+    let id: Option<i64> =
+        sql("INSERT INTO bo_products (organization_id, code, name, external_name, kind, family, season_id,
+             season_shape, mobile_enabled, comfort_variables)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+         ON CONFLICT (organization_id, code) DO NOTHING RETURNING id")
         .bind(org.id)
         .bind(&code)
         .bind(&name)
-        .bind(&external_name)
+        .bind(external_name.as_deref())
         .bind(kind.as_str())
         .bind(&family)
         .bind(season_id)
         .bind(season_shape.map(SeasonShape::as_str))
         .bind(mobile_enabled)
         .bind(&comfort_text)
-        .fetch_optional(pool)
-        .await?
-    });
+        .scalar_optional(&mut state.db.writer().await?)
+        .await?;
     let id = id.ok_or_else(|| BoxOfficeError::duplicate("code", format!("product {code:?} already exists")))?;
     let product = Product {
         id,

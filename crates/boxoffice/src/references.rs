@@ -7,7 +7,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use tixbridge_domain::ShipmentType;
-use tixbridge_store::{on_reader, on_writer};
+use tixbridge_store::sql;
 use tixbridge_web::{ApiError, JsonBody};
 
 use crate::{BoxOfficeError, BoxOfficeState, organizations, validate};
@@ -79,14 +79,16 @@ async fn create(state: BoxOfficeState, org: String, body: NewReference, referenc
     }
     let code = validate::code("code", &body.code)?;
     let name = validate::text("name", &body.name, 200)?;
-    let sql = format!(
+    let id: Option<i64> = sql(format!(
         "INSERT INTO {} (organization_id, code, name) VALUES ($1, $2, $3)
          ON CONFLICT (organization_id, code) DO NOTHING RETURNING id",
         reference.table()
-    );
-    let id: Option<i64> = on_writer!(&state.db, |pool| {
-        sqlx::query_scalar(&sql).bind(org.id).bind(&code).bind(&name).fetch_optional(pool).await?
-    });
+    ))
+    .bind(org.id)
+    .bind(&code)
+    .bind(&name)
+    .scalar_optional(&mut state.db.writer().await?)
+    .await?;
     let id =
         id.ok_or_else(|| BoxOfficeError::duplicate("code", format!("{} {code:?} already exists", reference.label())))?;
     let created =
@@ -132,30 +134,24 @@ pub(crate) async fn create_point_of_sale(
     JsonBody(body): JsonBody<NewReference>,
 ) -> Created {
     let org = organizations::find(&state.db, &org).await?;
-    let channel_id: Option<i64> = on_reader!(&state.db, |pool| {
-        sqlx::query_scalar("SELECT id FROM bo_sales_channels WHERE organization_id = $1 AND code = $2")
-            .bind(org.id)
-            .bind(&channel)
-            .fetch_optional(pool)
-            .await?
-    });
+    let channel_id: Option<i64> = sql("SELECT id FROM bo_sales_channels WHERE organization_id = $1 AND code = $2")
+        .bind(org.id)
+        .bind(&channel)
+        .scalar_optional(&mut state.db.reader().await?)
+        .await?;
     let channel_id = channel_id.ok_or_else(|| BoxOfficeError::not_found(format!("sales channel {channel:?}")))?;
     if body.kind.is_some() {
         return Err(BoxOfficeError::invalid("type", "only shipment modes have a type").into());
     }
     let code = validate::code("code", &body.code)?;
     let name = validate::text("name", &body.name, 200)?;
-    let id: Option<i64> = on_writer!(&state.db, |pool| {
-        sqlx::query_scalar(
-            "INSERT INTO bo_points_of_sale (sales_channel_id, code, name) VALUES ($1, $2, $3)
-             ON CONFLICT (sales_channel_id, code) DO NOTHING RETURNING id",
-        )
-        .bind(channel_id)
-        .bind(&code)
-        .bind(&name)
-        .fetch_optional(pool)
-        .await?
-    });
+    let id: Option<i64> = sql("INSERT INTO bo_points_of_sale (sales_channel_id, code, name) VALUES ($1, $2, $3)
+         ON CONFLICT (sales_channel_id, code) DO NOTHING RETURNING id")
+    .bind(channel_id)
+    .bind(&code)
+    .bind(&name)
+    .scalar_optional(&mut state.db.writer().await?)
+    .await?;
     let id = id.ok_or_else(|| BoxOfficeError::duplicate("code", format!("point of sale {code:?} already exists")))?;
     let created =
         CreatedReference { id, organization_code: org.code, sales_channel_code: Some(channel), code, name, kind: None };
@@ -172,18 +168,15 @@ pub(crate) async fn create_shipment_mode(
     let name = validate::text("name", &body.name, 200)?;
     let kind = body.kind.as_deref().ok_or_else(|| BoxOfficeError::invalid("type", "is required"))?;
     let kind = ShipmentType::parse(kind).map_err(|err| BoxOfficeError::invalid("type", err.to_string()))?;
-    let id: Option<i64> = on_writer!(&state.db, |pool| {
-        sqlx::query_scalar(
-            "INSERT INTO bo_shipment_modes (organization_id, code, name, type) VALUES ($1, $2, $3, $4)
-             ON CONFLICT (organization_id, code) DO NOTHING RETURNING id",
-        )
+    let id: Option<i64> =
+        sql("INSERT INTO bo_shipment_modes (organization_id, code, name, type) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (organization_id, code) DO NOTHING RETURNING id")
         .bind(org.id)
         .bind(&code)
         .bind(&name)
         .bind(kind.as_str())
-        .fetch_optional(pool)
-        .await?
-    });
+        .scalar_optional(&mut state.db.writer().await?)
+        .await?;
     let id = id.ok_or_else(|| BoxOfficeError::duplicate("code", format!("shipment mode {code:?} already exists")))?;
     let created =
         CreatedReference { id, organization_code: org.code, sales_channel_code: None, code, name, kind: Some(kind) };

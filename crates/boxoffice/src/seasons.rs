@@ -4,7 +4,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
-use tixbridge_store::on_writer;
+use tixbridge_store::sql;
 use tixbridge_web::{ApiError, JsonBody};
 
 use crate::{BoxOfficeError, BoxOfficeState, organizations, validate};
@@ -43,19 +43,17 @@ pub(crate) async fn create_season(
     if ends_at <= starts_at {
         return Err(BoxOfficeError::invalid("end", "must be after start").into());
     }
-    let id: Option<i64> = on_writer!(&state.db, |pool| {
-        sqlx::query_scalar(
-            "INSERT INTO bo_seasons (organization_id, code, name, starts_local, ends_local) VALUES ($1, $2, $3, $4, $5)
-             ON CONFLICT (organization_id, code) DO NOTHING RETURNING id",
-        )
-        .bind(org.id)
-        .bind(&code)
-        .bind(&name)
-        .bind(&start)
-        .bind(&end)
-        .fetch_optional(pool)
-        .await?
-    });
+    let id: Option<i64> = sql(
+        "INSERT INTO bo_seasons (organization_id, code, name, starts_local, ends_local) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (organization_id, code) DO NOTHING RETURNING id",
+    )
+    .bind(org.id)
+    .bind(&code)
+    .bind(&name)
+    .bind(&start)
+    .bind(&end)
+    .scalar_optional(&mut state.db.writer().await?)
+    .await?;
     let id = id.ok_or_else(|| BoxOfficeError::duplicate("code", format!("season {code:?} already exists")))?;
     Ok((StatusCode::CREATED, Json(Season { id, organization_code: org.code, code, name, start, end })))
 }

@@ -63,6 +63,28 @@ impl Conn for Pooled {
     }
 }
 
+/// A bare connection or the inside of a sqlx transaction (`&mut *tx`): lets code not yet
+/// converted to [`Tx`] call a converted helper that takes `&mut impl Conn`. Transitional
+/// (issue #10): goes once every part holds a [`Tx`].
+impl Conn for sqlx::SqliteConnection {
+    fn target(&mut self) -> Target<'_> {
+        Target::Sqlite(self)
+    }
+    fn backend(&self) -> Backend {
+        Backend::Sqlite
+    }
+}
+
+/// See the SQLite connection's impl: transitional, like it.
+impl Conn for sqlx::PgConnection {
+    fn target(&mut self) -> Target<'_> {
+        Target::Postgres(self)
+    }
+    fn backend(&self) -> Backend {
+        Backend::Postgres
+    }
+}
+
 impl Tx {
     /// Which dialect this transaction speaks, for the few statements that differ.
     pub fn backend(&self) -> Backend {

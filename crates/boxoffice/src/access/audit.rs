@@ -3,7 +3,7 @@
 //! change never reaches it. Written in the same transaction as the change it records.
 
 use serde::Serialize;
-use tixbridge_store::{Db, on_reader};
+use tixbridge_store::{Conn, Db, sql};
 
 /// One change to record.
 #[derive(Debug, Clone)]
@@ -36,27 +36,20 @@ impl AuditEntry {
     }
 }
 
-/// Appends `entry` through `executor` (a transaction of the change it records).
-pub async fn record<'c, DB, E>(executor: E, entry: &AuditEntry) -> Result<(), sqlx::Error>
-where
-    DB: sqlx::Database,
-    E: sqlx::Executor<'c, Database = DB>,
-    for<'q> i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    for<'q> String: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    for<'q> <DB as sqlx::Database>::Arguments<'q>: sqlx::IntoArguments<'q, DB>,
-{
+/// Appends `entry` in `tx`, the transaction of the change it records. (It takes any
+/// [`Conn`] only while the interface still hands it the inside of a sqlx transaction; see
+/// issue #10.)
+pub async fn record(tx: &mut impl Conn, entry: &AuditEntry) -> Result<(), sqlx::Error> {
     let fields = serde_json::to_string(&entry.fields).unwrap_or_else(|_| "[]".to_owned());
-    sqlx::query::<DB>(
-        "INSERT INTO bo_audit (organization_id, at, actor, action, object, fields) VALUES ($1, $2, $3, $4, $5, $6)",
-    )
-    .bind(entry.organization_id)
-    .bind(crate::now_ms())
-    .bind(entry.actor.clone())
-    .bind(entry.action.clone())
-    .bind(entry.object.clone())
-    .bind(fields)
-    .execute(executor)
-    .await?;
+    sql("INSERT INTO bo_audit (organization_id, at, actor, action, object, fields) VALUES ($1, $2, $3, $4, $5, $6)")
+        .bind(entry.organization_id)
+        .bind(crate::now_ms())
+        .bind(entry.actor.as_str())
+        .bind(entry.action.as_str())
+        .bind(entry.object.as_str())
+        .bind(fields)
+        .execute(tx)
+        .await?;
     Ok(())
 }
 
@@ -79,17 +72,14 @@ pub async fn list(
     before: Option<i64>,
     limit: i64,
 ) -> Result<Vec<AuditRecord>, sqlx::Error> {
-    let rows: Vec<(i64, i64, String, String, String, String)> = on_reader!(db, |pool| {
-        sqlx::query_as(
-            "SELECT id, at, actor, action, object, fields FROM bo_audit
-             WHERE organization_id = $1 AND id < $2 ORDER BY id DESC LIMIT $3",
-        )
+    let rows: Vec<(i64, i64, String, String, String, String)> =
+        sql("SELECT id, at, actor, action, object, fields FROM bo_audit
+         WHERE organization_id = $1 AND id < $2 ORDER BY id DESC LIMIT $3")
         .bind(organization_id)
         .bind(before.unwrap_or(i64::MAX))
         .bind(limit)
-        .fetch_all(pool)
-        .await?
-    });
+        .fetch_all(&mut db.reader().await?)
+        .await?;
     Ok(rows
         .into_iter()
         .map(|(id, at, actor, action, object, fields)| AuditRecord {

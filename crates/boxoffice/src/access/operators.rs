@@ -5,7 +5,7 @@ use argon2::Argon2;
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use serde::{Deserialize, Serialize};
-use tixbridge_store::{Db, on_reader, on_writer};
+use tixbridge_store::{Db, sql};
 
 use super::Role;
 use super::audit::{self, AuditEntry};
@@ -115,27 +115,23 @@ pub async fn create(
     let password = new.password.or_else(|| generated_password.clone()).unwrap_or_default();
     check_password(&password)?;
     let hash = hash_password(password).await?;
-    let inserted: Option<i64> = on_writer!(db, |pool| {
-        let mut tx = pool.begin().await?;
-        let id: Option<i64> = sqlx::query_scalar(
-            "INSERT INTO bo_operators (organization_id, email, password_hash, role, created_at)
-             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (organization_id, email) DO NOTHING RETURNING id",
-        )
+    let mut tx = db.begin_write().await?;
+    let inserted: Option<i64> =
+        sql("INSERT INTO bo_operators (organization_id, email, password_hash, role, created_at)
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (organization_id, email) DO NOTHING RETURNING id")
         .bind(organization_id)
         .bind(&email)
         .bind(&hash)
         .bind(role.as_str())
         .bind(crate::now_ms())
-        .fetch_optional(&mut *tx)
+        .scalar_optional(&mut tx)
         .await?;
-        if let Some(id) = id {
-            let entry = AuditEntry::new(organization_id, actor, "operator.create", format!("operator {id}"))
-                .with_fields(["email", "role", "password"]);
-            audit::record(&mut *tx, &entry).await?;
-        }
-        tx.commit().await?;
-        id
-    });
+    if let Some(id) = inserted {
+        let entry = AuditEntry::new(organization_id, actor, "operator.create", format!("operator {id}"))
+            .with_fields(["email", "role", "password"]);
+        audit::record(&mut tx, &entry).await?;
+    }
+    tx.commit().await?;
     let id =
         inserted.ok_or_else(|| BoxOfficeError::duplicate("email", format!("an operator {email} already exists")))?;
     Ok(CreatedOperator {
@@ -146,44 +142,35 @@ pub async fn create(
 
 /// The organization's operators who may still sign in.
 pub async fn list(db: &Db, organization_id: i64) -> Result<Vec<OperatorInfo>, BoxOfficeError> {
-    Ok(on_reader!(db, |pool| {
-        sqlx::query_as(
-            "SELECT id, email, role, disabled_at FROM bo_operators
-             WHERE organization_id = $1 AND disabled_at IS NULL ORDER BY email",
-        )
-        .bind(organization_id)
-        .fetch_all(pool)
-        .await?
-    }))
+    Ok(sql("SELECT id, email, role, disabled_at FROM bo_operators
+         WHERE organization_id = $1 AND disabled_at IS NULL ORDER BY email")
+    .bind(organization_id)
+    .fetch_all(&mut db.reader().await?)
+    .await?)
 }
 
 /// Disables operator `id` of `organization_id` and ends its sessions.
 pub async fn disable(db: &Db, organization_id: i64, id: i64, actor: &str) -> Result<(), BoxOfficeError> {
     let now = crate::now_ms();
-    let changed = on_writer!(db, |pool| {
-        let mut tx = pool.begin().await?;
-        let changed = sqlx::query(
-            "UPDATE bo_operators SET disabled_at = $1 WHERE id = $2 AND organization_id = $3 AND disabled_at IS NULL",
-        )
-        .bind(now)
-        .bind(id)
-        .bind(organization_id)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if changed > 0 {
-            sqlx::query("UPDATE bo_operator_sessions SET ended_at = $1 WHERE operator_id = $2 AND ended_at IS NULL")
-                .bind(now)
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
-            let entry = AuditEntry::new(organization_id, actor, "operator.disable", format!("operator {id}"))
-                .with_fields(["disabled"]);
-            audit::record(&mut *tx, &entry).await?;
-        }
-        tx.commit().await?;
-        changed
-    });
+    let mut tx = db.begin_write().await?;
+    let changed =
+        sql("UPDATE bo_operators SET disabled_at = $1 WHERE id = $2 AND organization_id = $3 AND disabled_at IS NULL")
+            .bind(now)
+            .bind(id)
+            .bind(organization_id)
+            .execute(&mut tx)
+            .await?;
+    if changed > 0 {
+        sql("UPDATE bo_operator_sessions SET ended_at = $1 WHERE operator_id = $2 AND ended_at IS NULL")
+            .bind(now)
+            .bind(id)
+            .execute(&mut tx)
+            .await?;
+        let entry = AuditEntry::new(organization_id, actor, "operator.disable", format!("operator {id}"))
+            .with_fields(["disabled"]);
+        audit::record(&mut tx, &entry).await?;
+    }
+    tx.commit().await?;
     if changed == 0 {
         return Err(BoxOfficeError::not_found(format!("operator {id}")));
     }
@@ -196,14 +183,10 @@ pub(crate) async fn for_sign_in(
     organization_id: i64,
     email: &str,
 ) -> Result<Option<(i64, String, String)>, sqlx::Error> {
-    Ok(on_reader!(db, |pool| {
-        sqlx::query_as(
-            "SELECT id, role, password_hash FROM bo_operators
-             WHERE organization_id = $1 AND email = $2 AND disabled_at IS NULL",
-        )
-        .bind(organization_id)
-        .bind(email.trim().to_lowercase())
-        .fetch_optional(pool)
-        .await?
-    }))
+    sql("SELECT id, role, password_hash FROM bo_operators
+         WHERE organization_id = $1 AND email = $2 AND disabled_at IS NULL")
+    .bind(organization_id)
+    .bind(email.trim().to_lowercase())
+    .fetch_optional(&mut db.reader().await?)
+    .await
 }

@@ -58,10 +58,11 @@ pub(crate) async fn mark_used(
         return Ok(());
     }
     let (table, column) = table_and_column;
-    let sql = format!("UPDATE {table} SET {column} = $1 WHERE id = $2");
-    tixbridge_store::on_writer!(db, |pool| {
-        sqlx::query(&sql).bind(now).bind(id).execute(pool).await?;
-    });
+    tixbridge_store::sql(format!("UPDATE {table} SET {column} = $1 WHERE id = $2"))
+        .bind(now)
+        .bind(id)
+        .execute(&mut db.writer().await?)
+        .await?;
     Ok(())
 }
 

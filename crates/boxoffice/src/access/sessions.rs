@@ -3,7 +3,7 @@
 //! its hash is stored). A session ends when signed out, after [`IDLE_MS`] without use, or
 //! [`LIFETIME_MS`] after sign-in, whichever comes first.
 
-use tixbridge_store::{Db, on_reader, on_writer};
+use tixbridge_store::{Db, sql};
 
 use super::{Caller, Principal, Role, operators, secret};
 use crate::BoxOfficeError;
@@ -79,18 +79,15 @@ pub async fn sign_in(
     let role = Role::parse(&role)?;
     let fresh = secret::generate();
     let now = crate::now_ms();
-    let id: i64 = on_writer!(db, |pool| {
-        sqlx::query_scalar(
-            "INSERT INTO bo_operator_sessions (operator_id, secret_hash, created_at, expires_at, last_seen_at)
-             VALUES ($1, $2, $3, $4, $3) RETURNING id",
-        )
+    let id: i64 =
+        sql("INSERT INTO bo_operator_sessions (operator_id, secret_hash, created_at, expires_at, last_seen_at)
+         VALUES ($1, $2, $3, $4, $3) RETURNING id")
         .bind(operator_id)
         .bind(&fresh.hash)
         .bind(now)
         .bind(now + LIFETIME_MS)
-        .fetch_one(pool)
-        .await?
-    });
+        .scalar(&mut db.writer().await?)
+        .await?;
     Ok(Some(NewSession { cookie_value: secret::compose(PREFIX, id, &fresh.secret), operator_id, role }))
 }
 
@@ -110,16 +107,13 @@ struct SessionRow {
 /// The caller a session cookie speaks for; `None` for anything not a live session.
 pub async fn authenticate(db: &Db, cookie_value: &str) -> Result<Option<Caller>, sqlx::Error> {
     let Some((id, secret_text)) = secret::split(PREFIX, cookie_value) else { return Ok(None) };
-    let row: Option<SessionRow> = on_reader!(db, |pool| {
-        sqlx::query_as(
-            "SELECT s.secret_hash, s.expires_at, s.last_seen_at, s.ended_at, o.id AS operator_id, o.organization_id,
-                    o.email, o.role, o.disabled_at
-             FROM bo_operator_sessions s JOIN bo_operators o ON o.id = s.operator_id WHERE s.id = $1",
-        )
+    let row: Option<SessionRow> =
+        sql("SELECT s.secret_hash, s.expires_at, s.last_seen_at, s.ended_at, o.id AS operator_id, o.organization_id,
+                o.email, o.role, o.disabled_at
+         FROM bo_operator_sessions s JOIN bo_operators o ON o.id = s.operator_id WHERE s.id = $1")
         .bind(id)
-        .fetch_optional(pool)
-        .await?
-    });
+        .fetch_optional(&mut db.reader().await?)
+        .await?;
     let Some(row) = row else { return Ok(None) };
     let now = crate::now_ms();
     let live =
@@ -141,20 +135,16 @@ pub async fn authenticate(db: &Db, cookie_value: &str) -> Result<Option<Caller>,
 /// Ends the session a cookie names (nothing when it names none).
 pub async fn sign_out(db: &Db, cookie_value: &str) -> Result<(), sqlx::Error> {
     let Some((id, secret_text)) = secret::split(PREFIX, cookie_value) else { return Ok(()) };
-    let stored: Option<Vec<u8>> = on_reader!(db, |pool| {
-        sqlx::query_scalar("SELECT secret_hash FROM bo_operator_sessions WHERE id = $1")
-            .bind(id)
-            .fetch_optional(pool)
-            .await?
-    });
+    let stored: Option<Vec<u8>> = sql("SELECT secret_hash FROM bo_operator_sessions WHERE id = $1")
+        .bind(id)
+        .scalar_optional(&mut db.reader().await?)
+        .await?;
     if stored.is_some_and(|hash| secret::matches(secret_text, &hash)) {
-        on_writer!(db, |pool| {
-            sqlx::query("UPDATE bo_operator_sessions SET ended_at = $1 WHERE id = $2 AND ended_at IS NULL")
-                .bind(crate::now_ms())
-                .bind(id)
-                .execute(pool)
-                .await?;
-        });
+        sql("UPDATE bo_operator_sessions SET ended_at = $1 WHERE id = $2 AND ended_at IS NULL")
+            .bind(crate::now_ms())
+            .bind(id)
+            .execute(&mut db.writer().await?)
+            .await?;
     }
     Ok(())
 }

@@ -3,7 +3,7 @@
 //! token may be bound to the wallet events it scans for.
 
 use serde::{Deserialize, Serialize};
-use tixbridge_store::{Db, on_reader, on_writer};
+use tixbridge_store::{Db, sql};
 
 use super::audit::{self, AuditEntry};
 use super::{Caller, Principal, Role, secret};
@@ -123,31 +123,27 @@ pub async fn create(
     let (name, role, expires_at, events) = parse_new(new)?;
     let fresh = secret::generate();
     let now = crate::now_ms();
-    let id: i64 = on_writer!(db, |pool| {
-        let mut tx = pool.begin().await?;
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO bo_api_tokens (organization_id, name, role, secret_hash, events, created_at, expires_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
-        )
+    let mut tx = db.begin_write().await?;
+    let id: i64 =
+        sql("INSERT INTO bo_api_tokens (organization_id, name, role, secret_hash, events, created_at, expires_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id")
         .bind(organization_id)
         .bind(&name)
         .bind(role.as_str())
         .bind(&fresh.hash)
-        .bind(&events)
+        .bind(events.as_deref())
         .bind(now)
         .bind(expires_at)
-        .fetch_one(&mut *tx)
+        .scalar(&mut tx)
         .await?;
-        let entry = AuditEntry::new(organization_id, actor, "token.create", format!("token {id}")).with_fields([
-            "name",
-            "role",
-            "expiresAt",
-            "events",
-        ]);
-        audit::record(&mut *tx, &entry).await?;
-        tx.commit().await?;
-        id
-    });
+    let entry = AuditEntry::new(organization_id, actor, "token.create", format!("token {id}")).with_fields([
+        "name",
+        "role",
+        "expiresAt",
+        "events",
+    ]);
+    audit::record(&mut tx, &entry).await?;
+    tx.commit().await?;
     let info = TokenInfo {
         id,
         name,
@@ -166,34 +162,33 @@ const SELECT: &str =
 
 /// The organization's tokens, newest first.
 pub async fn list(db: &Db, organization_id: i64) -> Result<Vec<TokenInfo>, BoxOfficeError> {
-    let sql = format!("{SELECT} WHERE organization_id = $1 ORDER BY id DESC");
-    let rows: Vec<TokenRow> = on_reader!(db, |pool| sqlx::query_as(&sql).bind(organization_id).fetch_all(pool).await?);
+    let rows: Vec<TokenRow> = sql(format!("{SELECT} WHERE organization_id = $1 ORDER BY id DESC"))
+        .bind(organization_id)
+        .fetch_all(&mut db.reader().await?)
+        .await?;
     rows.into_iter().map(TokenRow::info).collect()
 }
 
 /// Revokes token `id` of `organization_id` (404 for another organization's token).
 pub async fn revoke(db: &Db, organization_id: i64, id: i64, actor: &str) -> Result<TokenInfo, BoxOfficeError> {
-    let sql = format!("{SELECT} WHERE id = $1 AND organization_id = $2");
-    let row: Option<TokenRow> = on_writer!(db, |pool| {
-        let mut tx = pool.begin().await?;
-        sqlx::query(
-            "UPDATE bo_api_tokens SET revoked_at = COALESCE(revoked_at, $1) WHERE id = $2 AND organization_id = $3",
-        )
+    let mut tx = db.begin_write().await?;
+    sql("UPDATE bo_api_tokens SET revoked_at = COALESCE(revoked_at, $1) WHERE id = $2 AND organization_id = $3")
         .bind(crate::now_ms())
         .bind(id)
         .bind(organization_id)
-        .execute(&mut *tx)
+        .execute(&mut tx)
         .await?;
-        let row: Option<TokenRow> =
-            sqlx::query_as(&sql).bind(id).bind(organization_id).fetch_optional(&mut *tx).await?;
-        if row.is_some() {
-            let entry =
-                AuditEntry::new(organization_id, actor, "token.revoke", format!("token {id}")).with_fields(["revoked"]);
-            audit::record(&mut *tx, &entry).await?;
-        }
-        tx.commit().await?;
-        row
-    });
+    let row: Option<TokenRow> = sql(format!("{SELECT} WHERE id = $1 AND organization_id = $2"))
+        .bind(id)
+        .bind(organization_id)
+        .fetch_optional(&mut tx)
+        .await?;
+    if row.is_some() {
+        let entry =
+            AuditEntry::new(organization_id, actor, "token.revoke", format!("token {id}")).with_fields(["revoked"]);
+        audit::record(&mut tx, &entry).await?;
+    }
+    tx.commit().await?;
     row.ok_or_else(|| BoxOfficeError::not_found(format!("token {id}")))?.info()
 }
 
@@ -212,15 +207,12 @@ struct AuthRow {
 /// The caller a presented token speaks for; `None` for anything not a live token of ours.
 pub async fn authenticate(db: &Db, presented: &str) -> Result<Option<Caller>, sqlx::Error> {
     let Some((id, secret_text)) = secret::split(PREFIX, presented) else { return Ok(None) };
-    let row: Option<AuthRow> = on_reader!(db, |pool| {
-        sqlx::query_as(
-            "SELECT organization_id, name, role, secret_hash, events, expires_at, last_used_at, revoked_at
-             FROM bo_api_tokens WHERE id = $1",
-        )
+    let row: Option<AuthRow> =
+        sql("SELECT organization_id, name, role, secret_hash, events, expires_at, last_used_at, revoked_at
+         FROM bo_api_tokens WHERE id = $1")
         .bind(id)
-        .fetch_optional(pool)
-        .await?
-    });
+        .fetch_optional(&mut db.reader().await?)
+        .await?;
     let Some(row) = row else { return Ok(None) };
     let now = crate::now_ms();
     let live = row.revoked_at.is_none() && row.expires_at.is_none_or(|at| at > now);

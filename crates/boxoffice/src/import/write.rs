@@ -3,7 +3,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use tixbridge_store::{Db, on_writer};
+use tixbridge_store::{Db, sql};
 
 use super::parse::ParsedRow;
 use super::{BadRow, ImportError, ImportOutcome, Progress};
@@ -35,112 +35,98 @@ pub(crate) async fn write(
         }
     }
     let barcodes: Vec<&str> = rows.iter().map(|r| r.ticket.barcode.as_str()).collect();
-    let outcome = on_writer!(db, |pool| {
-        let mut tx = pool.begin().await?;
-        let taken = existing_barcodes!(tx, org, barcodes);
-        if !taken.is_empty() {
-            let bad: Vec<BadRow> = rows
-                .iter()
-                .enumerate()
-                .filter(|(_, r)| taken.contains(&r.ticket.barcode))
-                .map(|(i, _)| BadRow {
-                    row: i + 1,
-                    line: i as u64 + 2,
-                    field: "barcode".to_owned(),
-                    error: "already used by another ticket".to_owned(),
-                })
-                .collect();
-            let count = bad.len();
-            return Err(ImportError::BadRows {
-                rows: bad.into_iter().take(super::parse::MAX_LISTED_BAD_ROWS).collect(),
-                count,
-            });
-        }
+    let mut tx = db.begin_write().await?;
+    let taken = existing_barcodes(&mut tx, org, &barcodes).await?;
+    if !taken.is_empty() {
+        let bad: Vec<BadRow> = rows
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| taken.contains(&r.ticket.barcode))
+            .map(|(i, _)| BadRow {
+                row: i + 1,
+                line: i as u64 + 2,
+                field: "barcode".to_owned(),
+                error: "already used by another ticket".to_owned(),
+            })
+            .collect();
+        let count = bad.len();
+        return Err(ImportError::BadRows {
+            rows: bad.into_iter().take(super::parse::MAX_LISTED_BAD_ROWS).collect(),
+            count,
+        });
+    }
 
-        // Contacts: the preferred existing one per e-mail, else a new one.
-        let mut contact_of: HashMap<String, ((bool, bool, i64), i64)> = HashMap::new();
-        for chunk in emails.chunks(KEY_CHUNK) {
-            let mut select = sqlx::QueryBuilder::new(
-                "SELECT id, email, has_internet_account, kind FROM bo_contacts WHERE organization_id = ",
-            );
-            select.push_bind(org).push(" AND email IN (");
-            let mut list = select.separated(", ");
-            for row in chunk {
-                list.push_bind(row.email.as_str());
-            }
-            select.push(")");
-            let found: Vec<(i64, String, bool, String)> = select.build_query_as().fetch_all(&mut *tx).await?;
-            for (id, email, internet, kind) in found {
-                let rank = preference_rank(internet, &kind, id);
-                let entry = contact_of.entry(email).or_insert((rank, id));
-                if rank < entry.0 {
-                    *entry = (rank, id);
-                }
+    // Contacts: the preferred existing one per e-mail, else a new one.
+    let mut contact_of: HashMap<String, ((bool, bool, i64), i64)> = HashMap::new();
+    for chunk in emails.chunks(KEY_CHUNK) {
+        let mut select = sql("SELECT id, email, has_internet_account, kind FROM bo_contacts WHERE organization_id = ");
+        select.push_bind(org).push(" AND email IN ");
+        select.push_list(chunk.iter().map(|row| row.email.as_str()));
+        let found: Vec<(i64, String, bool, String)> = select.fetch_all(&mut tx).await?;
+        for (id, email, internet, kind) in found {
+            let rank = preference_rank(internet, &kind, id);
+            let entry = contact_of.entry(email).or_insert((rank, id));
+            if rank < entry.0 {
+                *entry = (rank, id);
             }
         }
-        let new_contacts: Vec<&&ParsedRow> = emails.iter().filter(|r| !contact_of.contains_key(&r.email)).collect();
-        for chunk in new_contacts.chunks(KEY_CHUNK) {
-            let mut insert = sqlx::QueryBuilder::new(
-                "INSERT INTO bo_contacts (organization_id, kind, first_name, last_name, email, created_at) ",
-            );
-            insert.push_values(chunk, |mut b, row| {
-                b.push_bind(org)
-                    .push_bind("INDIVIDUAL")
-                    .push_bind(row.first_name.as_deref())
-                    .push_bind(row.last_name.as_deref())
-                    .push_bind(row.email.as_str())
-                    .push_bind(now);
-            });
-            insert.push(" RETURNING id, email");
-            let created: Vec<(i64, String)> = insert.build_query_as().fetch_all(&mut *tx).await?;
-            contact_of.extend(created.into_iter().map(|(id, email)| (email, ((false, false, id), id))));
-        }
+    }
+    let new_contacts: Vec<&&ParsedRow> = emails.iter().filter(|r| !contact_of.contains_key(&r.email)).collect();
+    for chunk in new_contacts.chunks(KEY_CHUNK) {
+        let mut insert =
+            sql("INSERT INTO bo_contacts (organization_id, kind, first_name, last_name, email, created_at) ");
+        insert.push_values(chunk, |b, row| {
+            b.bind(org)
+                .bind("INDIVIDUAL")
+                .bind(row.first_name.as_deref())
+                .bind(row.last_name.as_deref())
+                .bind(row.email.as_str())
+                .bind(now);
+        });
+        insert.push(" RETURNING id, email");
+        let created: Vec<(i64, String)> = insert.fetch_all(&mut tx).await?;
+        contact_of.extend(created.into_iter().map(|(id, email)| (email, ((false, false, id), id))));
+    }
 
-        // Files: existing ones are added to, new ones belong to their first row's contact.
-        let mut file_of: HashMap<String, i64> = HashMap::new();
-        for chunk in numbers.chunks(KEY_CHUNK) {
-            let mut select = sqlx::QueryBuilder::new("SELECT id, file_number FROM bo_files WHERE organization_id = ");
-            select.push_bind(org).push(" AND file_number IN (");
-            let mut list = select.separated(", ");
-            for row in chunk {
-                list.push_bind(row.file_number.as_str());
-            }
-            select.push(")");
-            let found: Vec<(i64, String)> = select.build_query_as().fetch_all(&mut *tx).await?;
-            file_of.extend(found.into_iter().map(|(id, number)| (number, id)));
-        }
-        let new_files: Vec<&&ParsedRow> = numbers.iter().filter(|r| !file_of.contains_key(&r.file_number)).collect();
-        for chunk in new_files.chunks(KEY_CHUNK) {
-            let mut insert = sqlx::QueryBuilder::new(
-                "INSERT INTO bo_files (organization_id, file_number, contact_id, sales_channel_id, created_at) ",
-            );
-            insert.push_values(chunk, |mut b, row| {
-                b.push_bind(org)
-                    .push_bind(row.file_number.as_str())
-                    .push_bind(contact_of[&row.email].1)
-                    .push_bind(row.ticket.sales_channel_id)
-                    .push_bind(now);
-            });
-            insert.push(" RETURNING id, file_number");
-            let created: Vec<(i64, String)> = insert.build_query_as().fetch_all(&mut *tx).await?;
-            file_of.extend(created.into_iter().map(|(id, number)| (number, id)));
-        }
+    // Files: existing ones are added to, new ones belong to their first row's contact.
+    let mut file_of: HashMap<String, i64> = HashMap::new();
+    for chunk in numbers.chunks(KEY_CHUNK) {
+        let mut select = sql("SELECT id, file_number FROM bo_files WHERE organization_id = ");
+        select.push_bind(org).push(" AND file_number IN ");
+        select.push_list(chunk.iter().map(|row| row.file_number.as_str()));
+        let found: Vec<(i64, String)> = select.fetch_all(&mut tx).await?;
+        file_of.extend(found.into_iter().map(|(id, number)| (number, id)));
+    }
+    let new_files: Vec<&&ParsedRow> = numbers.iter().filter(|r| !file_of.contains_key(&r.file_number)).collect();
+    for chunk in new_files.chunks(KEY_CHUNK) {
+        let mut insert =
+            sql("INSERT INTO bo_files (organization_id, file_number, contact_id, sales_channel_id, created_at) ");
+        insert.push_values(chunk, |b, row| {
+            b.bind(org)
+                .bind(row.file_number.as_str())
+                .bind(contact_of[&row.email].1)
+                .bind(row.ticket.sales_channel_id)
+                .bind(now);
+        });
+        insert.push(" RETURNING id, file_number");
+        let created: Vec<(i64, String)> = insert.fetch_all(&mut tx).await?;
+        file_of.extend(created.into_iter().map(|(id, number)| (number, id)));
+    }
 
-        let tickets: Vec<(i64, i64, &ResolvedTicket)> =
-            rows.iter().map(|r| (file_of[&r.file_number], contact_of[&r.email].1, &r.ticket)).collect();
-        for (done, part) in tickets.chunks(CHUNK * 10).enumerate() {
-            insert_tickets!(tx, org, part, now);
-            progress(Progress::Written { done: (done * CHUNK * 10 + part.len()).min(total), total });
-        }
-        tixbridge_store::announce_change!(tx, db.backend());
-        tx.commit().await?;
-        ImportOutcome {
-            rows: total,
-            tickets_created: total,
-            contacts_created: new_contacts.len(),
-            files_created: new_files.len(),
-        }
-    });
+    let tickets: Vec<(i64, i64, &ResolvedTicket)> =
+        rows.iter().map(|r| (file_of[&r.file_number], contact_of[&r.email].1, &r.ticket)).collect();
+    for (done, part) in tickets.chunks(CHUNK * 10).enumerate() {
+        insert_tickets(&mut tx, org, part, now).await?;
+        progress(Progress::Written { done: (done * CHUNK * 10 + part.len()).min(total), total });
+    }
+    tx.announce_change().await?;
+    tx.commit().await?;
+    let outcome = ImportOutcome {
+        rows: total,
+        tickets_created: total,
+        contacts_created: new_contacts.len(),
+        files_created: new_files.len(),
+    };
     db.changes().signal();
     db.refresh_statistics(&["bo_tickets", "bo_files", "bo_contacts"]).await.map_err(|e| match e {
         tixbridge_store::StoreError::Sql(e) => e,

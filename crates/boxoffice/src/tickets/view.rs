@@ -4,7 +4,7 @@
 use serde::{Serialize, Serializer};
 use serde_json::Value;
 use tixbridge_domain::TicketStatus;
-use tixbridge_store::{Db, on_reader};
+use tixbridge_store::{Db, sql};
 
 use crate::BoxOfficeError;
 
@@ -138,25 +138,23 @@ type MobileRow = (String, String, String, String);
 
 /// One ticket of `organization_id`, whole.
 pub async fn get(db: &Db, organization_id: i64, id: i64) -> Result<TicketDetail, BoxOfficeError> {
-    let sql = format!("{SELECT} WHERE t.id = $1 AND t.organization_id = $2");
-    let ticket: Option<TicketView> =
-        on_reader!(db, |pool| sqlx::query_as(&sql).bind(id).bind(organization_id).fetch_optional(pool).await?);
+    let conn = &mut db.reader().await?;
+    let ticket: Option<TicketView> = sql(format!("{SELECT} WHERE t.id = $1 AND t.organization_id = $2"))
+        .bind(id)
+        .bind(organization_id)
+        .fetch_optional(conn)
+        .await?;
     let ticket = ticket.ok_or_else(|| BoxOfficeError::not_found(format!("ticket {id}")))?;
-    let (mobile, distribution): (Vec<MobileRow>, Vec<DistributionEntry>) = on_reader!(db, |pool| {
-        let mobile = sqlx::query_as(
-            "SELECT at, status, action, detail FROM bo_ticket_mobile_history WHERE ticket_id = $1 ORDER BY at, id",
-        )
-        .bind(id)
-        .fetch_all(pool)
-        .await?;
-        let distribution = sqlx::query_as(
-            "SELECT contact_id, action, status, at FROM bo_distribution_history WHERE ticket_id = $1 ORDER BY id",
-        )
-        .bind(id)
-        .fetch_all(pool)
-        .await?;
-        (mobile, distribution)
-    });
+    let mobile: Vec<MobileRow> =
+        sql("SELECT at, status, action, detail FROM bo_ticket_mobile_history WHERE ticket_id = $1 ORDER BY at, id")
+            .bind(id)
+            .fetch_all(conn)
+            .await?;
+    let distribution: Vec<DistributionEntry> =
+        sql("SELECT contact_id, action, status, at FROM bo_distribution_history WHERE ticket_id = $1 ORDER BY id")
+            .bind(id)
+            .fetch_all(conn)
+            .await?;
     let mobile_history = mobile
         .into_iter()
         .map(|(at, status, action, detail)| MobileHistoryEntry {
@@ -171,8 +169,7 @@ pub async fn get(db: &Db, organization_id: i64, id: i64) -> Result<TicketDetail,
 
 /// The tickets of a file, oldest first.
 pub async fn of_file(db: &Db, file_id: i64) -> Result<Vec<TicketView>, sqlx::Error> {
-    let sql = format!("{SELECT} WHERE t.file_id = $1 ORDER BY t.id");
-    Ok(on_reader!(db, |pool| sqlx::query_as(&sql).bind(file_id).fetch_all(pool).await?))
+    sql(format!("{SELECT} WHERE t.file_id = $1 ORDER BY t.id")).bind(file_id).fetch_all(&mut db.reader().await?).await
 }
 
 /// What `GET …/tickets` filters on.
@@ -186,17 +183,15 @@ pub struct TicketFilter {
 
 /// A page of the organization's tickets, by id.
 pub async fn list(db: &Db, organization_id: i64, filter: &TicketFilter) -> Result<Vec<TicketView>, sqlx::Error> {
-    Ok(on_reader!(db, |pool| {
-        let mut select = sqlx::QueryBuilder::new(SELECT);
-        select.push(" WHERE t.organization_id = ").push_bind(organization_id);
-        select.push(" AND t.id > ").push_bind(filter.after_id);
-        if let Some(status) = filter.status {
-            select.push(" AND t.status = ").push_bind(status.as_str());
-        }
-        if let Some(code) = &filter.performance_code {
-            select.push(" AND pf.code = ").push_bind(code.as_str());
-        }
-        select.push(" ORDER BY t.id LIMIT ").push_bind(filter.limit);
-        select.build_query_as().fetch_all(pool).await?
-    }))
+    let mut select = sql(SELECT);
+    select.push(" WHERE t.organization_id = ").push_bind(organization_id);
+    select.push(" AND t.id > ").push_bind(filter.after_id);
+    if let Some(status) = filter.status {
+        select.push(" AND t.status = ").push_bind(status.as_str());
+    }
+    if let Some(code) = &filter.performance_code {
+        select.push(" AND pf.code = ").push_bind(code.as_str());
+    }
+    select.push(" ORDER BY t.id LIMIT ").push_bind(filter.limit);
+    select.fetch_all(&mut db.reader().await?).await
 }
