@@ -23,6 +23,7 @@ mod scans;
 mod seasons;
 pub mod tickets;
 mod validate;
+pub mod wallet_side;
 
 use tixbridge_store::Db;
 

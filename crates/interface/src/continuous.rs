@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use tixbridge_store::on_reader;
+use tixbridge_store::sql;
 
 use crate::engine::{Engine, RunError, RunOptions};
 
@@ -23,13 +23,10 @@ const RELOAD_INTERVAL: Duration = Duration::from_secs(5);
 const MAX_BACKOFF: Duration = Duration::from_secs(60);
 
 async fn continuous_functions(engine: &Engine) -> Result<Vec<i64>, sqlx::Error> {
-    let ids = on_reader!(&engine.db, |pool| {
-        sqlx::query_scalar("SELECT id FROM itf_functions WHERE launch = 'CONTINUOUS' AND active = $1 ORDER BY id")
-            .bind(true)
-            .fetch_all(pool)
-            .await?
-    });
-    Ok(ids)
+    sql("SELECT id FROM itf_functions WHERE launch = 'CONTINUOUS' AND active = $1 ORDER BY id")
+        .bind(true)
+        .scalars(&mut engine.db.reader().await?)
+        .await
 }
 
 /// How often a continuous worker runs over every ticket rather than the recent changes only,

@@ -248,7 +248,7 @@ impl Engine {
         }
         if ctx.run.counts.written >= BULK_RUN {
             // a bulk run changed the tables the next selections plan against
-            self.db.refresh_statistics(&["bo_tickets", "itf_processed"]).await.ok();
+            tixbridge_boxoffice::wallet_side::refresh_ticket_statistics(&self.db, &["itf_processed"]).await.ok();
         }
         Ok((summary, interface.params.stick_to_the_hour))
     }

@@ -3,7 +3,8 @@
 //! many matching rows, PostgreSQL's estimates across the joins led it to sort every remaining
 //! ticket for each page of 1,000.
 
-use tixbridge_store::{Db, on_reader};
+use tixbridge_boxoffice::wallet_side::max_ticket_id;
+use tixbridge_store::Db;
 
 pub struct IdWindows {
     after: i64,
@@ -14,9 +15,7 @@ pub struct IdWindows {
 impl IdWindows {
     /// Windows over every ticket that exists now, `page` rows wanted per query.
     pub async fn new(db: &Db, page: usize) -> Result<Self, sqlx::Error> {
-        let max_id: i64 = on_reader!(db, |pool| {
-            sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM bo_tickets").fetch_one(pool).await?
-        });
+        let max_id = max_ticket_id(&mut db.reader().await?).await?;
         Ok(Self { after: 0, max_id, width: (page as i64).saturating_mul(8).max(1_000) })
     }
 

@@ -3,7 +3,9 @@
 //! wallet's answer and this commit only means the next run sends them again, which the wallet
 //! answers as "no change": nothing lost, nothing twice.
 
-use tixbridge_store::{Db, on_writer};
+use tixbridge_boxoffice::wallet_side::TicketCondition;
+use tixbridge_boxoffice::wallet_side::printing::print_tickets;
+use tixbridge_store::{Db, sql};
 
 /// One processed ticket and, for push cancelled, the invalidation reason it was sent with.
 pub struct Processed {
@@ -11,8 +13,9 @@ pub struct Processed {
     pub invalidation_reason: Option<String>,
 }
 
-/// Marks `tickets` processed by `function_id` in run `run_id`; with `print`, turns those still
-/// `NOT_PRINTED` into `PRINTED`. Returns how many tickets were printed.
+/// Marks `tickets` processed by `function_id` in run `run_id`; with `print`, prints them
+/// through the box office (those the state machine lets print: `NOT_PRINTED` → `PRINTED`).
+/// Returns how many tickets were printed.
 pub async fn mark_processed(
     db: &Db,
     function_id: i64,
@@ -24,39 +27,56 @@ pub async fn mark_processed(
     if tickets.is_empty() {
         return Ok(0);
     }
-    let printed = on_writer!(db, |pool| {
-        let mut tx = pool.begin().await?;
-        let mut printed = 0;
-        for chunk in tickets.chunks(1_000) {
-            if print {
-                let mut update =
-                    sqlx::QueryBuilder::new("UPDATE bo_tickets SET status = 'PRINTED', status_changed_at = ");
-                update.push_bind(now).push(" WHERE status = 'NOT_PRINTED' AND id IN (");
-                let mut list = update.separated(", ");
-                for t in chunk {
-                    list.push_bind(t.ticket_id);
-                }
-                update.push(")");
-                printed += update.build().execute(&mut *tx).await?.rows_affected();
-            }
-            let mut insert = sqlx::QueryBuilder::new(
-                "INSERT INTO itf_processed (function_id, ticket_id, processed_at, run_id, invalidation_reason) ",
-            );
-            insert.push_values(chunk, |mut row, t| {
-                row.push_bind(function_id)
-                    .push_bind(t.ticket_id)
-                    .push_bind(now)
-                    .push_bind(run_id)
-                    .push_bind(t.invalidation_reason.as_deref());
-            });
-            insert.push(
-                " ON CONFLICT (function_id, ticket_id) DO UPDATE SET processed_at = excluded.processed_at,
-                  run_id = excluded.run_id, invalidation_reason = excluded.invalidation_reason",
-            );
-            insert.build().execute(&mut *tx).await?;
+    let mut tx = db.begin_write().await?;
+    let mut printed = 0;
+    for chunk in tickets.chunks(1_000) {
+        if print {
+            let ids: Vec<i64> = chunk.iter().map(|t| t.ticket_id).collect();
+            printed += print_tickets(&mut tx, &ids, now).await?;
         }
-        tx.commit().await?;
-        printed
-    });
+        let mut insert =
+            sql("INSERT INTO itf_processed (function_id, ticket_id, processed_at, run_id, invalidation_reason) ");
+        insert.push_values(chunk, |row, t| {
+            row.bind(function_id).bind(t.ticket_id).bind(now).bind(run_id).bind(t.invalidation_reason.as_deref());
+        });
+        insert.push(
+            " ON CONFLICT (function_id, ticket_id) DO UPDATE SET processed_at = excluded.processed_at,
+              run_id = excluded.run_id, invalidation_reason = excluded.invalidation_reason",
+        );
+        insert.execute(&mut tx).await?;
+    }
+    tx.commit().await?;
     Ok(printed)
+}
+
+/// The box office's selections name the ticket `t`; these conditions on it read the marks.
+/// Ids are written as numbers, so each check is one index lookup per ticket.
+///
+/// Processed by an injection function of interface `interface_id`.
+pub fn injected_by_interface(interface_id: i64) -> TicketCondition {
+    TicketCondition(format!(
+        "EXISTS (SELECT 1 FROM itf_processed ip JOIN itf_functions f ON f.id = ip.function_id
+                 WHERE ip.ticket_id = t.id AND f.interface_id = {interface_id} AND f.kind = 'INJECTION')"
+    ))
+}
+
+/// Processed by one of `function_ids` (not empty). Listing the ids rather than joining the
+/// functions table kept PostgreSQL from hashing every processed mark for each page.
+pub fn processed_by_any(function_ids: &[i64]) -> TicketCondition {
+    let ids = function_ids.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
+    TicketCondition(format!(
+        "EXISTS (SELECT 1 FROM itf_processed ip
+                 WHERE ip.ticket_id = t.id AND ip.function_id IN ({ids}))"
+    ))
+}
+
+/// Not yet processed by `function_id`; with `same_reason`, processed with the ticket's
+/// current invalidation reason counts as processed only.
+pub fn not_processed_by(function_id: i64, same_reason: bool) -> TicketCondition {
+    let reason =
+        if same_reason { " AND me.invalidation_reason IS NOT DISTINCT FROM t.invalidation_reason" } else { "" };
+    TicketCondition(format!(
+        "NOT EXISTS (SELECT 1 FROM itf_processed me WHERE me.function_id = {function_id}
+               AND me.ticket_id = t.id{reason})"
+    ))
 }

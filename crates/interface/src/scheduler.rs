@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use tixbridge_store::on_reader;
+use tixbridge_store::sql;
 
 use crate::engine::{Engine, RunError, RunOptions, now_ms};
 
@@ -13,20 +13,15 @@ pub const TICK: Duration = Duration::from_secs(1);
 
 /// Functions due now: automatic, active, within their window, not leased.
 pub async fn due_functions(engine: &Engine, now: i64) -> Result<Vec<i64>, sqlx::Error> {
-    let ids = on_reader!(&engine.db, |pool| {
-        sqlx::query_scalar(
-            "SELECT id FROM itf_functions
-             WHERE launch = 'AUTOMATIC' AND active = $1 AND next_run_at <= $2
-               AND (start_at IS NULL OR start_at <= $2) AND (end_at IS NULL OR end_at >= $2)
-               AND (lease_until IS NULL OR lease_until < $2)
-             ORDER BY next_run_at",
-        )
-        .bind(true)
-        .bind(now)
-        .fetch_all(pool)
-        .await?
-    });
-    Ok(ids)
+    sql("SELECT id FROM itf_functions
+         WHERE launch = 'AUTOMATIC' AND active = $1 AND next_run_at <= $2
+           AND (start_at IS NULL OR start_at <= $2) AND (end_at IS NULL OR end_at >= $2)
+           AND (lease_until IS NULL OR lease_until < $2)
+         ORDER BY next_run_at")
+    .bind(true)
+    .bind(now)
+    .scalars(&mut engine.db.reader().await?)
+    .await
 }
 
 /// Starts every due function once; returns the started runs, which callers may await.

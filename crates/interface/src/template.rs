@@ -4,8 +4,8 @@
 //! saved, as is a path or variable that does not exist.
 
 use serde_json::{Map, Value};
-use tixbridge_boxoffice::access::audit::{self, AuditEntry};
-use tixbridge_store::{Db, on_reader, on_writer};
+use tixbridge_boxoffice::access::audit::AuditEntry;
+use tixbridge_store::{Db, sql};
 
 use crate::config::{ConfigError, InterfaceError};
 
@@ -147,32 +147,25 @@ pub async fn create_template(
     }
     validate_fields(fields)?;
     let text = Value::Object(fields.clone()).to_string();
-    let id = on_writer!(db, |pool| {
-        let mut tx = pool.begin().await?;
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO itf_templates (organization_id, name, fields) VALUES ($1, $2, $3) RETURNING id",
-        )
+    let mut tx = db.begin_write().await?;
+    let id: i64 = sql("INSERT INTO itf_templates (organization_id, name, fields) VALUES ($1, $2, $3) RETURNING id")
         .bind(organization_id)
         .bind(name.trim())
         .bind(&text)
-        .fetch_one(&mut *tx)
+        .scalar(&mut tx)
         .await?;
-        audit::record(&mut *tx, &audit.clone().on(format!("template {id}"))).await?;
-        tx.commit().await?;
-        id
-    });
+    crate::audit::record(&mut tx, &audit.clone().on(format!("template {id}"))).await?;
+    tx.commit().await?;
     Ok(id)
 }
 
 /// A template's fields, if it belongs to `organization_id`.
 pub async fn load_template(db: &Db, organization_id: i64, id: i64) -> Result<Map<String, Value>, InterfaceError> {
-    let text: Option<String> = on_reader!(db, |pool| {
-        sqlx::query_scalar("SELECT fields FROM itf_templates WHERE id = $1 AND organization_id = $2")
-            .bind(id)
-            .bind(organization_id)
-            .fetch_optional(pool)
-            .await?
-    });
+    let text: Option<String> = sql("SELECT fields FROM itf_templates WHERE id = $1 AND organization_id = $2")
+        .bind(id)
+        .bind(organization_id)
+        .scalar_optional(&mut db.reader().await?)
+        .await?;
     let text = text.ok_or_else(|| InterfaceError::NotFound(format!("no template {id} in this organization")))?;
     match serde_json::from_str(&text) {
         Ok(Value::Object(map)) => Ok(map),

@@ -1,8 +1,9 @@
 //! Storing interfaces. The wallet API key is sealed under the server key before it is
 //! written and opened only when a function needs to call the wallet.
 
-use tixbridge_boxoffice::access::audit::{self, AuditEntry};
-use tixbridge_store::{Db, on_reader, on_writer};
+use tixbridge_boxoffice::access::audit::AuditEntry;
+use tixbridge_boxoffice::wallet_side::organizations::{self, InterfaceOrganization};
+use tixbridge_store::{Db, sql};
 use tixbridge_vault::ServerKey;
 
 use super::{ConfigError, Interface, InterfaceInput, InterfaceType, WalletHosts, refuse, validate};
@@ -25,20 +26,8 @@ pub enum InterfaceError {
     Sql(#[from] sqlx::Error),
 }
 
-/// An organization as the interface rules need it.
-#[derive(sqlx::FromRow)]
-pub(crate) struct OrganizationRow {
-    pub id: i64,
-    pub owns_inventory: bool,
-}
-
-pub(crate) async fn organization_by_code(db: &Db, code: &str) -> Result<OrganizationRow, InterfaceError> {
-    let row: Option<OrganizationRow> = on_reader!(db, |pool| {
-        sqlx::query_as("SELECT id, owns_inventory FROM bo_organizations WHERE code = $1")
-            .bind(code)
-            .fetch_optional(pool)
-            .await?
-    });
+pub(crate) async fn organization_by_code(db: &Db, code: &str) -> Result<InterfaceOrganization, InterfaceError> {
+    let row = organizations::by_code(&mut db.reader().await?, code).await?;
     row.ok_or_else(|| InterfaceError::NotFound(format!("no organization {code:?}")))
 }
 
@@ -67,31 +56,26 @@ pub async fn create_interface(
     let password = valid.password.clone().unwrap_or_default();
     let sealed = key.seal(PASSWORD_CONTEXT, password.as_bytes());
     let now = chrono::Utc::now().timestamp_millis();
-    let id: Option<i64> = on_writer!(db, |pool| {
-        let mut tx = pool.begin().await?;
-        let id: Option<i64> = sqlx::query_scalar(
-            "INSERT INTO itf_interfaces (organization_id, name, type, url, login, password_sealed,
-                 notification_emails, custom_parameters, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-             ON CONFLICT (organization_id) DO NOTHING RETURNING id",
-        )
-        .bind(org.id)
-        .bind(&valid.name)
-        .bind(valid.kind.as_str())
-        .bind(&valid.url)
-        .bind(&valid.login)
-        .bind(&sealed)
-        .bind(valid.notification_emails.join(","))
-        .bind(&valid.custom_parameters)
-        .bind(now)
-        .fetch_optional(&mut *tx)
-        .await?;
-        if let Some(id) = id {
-            audit::record(&mut *tx, &audit.clone().on(format!("interface {id}"))).await?;
-        }
-        tx.commit().await?;
-        id
-    });
+    let mut tx = db.begin_write().await?;
+    let id: Option<i64> = sql("INSERT INTO itf_interfaces (organization_id, name, type, url, login, password_sealed,
+             notification_emails, custom_parameters, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+         ON CONFLICT (organization_id) DO NOTHING RETURNING id")
+    .bind(org.id)
+    .bind(&valid.name)
+    .bind(valid.kind.as_str())
+    .bind(&valid.url)
+    .bind(&valid.login)
+    .bind(&sealed)
+    .bind(valid.notification_emails.join(","))
+    .bind(&valid.custom_parameters)
+    .bind(now)
+    .scalar_optional(&mut tx)
+    .await?;
+    if let Some(id) = id {
+        crate::audit::record(&mut tx, &audit.clone().on(format!("interface {id}"))).await?;
+    }
+    tx.commit().await?;
     let id = id.ok_or(InterfaceError::Conflict {
         field: "organization",
         message: "this organization already has a wallet interface (at most one: two would break the push functions)"
@@ -122,26 +106,22 @@ pub async fn update_interface(
         .into());
     }
     let sealed = valid.password.as_ref().map(|p| key.seal(PASSWORD_CONTEXT, p.as_bytes()));
-    on_writer!(db, |pool| {
-        let mut tx = pool.begin().await?;
-        sqlx::query(
-            "UPDATE itf_interfaces SET name = $1, type = $2, url = $3, login = $4,
-                 password_sealed = COALESCE($5, password_sealed), notification_emails = $6, custom_parameters = $7
-             WHERE id = $8",
-        )
-        .bind(&valid.name)
-        .bind(valid.kind.as_str())
-        .bind(&valid.url)
-        .bind(&valid.login)
-        .bind(sealed)
-        .bind(valid.notification_emails.join(","))
-        .bind(&valid.custom_parameters)
-        .bind(current.id)
-        .execute(&mut *tx)
-        .await?;
-        audit::record(&mut *tx, &audit.clone().on(format!("interface {}", current.id))).await?;
-        tx.commit().await?;
-    });
+    let mut tx = db.begin_write().await?;
+    sql("UPDATE itf_interfaces SET name = $1, type = $2, url = $3, login = $4,
+             password_sealed = COALESCE($5, password_sealed), notification_emails = $6, custom_parameters = $7
+         WHERE id = $8")
+    .bind(&valid.name)
+    .bind(valid.kind.as_str())
+    .bind(&valid.url)
+    .bind(&valid.login)
+    .bind(sealed)
+    .bind(valid.notification_emails.join(","))
+    .bind(&valid.custom_parameters)
+    .bind(current.id)
+    .execute(&mut tx)
+    .await?;
+    crate::audit::record(&mut tx, &audit.clone().on(format!("interface {}", current.id))).await?;
+    tx.commit().await?;
     load_interface(db, key, current.id).await
 }
 
@@ -163,16 +143,17 @@ const SELECT: &str = "SELECT id, organization_id, name, type, url, login, passwo
         custom_parameters FROM itf_interfaces";
 
 pub async fn load_interface(db: &Db, key: &ServerKey, id: i64) -> Result<Interface, InterfaceError> {
-    let sql = format!("{SELECT} WHERE id = $1");
-    let row: Option<InterfaceRow> = on_reader!(db, |pool| sqlx::query_as(&sql).bind(id).fetch_optional(pool).await?);
+    let row: Option<InterfaceRow> =
+        sql(format!("{SELECT} WHERE id = $1")).bind(id).fetch_optional(&mut db.reader().await?).await?;
     open_row(row.ok_or_else(|| InterfaceError::NotFound(format!("no interface {id}")))?, key)
 }
 
 pub async fn load_interface_of_org(db: &Db, key: &ServerKey, org_code: &str) -> Result<Interface, InterfaceError> {
     let org = organization_by_code(db, org_code).await?;
-    let sql = format!("{SELECT} WHERE organization_id = $1");
-    let row: Option<InterfaceRow> =
-        on_reader!(db, |pool| sqlx::query_as(&sql).bind(org.id).fetch_optional(pool).await?);
+    let row: Option<InterfaceRow> = sql(format!("{SELECT} WHERE organization_id = $1"))
+        .bind(org.id)
+        .fetch_optional(&mut db.reader().await?)
+        .await?;
     open_row(row.ok_or_else(|| InterfaceError::NotFound(format!("organization {org_code:?} has no interface")))?, key)
 }
 
@@ -196,10 +177,8 @@ fn open_row(row: InterfaceRow, key: &ServerKey) -> Result<Interface, InterfaceEr
 /// sealed yet. Lets a process started on a database older than its key fingerprint tell a
 /// wrong key at start rather than at its first run.
 pub async fn sealed_secrets_open_with(db: &Db, key: Option<&ServerKey>) -> Result<Option<bool>, sqlx::Error> {
-    let sealed: Option<Vec<u8>> = on_reader!(db, |pool| {
-        sqlx::query_scalar("SELECT password_sealed FROM itf_interfaces ORDER BY id LIMIT 1")
-            .fetch_optional(pool)
-            .await?
-    });
+    let sealed: Option<Vec<u8>> = sql("SELECT password_sealed FROM itf_interfaces ORDER BY id LIMIT 1")
+        .scalar_optional(&mut db.reader().await?)
+        .await?;
     Ok(sealed.map(|sealed| key.is_some_and(|key| key.open(PASSWORD_CONTEXT, &sealed).is_ok())))
 }

@@ -6,10 +6,11 @@
 use std::collections::HashSet;
 
 use serde::Deserialize;
-use tixbridge_store::on_reader;
+use tixbridge_boxoffice::wallet_side::feedback::organization_tickets_where;
 
 use super::FeedTicket;
 use crate::engine::{Failure, RunCtx};
+use crate::processed::injected_by_interface;
 
 /// Parses the file and checks every ticket it names.
 pub(super) async fn checked_page(ctx: &RunCtx<'_>, file: &str) -> Result<Vec<FeedTicket>, Failure> {
@@ -41,26 +42,8 @@ pub(super) async fn checked_page(ctx: &RunCtx<'_>, file: &str) -> Result<Vec<Fee
 /// Which of `ids` are tickets of the interface's organization that one of its injection
 /// functions processed.
 async fn injected_here(ctx: &RunCtx<'_>, ids: &[i64]) -> Result<HashSet<i64>, Failure> {
-    let (organization, interface) = (ctx.interface.organization_id, ctx.interface.id);
     let unique: Vec<i64> = ids.iter().copied().collect::<HashSet<_>>().into_iter().collect();
-    let mut found = HashSet::new();
-    for chunk in unique.chunks(1_000) {
-        let rows: Vec<i64> = on_reader!(&ctx.engine.db, |pool| {
-            let mut q = sqlx::QueryBuilder::new(
-                "SELECT t.id FROM bo_tickets t JOIN bo_products p ON p.id = t.product_id
-                 WHERE EXISTS (SELECT 1 FROM itf_processed ip JOIN itf_functions f ON f.id = ip.function_id
-                               WHERE ip.ticket_id = t.id AND f.interface_id = ",
-            );
-            q.push_bind(interface).push(" AND f.kind = 'INJECTION') AND p.organization_id = ");
-            q.push_bind(organization).push(" AND t.id IN (");
-            let mut list = q.separated(", ");
-            for id in chunk {
-                list.push_bind(*id);
-            }
-            q.push(")");
-            q.build_query_scalar().fetch_all(pool).await?
-        });
-        found.extend(rows);
-    }
-    Ok(found)
+    let injected = injected_by_interface(ctx.interface.id);
+    let mut conn = ctx.engine.db.reader().await?;
+    Ok(organization_tickets_where(&mut conn, ctx.interface.organization_id, &unique, &injected).await?)
 }

@@ -1,8 +1,8 @@
 //! Storing functions, and the rule that spans interfaces: one active feedback function per
 //! wallet organizer (two would race on the same feed cursor).
 
-use tixbridge_boxoffice::access::audit::{self, AuditEntry};
-use tixbridge_store::{Backend, Db, on_reader, on_writer};
+use tixbridge_boxoffice::access::audit::AuditEntry;
+use tixbridge_store::{Backend, Db, Tx, sql};
 
 use super::{FunctionDef, FunctionInput, FunctionKind, Launch, Settings};
 use crate::config::{ConfigError, Interface, InterfaceError};
@@ -59,32 +59,30 @@ fn check(input: &FunctionInput) -> Result<Checked, InterfaceError> {
     Ok(Checked { kind, name, launch, frequency_seconds, start_at, end_at, active: input.active, settings })
 }
 
-/// Refuses a second active feedback function for the same wallet organizer (same URL and login).
-macro_rules! ensure_single_feedback {
-    ($tx:expr, $backend:expr, $interface:expr, $except:expr) => {
-        if $backend == Backend::Postgres {
-            sqlx::query("SELECT pg_advisory_xact_lock(hashtext($1))")
-                .bind(format!("feedback:{}:{}", $interface.url, $interface.login))
-                .execute(&mut *$tx)
-                .await?;
-        }
-        let others: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM itf_functions f JOIN itf_interfaces i ON i.id = f.interface_id
-             WHERE f.kind = 'FEEDBACK' AND f.active = $1 AND i.url = $2 AND i.login = $3 AND f.id <> $4",
-        )
-        .bind(true)
-        .bind(&$interface.url)
-        .bind(&$interface.login)
-        .bind($except)
-        .fetch_one(&mut *$tx)
-        .await?;
-        if others > 0 {
-            return Err(refuse(
-                "active",
-                "this wallet organizer already has an active feedback function (only one may be active)",
-            ));
-        }
-    };
+/// Refuses a second active feedback function for the same wallet organizer (same URL and
+/// login), inside `tx`; on PostgreSQL an advisory lock on the organizer serializes the check.
+async fn ensure_single_feedback(tx: &mut Tx, interface: &Interface, except: i64) -> Result<(), InterfaceError> {
+    if tx.backend() == Backend::Postgres {
+        sql("SELECT pg_advisory_xact_lock(hashtext($1))")
+            .bind(format!("feedback:{}:{}", interface.url, interface.login))
+            .execute(tx)
+            .await?;
+    }
+    let others: i64 = sql("SELECT COUNT(*) FROM itf_functions f JOIN itf_interfaces i ON i.id = f.interface_id
+         WHERE f.kind = 'FEEDBACK' AND f.active = $1 AND i.url = $2 AND i.login = $3 AND f.id <> $4")
+    .bind(true)
+    .bind(&interface.url)
+    .bind(&interface.login)
+    .bind(except)
+    .scalar(tx)
+    .await?;
+    if others > 0 {
+        return Err(refuse(
+            "active",
+            "this wallet organizer already has an active feedback function (only one may be active)",
+        ));
+    }
+    Ok(())
 }
 
 pub async fn create_function(
@@ -104,17 +102,14 @@ pub async fn create_function(
         .frequency_seconds
         .filter(|_| c.launch == Launch::Automatic)
         .map(|f| super::schedule::first_run(f * 1000, c.start_at, now, interface.params.stick_to_the_hour));
-    let backend = db.backend();
-    let id: i64 = on_writer!(db, |pool| {
-        let mut tx = pool.begin().await?;
-        if c.kind == FunctionKind::Feedback && c.active {
-            ensure_single_feedback!(tx, backend, interface, -1_i64);
-        }
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO itf_functions (interface_id, kind, name, launch, frequency_seconds, start_at, end_at,
-                 active, settings, pagination_key, next_run_at, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
-        )
+    let mut tx = db.begin_write().await?;
+    if c.kind == FunctionKind::Feedback && c.active {
+        ensure_single_feedback(&mut tx, interface, -1).await?;
+    }
+    let id: i64 =
+        sql("INSERT INTO itf_functions (interface_id, kind, name, launch, frequency_seconds, start_at, end_at,
+             active, settings, pagination_key, next_run_at, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id")
         .bind(interface.id)
         .bind(c.kind.as_str())
         .bind(&c.name)
@@ -127,12 +122,10 @@ pub async fn create_function(
         .bind(input.pagination_key.as_deref().unwrap_or(""))
         .bind(next_run_at)
         .bind(now)
-        .fetch_one(&mut *tx)
+        .scalar(&mut tx)
         .await?;
-        audit::record(&mut *tx, &audit.clone().on(format!("function {id}"))).await?;
-        tx.commit().await?;
-        id
-    });
+    crate::audit::record(&mut tx, &audit.clone().on(format!("function {id}"))).await?;
+    tx.commit().await?;
     load_function(db, id).await
 }
 
@@ -153,32 +146,27 @@ pub async fn update_function(
         .frequency_seconds
         .filter(|_| c.launch == Launch::Automatic)
         .map(|f| super::schedule::first_run(f * 1000, c.start_at, now, interface.params.stick_to_the_hour));
-    let backend = db.backend();
-    on_writer!(db, |pool| {
-        let mut tx = pool.begin().await?;
-        if c.kind == FunctionKind::Feedback && c.active {
-            ensure_single_feedback!(tx, backend, interface, id);
-        }
-        sqlx::query(
-            "UPDATE itf_functions SET name = $1, launch = $2, frequency_seconds = $3, start_at = $4, end_at = $5,
-                 active = $6, settings = $7, pagination_key = COALESCE($8, pagination_key), next_run_at = $9
-             WHERE id = $10",
-        )
-        .bind(&c.name)
-        .bind(c.launch.as_str())
-        .bind(c.frequency_seconds)
-        .bind(c.start_at)
-        .bind(c.end_at)
-        .bind(c.active)
-        .bind(c.settings.to_json().to_string())
-        .bind(input.pagination_key.as_deref())
-        .bind(next_run_at)
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
-        audit::record(&mut *tx, audit).await?;
-        tx.commit().await?;
-    });
+    let mut tx = db.begin_write().await?;
+    if c.kind == FunctionKind::Feedback && c.active {
+        ensure_single_feedback(&mut tx, interface, id).await?;
+    }
+    sql("UPDATE itf_functions SET name = $1, launch = $2, frequency_seconds = $3, start_at = $4, end_at = $5,
+             active = $6, settings = $7, pagination_key = COALESCE($8, pagination_key), next_run_at = $9
+         WHERE id = $10")
+    .bind(&c.name)
+    .bind(c.launch.as_str())
+    .bind(c.frequency_seconds)
+    .bind(c.start_at)
+    .bind(c.end_at)
+    .bind(c.active)
+    .bind(c.settings.to_json().to_string())
+    .bind(input.pagination_key.as_deref())
+    .bind(next_run_at)
+    .bind(id)
+    .execute(&mut tx)
+    .await?;
+    crate::audit::record(&mut tx, audit).await?;
+    tx.commit().await?;
     load_function(db, id).await
 }
 
@@ -221,25 +209,25 @@ fn from_row(row: FunctionRow) -> Result<FunctionDef, InterfaceError> {
 }
 
 pub async fn load_function(db: &Db, id: i64) -> Result<FunctionDef, InterfaceError> {
-    let sql = format!("{SELECT} WHERE id = $1");
-    let row: Option<FunctionRow> = on_reader!(db, |pool| sqlx::query_as(&sql).bind(id).fetch_optional(pool).await?);
+    let row: Option<FunctionRow> =
+        sql(format!("{SELECT} WHERE id = $1")).bind(id).fetch_optional(&mut db.reader().await?).await?;
     from_row(row.ok_or_else(|| InterfaceError::NotFound(format!("no function {id}")))?)
 }
 
 pub async fn list_functions(db: &Db, interface_id: i64) -> Result<Vec<FunctionDef>, InterfaceError> {
-    let sql = format!("{SELECT} WHERE interface_id = $1 ORDER BY id");
-    let rows: Vec<FunctionRow> = on_reader!(db, |pool| sqlx::query_as(&sql).bind(interface_id).fetch_all(pool).await?);
+    let rows: Vec<FunctionRow> = sql(format!("{SELECT} WHERE interface_id = $1 ORDER BY id"))
+        .bind(interface_id)
+        .fetch_all(&mut db.reader().await?)
+        .await?;
     rows.into_iter().map(from_row).collect()
 }
 
 /// Feedback keeps its own cursor; an operator may also reset it.
 pub async fn set_pagination_key(db: &Db, id: i64, key: &str) -> Result<(), InterfaceError> {
-    on_writer!(db, |pool| {
-        sqlx::query("UPDATE itf_functions SET pagination_key = $1 WHERE id = $2")
-            .bind(key)
-            .bind(id)
-            .execute(pool)
-            .await?;
-    });
+    sql("UPDATE itf_functions SET pagination_key = $1 WHERE id = $2")
+        .bind(key)
+        .bind(id)
+        .execute(&mut db.writer().await?)
+        .await?;
     Ok(())
 }

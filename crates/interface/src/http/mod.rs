@@ -10,7 +10,7 @@ use axum::middleware::from_fn_with_state;
 use axum::routing::{get, post};
 use tixbridge_boxoffice::access::guard::OwnerFuture;
 use tixbridge_boxoffice::access::{Guard, ObjectKind, OwnerLookup};
-use tixbridge_store::{Db, on_reader};
+use tixbridge_store::{Db, sql};
 use tixbridge_web::ApiError;
 
 use crate::config::InterfaceError;
@@ -41,7 +41,7 @@ struct Owners {
 
 impl OwnerLookup for Owners {
     fn organization_of(&self, kind: ObjectKind, id: i64) -> OwnerFuture<'_> {
-        let sql = match kind {
+        let query = match kind {
             ObjectKind::Function => {
                 "SELECT i.organization_id FROM itf_functions f JOIN itf_interfaces i ON i.id = f.interface_id
                  WHERE f.id = $1"
@@ -51,9 +51,7 @@ impl OwnerLookup for Owners {
                  JOIN itf_interfaces i ON i.id = f.interface_id WHERE r.id = $1"
             }
         };
-        Box::pin(async move {
-            Ok(on_reader!(&self.db, |pool| sqlx::query_scalar(sql).bind(id).fetch_optional(pool).await?))
-        })
+        Box::pin(async move { sql(query).bind(id).scalar_optional(&mut self.db.reader().await?).await })
     }
 }
 

@@ -3,20 +3,18 @@
 //! it against the wallet's own rules before sending, sends one call per page, and prints
 //! (`NOT_PRINTED` → `PRINTED`) exactly the tickets the wallet accepted.
 
-pub mod catalog;
 pub mod payload;
 pub mod select;
 mod send;
 
 use serde_json::{Value, json};
+use tixbridge_boxoffice::wallet_side::injection_catalog::{Catalog, TicketRow};
+use tixbridge_boxoffice::wallet_side::injection_selection::injection_page;
 use tixbridge_domain::inject::check_ticket;
-use tixbridge_store::on_reader;
 
 use crate::engine::{Failure, RunCtx};
 use crate::functions::settings::InjectionSettings;
 use crate::runs::Phases;
-use catalog::{Catalog, TicketRow};
-use select::{TicketColumns, page_query};
 
 /// Pages sent and not yet settled. While the wallet parses one page it writes another, so
 /// both cores stay busy; each page still prints in its own transaction when it comes back.
@@ -34,7 +32,7 @@ pub async fn run(ctx: &mut RunCtx<'_>, settings: &InjectionSettings) -> Result<(
         None => None,
     };
     let (force, skip) = (settings.force(), settings.skip());
-    let organization = ctx.interface.organization_id;
+    let filter = select::filter(ctx.interface.organization_id, settings, &force);
     let mut variables_dump: Vec<Value> = Vec::new();
     let sender =
         send::Sender { client: ctx.client.clone(), db: db.clone(), function_id: ctx.function.id, run_id: ctx.run.id };
@@ -47,10 +45,11 @@ pub async fn run(ctx: &mut RunCtx<'_>, settings: &InjectionSettings) -> Result<(
         let Some(window) = windows.next() else { break };
         let limit = remaining.min(params.ticket_iteration_size);
         let lap = std::time::Instant::now();
-        let rows: Vec<TicketColumns> = on_reader!(&db, |pool| {
-            page_query(organization, settings, &force, window, limit as i64).build_query_as().fetch_all(pool).await?
-        });
-        let rows: Vec<TicketRow> = catalog.rows(&db, rows).await?;
+        let rows: Vec<TicketRow> = {
+            let mut conn = db.reader().await?;
+            let tickets = injection_page(&mut conn, &filter, window, limit as i64).await?;
+            catalog.rows(&mut conn, tickets).await?
+        };
         let lap = Phases::lap(&mut ctx.run.phases.select_ms, lap);
         windows.advance(rows.len(), limit, rows.last().map(|r| r.t.id), window.1);
         if rows.is_empty() {

@@ -9,9 +9,9 @@ use serde_json::{Map, Value, json};
 use tixbridge_domain::ComfortVariables;
 use tixbridge_domain::comfort::resolve;
 
-use super::catalog::{Coded, Performance, TicketRow};
 use crate::functions::settings::InjectionSettings;
 use crate::params::CustomParameters;
+use tixbridge_boxoffice::wallet_side::injection_catalog::{Coded, Performance, TicketRow};
 
 /// Why a ticket could not be turned into a payload.
 #[derive(Debug, Clone, PartialEq, Eq)]

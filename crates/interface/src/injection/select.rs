@@ -1,232 +1,26 @@
-//! Selecting the tickets an injection run sends (SPEC §6.2): `NOT_PRINTED` (or forced)
-//! tickets of the interface's catalog whose shipment mode is `MOBILE`, matching every filter,
-//! in ticket-id order (skip lists are applied by the caller, which counts them) — one page at a time, so a run of a million
-//! tickets never holds more than a page in memory.
+//! Which tickets an injection function selects (SPEC §6.2): its settings as the box office's
+//! filter. The box office runs the selection; skip lists are applied by the caller, which
+//! counts them.
 
-use sqlx::QueryBuilder;
+use tixbridge_boxoffice::wallet_side::injection_selection::InjectionFilter;
 
 use crate::functions::settings::{InjectionSettings, TicketRefs};
 
-/// The columns of one selected ticket that are its own (its file, contact and holder
-/// included); the catalog rows it names come from [`super::catalog::Catalog`].
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct TicketColumns {
-    pub id: i64,
-    pub tax_number: Option<String>,
-    pub barcode: String,
-    pub block: Option<String>,
-    pub row_name: Option<String>,
-    pub seat: Option<String>,
-    pub gate: Option<String>,
-    pub level_name: Option<String>,
-    pub area: Option<String>,
-    pub price_cents: i64,
-    pub currency: String,
-    pub validity_start_local: Option<String>,
-    pub validity_end_local: Option<String>,
-    pub file_number: String,
-    pub file_created_at: i64,
-    pub product_id: i64,
-    pub performance_id: Option<i64>,
-    pub seat_category_id: Option<i64>,
-    pub tariff_id: Option<i64>,
-    pub contingent_id: Option<i64>,
-    pub owner_email: Option<String>,
-    pub holder_is_owner: bool,
-    pub holder_title: Option<String>,
-    pub holder_first_name: Option<String>,
-    pub holder_last_name: Option<String>,
-    pub holder_email: Option<String>,
-    pub holder_birth_date: Option<String>,
-    pub holder_nationality: Option<String>,
-    pub holder_id_number: Option<String>,
-    pub holder_country_code: Option<String>,
-    pub holder_birth_region: Option<String>,
-    pub holder_birth_place: Option<String>,
-    pub replaces_ticket_id: Option<i64>,
-    pub replaced_reason: Option<String>,
-    pub replaced_wallet_owner: Option<String>,
-}
-
-/// The holder's column: the holder contact when the ticket names one, else the owner.
-fn holder(column: &str) -> String {
-    format!("CASE WHEN t.holder_contact_id IS NULL THEN o.{column} ELSE h.{column} END")
-}
-
-/// Maps a mandatory holder field name to its contact column.
-fn holder_column(field: &str) -> Option<&'static str> {
-    Some(match field {
-        "FIRSTNAME" => "first_name",
-        "LASTNAME" => "last_name",
-        "BIRTHDATE" => "birth_date",
-        "ID_NUMBER" => "id_number",
-        "COUNTRY_CODE" => "country_code",
-        "BIRTH_REGION" => "birth_region",
-        "BIRTH_PLACE" => "birth_place",
-        _ => return None,
-    })
-}
-
-/// Product kinds the injection sends as tickets (cards go through the privileges function).
-pub const TICKET_KINDS: [&str; 4] = ["EVENT", "MATCH", "OPEN_PASS", "SERVICE"];
-
-/// Builds the page query: tickets with ids in `(after_id, upper_id]`, at most `limit`. The tickets table is the
-/// outer loop (`CROSS JOIN` fixes the join order on SQLite; PostgreSQL keeps the written order
-/// past its join-collapse limit), so each page is a range scan in id order whatever the
-/// planner's statistics say — with them, SQLite preferred a sort of every ticket per page.
-pub fn page_query<'a, DB: sqlx::Database>(
-    organization_id: i64,
-    settings: &'a InjectionSettings,
-    force: &'a TicketRefs,
-    (after_id, upper_id): (i64, i64),
-    limit: i64,
-) -> QueryBuilder<'a, DB>
-where
-    i64: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-    bool: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-    &'a str: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-{
-    let mut q = QueryBuilder::new(format!(
-        "SELECT t.id, t.tax_number, t.barcode, t.block, t.row_name, t.seat, t.gate, t.level_name, t.area,
-            t.price_cents, t.currency, t.validity_start_local, t.validity_end_local,
-            f.file_number, f.created_at AS file_created_at,
-            t.product_id, t.performance_id, t.seat_category_id, t.tariff_id, t.contingent_id,
-            o.email AS owner_email, (t.holder_contact_id IS NULL) AS holder_is_owner,
-            {} AS holder_title, {} AS holder_first_name, {} AS holder_last_name, {} AS holder_email,
-            {} AS holder_birth_date, {} AS holder_nationality, {} AS holder_id_number,
-            {} AS holder_country_code, {} AS holder_birth_region, {} AS holder_birth_place,
-            t.replaces_ticket_id, r.invalidation_reason AS replaced_reason,
-            r.wallet_owner_email AS replaced_wallet_owner
-         FROM bo_tickets t
-         CROSS JOIN bo_files f
-         CROSS JOIN bo_products p
-         CROSS JOIN bo_shipment_modes sm
-         CROSS JOIN bo_contacts o
-         LEFT JOIN bo_contacts h ON h.id = t.holder_contact_id
-         LEFT JOIN bo_tickets r ON r.id = t.replaces_ticket_id{}
-         WHERE f.id = t.file_id AND p.id = t.product_id AND sm.id = t.shipment_mode_id AND o.id = t.contact_id
-           AND sm.type = 'MOBILE' AND p.mobile_enabled = ",
-        holder("title"),
-        holder("first_name"),
-        holder("last_name"),
-        holder("email"),
-        holder("birth_date"),
-        holder("nationality"),
-        holder("id_number"),
-        holder("country_code"),
-        holder("birth_region"),
-        holder("birth_place"),
-        filter_joins(settings),
-    ));
-    q.push_bind(true);
-    q.push(" AND p.organization_id = ").push_bind(organization_id);
-    q.push(" AND t.id > ").push_bind(after_id).push(" AND t.id <= ").push_bind(upper_id);
-    q.push(" AND p.kind IN ('EVENT', 'MATCH', 'OPEN_PASS', 'SERVICE')");
-    // NOT_PRINTED, or forced (a forced ticket already printed is sent again; never a dead one)
-    q.push(" AND (t.status = 'NOT_PRINTED'");
-    if !force.is_empty() {
-        q.push(" OR (t.status IN ('PRINTED', 'CONTROLLED') AND (");
-        push_refs(&mut q, force);
-        q.push("))");
-    }
-    q.push(")");
-    match file_number(settings) {
-        Some(file_number) => {
-            q.push(" AND f.file_number = ").push_bind(file_number);
-        }
-        None => {
-            for (column, codes) in code_filters(settings) {
-                push_in(&mut q, column, codes);
-            }
-        }
-    }
-    for column in settings.mandatory_holder_fields.iter().filter_map(|f| holder_column(f)) {
-        q.push(format!(" AND COALESCE({}, '') <> ''", holder(column)));
-    }
-    q.push(" ORDER BY t.id LIMIT ").push_bind(limit);
-    q
-}
-
-/// The file number filter, which replaces every other filter when set.
-fn file_number(settings: &InjectionSettings) -> Option<&str> {
-    settings.file_number.as_deref().map(str::trim).filter(|f| !f.is_empty())
-}
-
-/// The code filters of SPEC §6.2 (AND between them), by the column each applies to.
-fn code_filters(settings: &InjectionSettings) -> [(&'static str, &[String]); 8] {
-    [
-        ("ch.code", &settings.sales_channels),
-        ("s.code", &settings.seasons),
-        ("p.family", &settings.product_families),
-        ("p.code", &settings.products),
-        ("pf.code", &settings.performances),
-        ("ta.code", &settings.tariffs),
-        ("sc.code", &settings.seat_categories),
-        ("co.code", &settings.contingents),
-    ]
-}
-
-/// The joins the set code filters need, and only those: the page query itself reads no
-/// catalog column.
-fn filter_joins(settings: &InjectionSettings) -> String {
-    if file_number(settings).is_some() {
-        return String::new();
-    }
-    let used: Vec<&str> = code_filters(settings)
-        .into_iter()
-        .filter(|(_, codes)| !codes.is_empty())
-        .filter_map(|(column, _)| column.split_once('.').map(|(alias, _)| alias))
-        .collect();
-    [
-        ("ch", "\n LEFT JOIN bo_sales_channels ch ON ch.id = t.sales_channel_id"),
-        ("s", "\n LEFT JOIN bo_seasons s ON s.id = p.season_id"),
-        ("pf", "\n LEFT JOIN bo_performances pf ON pf.id = t.performance_id"),
-        ("ta", "\n LEFT JOIN bo_tariffs ta ON ta.id = t.tariff_id"),
-        ("sc", "\n LEFT JOIN bo_seat_categories sc ON sc.id = t.seat_category_id"),
-        ("co", "\n LEFT JOIN bo_contingents co ON co.id = t.contingent_id"),
-    ]
-    .into_iter()
-    .filter(|(alias, _)| used.contains(alias))
-    .map(|(_, join)| join)
-    .collect()
-}
-
-fn push_in<'a, DB: sqlx::Database>(q: &mut QueryBuilder<'a, DB>, column: &str, codes: &'a [String])
-where
-    &'a str: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-{
-    if codes.is_empty() {
-        return;
-    }
-    q.push(format!(" AND {column} IN ("));
-    let mut list = q.separated(", ");
-    for code in codes {
-        list.push_bind(code.as_str());
-    }
-    q.push(")");
-}
-
-/// `t.id IN (…) OR t.tax_number IN (…)` for a reference list.
-fn push_refs<'a, DB: sqlx::Database>(q: &mut QueryBuilder<'a, DB>, refs: &'a TicketRefs)
-where
-    i64: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-    &'a str: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-{
-    q.push("1 = 0");
-    if !refs.ids.is_empty() {
-        q.push(" OR t.id IN (");
-        let mut list = q.separated(", ");
-        for id in &refs.ids {
-            list.push_bind(*id);
-        }
-        q.push(")");
-    }
-    if !refs.tax_numbers.is_empty() {
-        q.push(" OR t.tax_number IN (");
-        let mut list = q.separated(", ");
-        for tax in &refs.tax_numbers {
-            list.push_bind(tax.as_str());
-        }
-        q.push(")");
+/// The filter of a function with `settings` in `organization_id`, `force` its forced tickets.
+pub fn filter<'a>(organization_id: i64, settings: &'a InjectionSettings, force: &'a TicketRefs) -> InjectionFilter<'a> {
+    InjectionFilter {
+        organization_id,
+        file_number: settings.file_number.as_deref(),
+        sales_channels: &settings.sales_channels,
+        seasons: &settings.seasons,
+        product_families: &settings.product_families,
+        products: &settings.products,
+        performances: &settings.performances,
+        tariffs: &settings.tariffs,
+        seat_categories: &settings.seat_categories,
+        contingents: &settings.contingents,
+        mandatory_holder_fields: &settings.mandatory_holder_fields,
+        force_ids: &force.ids,
+        force_tax_numbers: &force.tax_numbers,
     }
 }

@@ -6,10 +6,10 @@
 
 use std::collections::{HashMap, HashSet};
 
-use tixbridge_store::on_reader;
+use tixbridge_boxoffice::wallet_side::push_selection::push_candidates_among;
 
+use super::record_answers;
 use super::select::Selection;
-use super::{PushRow, record_answers};
 use crate::client::TicketAnswer;
 use crate::engine::{Failure, RunCtx};
 
@@ -56,19 +56,6 @@ async fn selectable(
 ) -> Result<HashMap<i64, Option<String>>, Failure> {
     let Some(selection) = selection else { return Ok(HashMap::new()) };
     let unique: Vec<i64> = ids.iter().copied().collect::<HashSet<_>>().into_iter().collect();
-    let mut found = HashMap::new();
-    for chunk in unique.chunks(1_000) {
-        let rows: Vec<PushRow> = on_reader!(&ctx.engine.db, |pool| {
-            let mut q = selection.query();
-            q.push(" AND t.id IN (");
-            let mut list = q.separated(", ");
-            for id in chunk {
-                list.push_bind(*id);
-            }
-            q.push(")");
-            q.build_query_as().fetch_all(pool).await?
-        });
-        found.extend(rows.into_iter().map(|row| (row.id, row.invalidation_reason)));
-    }
-    Ok(found)
+    let rows = push_candidates_among(&mut ctx.engine.db.reader().await?, &selection.filter(), &unique).await?;
+    Ok(rows.into_iter().map(|row| (row.id, row.invalidation_reason)).collect())
 }

@@ -9,7 +9,8 @@ mod select;
 use std::collections::HashMap;
 
 use serde_json::{Value, json};
-use tixbridge_store::on_reader;
+use tixbridge_boxoffice::wallet_side::push_selection::push_page;
+use tixbridge_store::sql;
 
 use crate::client::TicketAnswer;
 use crate::engine::{Failure, RunCtx, now_ms};
@@ -17,23 +18,14 @@ use crate::functions::settings::PushSettings;
 use crate::processed::{Processed, mark_processed};
 use select::Selection;
 
-#[derive(sqlx::FromRow)]
-struct PushRow {
-    id: i64,
-    invalidation_reason: Option<String>,
-    status_changed_at: i64,
-}
-
 pub async fn run(ctx: &mut RunCtx<'_>, settings: &PushSettings) -> Result<(), Failure> {
     let db = ctx.engine.db.clone();
     let params = ctx.interface.params.clone();
     let interface_id = ctx.interface.id;
-    let injection_ids: Vec<i64> = on_reader!(&db, |pool| {
-        sqlx::query_scalar("SELECT id FROM itf_functions WHERE interface_id = $1 AND kind = 'INJECTION'")
-            .bind(interface_id)
-            .fetch_all(pool)
-            .await?
-    });
+    let injection_ids: Vec<i64> = sql("SELECT id FROM itf_functions WHERE interface_id = $1 AND kind = 'INJECTION'")
+        .bind(interface_id)
+        .scalars(&mut db.reader().await?)
+        .await?;
     let selection = Selection::new(
         ctx.function.kind,
         settings,
@@ -48,17 +40,13 @@ pub async fn run(ctx: &mut RunCtx<'_>, settings: &PushSettings) -> Result<(), Fa
     }
     let Some(selection) = selection else { return Ok(()) };
     let cancelled = selection.cancelled;
+    let filter = selection.filter();
     let mut windows = crate::paging::IdWindows::new(&db, params.ticket_iteration_size).await?;
     let mut remaining = settings.batch_size;
     while remaining > 0 {
         let Some((after_id, upper_id)) = windows.next() else { break };
         let limit = remaining.min(params.ticket_iteration_size) as i64;
-        let rows: Vec<PushRow> = on_reader!(&db, |pool| {
-            let mut q = selection.query();
-            q.push(" AND t.id > ").push_bind(after_id).push(" AND t.id <= ").push_bind(upper_id);
-            q.push(" ORDER BY t.id LIMIT ").push_bind(limit);
-            q.build_query_as().fetch_all(pool).await?
-        });
+        let rows = push_page(&mut db.reader().await?, &filter, (after_id, upper_id), limit).await?;
         windows.advance(rows.len(), limit as usize, rows.last().map(|r| r.id), upper_id);
         if rows.is_empty() {
             continue;

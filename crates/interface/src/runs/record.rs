@@ -1,7 +1,7 @@
 //! Writing and reading run records and their per-ticket log lines.
 
 use serde_json::{Value, json};
-use tixbridge_store::{Db, on_reader, on_writer};
+use tixbridge_store::{Db, sql};
 
 use super::{Counts, Phases, RunResult};
 
@@ -24,17 +24,14 @@ impl RunRecord {
 }
 
 pub async fn start_run(db: &Db, function_id: i64, simulation: bool, now: i64) -> Result<RunRecord, sqlx::Error> {
-    let id: i64 = on_writer!(db, |pool| {
-        sqlx::query_scalar(
-            "INSERT INTO itf_runs (function_id, started_at, result, simulation) VALUES ($1, $2, 'RUNNING', $3)
-             RETURNING id",
-        )
+    let id: i64 =
+        sql("INSERT INTO itf_runs (function_id, started_at, result, simulation) VALUES ($1, $2, 'RUNNING', $3)
+         RETURNING id")
         .bind(function_id)
         .bind(now)
         .bind(simulation)
-        .fetch_one(pool)
-        .await?
-    });
+        .scalar(&mut db.writer().await?)
+        .await?;
     Ok(RunRecord {
         id,
         function_id,
@@ -56,34 +53,30 @@ pub async fn finish_run(
     now: i64,
 ) -> Result<(), sqlx::Error> {
     let counts = serde_json::to_string(&run.counts).unwrap_or_default();
-    on_writer!(db, |pool| {
-        let mut tx = pool.begin().await?;
-        sqlx::query("UPDATE itf_runs SET ended_at = $1, result = $2, counts = $3, cause = $4, dump = $5 WHERE id = $6")
-            .bind(now)
-            .bind(result.as_str())
-            .bind(&counts)
-            .bind(cause)
-            .bind(dump)
-            .bind(run.id)
-            .execute(&mut *tx)
-            .await?;
-        for chunk in run.log.chunks(1_000) {
-            let mut insert = sqlx::QueryBuilder::new("INSERT INTO itf_run_log (run_id, ticket_ref, message) ");
-            insert.push_values(chunk, |mut row, (ticket, message)| {
-                row.push_bind(run.id).push_bind(ticket.as_deref()).push_bind(message.as_str());
-            });
-            insert.build().execute(&mut *tx).await?;
-        }
-        tx.commit().await?;
-    });
+    let mut tx = db.begin_write().await?;
+    sql("UPDATE itf_runs SET ended_at = $1, result = $2, counts = $3, cause = $4, dump = $5 WHERE id = $6")
+        .bind(now)
+        .bind(result.as_str())
+        .bind(&counts)
+        .bind(cause)
+        .bind(dump)
+        .bind(run.id)
+        .execute(&mut tx)
+        .await?;
+    for chunk in run.log.chunks(1_000) {
+        let mut insert = sql("INSERT INTO itf_run_log (run_id, ticket_ref, message) ");
+        insert.push_values(chunk, |row, (ticket, message)| {
+            row.bind(run.id).bind(ticket.as_deref()).bind(message.as_str());
+        });
+        insert.execute(&mut tx).await?;
+    }
+    tx.commit().await?;
     Ok(())
 }
 
 /// Forgets a continuous run that found no work, so idle polling leaves no trace.
 pub async fn discard_run(db: &Db, run_id: i64) -> Result<(), sqlx::Error> {
-    on_writer!(db, |pool| {
-        sqlx::query("DELETE FROM itf_runs WHERE id = $1").bind(run_id).execute(pool).await?;
-    });
+    sql("DELETE FROM itf_runs WHERE id = $1").bind(run_id).execute(&mut db.writer().await?).await?;
     Ok(())
 }
 
@@ -122,9 +115,11 @@ const SELECT: &str =
 
 /// The latest runs of a function, newest first.
 pub async fn list_runs(db: &Db, function_id: i64, limit: i64) -> Result<Vec<Value>, sqlx::Error> {
-    let sql = format!("{SELECT} WHERE function_id = $1 ORDER BY id DESC LIMIT $2");
-    let rows: Vec<RunRow> =
-        on_reader!(db, |pool| sqlx::query_as(&sql).bind(function_id).bind(limit).fetch_all(pool).await?);
+    let rows: Vec<RunRow> = sql(format!("{SELECT} WHERE function_id = $1 ORDER BY id DESC LIMIT $2"))
+        .bind(function_id)
+        .bind(limit)
+        .fetch_all(&mut db.reader().await?)
+        .await?;
     Ok(rows.iter().map(run_json).collect())
 }
 
@@ -134,20 +129,19 @@ type LogLine = (Option<String>, String);
 /// One run with its log lines and, with `include_dumps` (admins only: a dump holds the wallet
 /// calls' bodies, spectators' personal data included), its dump.
 pub async fn load_run(db: &Db, run_id: i64, include_dumps: bool) -> Result<Option<Value>, sqlx::Error> {
-    let sql = format!("{SELECT} WHERE id = $1");
-    let found: Option<(RunRow, Vec<LogLine>)> = on_reader!(db, |pool| {
-        let row: Option<RunRow> = sqlx::query_as(&sql).bind(run_id).fetch_optional(pool).await?;
-        match row {
-            Some(row) => {
-                let log = sqlx::query_as("SELECT ticket_ref, message FROM itf_run_log WHERE run_id = $1 ORDER BY id")
-                    .bind(run_id)
-                    .fetch_all(pool)
-                    .await?;
-                Some((row, log))
-            }
-            None => None,
+    // one connection for both reads: a run and its log lines
+    let mut conn = db.reader().await?;
+    let row: Option<RunRow> = sql(format!("{SELECT} WHERE id = $1")).bind(run_id).fetch_optional(&mut conn).await?;
+    let found: Option<(RunRow, Vec<LogLine>)> = match row {
+        Some(row) => {
+            let log = sql("SELECT ticket_ref, message FROM itf_run_log WHERE run_id = $1 ORDER BY id")
+                .bind(run_id)
+                .fetch_all(&mut conn)
+                .await?;
+            Some((row, log))
         }
-    });
+        None => None,
+    };
     Ok(found.map(|(row, log)| {
         let mut view = run_json(&row);
         view["log"] =

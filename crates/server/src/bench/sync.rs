@@ -3,6 +3,8 @@
 use std::time::Instant;
 
 use serde_json::json;
+use tixbridge_boxoffice::wallet_side::tallies::{tickets_in_mobile_status, tickets_in_status};
+use tixbridge_domain::TicketStatus;
 
 use super::Report;
 use super::harness::Harness;
@@ -16,7 +18,7 @@ pub async fn inject(database: &str, tickets: usize) -> anyhow::Result<Report> {
     let started = Instant::now();
     let summary = harness.run(function).await?;
     let wall_s = started.elapsed().as_secs_f64();
-    let printed = harness.count("SELECT COUNT(*) FROM bo_tickets WHERE status = 'PRINTED'").await?;
+    let printed = tickets_in_status(&mut harness.db().reader().await?, TicketStatus::Printed).await?;
     let injected = harness.count("SELECT COUNT(*) FROM wallet_tickets WHERE status = 'INJECTED'").await?;
     let n = tickets as i64;
     let checks = vec![
@@ -61,7 +63,7 @@ pub async fn feedback(database: &str, changes: usize) -> anyhow::Result<Report> 
     let started = Instant::now();
     let summary = harness.run(feedback).await?;
     let wall_s = started.elapsed().as_secs_f64();
-    let mirrored = harness.count("SELECT COUNT(*) FROM bo_tickets WHERE mobile_status = 'CONTROLLED'").await?;
+    let mirrored = tickets_in_mobile_status(&mut harness.db().reader().await?, "CONTROLLED").await?;
     Ok(Report {
         scenario: "feedback",
         backend: harness.backend.clone(),

@@ -1,4 +1,4 @@
-//! The catalog rows a page of tickets points to — products (with their season),
+//! The catalog rows a page of injected tickets points to — products (with their season),
 //! performances, seat categories, tariffs, contingents. A stadium's million tickets name a
 //! handful of them, so they are loaded once per run and shared, instead of being selected
 //! and copied again with every ticket.
@@ -6,10 +6,9 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use sqlx::QueryBuilder;
-use tixbridge_store::{Db, on_reader};
+use tixbridge_store::{Conn, Row, sql};
 
-use super::select::TicketColumns;
+use super::injection_selection::TicketColumns;
 
 /// A product and the season it belongs to.
 #[derive(Debug, sqlx::FromRow)]
@@ -89,33 +88,22 @@ impl Keyed for Coded {
     }
 }
 
-impl<T> Table<T>
-where
-    T: Keyed + Send + Unpin,
-    T: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow> + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>,
-{
+impl<T: Keyed + Row> Table<T> {
     fn new(select: &'static str) -> Self {
         Self { select, rows: HashMap::new() }
     }
 
     /// Loads, in one query, those of `ids` not loaded yet.
-    async fn load(&mut self, db: &Db, ids: impl Iterator<Item = Option<i64>>) -> Result<(), sqlx::Error> {
+    async fn load(&mut self, conn: &mut impl Conn, ids: impl Iterator<Item = Option<i64>>) -> Result<(), sqlx::Error> {
         let mut missing: Vec<i64> = ids.flatten().filter(|id| !self.rows.contains_key(id)).collect();
         missing.sort_unstable();
         missing.dedup();
         if missing.is_empty() {
             return Ok(());
         }
-        let found: Vec<T> = on_reader!(db, |pool| {
-            let mut query = QueryBuilder::new(self.select);
-            query.push(" WHERE id IN (");
-            let mut list = query.separated(", ");
-            for id in &missing {
-                list.push_bind(*id);
-            }
-            query.push(")");
-            query.build_query_as().fetch_all(pool).await?
-        });
+        let mut query = sql(self.select);
+        query.push(" WHERE id IN ").push_list(missing);
+        let found: Vec<T> = query.fetch_all(conn).await?;
         self.rows.extend(found.into_iter().map(|row| (row.id(), Arc::new(row))));
         Ok(())
     }
@@ -162,12 +150,16 @@ impl Default for Catalog {
 
 impl Catalog {
     /// Joins a page of selected tickets to their catalog rows, loading those not seen yet.
-    pub async fn rows(&mut self, db: &Db, tickets: Vec<TicketColumns>) -> Result<Vec<TicketRow>, sqlx::Error> {
-        self.products.load(db, tickets.iter().map(|t| Some(t.product_id))).await?;
-        self.performances.load(db, tickets.iter().map(|t| t.performance_id)).await?;
-        self.seat_categories.load(db, tickets.iter().map(|t| t.seat_category_id)).await?;
-        self.tariffs.load(db, tickets.iter().map(|t| t.tariff_id)).await?;
-        self.contingents.load(db, tickets.iter().map(|t| t.contingent_id)).await?;
+    pub async fn rows(
+        &mut self,
+        conn: &mut impl Conn,
+        tickets: Vec<TicketColumns>,
+    ) -> Result<Vec<TicketRow>, sqlx::Error> {
+        self.products.load(conn, tickets.iter().map(|t| Some(t.product_id))).await?;
+        self.performances.load(conn, tickets.iter().map(|t| t.performance_id)).await?;
+        self.seat_categories.load(conn, tickets.iter().map(|t| t.seat_category_id)).await?;
+        self.tariffs.load(conn, tickets.iter().map(|t| t.tariff_id)).await?;
+        self.contingents.load(conn, tickets.iter().map(|t| t.contingent_id)).await?;
         tickets
             .into_iter()
             .map(|t| {

@@ -1,0 +1,72 @@
+//! Selecting the cards a privileges run sends (SPEC §2, §6.2): `NOT_PRINTED` membership and
+//! season ticket cards of the selected products, shipped `MOBILE`, with their product, season
+//! and contact; and the tickets of a card's file that the wallet already holds.
+
+use tixbridge_store::{Conn, sql};
+
+use super::TicketCondition;
+
+/// One card and what its privilege definition and instance need.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct PrivilegeCard {
+    pub id: i64,
+    pub file_id: i64,
+    pub barcode: String,
+    pub product_id: i64,
+    pub product_name: String,
+    pub product_external_name: Option<String>,
+    pub kind: String,
+    pub validity_start_local: Option<String>,
+    pub validity_end_local: Option<String>,
+    pub season_start: Option<String>,
+    pub season_end: Option<String>,
+    pub email: Option<String>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+}
+
+const SELECT: &str = "SELECT t.id, t.file_id, t.barcode, p.id AS product_id, p.name AS product_name,
+        p.external_name AS product_external_name, p.kind, t.validity_start_local, t.validity_end_local,
+        s.starts_local AS season_start, s.ends_local AS season_end,
+        o.email, o.first_name, o.last_name
+    FROM bo_tickets t
+    CROSS JOIN bo_products p
+    CROSS JOIN bo_shipment_modes sm
+    CROSS JOIN bo_contacts o
+    LEFT JOIN bo_seasons s ON s.id = p.season_id
+    WHERE p.id = t.product_id AND sm.id = t.shipment_mode_id AND o.id = t.contact_id
+      AND t.status = 'NOT_PRINTED' AND sm.type = 'MOBILE'
+      AND p.kind IN ('MEMBERSHIP_CARD', 'SEASON_TICKET_CARD')";
+
+/// The cards of `products` (codes) of `organization_id` with ids in `(after_id, upper_id]`, at
+/// most `limit`, in id order.
+pub async fn privilege_cards_page(
+    conn: &mut impl Conn,
+    organization_id: i64,
+    products: &[String],
+    (after_id, upper_id): (i64, i64),
+    limit: i64,
+) -> Result<Vec<PrivilegeCard>, sqlx::Error> {
+    let mut q = sql(SELECT);
+    q.push(" AND p.organization_id = ").push_bind(organization_id);
+    q.push(" AND t.id > ").push_bind(after_id).push(" AND t.id <= ").push_bind(upper_id);
+    q.push(" AND p.code IN ").push_list(products.iter().map(String::as_str));
+    q.push(" ORDER BY t.id LIMIT ").push_bind(limit);
+    q.fetch_all(conn).await
+}
+
+/// The other tickets of file `file_id` (all but `except_id`) for which `condition` holds
+/// (e.g. injected by the caller), in id order.
+pub async fn file_tickets_where(
+    conn: &mut impl Conn,
+    file_id: i64,
+    except_id: i64,
+    condition: &TicketCondition,
+) -> Result<Vec<i64>, sqlx::Error> {
+    let TicketCondition(condition) = condition;
+    sql(format!("SELECT t.id FROM bo_tickets t WHERE t.file_id = $1 AND t.id <> $2 AND {condition} ORDER BY t.id"))
+        .bind(file_id)
+        .bind(except_id)
+        .scalars(conn)
+        .await
+}

@@ -1,0 +1,98 @@
+//! Selecting the tickets a push function sends (SPEC §6.2): tickets of the organization in
+//! the pushed statuses, on a `MOBILE` shipment mode among the function's, that the caller
+//! injected and has not yet processed (or that changed since `date_from`, or are forced) —
+//! one filter shared by a run's pages (id windows) and by the check of a file to upload (a
+//! list of ids).
+
+use tixbridge_domain::TicketStatus;
+use tixbridge_store::{Conn, Sql, sql};
+
+use super::TicketCondition;
+
+/// What a push function selects.
+#[derive(Debug, Clone)]
+pub struct PushFilter<'a> {
+    pub organization_id: i64,
+    /// The statuses pushed: `CONTROLLED`, or `CANCELLED` and `INVALIDATED`.
+    pub statuses: &'a [TicketStatus],
+    pub shipment_modes: &'a [String],
+    /// Only tickets whose status changed at or after this time (ms).
+    pub changed_since: Option<i64>,
+    /// Must hold: the ticket was injected (by the caller's injection functions).
+    pub injected: TicketCondition,
+    /// The ticket is still to push (not processed by this function, or with another reason).
+    pub not_done: TicketCondition,
+    /// Re-select tickets changed at or after this time (ms) even when done; `i64::MAX` when
+    /// unset.
+    pub date_from: i64,
+    /// Tax numbers selected even when done.
+    pub force_tax_numbers: &'a [String],
+    /// Tax numbers never selected.
+    pub skip_tax_numbers: &'a [String],
+}
+
+/// A selected ticket: what a push sends.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct PushCandidate {
+    pub id: i64,
+    pub invalidation_reason: Option<String>,
+    pub status_changed_at: i64,
+}
+
+/// The selected tickets with ids in `(after_id, upper_id]`, at most `limit`, in id order.
+pub async fn push_page(
+    conn: &mut impl Conn,
+    filter: &PushFilter<'_>,
+    (after_id, upper_id): (i64, i64),
+    limit: i64,
+) -> Result<Vec<PushCandidate>, sqlx::Error> {
+    let mut q = selection(filter);
+    q.push(" AND t.id > ").push_bind(after_id).push(" AND t.id <= ").push_bind(upper_id);
+    q.push(" ORDER BY t.id LIMIT ").push_bind(limit);
+    q.fetch_all(conn).await
+}
+
+/// Those of `ids` the filter selects now, 1,000 ids per statement.
+pub async fn push_candidates_among(
+    conn: &mut impl Conn,
+    filter: &PushFilter<'_>,
+    ids: &[i64],
+) -> Result<Vec<PushCandidate>, sqlx::Error> {
+    let mut found = Vec::new();
+    for chunk in ids.chunks(1_000) {
+        let mut q = selection(filter);
+        q.push(" AND t.id IN ").push_list(chunk.iter().copied());
+        found.extend(q.fetch_all::<PushCandidate>(conn).await?);
+    }
+    Ok(found)
+}
+
+/// `SELECT … WHERE <the filter>`; the caller appends its own `AND …` and order. The
+/// organization and the caller's conditions are written in the text so each check stays a
+/// per-ticket index lookup rather than a join the planner may hash whole.
+fn selection<'a>(filter: &PushFilter<'a>) -> Sql<'a> {
+    let statuses = filter.statuses.iter().map(|s| format!("'{}'", s.as_str())).collect::<Vec<_>>().join(", ");
+    let organization = filter.organization_id;
+    let (TicketCondition(injected), TicketCondition(not_done)) = (&filter.injected, &filter.not_done);
+    let mut q = sql(format!(
+        "SELECT t.id, t.invalidation_reason, t.status_changed_at FROM bo_tickets t
+         CROSS JOIN bo_products p
+         CROSS JOIN bo_shipment_modes sm
+         WHERE p.id = t.product_id AND sm.id = t.shipment_mode_id AND t.status IN ({statuses}) AND sm.type = 'MOBILE' AND p.organization_id = {organization}
+           AND {injected}"
+    ));
+    if let Some(since) = filter.changed_since {
+        q.push(" AND t.status_changed_at >= ").push_bind(since);
+    }
+    q.push(" AND sm.code IN ").push_list(filter.shipment_modes.iter().map(String::as_str));
+    q.push(&format!(" AND ({not_done} OR t.status_changed_at >= ")).push_bind(filter.date_from);
+    if !filter.force_tax_numbers.is_empty() {
+        q.push(" OR t.tax_number IN ").push_list(filter.force_tax_numbers.iter().map(String::as_str));
+    }
+    q.push(")");
+    if !filter.skip_tax_numbers.is_empty() {
+        q.push(" AND (t.tax_number IS NULL OR t.tax_number NOT IN ");
+        q.push_list(filter.skip_tax_numbers.iter().map(String::as_str)).push(")");
+    }
+    q
+}
