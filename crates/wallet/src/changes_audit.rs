@@ -48,6 +48,19 @@ pub(crate) struct AuditQuery {
 }
 
 /// `GET /api/organizer/audit`: the organizer's changes, newest first.
+#[utoipa::path(
+    get,
+    path = "/api/organizer/audit",
+    summary = "The organizer's configuration changes (event rules, device limits), newest first: when, what, which fields, never a value",
+    responses(
+        (status = 200, description = "done", body = serde_json::Value),
+        (status = 400, response = tixbridge_web::openapi::BadRequest),
+        (status = 401, response = tixbridge_web::openapi::Unauthorized),
+        (status = 404, response = tixbridge_web::openapi::NotFound),
+        (status = 409, response = crate::openapi::RuleRefusal)
+    ),
+    security(("basic" = []), ("apiKey" = []))
+)]
 pub(crate) async fn get_audit(
     State(state): State<WalletState>,
     Organizer(organizer): Organizer,

@@ -61,7 +61,7 @@ where
 }
 
 /// One recorded change, as an admin reads it.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AuditRecord {
     pub id: i64,
