@@ -10,7 +10,7 @@ use utoipa::OpenApi;
 #[derive(OpenApi)]
 #[openapi(
     info(title = "tixbridge", description = "Wallet organizer API (TIXnGO-compatible) and the box office."),
-    components(responses(tixbridge_web::openapi::Forbidden)),
+    components(schemas(tixbridge_web::openapi::ErrorBody), responses(tixbridge_web::openapi::Forbidden)),
     paths(get_openapi, crate::gate::post_scan)
 )]
 struct ServerApi;
@@ -23,19 +23,32 @@ pub async fn get_openapi() -> Json<Value> {
 /// The whole document: each part's piece merged, operation ids in camelCase, and the box
 /// office's operations secured as its access policy says.
 pub fn document() -> Value {
+    let parts = [
+        ("wallet", tixbridge_wallet::openapi::WalletApi::openapi()),
+        ("box office", tixbridge_boxoffice::openapi::BoxOfficeApi::openapi()),
+        ("interface", tixbridge_interface::http::InterfaceApi::openapi()),
+    ];
     let mut api = ServerApi::openapi();
-    api.merge(tixbridge_wallet::openapi::WalletApi::openapi());
-    api.merge(tixbridge_boxoffice::openapi::BoxOfficeApi::openapi());
-    api.merge(tixbridge_interface::http::InterfaceApi::openapi());
-    for item in api.paths.paths.values_mut() {
-        let operations = [&mut item.get, &mut item.put, &mut item.post, &mut item.delete];
-        for operation in operations.into_iter().flatten() {
-            operation.operation_id = operation.operation_id.as_deref().map(camel_case);
-        }
+    name_operations(&mut api, "server");
+    for (part, mut piece) in parts {
+        name_operations(&mut piece, part);
+        api.merge(piece);
     }
     let mut document = serde_json::to_value(api).unwrap_or_default();
     crate::openapi_access::secure(&mut document);
     document
+}
+
+/// Tags every operation of `piece` with the part it belongs to (not the handler's module) and
+/// turns its id, the handler's name, into camelCase.
+fn name_operations(piece: &mut utoipa::openapi::OpenApi, part: &str) {
+    for item in piece.paths.paths.values_mut() {
+        let operations = [&mut item.get, &mut item.put, &mut item.post, &mut item.delete];
+        for operation in operations.into_iter().flatten() {
+            operation.tags = Some(vec![part.to_owned()]);
+            operation.operation_id = operation.operation_id.as_deref().map(camel_case);
+        }
+    }
 }
 
 /// `verb_noun` handler names as the camelCase operation ids OpenAPI tools expect.

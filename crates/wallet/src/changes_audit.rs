@@ -54,10 +54,7 @@ pub(crate) struct AuditQuery {
     summary = "The organizer's configuration changes (event rules, device limits), newest first: when, what, which fields, never a value",
     responses(
         (status = 200, description = "done", body = serde_json::Value),
-        (status = 400, response = tixbridge_web::openapi::BadRequest),
-        (status = 401, response = tixbridge_web::openapi::Unauthorized),
-        (status = 404, response = tixbridge_web::openapi::NotFound),
-        (status = 409, response = crate::openapi::RuleRefusal)
+        crate::openapi::Refusals
     ),
     security(("basic" = []), ("apiKey" = []))
 )]

@@ -238,10 +238,7 @@ async fn event_pk(state: &WalletState, organizer: i64, event_id: &str) -> Result
     request_body = crate::openapi::spectator::EventSettings,
     responses(
         (status = 200, description = "done", body = serde_json::Value),
-        (status = 400, response = tixbridge_web::openapi::BadRequest),
-        (status = 401, response = tixbridge_web::openapi::Unauthorized),
-        (status = 404, response = tixbridge_web::openapi::NotFound),
-        (status = 409, response = crate::openapi::RuleRefusal),
+        crate::openapi::Refusals,
         (status = 422, description = "a bad value, naming the field (manualCode: codes are never chosen)")
     ),
     security(("basic" = []), ("apiKey" = []))
@@ -295,10 +292,7 @@ pub(crate) async fn put_event_settings(
     params(("eventId" = String, Path)),
     responses(
         (status = 200, description = "done", body = serde_json::Value),
-        (status = 400, response = tixbridge_web::openapi::BadRequest),
-        (status = 401, response = tixbridge_web::openapi::Unauthorized),
-        (status = 404, response = tixbridge_web::openapi::NotFound),
-        (status = 409, response = crate::openapi::RuleRefusal)
+        crate::openapi::Refusals
     ),
     security(("basic" = []), ("apiKey" = []))
 )]
@@ -327,10 +321,7 @@ pub(crate) struct DeviceLimits {
     request_body = crate::openapi::spectator::DeviceLimits,
     responses(
         (status = 200, description = "done", body = serde_json::Value),
-        (status = 400, response = tixbridge_web::openapi::BadRequest),
-        (status = 401, response = tixbridge_web::openapi::Unauthorized),
-        (status = 404, response = tixbridge_web::openapi::NotFound),
-        (status = 409, response = crate::openapi::RuleRefusal)
+        crate::openapi::Refusals
     ),
     security(("basic" = []), ("apiKey" = []))
 )]
@@ -367,10 +358,7 @@ pub(crate) async fn put_device_limits(
     summary = "The spectators' device limits",
     responses(
         (status = 200, description = "done", body = serde_json::Value),
-        (status = 400, response = tixbridge_web::openapi::BadRequest),
-        (status = 401, response = tixbridge_web::openapi::Unauthorized),
-        (status = 404, response = tixbridge_web::openapi::NotFound),
-        (status = 409, response = crate::openapi::RuleRefusal)
+        crate::openapi::Refusals
     ),
     security(("basic" = []), ("apiKey" = []))
 )]

@@ -49,10 +49,7 @@ fn scanned_at(text: Option<&str>, field: &str) -> Result<DateTime<Utc>, ApiError
     request_body = crate::openapi::spectator::Scan,
     responses(
         (status = 200, description = "done", body = serde_json::Value),
-        (status = 400, response = tixbridge_web::openapi::BadRequest),
-        (status = 401, response = tixbridge_web::openapi::Unauthorized),
-        (status = 404, response = tixbridge_web::openapi::NotFound),
-        (status = 409, response = crate::openapi::RuleRefusal),
+        crate::openapi::Refusals,
         (status = 422, description = "scannedAt more than 2 minutes from the server clock: upload such scans to /api/organizer/gate/offline-scans")
     ),
     security(("basic" = []), ("apiKey" = []))
@@ -95,10 +92,7 @@ struct OfflineScans {
     request_body = crate::openapi::spectator::OfflineScans,
     responses(
         (status = 200, description = "done", body = serde_json::Value),
-        (status = 400, response = tixbridge_web::openapi::BadRequest),
-        (status = 401, response = tixbridge_web::openapi::Unauthorized),
-        (status = 404, response = tixbridge_web::openapi::NotFound),
-        (status = 409, response = crate::openapi::RuleRefusal)
+        crate::openapi::Refusals
     ),
     security(("basic" = []), ("apiKey" = []))
 )]
@@ -166,8 +160,7 @@ pub(crate) async fn get_bundle(
     summary = "The Ed25519 public key bundles are signed with",
     responses(
         (status = 200, description = "{algorithm, publicKey (base64)}")
-    ),
-    security(())
+    )
 )]
 pub(crate) async fn get_public_key(State(state): State<WalletState>) -> Json<Value> {
     let public = bundle::signing_key(&state.key).verifying_key();

@@ -8,7 +8,7 @@ pub mod tickets;
 use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
-use utoipa::{Modify, OpenApi, ToResponse};
+use utoipa::{IntoResponses, Modify, OpenApi, ToResponse};
 
 use crate::{changes_audit, csv_inject, feed, gate, inject, lifecycle, settings, spectator as s};
 
@@ -16,8 +16,13 @@ use crate::{changes_audit, csv_inject, feed, gate, inject, lifecycle, settings, 
 #[openapi(
     modifiers(&WalletSchemes, &CrossSiteGuard),
     components(
-        schemas(spectator::GateResult),
-        responses(tixbridge_web::openapi::BadRequest, tixbridge_web::openapi::Unauthorized, tixbridge_web::openapi::NotFound)
+        schemas(spectator::GateResult, tixbridge_web::openapi::ErrorBody),
+        responses(
+            RuleRefusal,
+            tixbridge_web::openapi::BadRequest,
+            tixbridge_web::openapi::Unauthorized,
+            tixbridge_web::openapi::NotFound
+        )
     ),
     paths(
         inject::post_tickets,
@@ -61,6 +66,20 @@ pub struct WalletApi;
 #[derive(ToResponse)]
 #[response(description = "the ticket's status or an event rule forbids it now (the reason names it)")]
 pub struct RuleRefusal(#[allow(dead_code)] tixbridge_web::openapi::ErrorBody);
+
+/// The refusals every spectator call and every event or device setting may give.
+#[derive(IntoResponses)]
+#[allow(dead_code)] // responses only
+pub enum Refusals {
+    #[response(status = 400)]
+    BadRequest(#[ref_response] tixbridge_web::openapi::BadRequest),
+    #[response(status = 401)]
+    Unauthorized(#[ref_response] tixbridge_web::openapi::Unauthorized),
+    #[response(status = 404)]
+    NotFound(#[ref_response] tixbridge_web::openapi::NotFound),
+    #[response(status = 409)]
+    RuleRefusal(#[ref_response] RuleRefusal),
+}
 
 /// The wallet's credentials: the organizer's login and API key, or a spectator's session.
 struct WalletSchemes;

@@ -54,13 +54,9 @@ struct SignInBody {
     request_body = crate::openapi::spectator::SignIn,
     responses(
         (status = 202, description = "done", body = serde_json::Value),
-        (status = 400, response = tixbridge_web::openapi::BadRequest),
-        (status = 401, response = tixbridge_web::openapi::Unauthorized),
-        (status = 404, response = tixbridge_web::openapi::NotFound),
-        (status = 409, response = crate::openapi::RuleRefusal),
+        crate::openapi::Refusals,
         (status = 429, description = "too many sign-in attempts for this account or address")
-    ),
-    security(())
+    )
 )]
 pub(crate) async fn post_sign_in(
     State(state): State<WalletState>,
@@ -114,13 +110,9 @@ struct SessionBody {
     request_body = crate::openapi::spectator::SessionRequest,
     responses(
         (status = 200, description = "done", body = serde_json::Value),
-        (status = 400, response = tixbridge_web::openapi::BadRequest),
-        (status = 401, response = tixbridge_web::openapi::Unauthorized),
-        (status = 404, response = tixbridge_web::openapi::NotFound),
-        (status = 409, response = crate::openapi::RuleRefusal),
+        crate::openapi::Refusals,
         (status = 429, description = "too many sign-in attempts for this account or address")
-    ),
-    security(())
+    )
 )]
 pub(crate) async fn post_session(
     State(state): State<WalletState>,
@@ -156,10 +148,7 @@ pub(crate) async fn post_session(
     summary = "Sign this device out: its sessions end and it releases its tickets",
     responses(
         (status = 204, description = "done", body = serde_json::Value),
-        (status = 400, response = tixbridge_web::openapi::BadRequest),
-        (status = 401, response = tixbridge_web::openapi::Unauthorized),
-        (status = 404, response = tixbridge_web::openapi::NotFound),
-        (status = 409, response = crate::openapi::RuleRefusal)
+        crate::openapi::Refusals
     ),
     security(("spectatorSession" = []))
 )]
@@ -177,10 +166,7 @@ pub(crate) async fn post_sign_out(
     summary = "Own tickets (summaries)",
     responses(
         (status = 200, description = "done", body = serde_json::Value),
-        (status = 400, response = tixbridge_web::openapi::BadRequest),
-        (status = 401, response = tixbridge_web::openapi::Unauthorized),
-        (status = 404, response = tixbridge_web::openapi::NotFound),
-        (status = 409, response = crate::openapi::RuleRefusal)
+        crate::openapi::Refusals
     ),
     security(("spectatorSession" = []))
 )]
@@ -199,10 +185,7 @@ pub(crate) async fn get_tickets(
     params(("id" = i64, Path, description = "the wallet's ticket (or transfer) id")),
     responses(
         (status = 200, description = "done", body = crate::openapi::spectator::SpectatorTicket),
-        (status = 400, response = tixbridge_web::openapi::BadRequest),
-        (status = 401, response = tixbridge_web::openapi::Unauthorized),
-        (status = 404, response = tixbridge_web::openapi::NotFound),
-        (status = 409, response = crate::openapi::RuleRefusal)
+        crate::openapi::Refusals
     ),
     security(("spectatorSession" = []))
 )]
@@ -221,10 +204,7 @@ pub(crate) async fn get_ticket(
     params(("id" = i64, Path, description = "the wallet's ticket (or transfer) id")),
     responses(
         (status = 200, description = "done", body = crate::openapi::spectator::EntryCode),
-        (status = 400, response = tixbridge_web::openapi::BadRequest),
-        (status = 401, response = tixbridge_web::openapi::Unauthorized),
-        (status = 404, response = tixbridge_web::openapi::NotFound),
-        (status = 409, response = crate::openapi::RuleRefusal)
+        crate::openapi::Refusals
     ),
     security(("spectatorSession" = []))
 )]
@@ -244,10 +224,7 @@ pub(crate) async fn get_code(
     request_body = crate::openapi::spectator::Holder,
     responses(
         (status = 200, description = "done", body = serde_json::Value),
-        (status = 400, response = tixbridge_web::openapi::BadRequest),
-        (status = 401, response = tixbridge_web::openapi::Unauthorized),
-        (status = 404, response = tixbridge_web::openapi::NotFound),
-        (status = 409, response = crate::openapi::RuleRefusal)
+        crate::openapi::Refusals
     ),
     security(("spectatorSession" = []))
 )]
@@ -268,10 +245,7 @@ pub(crate) async fn post_holder(
     request_body = crate::openapi::spectator::Activate,
     responses(
         (status = 200, description = "done", body = serde_json::Value),
-        (status = 400, response = tixbridge_web::openapi::BadRequest),
-        (status = 401, response = tixbridge_web::openapi::Unauthorized),
-        (status = 404, response = tixbridge_web::openapi::NotFound),
-        (status = 409, response = crate::openapi::RuleRefusal),
+        crate::openapi::Refusals,
         (status = 422, description = "a wrong manualCode (field named); each counts as a try"),
         (status = 429, description = "5 wrong manual codes for this ticket on this device within 15 minutes: wait for the window")
     ),
@@ -300,10 +274,7 @@ struct TransferBody {
     request_body = crate::openapi::spectator::TransferOffer,
     responses(
         (status = 200, description = "done", body = serde_json::Value),
-        (status = 400, response = tixbridge_web::openapi::BadRequest),
-        (status = 401, response = tixbridge_web::openapi::Unauthorized),
-        (status = 404, response = tixbridge_web::openapi::NotFound),
-        (status = 409, response = crate::openapi::RuleRefusal)
+        crate::openapi::Refusals
     ),
     security(("spectatorSession" = []))
 )]
@@ -324,10 +295,7 @@ pub(crate) async fn post_transfer(
     params(("id" = i64, Path, description = "the wallet's ticket (or transfer) id")),
     responses(
         (status = 200, description = "done", body = serde_json::Value),
-        (status = 400, response = tixbridge_web::openapi::BadRequest),
-        (status = 401, response = tixbridge_web::openapi::Unauthorized),
-        (status = 404, response = tixbridge_web::openapi::NotFound),
-        (status = 409, response = crate::openapi::RuleRefusal)
+        crate::openapi::Refusals
     ),
     security(("spectatorSession" = []))
 )]
@@ -345,10 +313,7 @@ pub(crate) async fn post_return(
     summary = "Open transfers offered to me and by me",
     responses(
         (status = 200, description = "done", body = serde_json::Value),
-        (status = 400, response = tixbridge_web::openapi::BadRequest),
-        (status = 401, response = tixbridge_web::openapi::Unauthorized),
-        (status = 404, response = tixbridge_web::openapi::NotFound),
-        (status = 409, response = crate::openapi::RuleRefusal)
+        crate::openapi::Refusals
     ),
     security(("spectatorSession" = []))
 )]
@@ -366,10 +331,7 @@ pub(crate) async fn get_transfers(
     params(("id" = i64, Path, description = "the wallet's ticket (or transfer) id"), ("action" = inline(crate::openapi::spectator::TransferAction), Path)),
     responses(
         (status = 200, description = "done", body = serde_json::Value),
-        (status = 400, response = tixbridge_web::openapi::BadRequest),
-        (status = 401, response = tixbridge_web::openapi::Unauthorized),
-        (status = 404, response = tixbridge_web::openapi::NotFound),
-        (status = 409, response = crate::openapi::RuleRefusal)
+        crate::openapi::Refusals
     ),
     security(("spectatorSession" = []))
 )]
@@ -400,10 +362,7 @@ struct SyncBody {
     request_body = crate::openapi::spectator::DeviceSync,
     responses(
         (status = 200, description = "done", body = serde_json::Value),
-        (status = 400, response = tixbridge_web::openapi::BadRequest),
-        (status = 401, response = tixbridge_web::openapi::Unauthorized),
-        (status = 404, response = tixbridge_web::openapi::NotFound),
-        (status = 409, response = crate::openapi::RuleRefusal)
+        crate::openapi::Refusals
     ),
     security(("spectatorSession" = []))
 )]
