@@ -19,7 +19,7 @@ use crate::results::BatchAnswer;
     post,
     path = "/api/organizer/tickets",
     summary = "Inject a batch of tickets; idempotent per ticketId",
-    request_body = Vec<crate::openapi::tickets::InjectedTicket>,
+    request_body(content = Vec<crate::openapi::tickets::InjectedTicket>, description = "at most 10,000 tickets"),
     responses(
         (status = 200, description = "one result per ticket, in order", body = crate::openapi::tickets::BatchAnswer),
         (status = 400, response = tixbridge_web::openapi::BadRequest),

@@ -22,7 +22,7 @@ struct CancelItem {
     post,
     path = "/api/organizer/tickets/transfers/cancel",
     summary = "Cancel pending transfers: each ticket goes back to its sender as FAILURE",
-    request_body = Vec<crate::openapi::tickets::CancelTransferRequest>,
+    request_body(content = Vec<crate::openapi::tickets::CancelTransferRequest>, description = "at most 10,000 tickets"),
     responses(
         (status = 200, description = "one result per ticket, in order; REJECTED names the status when no offer is pending", body = crate::openapi::tickets::BatchAnswer),
         (status = 400, response = tixbridge_web::openapi::BadRequest),

@@ -98,7 +98,7 @@ struct UseItem {
     post,
     path = "/api/organizer/privileges/use",
     summary = "Mark privileges used; a used privilege is refused naming its status",
-    request_body = Vec<crate::openapi::privileges::UseRequest>,
+    request_body(content = Vec<crate::openapi::privileges::UseRequest>, description = "at most 10,000 privileges"),
     responses(
         (status = 200, description = "one result per privilege, in order", body = crate::openapi::privileges::UseAnswer),
         (status = 400, response = tixbridge_web::openapi::BadRequest),
