@@ -18,8 +18,9 @@ use crate::{BoxOfficeError, BoxOfficeState};
 pub const HEADER: [&str; 8] = ["block", "row", "seat", "barcode", "ticketId", "firstName", "lastName", "email"];
 
 /// Narrows the export to one seat category or one contingent (by code).
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
 #[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
 pub struct AwayFilter {
     pub seat_category: Option<String>,
     pub contingent: Option<String>,
@@ -85,6 +86,21 @@ pub fn neutralise_formula(cell: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/boxoffice/organizations/{org}/performances/{product}/{performance}/away-export",
+    summary = "Away fans' spreadsheet: MOBILE_EXTERNAL tickets of the performance (SPEC §7.2)",
+    params(
+        ("org" = String, Path, description = "the organization's code"),
+        ("product" = String, Path, description = "the product's code"),
+        ("performance" = String, Path, description = "the performance's code"),
+        AwayFilter
+    ),
+    responses(
+        (status = 200, description = "found", content_type = "text/csv", body = String, description = "block,row,seat,barcode,ticketId,firstName,lastName,email (the last three empty)"),
+        crate::openapi::answers::ExportRefusals
+    )
+)]
 pub(crate) async fn get_away_export(
     State(state): State<BoxOfficeState>,
     Path((org, product, performance)): Path<(String, String, String)>,

@@ -13,7 +13,7 @@ use tixbridge_web::{ApiError, JsonBody};
 
 use crate::{BoxOfficeError, BoxOfficeState, organizations, validate};
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Contact {
     pub id: i64,
@@ -41,9 +41,10 @@ pub struct Contact {
 }
 
 /// A contact to create; every field but one of `lastName` / `email` may be absent.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NewContact {
+    /// `INDIVIDUAL` (the default) or `RELAY`
     pub kind: Option<String>,
     pub temporary: Option<bool>,
     pub pending_creation: Option<bool>,
@@ -166,6 +167,14 @@ pub async fn create(db: &Db, organization_id: i64, new: NewContact) -> Result<Co
     get(db, organization_id, id).await
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/boxoffice/organizations/{org}/contacts",
+    summary = "Create a contact",
+    params(crate::openapi::OrgPath),
+    request_body = NewContact,
+    responses((status = 201, description = "created", body = Contact), crate::openapi::answers::CreateRefusals)
+)]
 pub(crate) async fn create_contact(
     State(state): State<BoxOfficeState>,
     Path(org): Path<String>,
@@ -175,6 +184,13 @@ pub(crate) async fn create_contact(
     Ok((StatusCode::CREATED, Json(create(&state.db, org.id, body).await?)))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/boxoffice/organizations/{org}/contacts/{id}",
+    summary = "One contact",
+    params(crate::openapi::OrgIdPath),
+    responses((status = 200, description = "found", body = Contact), crate::openapi::answers::ReadRefusals)
+)]
 pub(crate) async fn get_contact(
     State(state): State<BoxOfficeState>,
     Path((org, id)): Path<(String, i64)>,
@@ -183,17 +199,25 @@ pub(crate) async fn get_contact(
     Ok(Json(get(&state.db, org.id, id).await?))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub(crate) struct ContactQuery {
     email: Option<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub(crate) struct ContactList {
     contacts: Vec<Contact>,
 }
 
 /// `GET …/contacts?email=`: every contact with that e-mail, the preferred one first.
+#[utoipa::path(
+    get,
+    path = "/api/boxoffice/organizations/{org}/contacts",
+    summary = "Contacts with an e-mail, the preferred first (SPEC §7.1)",
+    params(crate::openapi::OrgPath, ContactQuery),
+    responses((status = 200, description = "found", body = ContactList), crate::openapi::answers::ReadRefusals)
+)]
 pub(crate) async fn list_contacts(
     State(state): State<BoxOfficeState>,
     Path(org): Path<String>,

@@ -20,17 +20,20 @@ use crate::{BoxOfficeError, BoxOfficeState, validate};
 /// The most tickets one file may hold when issued through the API.
 pub const MAX_TICKETS_PER_FILE: usize = 10_000;
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NewFile {
+    /// generated when absent
     pub file_number: Option<String>,
     pub contact_id: i64,
     pub sales_channel_code: Option<String>,
+    #[schema(min_items = 1, max_items = 10000)]
     pub tickets: Vec<TicketRequest>,
 }
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = File)]
 pub struct FileView {
     pub id: i64,
     pub organization_code: String,
@@ -142,6 +145,14 @@ pub async fn find(db: &Db, org: &Organization, file_number: &str) -> Result<File
     Ok(file)
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/boxoffice/organizations/{org}/files",
+    summary = "Issue a file (order) and its NOT_PRINTED tickets, all or nothing",
+    params(crate::openapi::OrgPath),
+    request_body = NewFile,
+    responses((status = 201, description = "created", body = FileView), crate::openapi::answers::CreateRefusals)
+)]
 pub(crate) async fn create_file(
     State(state): State<BoxOfficeState>,
     Path(org): Path<String>,
@@ -151,6 +162,13 @@ pub(crate) async fn create_file(
     Ok((StatusCode::CREATED, Json(issue_file(&state.db, &org, body).await?)))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/boxoffice/organizations/{org}/files/{fileNumber}",
+    summary = "One file with its tickets",
+    params(("org" = String, Path, description = "the organization's code"), ("fileNumber" = String, Path)),
+    responses((status = 200, description = "found", body = FileView), crate::openapi::answers::ReadRefusals)
+)]
 pub(crate) async fn get_file(
     State(state): State<BoxOfficeState>,
     Path((org, file_number)): Path<(String, String)>,

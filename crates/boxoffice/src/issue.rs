@@ -13,7 +13,7 @@ use tixbridge_store::{Tx, sql};
 use crate::catalog::Catalog;
 
 /// One ticket as a caller describes it.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct TicketRequest {
     pub product_code: String,
@@ -30,10 +30,13 @@ pub struct TicketRequest {
     pub gate: Option<String>,
     pub level: Option<String>,
     pub area: Option<String>,
+    #[schema(minimum = 0)]
     pub price_cents: i64,
     pub currency: Option<String>,
     pub holder_contact_id: Option<i64>,
+    /// RFC 3339 with offset, kept as given
     pub validity_start: Option<String>,
+    /// RFC 3339 with offset, kept as given
     pub validity_end: Option<String>,
 }
 

@@ -14,6 +14,7 @@ pub mod error;
 pub mod files;
 pub mod import;
 pub mod issue;
+pub mod openapi;
 pub mod organizations;
 mod performances;
 mod products;

@@ -12,7 +12,7 @@ use tixbridge_web::{ApiError, JsonBody};
 use crate::access::Access;
 use crate::{BoxOfficeError, BoxOfficeState, validate};
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Organization {
     pub id: i64,
@@ -89,7 +89,7 @@ async fn with_inventory_owner(db: &Db, mut org: Organization) -> Result<Organiza
     Ok(org)
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NewOrganization {
     pub code: String,
@@ -128,6 +128,13 @@ pub async fn create(db: &Db, new: NewOrganization) -> Result<Organization, BoxOf
 
 /// `POST /api/boxoffice/organizations`: an admin creates an organization below one it
 /// administers; an organization without a parent is created from the command line only.
+#[utoipa::path(
+    post,
+    path = "/api/boxoffice/organizations",
+    summary = "Create an organization",
+    request_body = NewOrganization,
+    responses((status = 201, description = "created", body = Organization), crate::openapi::answers::CreateRefusals)
+)]
 pub(crate) async fn create_organization(
     State(state): State<BoxOfficeState>,
     Extension(access): Extension<Access>,
@@ -147,6 +154,13 @@ pub(crate) async fn create_organization(
     Ok((StatusCode::CREATED, Json(create(&state.db, body).await?)))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/boxoffice/organizations/{org}",
+    summary = "One organization, with its inventory owner",
+    params(crate::openapi::OrgPath),
+    responses((status = 200, description = "found", body = Organization), crate::openapi::answers::ReadRefusals)
+)]
 pub(crate) async fn get_organization(
     State(state): State<BoxOfficeState>,
     Path(org): Path<String>,

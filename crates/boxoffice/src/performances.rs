@@ -11,7 +11,7 @@ use tixbridge_web::{ApiError, JsonBody};
 
 use crate::{BoxOfficeError, BoxOfficeState, organizations, validate};
 
-#[derive(Debug, Deserialize, Serialize)]
+#[derive(Debug, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub(crate) struct Address {
     line1: Option<String>,
@@ -20,7 +20,7 @@ pub(crate) struct Address {
     country_code: Option<String>,
 }
 
-#[derive(Debug, Deserialize, Serialize)]
+#[derive(Debug, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub(crate) struct Site {
     name: String,
@@ -29,18 +29,19 @@ pub(crate) struct Site {
     address: Option<Address>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub(crate) struct NewPerformance {
     code: String,
     start: String,
+    #[schema(minimum = 1, maximum = 10080)]
     duration_minutes: Option<i64>,
     site: Site,
     host_team: Option<String>,
     opposing_team: Option<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct Performance {
     id: i64,
@@ -56,6 +57,14 @@ pub(crate) struct Performance {
 /// A week: longer than any performance; a typo in minutes is caught.
 const MAX_DURATION_MINUTES: i64 = 7 * 24 * 60;
 
+#[utoipa::path(
+    post,
+    path = "/api/boxoffice/organizations/{org}/products/{product}/performances",
+    summary = "Create a performance of an EVENT or MATCH product",
+    params(("org" = String, Path, description = "the organization's code"), ("product" = String, Path, description = "the product's code")),
+    request_body = NewPerformance,
+    responses((status = 201, description = "created", body = Performance), crate::openapi::answers::CreateRefusals)
+)]
 pub(crate) async fn create_performance(
     State(state): State<BoxOfficeState>,
     Path((org, product)): Path<(String, String)>,

@@ -12,21 +12,27 @@ use tixbridge_web::{ApiError, JsonBody};
 
 use crate::{BoxOfficeError, BoxOfficeState, organizations, validate};
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub(crate) struct NewProduct {
     code: String,
     name: String,
     external_name: Option<String>,
+    #[schema(schema_with = crate::openapi::answers::product_kind)]
     kind: String,
     family: String,
     season_code: Option<String>,
+    /// SEASON_TICKET_CARD only; default CARD_ONLY
+    #[schema(required = false, schema_with = crate::openapi::answers::season_shape)]
     season_shape: Option<String>,
+    #[schema(default = true)]
     mobile_enabled: Option<bool>,
+    #[schema(value_type = Option<Object>)]
+    /// undated products only (SPEC §7.3): TIXAct, TIXStart, TIXExp, TIXRGrp (at most 50 characters)
     comfort_variables: Option<Map<String, Value>>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct Product {
     id: i64,
@@ -34,14 +40,25 @@ pub(crate) struct Product {
     code: String,
     name: String,
     external_name: Option<String>,
+    #[schema(schema_with = crate::openapi::answers::product_kind)]
     kind: ProductKind,
     family: String,
     season_code: Option<String>,
+    #[schema(required = false, schema_with = crate::openapi::answers::season_shape)]
     season_shape: Option<SeasonShape>,
     mobile_enabled: bool,
+    #[schema(value_type = Object)]
     comfort_variables: Map<String, Value>,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/boxoffice/organizations/{org}/products",
+    summary = "Create a product (inventory owners only)",
+    params(crate::openapi::OrgPath),
+    request_body = NewProduct,
+    responses((status = 201, description = "created", body = Product), crate::openapi::answers::CreateRefusals)
+)]
 pub(crate) async fn create_product(
     State(state): State<BoxOfficeState>,
     Path(org): Path<String>,

@@ -45,16 +45,18 @@ impl Reference {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub(crate) struct NewReference {
     code: String,
     name: String,
     #[serde(rename = "type")]
+    /// shipment modes only, and required there
+    #[schema(required = false, schema_with = crate::openapi::answers::shipment_type)]
     kind: Option<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct CreatedReference {
     id: i64,
@@ -64,6 +66,7 @@ pub(crate) struct CreatedReference {
     code: String,
     name: String,
     #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    #[schema(required = false, schema_with = crate::openapi::answers::shipment_type)]
     kind: Option<ShipmentType>,
 }
 
@@ -96,6 +99,14 @@ async fn create(state: BoxOfficeState, org: String, body: NewReference, referenc
     Ok((StatusCode::CREATED, Json(created)))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/boxoffice/organizations/{org}/seat-categories",
+    summary = "Create a seat category (inventory owners only)",
+    params(crate::openapi::OrgPath),
+    request_body = NewReference,
+    responses((status = 201, description = "created", body = CreatedReference), crate::openapi::answers::CreateRefusals)
+)]
 pub(crate) async fn create_seat_category(
     State(state): State<BoxOfficeState>,
     Path(org): Path<String>,
@@ -104,6 +115,14 @@ pub(crate) async fn create_seat_category(
     create(state, org, body, Reference::SeatCategory).await
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/boxoffice/organizations/{org}/tariffs",
+    summary = "Create a tariff (inventory owners only)",
+    params(crate::openapi::OrgPath),
+    request_body = NewReference,
+    responses((status = 201, description = "created", body = CreatedReference), crate::openapi::answers::CreateRefusals)
+)]
 pub(crate) async fn create_tariff(
     State(state): State<BoxOfficeState>,
     Path(org): Path<String>,
@@ -112,6 +131,14 @@ pub(crate) async fn create_tariff(
     create(state, org, body, Reference::Tariff).await
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/boxoffice/organizations/{org}/contingents",
+    summary = "Create a contingent (inventory owners only)",
+    params(crate::openapi::OrgPath),
+    request_body = NewReference,
+    responses((status = 201, description = "created", body = CreatedReference), crate::openapi::answers::CreateRefusals)
+)]
 pub(crate) async fn create_contingent(
     State(state): State<BoxOfficeState>,
     Path(org): Path<String>,
@@ -120,6 +147,14 @@ pub(crate) async fn create_contingent(
     create(state, org, body, Reference::Contingent).await
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/boxoffice/organizations/{org}/sales-channels",
+    summary = "Create a sales channel",
+    params(crate::openapi::OrgPath),
+    request_body = NewReference,
+    responses((status = 201, description = "created", body = CreatedReference), crate::openapi::answers::CreateRefusals)
+)]
 pub(crate) async fn create_sales_channel(
     State(state): State<BoxOfficeState>,
     Path(org): Path<String>,
@@ -128,6 +163,14 @@ pub(crate) async fn create_sales_channel(
     create(state, org, body, Reference::SalesChannel).await
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/boxoffice/organizations/{org}/sales-channels/{channel}/points-of-sale",
+    summary = "Create a point of sale of a sales channel",
+    params(("org" = String, Path, description = "the organization's code"), ("channel" = String, Path, description = "the sales channel's code")),
+    request_body = NewReference,
+    responses((status = 201, description = "created", body = CreatedReference), crate::openapi::answers::CreateRefusals)
+)]
 pub(crate) async fn create_point_of_sale(
     State(state): State<BoxOfficeState>,
     Path((org, channel)): Path<(String, String)>,
@@ -158,6 +201,14 @@ pub(crate) async fn create_point_of_sale(
     Ok((StatusCode::CREATED, Json(created)))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/boxoffice/organizations/{org}/shipment-modes",
+    summary = "Create a shipment mode",
+    params(crate::openapi::OrgPath),
+    request_body = NewReference,
+    responses((status = 201, description = "created", body = CreatedReference), crate::openapi::answers::CreateRefusals)
+)]
 pub(crate) async fn create_shipment_mode(
     State(state): State<BoxOfficeState>,
     Path(org): Path<String>,

@@ -8,14 +8,23 @@ use tixbridge_web::{ApiError, JsonBody};
 use crate::tickets::{self, TicketDetail};
 use crate::{BoxOfficeState, organizations};
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = BarcodeScan)]
 pub(crate) struct Scan {
     barcode: String,
 }
 
 /// `POST …/scans`: 200 with the controlled ticket; 404 for an unknown barcode; 409 with
 /// `code` `ALREADY_CONTROLLED` or `NOT_VALID` and the ticket's `currentStatus`.
+#[utoipa::path(
+    post,
+    path = "/api/boxoffice/organizations/{org}/scans",
+    summary = "Gate scan: control the ticket with this barcode (404 unknown; 409 code ALREADY_CONTROLLED or NOT_VALID)",
+    params(crate::openapi::OrgPath),
+    request_body = Scan,
+    responses((status = 200, description = "done", body = TicketDetail), crate::openapi::answers::MoveRefusals)
+)]
 pub(crate) async fn create_scan(
     State(state): State<BoxOfficeState>,
     Path(org): Path<String>,

@@ -9,16 +9,18 @@ use tixbridge_web::{ApiError, JsonBody};
 
 use crate::{BoxOfficeError, BoxOfficeState, organizations, validate};
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub(crate) struct NewSeason {
     code: String,
     name: String,
+    /// RFC 3339 with offset, kept as given
     start: String,
+    /// RFC 3339 with offset, kept as given
     end: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct Season {
     id: i64,
@@ -29,6 +31,14 @@ pub(crate) struct Season {
     end: String,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/boxoffice/organizations/{org}/seasons",
+    summary = "Create a season (inventory owners only)",
+    params(crate::openapi::OrgPath),
+    request_body = NewSeason,
+    responses((status = 201, description = "created", body = Season), crate::openapi::answers::CreateRefusals)
+)]
 pub(crate) async fn create_season(
     State(state): State<BoxOfficeState>,
     Path(org): Path<String>,

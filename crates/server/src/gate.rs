@@ -140,6 +140,19 @@ async fn wallet_of(state: &GateState, organization_id: i64) -> Result<(String, S
     Ok((format!("{base}/gate/verify"), interface.login, interface.password))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/gate/scan",
+    summary = "Gate scan with a box-office gate token (bound to its events, or the scan names its event): verified with the organization's wallet using its interface credentials; ACCEPTED marks CONTROLLED the organization's own ticket",
+    request_body = tixbridge_wallet::openapi::spectator::Scan,
+    responses(
+        (status = 200, description = "done", body = serde_json::Value),
+        (status = 400, response = tixbridge_web::openapi::BadRequest),
+        (status = 404, response = tixbridge_web::openapi::NotFound),
+        (status = 409, response = tixbridge_wallet::openapi::RuleRefusal),
+        (status = 422, description = "the wallet refused the scan (e.g. scannedAt), naming the field")
+    )
+)]
 async fn post_scan(
     State(state): State<GateState>,
     Extension(access): Extension<Access>,

@@ -10,8 +10,5 @@ pub mod demo;
 pub mod gate;
 pub mod openapi;
 mod openapi_access;
-mod openapi_boxoffice;
-mod openapi_interface;
-mod openapi_spectator;
 pub mod serve;
 pub mod server_key;

@@ -39,6 +39,16 @@ pub(crate) struct AuditQuery {
 }
 
 /// `GET /api/organizer/audit`: the organizer's changes, newest first.
+#[utoipa::path(
+    get,
+    path = "/api/organizer/audit",
+    summary = "The organizer's configuration changes (event rules, device limits), newest first: when, what, which fields, never a value",
+    responses(
+        (status = 200, description = "done", body = serde_json::Value),
+        crate::openapi::Refusals
+    ),
+    security(("basic" = []), ("apiKey" = []))
+)]
 pub(crate) async fn get_audit(
     State(state): State<WalletState>,
     Organizer(organizer): Organizer,

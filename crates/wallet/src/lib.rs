@@ -15,6 +15,7 @@ pub mod gate;
 mod inject;
 mod lifecycle;
 mod log_rows;
+pub mod openapi;
 pub mod organizers;
 mod pages;
 mod privileges;

@@ -4,6 +4,7 @@
 
 mod error;
 mod json_body;
+pub mod openapi;
 mod write_guard;
 
 pub use error::ApiError;

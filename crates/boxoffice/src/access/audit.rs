@@ -54,7 +54,7 @@ pub async fn record(tx: &mut impl Conn, entry: &AuditEntry) -> Result<(), sqlx::
 }
 
 /// One recorded change, as an admin reads it.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AuditRecord {
     pub id: i64,

@@ -25,8 +25,9 @@ use crate::organizations::Organization;
 pub use guard::{Guard, ObjectKind, OwnerLookup};
 
 /// What a credential may do in its organization.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
+/// admin: everything in its organization; operator: catalog, files, tickets, runs; viewer: read only; gate: scans only
 pub enum Role {
     /// Everything in its organization: interface, functions, templates, operators, tokens.
     Admin,

@@ -14,22 +14,26 @@ use crate::{BoxOfficeError, validate};
 /// The shortest password accepted.
 pub const MIN_PASSWORD_CHARS: usize = 12;
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NewOperator {
     pub email: String,
+    #[schema(value_type = crate::access::Role)]
     pub role: String,
     /// None: a password is generated and returned once.
+    #[schema(min_length = 12, format = Password)]
     pub password: Option<String>,
 }
 
 /// An operator as listed: never the password or its hash.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = Operator)]
 pub struct OperatorInfo {
     pub id: i64,
     pub email: String,
     #[sqlx(try_from = "String")]
+    #[schema(value_type = crate::access::Role)]
     pub role: RoleText,
     #[serde(skip)]
     pub disabled_at: Option<i64>,
@@ -48,7 +52,7 @@ impl TryFrom<String> for RoleText {
 }
 
 /// A created operator, with the generated password when none was given.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CreatedOperator {
     #[serde(flatten)]

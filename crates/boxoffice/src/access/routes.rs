@@ -17,15 +17,24 @@ use super::tokens::{self, NewToken};
 use super::{Access, Principal, audit, guard, sessions};
 use crate::{BoxOfficeState, organizations};
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schema(as = OperatorSignIn)]
 pub(crate) struct SignIn {
     organization: String,
     email: String,
+    #[schema(format = Password)]
     password: String,
 }
 
 /// `POST /api/boxoffice/session`: signs an operator in and sets the session cookie.
+#[utoipa::path(
+    post,
+    path = "/api/boxoffice/session",
+    summary = "Sign an operator in: sets the HttpOnly, SameSite=Strict session cookie",
+    request_body = SignIn,
+    responses((status = 201, description = "signed in", body = crate::openapi::access::Session), (status = 401, response = tixbridge_web::openapi::Unauthorized))
+)]
 pub(crate) async fn create_session(
     State(state): State<BoxOfficeState>,
     client: Option<Extension<ConnectInfo<SocketAddr>>>,
@@ -64,6 +73,12 @@ pub(crate) async fn create_session(
 }
 
 /// `GET /api/boxoffice/session`: who the credential speaks for.
+#[utoipa::path(
+    get,
+    path = "/api/boxoffice/session",
+    summary = "Who the credential speaks for",
+    responses((status = 200, description = "the caller", body = crate::openapi::access::Caller))
+)]
 pub(crate) async fn show_session(
     State(state): State<BoxOfficeState>,
     Extension(access): Extension<Access>,
@@ -77,6 +92,12 @@ pub(crate) async fn show_session(
 }
 
 /// `DELETE /api/boxoffice/session`: signs the operator out (clears the cookie).
+#[utoipa::path(
+    delete,
+    path = "/api/boxoffice/session",
+    summary = "Sign out (ends the session, clears the cookie)",
+    responses((status = 204, description = "signed out"))
+)]
 pub(crate) async fn delete_session(
     State(state): State<BoxOfficeState>,
     headers: HeaderMap,
@@ -90,6 +111,14 @@ pub(crate) async fn delete_session(
     Ok(response)
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/boxoffice/organizations/{org}/tokens",
+    summary = "Create an API token; its text is in this answer only",
+    params(crate::openapi::OrgPath),
+    request_body = NewToken,
+    responses((status = 201, description = "created", body = tokens::CreatedToken))
+)]
 pub(crate) async fn create_token(
     State(state): State<BoxOfficeState>,
     Extension(access): Extension<Access>,
@@ -99,6 +128,13 @@ pub(crate) async fn create_token(
     Ok((StatusCode::CREATED, Json(created)))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/boxoffice/organizations/{org}/tokens",
+    summary = "The organization's tokens (never their text)",
+    params(crate::openapi::OrgPath),
+    responses((status = 200, description = "tokens", body = crate::openapi::access::TokenList))
+)]
 pub(crate) async fn list_tokens(
     State(state): State<BoxOfficeState>,
     Extension(access): Extension<Access>,
@@ -106,6 +142,13 @@ pub(crate) async fn list_tokens(
     Ok(Json(json!({ "tokens": tokens::list(&state.db, access.organization_id).await? })))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/api/boxoffice/organizations/{org}/tokens/{id}",
+    summary = "Revoke a token",
+    params(crate::openapi::OrgIdPath),
+    responses((status = 200, description = "revoked", body = tokens::TokenInfo), (status = 404, response = tixbridge_web::openapi::NotFound))
+)]
 pub(crate) async fn revoke_token(
     State(state): State<BoxOfficeState>,
     Extension(access): Extension<Access>,
@@ -114,6 +157,14 @@ pub(crate) async fn revoke_token(
     Ok(Json(tokens::revoke(&state.db, access.organization_id, id, &access.caller.actor()).await?))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/boxoffice/organizations/{org}/operators",
+    summary = "Create an operator; without a password one is generated and returned once",
+    params(crate::openapi::OrgPath),
+    request_body = NewOperator,
+    responses((status = 201, description = "created", body = operators::CreatedOperator))
+)]
 pub(crate) async fn create_operator(
     State(state): State<BoxOfficeState>,
     Extension(access): Extension<Access>,
@@ -123,6 +174,13 @@ pub(crate) async fn create_operator(
     Ok((StatusCode::CREATED, Json(created)))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/boxoffice/organizations/{org}/operators",
+    summary = "The organization's operators",
+    params(crate::openapi::OrgPath),
+    responses((status = 200, description = "operators", body = crate::openapi::access::OperatorList))
+)]
 pub(crate) async fn list_operators(
     State(state): State<BoxOfficeState>,
     Extension(access): Extension<Access>,
@@ -130,6 +188,13 @@ pub(crate) async fn list_operators(
     Ok(Json(json!({ "operators": operators::list(&state.db, access.organization_id).await? })))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/api/boxoffice/organizations/{org}/operators/{id}",
+    summary = "Disable an operator and end its sessions",
+    params(crate::openapi::OrgIdPath),
+    responses((status = 204, description = "disabled"), (status = 404, response = tixbridge_web::openapi::NotFound))
+)]
 pub(crate) async fn disable_operator(
     State(state): State<BoxOfficeState>,
     Extension(access): Extension<Access>,
@@ -139,13 +204,23 @@ pub(crate) async fn disable_operator(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub(crate) struct AuditQuery {
+    /// an id: older changes
     before: Option<i64>,
+    #[param(minimum = 1, maximum = 1000, default = 100)]
     limit: Option<i64>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/boxoffice/organizations/{org}/audit",
+    summary = "Configuration changes, newest first: who, when, what, which fields (never a value)",
+    params(crate::openapi::OrgPath, AuditQuery),
+    responses((status = 200, description = "changes", body = crate::openapi::access::AuditPage))
+)]
 pub(crate) async fn list_audit(
     State(state): State<BoxOfficeState>,
     Extension(access): Extension<Access>,

@@ -17,20 +17,24 @@ pub const PREFIX: &str = "tbt";
 const LAST_USED_RESOLUTION_MS: i64 = 60_000;
 
 /// What to create.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NewToken {
+    #[schema(max_length = 100)]
     pub name: String,
+    #[schema(value_type = crate::access::Role)]
     pub role: String,
     /// RFC 3339; none: the token does not expire.
+    #[schema(format = DateTime)]
     pub expires_at: Option<String>,
     /// Wallet event ids a `gate` token may scan for.
     pub events: Option<Vec<String>>,
 }
 
 /// A token as listed: never its secret.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = Token)]
 pub struct TokenInfo {
     pub id: i64,
     pub name: String,
@@ -44,7 +48,7 @@ pub struct TokenInfo {
 }
 
 /// A created token with its one-time text.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CreatedToken {
     #[serde(flatten)]

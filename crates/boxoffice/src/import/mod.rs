@@ -31,8 +31,9 @@ pub const MAX_IMPORT_BYTES: usize = 64 * 1024 * 1024;
 pub const MAX_IMPORT_ROWS: usize = 1_000_000;
 
 /// One refused field of one row; `row` counts data rows from 1, `line` is the file line.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct BadRow {
+    /// data row, from 1
     pub row: usize,
     pub line: u64,
     pub field: String,
@@ -77,7 +78,7 @@ impl From<ImportError> for ApiError {
 }
 
 /// What an import wrote.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ImportOutcome {
     pub rows: usize,
@@ -112,6 +113,19 @@ pub async fn import_csv(
     write::write(db, org.id, parsed?, &mut progress).await
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/boxoffice/organizations/{org}/import/csv",
+    summary = "Load tickets from CSV (UTF-8, header row, ≤ 64 MiB, ≤ 1,000,000 rows), all or nothing",
+    params(crate::openapi::OrgPath),
+    request_body(content = String, content_type = "text/csv", description = "columns: fileNumber, contactEmail, contactFirstName, contactLastName, productCode, performanceCode, seatCategoryCode, tariffCode, contingentCode, shipmentModeCode, taxNumber, barcode, block, row, seat, priceCents, currency, salesChannelCode (the first two and productCode, shipmentModeCode required)"),
+    responses(
+        (status = 201, description = "written", body = ImportOutcome),
+        (status = 404, description = "unknown organization", body = crate::openapi::answers::ErrorBody),
+        (status = 413, description = "body or row count over the limit", body = crate::openapi::answers::ErrorBody),
+        (status = 422, description = "bad header, or bad rows (each listed in badRows); nothing was written", body = crate::openapi::answers::ImportRefused)
+    )
+)]
 pub(crate) async fn import_tickets_csv(
     State(state): State<BoxOfficeState>,
     Path(org): Path<String>,

@@ -21,6 +21,13 @@ use crate::{BoxOfficeState, organizations};
 /// The largest page of `GET …/tickets`.
 pub const MAX_PAGE: i64 = 1_000;
 
+#[utoipa::path(
+    get,
+    path = "/api/boxoffice/organizations/{org}/tickets/{id}",
+    summary = "One ticket, every column, with the feedback mirror and both histories",
+    params(crate::openapi::OrgIdPath),
+    responses((status = 200, description = "found", body = TicketDetail), crate::openapi::answers::ReadRefusals)
+)]
 pub(crate) async fn get_ticket(
     State(state): State<BoxOfficeState>,
     Path((org, id)): Path<(String, i64)>,
@@ -29,8 +36,9 @@ pub(crate) async fn get_ticket(
     Ok(Json(view::get(&state.db, org.id, id).await?))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
 pub(crate) struct ListQuery {
     status: Option<String>,
     performance: Option<String>,
@@ -38,7 +46,7 @@ pub(crate) struct ListQuery {
     after_id: Option<i64>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct TicketPage {
     tickets: Vec<TicketView>,
@@ -46,6 +54,13 @@ pub(crate) struct TicketPage {
     next_after_id: Option<i64>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/boxoffice/organizations/{org}/tickets",
+    summary = "A page of tickets by id",
+    params(crate::openapi::OrgPath, ListQuery),
+    responses((status = 200, description = "found", body = TicketPage), crate::openapi::answers::ReadRefusals)
+)]
 pub(crate) async fn list_tickets(
     State(state): State<BoxOfficeState>,
     Path(org): Path<String>,
@@ -75,9 +90,11 @@ pub(crate) async fn list_tickets(
     Ok(Json(TicketPage { tickets, next_after_id }))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = Reason)]
 pub(crate) struct ReasonBody {
+    #[schema(max_length = 64, pattern = "^[A-Z0-9_]+$")]
     reason: String,
 }
 
@@ -85,6 +102,14 @@ async fn answer(state: &BoxOfficeState, org: i64, id: i64) -> Result<Json<Ticket
     Ok(Json(view::get(&state.db, org, id).await?))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/boxoffice/organizations/{org}/tickets/{id}/cancel",
+    summary = "Cancel: CANCELLED with a reason code",
+    params(crate::openapi::OrgIdPath),
+    request_body = ReasonBody,
+    responses((status = 200, description = "done", body = TicketDetail), crate::openapi::answers::MoveRefusals)
+)]
 pub(crate) async fn cancel_ticket(
     State(state): State<BoxOfficeState>,
     Path((org, id)): Path<(String, i64)>,
@@ -95,6 +120,14 @@ pub(crate) async fn cancel_ticket(
     answer(&state, org.id, id).await
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/boxoffice/organizations/{org}/tickets/{id}/invalidate",
+    summary = "Invalidate: INVALIDATED with a reason code",
+    params(crate::openapi::OrgIdPath),
+    request_body = ReasonBody,
+    responses((status = 200, description = "done", body = TicketDetail), crate::openapi::answers::MoveRefusals)
+)]
 pub(crate) async fn invalidate_ticket(
     State(state): State<BoxOfficeState>,
     Path((org, id)): Path<(String, i64)>,
@@ -105,6 +138,14 @@ pub(crate) async fn invalidate_ticket(
     answer(&state, org.id, id).await
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/boxoffice/organizations/{org}/tickets/{id}/reason",
+    summary = "Change the reason of a CANCELLED or INVALIDATED ticket",
+    params(crate::openapi::OrgIdPath),
+    request_body = ReasonBody,
+    responses((status = 200, description = "done", body = TicketDetail), crate::openapi::answers::MoveRefusals)
+)]
 pub(crate) async fn amend_ticket_reason(
     State(state): State<BoxOfficeState>,
     Path((org, id)): Path<(String, i64)>,
@@ -115,6 +156,13 @@ pub(crate) async fn amend_ticket_reason(
     answer(&state, org.id, id).await
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/boxoffice/organizations/{org}/tickets/{id}/control",
+    summary = "Back-office check-in: CONTROLLED",
+    params(crate::openapi::OrgIdPath),
+    responses((status = 200, description = "done", body = TicketDetail), crate::openapi::answers::MoveRefusals)
+)]
 pub(crate) async fn control_ticket(
     State(state): State<BoxOfficeState>,
     Path((org, id)): Path<(String, i64)>,
@@ -124,7 +172,8 @@ pub(crate) async fn control_ticket(
     answer(&state, org.id, id).await
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = Reprint)]
 pub(crate) struct ReprintAnswer {
     /// The replaced ticket, now `INVALIDATED` with reason `REPRINT`.
     old: TicketDetail,
@@ -132,6 +181,13 @@ pub(crate) struct ReprintAnswer {
     new: TicketDetail,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/boxoffice/organizations/{org}/tickets/{id}/reprint",
+    summary = "Reprint: invalidate with REPRINT and issue a linked NOT_PRINTED copy with a new barcode",
+    params(crate::openapi::OrgIdPath),
+    responses((status = 201, description = "done", body = ReprintAnswer), crate::openapi::answers::MoveRefusals)
+)]
 pub(crate) async fn reprint_ticket(
     State(state): State<BoxOfficeState>,
     Path((org, id)): Path<(String, i64)>,

@@ -9,8 +9,9 @@ use tixbridge_store::{Db, sql};
 use crate::BoxOfficeError;
 
 /// A ticket as the API shows it.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = BoxOfficeTicket)]
 pub struct TicketView {
     pub id: i64,
     pub organization_id: i64,
@@ -30,6 +31,7 @@ pub struct TicketView {
     pub sales_channel_code: Option<String>,
     pub contact_id: i64,
     pub holder_contact_id: Option<i64>,
+    #[schema(schema_with = crate::openapi::answers::ticket_status)]
     pub status: String,
     pub tax_number: Option<String>,
     pub barcode: String,
@@ -51,8 +53,10 @@ pub struct TicketView {
     pub replaces_ticket_id: Option<i64>,
     pub replaced_by_ticket_id: Option<i64>,
     #[serde(serialize_with = "as_rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
     pub issued_at: i64,
     #[serde(serialize_with = "as_rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
     pub status_changed_at: i64,
     pub mobile_status: Option<String>,
     pub wallet_owner_email: Option<String>,
@@ -60,6 +64,7 @@ pub struct TicketView {
     pub forward_transfers: i64,
     pub backward_transfers: i64,
     #[serde(serialize_with = "as_optional_rfc3339")]
+    #[schema(value_type = Option<String>, format = DateTime)]
     pub wallet_synced_at: Option<i64>,
 }
 
@@ -103,7 +108,7 @@ pub(crate) const SELECT: &str = "SELECT t.id, t.organization_id, o.code AS organ
     LEFT JOIN bo_sales_channels ch ON ch.id = t.sales_channel_id";
 
 /// One entry of the wallet-side history feedback brought back.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct MobileHistoryEntry {
     pub at: String,
     pub status: String,
@@ -113,18 +118,20 @@ pub struct MobileHistoryEntry {
 }
 
 /// One distribution-history entry (SPEC §7.1).
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct DistributionEntry {
     pub contact_id: i64,
     pub action: String,
+    /// PENDING, CANCELLED or CONFIRMED
     pub status: String,
     #[serde(serialize_with = "as_rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
     pub at: i64,
 }
 
 /// A ticket with its histories: the answer of `GET …/tickets/{id}`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct TicketDetail {
     #[serde(flatten)]

@@ -43,18 +43,26 @@ impl InterfaceType {
 /// What an operator sends to create or change an interface. On update, an absent password
 /// keeps the stored one (it is never shown back, so it cannot be round-tripped) — unless the
 /// URL or the login changes: the stored key never follows a new destination by itself.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct InterfaceInput {
+    #[schema(max_length = 128)]
     pub name: String,
     #[serde(rename = "type")]
+    /// `TIXNGO` or `TIXNGO_WITH_TEMPLATE`
     pub kind: String,
+    /// http(s), no user info, query or fragment, path ending with /organizer/tickets, host among TIXBRIDGE_WALLET_HOSTS when set
     pub url: String,
+    /// the wallet organizer admin's e-mail
     pub login: String,
+    /// the wallet API key; never shown back
+    #[schema(write_only)]
     pub password: Option<String>,
     #[serde(default)]
+    /// comma-separated
     pub notification_emails: String,
     #[serde(default)]
+    /// key=value lines (SPEC §6.5)
     pub custom_parameters: String,
 }
 

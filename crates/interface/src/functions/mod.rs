@@ -62,13 +62,16 @@ impl Launch {
 }
 
 /// What an operator sends to create or change a function.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct FunctionInput {
+    /// INJECTION, FEEDBACK, PUSH_CANCELLED, PUSH_CONTROLLED or PRIVILEGES
     pub kind: String,
     pub name: String,
     #[serde(default = "manual")]
+    /// MANUAL (the default), AUTOMATIC or CONTINUOUS
     pub launch: String,
+    #[schema(minimum = 1)]
     pub frequency_minutes: Option<u32>,
     /// RFC 3339.
     pub start: Option<String>,
@@ -76,6 +79,8 @@ pub struct FunctionInput {
     #[serde(default = "yes")]
     pub active: bool,
     #[serde(default)]
+    /// the kind's fields (SPEC §6.2), camelCase
+    #[schema(value_type = Object)]
     pub settings: serde_json::Value,
     /// Feedback only: where the feed resumes (empty: from the beginning).
     pub pagination_key: Option<String>,

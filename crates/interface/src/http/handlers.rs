@@ -35,6 +35,14 @@ fn interface_audit(access: &Access, action: &str, input: &InterfaceInput) -> Aud
     AuditEntry::new(access.organization_id, access.caller.actor(), action, "interface").with_fields(fields)
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/boxoffice/organizations/{org}/interface",
+    summary = "Create the organization's wallet interface (one per organization, in the inventory owner)",
+    params(tixbridge_boxoffice::openapi::OrgPath),
+    request_body = InterfaceInput,
+    responses((status = 201, description = "done", body = serde_json::Value), (status = 404, response = tixbridge_web::openapi::NotFound), (status = 422, response = tixbridge_web::openapi::BadRequest))
+)]
 pub async fn create_interface(
     State(engine): State<Engine>,
     Extension(access): Extension<Access>,
@@ -47,10 +55,25 @@ pub async fn create_interface(
     created(interface.public_view())
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/boxoffice/organizations/{org}/interface",
+    summary = "The interface, without its password",
+    params(tixbridge_boxoffice::openapi::OrgPath),
+    responses((status = 200, description = "done", body = serde_json::Value), (status = 404, response = tixbridge_web::openapi::NotFound), (status = 422, response = tixbridge_web::openapi::BadRequest))
+)]
 pub async fn show_interface(State(engine): State<Engine>, Path(org): Path<String>) -> Answer {
     ok(config::load_interface_of_org(&engine.db, &engine.key, &org).await?.public_view())
 }
 
+#[utoipa::path(
+    put,
+    path = "/api/boxoffice/organizations/{org}/interface",
+    summary = "Change the interface; an absent password keeps the stored one, unless the url or the login changes (422 naming password)",
+    params(tixbridge_boxoffice::openapi::OrgPath),
+    request_body = InterfaceInput,
+    responses((status = 200, description = "done", body = serde_json::Value), (status = 404, response = tixbridge_web::openapi::NotFound), (status = 422, response = tixbridge_web::openapi::BadRequest))
+)]
 pub async fn update_interface(
     State(engine): State<Engine>,
     Extension(access): Extension<Access>,
@@ -77,6 +100,14 @@ fn function_audit(access: &Access, action: &str, object: String) -> AuditEntry {
     ])
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/boxoffice/organizations/{org}/interface/functions",
+    summary = "Create a function",
+    params(tixbridge_boxoffice::openapi::OrgPath),
+    request_body = FunctionInput,
+    responses((status = 201, description = "done", body = serde_json::Value), (status = 404, response = tixbridge_web::openapi::NotFound), (status = 422, response = tixbridge_web::openapi::BadRequest))
+)]
 pub async fn create_function(
     State(engine): State<Engine>,
     Extension(access): Extension<Access>,
@@ -88,16 +119,38 @@ pub async fn create_function(
     created(functions::create_function(&engine.db, &interface, input, &audit).await?.view())
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/boxoffice/organizations/{org}/interface/functions",
+    summary = "The interface's functions",
+    params(tixbridge_boxoffice::openapi::OrgPath),
+    responses((status = 200, description = "done", body = serde_json::Value), (status = 404, response = tixbridge_web::openapi::NotFound), (status = 422, response = tixbridge_web::openapi::BadRequest))
+)]
 pub async fn list_functions(State(engine): State<Engine>, Path(org): Path<String>) -> Answer {
     let interface = config::load_interface_of_org(&engine.db, &engine.key, &org).await?;
     let list = functions::list_functions(&engine.db, interface.id).await?;
     ok(json!({ "functions": list.iter().map(functions::FunctionDef::view).collect::<Vec<_>>() }))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/boxoffice/functions/{id}",
+    summary = "One function",
+    params(("id" = i64, Path)),
+    responses((status = 200, description = "done", body = serde_json::Value), (status = 404, response = tixbridge_web::openapi::NotFound), (status = 422, response = tixbridge_web::openapi::BadRequest))
+)]
 pub async fn show_function(State(engine): State<Engine>, Path(id): Path<i64>) -> Answer {
     ok(functions::load_function(&engine.db, id).await?.view())
 }
 
+#[utoipa::path(
+    put,
+    path = "/api/boxoffice/functions/{id}",
+    summary = "Change a function",
+    params(("id" = i64, Path)),
+    request_body = FunctionInput,
+    responses((status = 200, description = "done", body = serde_json::Value), (status = 404, response = tixbridge_web::openapi::NotFound), (status = 422, response = tixbridge_web::openapi::BadRequest))
+)]
 pub async fn update_function(
     State(engine): State<Engine>,
     Extension(access): Extension<Access>,
@@ -110,13 +163,23 @@ pub async fn update_function(
     ok(functions::update_function(&engine.db, &interface, id, input, &audit).await?.view())
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RunRequest {
-    /// Process this file as if the wallet had returned it (feedback, pushes).
+    /// Admins only. Process this file as if the wallet had returned it, else refuse it whole
+    /// (422): feedback, a diff page naming only tickets this organization injected; pushes, a
+    /// batch answer naming only tickets the function would select.
     file_to_upload: Option<String>,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/boxoffice/functions/{id}/runs",
+    summary = "Run the function now (409 while it runs; 403 naming fileToUpload when the caller may not upload files)",
+    params(("id" = i64, Path)),
+    request_body = RunRequest,
+    responses((status = 200, description = "done", body = serde_json::Value), (status = 404, response = tixbridge_web::openapi::NotFound), (status = 422, response = tixbridge_web::openapi::BadRequest))
+)]
 pub async fn run_function(
     State(engine): State<Engine>,
     Extension(access): Extension<Access>,
@@ -134,11 +197,25 @@ pub async fn run_function(
     ok(serde_json::to_value(summary).unwrap_or_default())
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/boxoffice/functions/{id}/runs",
+    summary = "The function's latest runs",
+    params(("id" = i64, Path)),
+    responses((status = 200, description = "done", body = serde_json::Value), (status = 404, response = tixbridge_web::openapi::NotFound), (status = 422, response = tixbridge_web::openapi::BadRequest))
+)]
 pub async fn list_runs(State(engine): State<Engine>, Path(id): Path<i64>) -> Answer {
     functions::load_function(&engine.db, id).await?;
     ok(json!({ "runs": crate::runs::list_runs(&engine.db, id, 100).await? }))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/boxoffice/runs/{id}",
+    summary = "One run with its per-ticket log lines and, for admins, its dump",
+    params(("id" = i64, Path)),
+    responses((status = 200, description = "done", body = serde_json::Value), (status = 404, response = tixbridge_web::openapi::NotFound), (status = 422, response = tixbridge_web::openapi::BadRequest))
+)]
 pub async fn show_run(
     State(engine): State<Engine>,
     Extension(access): Extension<Access>,
@@ -151,13 +228,23 @@ pub async fn show_run(
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TemplateInput {
     name: String,
+    /// wallet JSON path → text with ${variables}
+    #[schema(value_type = std::collections::HashMap<String, String>)]
     fields: Map<String, Value>,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/boxoffice/organizations/{org}/templates",
+    summary = "Save a ticket template (event.id, event.startTime, event.expirationDate refused)",
+    params(tixbridge_boxoffice::openapi::OrgPath),
+    request_body = TemplateInput,
+    responses((status = 201, description = "done", body = serde_json::Value), (status = 404, response = tixbridge_web::openapi::NotFound), (status = 422, response = tixbridge_web::openapi::BadRequest))
+)]
 pub async fn create_template(
     State(engine): State<Engine>,
     Extension(access): Extension<Access>,

@@ -2,6 +2,9 @@
 //! manual runs and run records.
 
 mod handlers;
+mod openapi;
+
+pub use openapi::InterfaceApi;
 
 use std::sync::Arc;
 

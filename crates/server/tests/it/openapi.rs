@@ -45,3 +45,22 @@ async fn the_openapi_document_matches_its_snapshot_and_every_path_is_served() {
         }
     }
 }
+
+/// Generated pieces are merged by name: a reference to a schema or a response no piece gave,
+/// or two operations with one id, would only show in a client generator.
+#[test]
+fn every_reference_of_the_openapi_document_resolves_and_operation_ids_are_unique() {
+    let document = tixbridge_server::openapi::document();
+    let text = document.to_string();
+    for reference in text.split("\"$ref\":\"#/").skip(1) {
+        let pointer = format!("/{}", &reference[..reference.find('"').unwrap()]);
+        assert!(document.pointer(&pointer).is_some(), "{pointer} is referenced but not defined");
+    }
+    let mut ids = std::collections::HashSet::new();
+    for item in document["paths"].as_object().unwrap().values() {
+        for operation in item.as_object().unwrap().values() {
+            let id = operation["operationId"].as_str().expect("every operation has an id");
+            assert!(ids.insert(id.to_owned()), "operation id {id} used twice");
+        }
+    }
+}

@@ -71,6 +71,22 @@ fn body_bytes(body: Result<Bytes, BytesRejection>) -> Result<Bytes, ApiError> {
     })
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/organizer/tickets/csv",
+    summary = "Inject tickets from a CSV file (UTF-8, header row, at most 20,000 rows) as a background job",
+    description = "Columns, in any order: ticketId, eventId, eventName, eventStartTime, eventExpirationDate, barcode, email (required), firstName, lastName, block, row, seat, category, price, currency, purchaseDate, fileNumber, site, city, countryCode. Dates are RFC 3339. Comma, semicolon or tab separated. The event columns may instead be given once as query parameters. A malformed file is refused and creates no job; each row is then injected like a ticket of POST /api/organizer/tickets.",
+    params(crate::openapi::privileges::CsvEventColumns),
+    request_body(content = String, content_type = "text/csv"),
+    responses(
+        (status = 202, description = "the file is stored; its job is IN_PROGRESS (Location: the job)", body = crate::openapi::privileges::CsvJobCreated),
+        (status = 400, response = tixbridge_web::openapi::BadRequest),
+        (status = 401, response = tixbridge_web::openapi::Unauthorized),
+        (status = 413, response = tixbridge_web::openapi::BadRequest),
+        (status = 415, response = tixbridge_web::openapi::BadRequest)
+    ),
+    security(("basic" = []), ("apiKey" = []))
+)]
 pub(crate) async fn post_csv(
     State(state): State<WalletState>,
     Organizer(organizer): Organizer,
@@ -108,6 +124,19 @@ fn wait_of(uri: &Uri) -> Result<Duration, ApiError> {
 
 /// `?waitSeconds=N` holds the answer until the job ends or N seconds pass, so a client (or a
 /// test) awaits a job with one call instead of polling.
+#[utoipa::path(
+    get,
+    path = "/api/organizer/tickets/csv/{jobId}",
+    summary = "A CSV injection job: its status and one result per row",
+    params(("jobId" = String, Path), ("waitSeconds" = Option<i64>, Query, minimum = 0, maximum = 60, description = "hold the answer until the job ends or this many seconds pass")),
+    responses(
+        (status = 200, description = "the job", body = crate::openapi::privileges::CsvJob),
+        (status = 400, response = tixbridge_web::openapi::BadRequest),
+        (status = 401, response = tixbridge_web::openapi::Unauthorized),
+        (status = 404, response = tixbridge_web::openapi::NotFound)
+    ),
+    security(("basic" = []), ("apiKey" = []))
+)]
 pub(crate) async fn get_job(
     State(state): State<WalletState>,
     Organizer(organizer): Organizer,

@@ -26,10 +26,13 @@ use view::{HistoryRow, TicketRow, history_json, load_history, ticket_json};
 pub const MAX_DIFF_LIMIT: i64 = 10_000;
 const DEFAULT_DIFF_LIMIT: i64 = 1_000;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
 #[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
 pub(crate) struct DiffQuery {
+    /// empty starts from the beginning
     pagination_key: Option<String>,
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 10000, default = 1000)]
     limit: Option<String>,
 }
 
@@ -49,6 +52,18 @@ fn parse_cursor(query: &DiffQuery) -> Result<(i64, i64), ApiError> {
     Ok((cursor, limit))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/organizer/tickets/diff",
+    summary = "Tickets changed after paginationKey, oldest first",
+    params(DiffQuery),
+    responses(
+        (status = 200, description = "a page of the feed", body = crate::openapi::tickets::Diff),
+        (status = 400, response = tixbridge_web::openapi::BadRequest),
+        (status = 401, response = tixbridge_web::openapi::Unauthorized)
+    ),
+    security(("basic" = []), ("apiKey" = []))
+)]
 pub(crate) async fn get_diff(
     State(state): State<WalletState>,
     Organizer(organizer): Organizer,
@@ -83,6 +98,19 @@ pub(crate) async fn get_diff(
     Ok(Json(json!({ "tickets": items, "nextPaginationKey": next.to_string() })))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/organizer/tickets/{ticketId}",
+    operation_id = "get_organizer_ticket",
+    summary = "One ticket, whole, with its hash-chained status log",
+    params(("ticketId" = String, Path)),
+    responses(
+        (status = 200, description = "the ticket", body = crate::openapi::tickets::Ticket),
+        (status = 401, response = tixbridge_web::openapi::Unauthorized),
+        (status = 404, response = tixbridge_web::openapi::NotFound)
+    ),
+    security(("basic" = []), ("apiKey" = []))
+)]
 pub(crate) async fn get_ticket(
     State(state): State<WalletState>,
     Organizer(organizer): Organizer,

@@ -42,6 +42,18 @@ fn scanned_at(text: Option<&str>, field: &str) -> Result<DateTime<Utc>, ApiError
     }
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/organizer/gate/verify",
+    summary = "Verify one scanned code; ACCEPTED makes the ticket CONTROLLED and uses the code up",
+    request_body = crate::openapi::spectator::Scan,
+    responses(
+        (status = 200, description = "done", body = serde_json::Value),
+        crate::openapi::Refusals,
+        (status = 422, description = "scannedAt more than 2 minutes from the server clock: upload such scans to /api/organizer/gate/offline-scans")
+    ),
+    security(("basic" = []), ("apiKey" = []))
+)]
 pub(crate) async fn post_verify(
     State(state): State<WalletState>,
     Organizer(organizer): Organizer,
@@ -73,6 +85,17 @@ struct OfflineScans {
     scans: Vec<ScanBody>,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/organizer/gate/offline-scans",
+    summary = "Upload scans recorded offline (each with its time), without double entry",
+    request_body = crate::openapi::spectator::OfflineScans,
+    responses(
+        (status = 200, description = "done", body = serde_json::Value),
+        crate::openapi::Refusals
+    ),
+    security(("basic" = []), ("apiKey" = []))
+)]
 pub(crate) async fn post_offline_scans(
     State(state): State<WalletState>,
     Organizer(organizer): Organizer,
@@ -99,11 +122,26 @@ pub(crate) async fn post_offline_scans(
     Ok(Json(json!({ "results": results })))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub(crate) struct BundleQuery {
+    #[param(required = true)]
     event: Option<String>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/gate/bundle",
+    summary = "The signed offline bundle of one event",
+    params(BundleQuery),
+    responses(
+        (status = 200, description = "payload (base64 JSON) and its Ed25519 signature", body = crate::openapi::spectator::SignedBundle),
+        (status = 400, response = tixbridge_web::openapi::BadRequest),
+        (status = 401, response = tixbridge_web::openapi::Unauthorized),
+        (status = 404, response = tixbridge_web::openapi::NotFound)
+    ),
+    security(("basic" = []), ("apiKey" = []))
+)]
 pub(crate) async fn get_bundle(
     State(state): State<WalletState>,
     Organizer(organizer): Organizer,
@@ -116,6 +154,14 @@ pub(crate) async fn get_bundle(
         .ok_or_else(|| ApiError::not_found(format!("no event {event:?}")).with_field("event"))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/gate/public-key",
+    summary = "The Ed25519 public key bundles are signed with",
+    responses(
+        (status = 200, description = "{algorithm, publicKey (base64)}")
+    )
+)]
 pub(crate) async fn get_public_key(State(state): State<WalletState>) -> Json<Value> {
     let public = bundle::signing_key(&state.key).verifying_key();
     Json(json!({

@@ -18,6 +18,18 @@ struct CancelItem {
     ticket_id: String,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/organizer/tickets/transfers/cancel",
+    summary = "Cancel pending transfers: each ticket goes back to its sender as FAILURE",
+    request_body(content = Vec<crate::openapi::tickets::CancelTransferRequest>, description = "at most 10,000 tickets"),
+    responses(
+        (status = 200, description = "one result per ticket, in order; REJECTED names the status when no offer is pending", body = crate::openapi::tickets::BatchAnswer),
+        (status = 400, response = tixbridge_web::openapi::BadRequest),
+        (status = 401, response = tixbridge_web::openapi::Unauthorized)
+    ),
+    security(("basic" = []), ("apiKey" = []))
+)]
 pub(crate) async fn post_cancel_transfers(
     State(state): State<WalletState>,
     Organizer(organizer): Organizer,

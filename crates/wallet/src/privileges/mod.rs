@@ -63,6 +63,19 @@ fn request_lists(body: Value) -> Result<(Vec<Value>, Vec<Value>), ApiError> {
     Ok((definitions, instances))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/organizer/privileges",
+    summary = "Inject privilege definitions (one per product) and instances (one per card); idempotent per definitionId and privilegeId",
+    request_body = crate::openapi::privileges::PrivilegeRequest,
+    responses(
+        (status = 200, description = "one result per definition and per instance, in order", body = crate::openapi::privileges::PrivilegeAnswer),
+        (status = 400, response = tixbridge_web::openapi::BadRequest),
+        (status = 401, response = tixbridge_web::openapi::Unauthorized),
+        (status = 413, response = tixbridge_web::openapi::BadRequest)
+    ),
+    security(("basic" = []), ("apiKey" = []))
+)]
 pub(crate) async fn post_privileges(
     State(state): State<WalletState>,
     Organizer(organizer): Organizer,
@@ -81,6 +94,19 @@ struct UseItem {
     used_at: Option<String>,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/organizer/privileges/use",
+    summary = "Mark privileges used; a used privilege is refused naming its status",
+    request_body(content = Vec<crate::openapi::privileges::UseRequest>, description = "at most 10,000 privileges"),
+    responses(
+        (status = 200, description = "one result per privilege, in order", body = crate::openapi::privileges::UseAnswer),
+        (status = 400, response = tixbridge_web::openapi::BadRequest),
+        (status = 401, response = tixbridge_web::openapi::Unauthorized),
+        (status = 413, response = tixbridge_web::openapi::BadRequest)
+    ),
+    security(("basic" = []), ("apiKey" = []))
+)]
 pub(crate) async fn post_use(
     State(state): State<WalletState>,
     Organizer(organizer): Organizer,
@@ -119,6 +145,18 @@ pub(crate) async fn post_use(
     Ok(Json(UseAnswer { results }))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/organizer/privileges/{privilegeId}",
+    summary = "One privilege, whole, with its definition and linked tickets",
+    params(("privilegeId" = String, Path)),
+    responses(
+        (status = 200, description = "the privilege", body = crate::openapi::privileges::Privilege),
+        (status = 401, response = tixbridge_web::openapi::Unauthorized),
+        (status = 404, response = tixbridge_web::openapi::NotFound)
+    ),
+    security(("basic" = []), ("apiKey" = []))
+)]
 pub(crate) async fn get_privilege(
     State(state): State<WalletState>,
     Organizer(organizer): Organizer,

@@ -47,6 +47,17 @@ struct SignInBody {
 }
 
 /// Mails a sign-in code and link. Answers the same whether or not the address has tickets.
+#[utoipa::path(
+    post,
+    path = "/api/spectator/sign-in",
+    summary = "Mail a one-time sign-in code and link (same answer whether or not the address has tickets)",
+    request_body = crate::openapi::spectator::SignIn,
+    responses(
+        (status = 202, description = "done", body = serde_json::Value),
+        crate::openapi::Refusals,
+        (status = 429, description = "too many sign-in attempts for this account or address")
+    )
+)]
 pub(crate) async fn post_sign_in(
     State(state): State<WalletState>,
     ClientAddr(addr): ClientAddr,
@@ -92,6 +103,17 @@ struct SessionBody {
 }
 
 /// Exchanges a code (with its e-mail) or a link token for a session on a device.
+#[utoipa::path(
+    post,
+    path = "/api/spectator/session",
+    summary = "Exchange a code (with its e-mail) or a link token for a session on a device",
+    request_body = crate::openapi::spectator::SessionRequest,
+    responses(
+        (status = 200, description = "done", body = serde_json::Value),
+        crate::openapi::Refusals,
+        (status = 429, description = "too many sign-in attempts for this account or address")
+    )
+)]
 pub(crate) async fn post_session(
     State(state): State<WalletState>,
     ClientAddr(addr): ClientAddr,
@@ -120,6 +142,16 @@ pub(crate) async fn post_session(
     })))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/spectator/sign-out",
+    summary = "Sign this device out: its sessions end and it releases its tickets",
+    responses(
+        (status = 204, description = "done", body = serde_json::Value),
+        crate::openapi::Refusals
+    ),
+    security(("spectatorSession" = []))
+)]
 pub(crate) async fn post_sign_out(
     State(state): State<WalletState>,
     session: SpectatorSession,
@@ -128,6 +160,16 @@ pub(crate) async fn post_sign_out(
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/spectator/tickets",
+    summary = "Own tickets (summaries)",
+    responses(
+        (status = 200, description = "done", body = serde_json::Value),
+        crate::openapi::Refusals
+    ),
+    security(("spectatorSession" = []))
+)]
 pub(crate) async fn get_tickets(
     State(state): State<WalletState>,
     session: SpectatorSession,
@@ -135,6 +177,18 @@ pub(crate) async fn get_tickets(
     Ok(Json(tickets::list_json(&tickets::list(&state, &session).await?)))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/spectator/tickets/{id}",
+    operation_id = "get_spectator_ticket",
+    summary = "Fetch own ticket on this device: first fetch DOWNLOADED; online activation when due. Never the barcode: `entry` gives what the device needs to make its codes (code reference and device secret), once they may be revealed",
+    params(("id" = i64, Path, description = "the wallet's ticket (or transfer) id")),
+    responses(
+        (status = 200, description = "done", body = crate::openapi::spectator::SpectatorTicket),
+        crate::openapi::Refusals
+    ),
+    security(("spectatorSession" = []))
+)]
 pub(crate) async fn get_ticket(
     State(state): State<WalletState>,
     session: SpectatorSession,
@@ -143,6 +197,17 @@ pub(crate) async fn get_ticket(
     Ok(Json(tickets::fetch(&state, &session, id).await?))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/spectator/tickets/{id}/code",
+    summary = "The rotating entry code this device shows now (activated tickets only)",
+    params(("id" = i64, Path, description = "the wallet's ticket (or transfer) id")),
+    responses(
+        (status = 200, description = "done", body = crate::openapi::spectator::EntryCode),
+        crate::openapi::Refusals
+    ),
+    security(("spectatorSession" = []))
+)]
 pub(crate) async fn get_code(
     State(state): State<WalletState>,
     session: SpectatorSession,
@@ -151,6 +216,18 @@ pub(crate) async fn get_code(
     Ok(Json(tickets::current_code(&state, &session, id).await?))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/spectator/tickets/{id}/holder",
+    summary = "Name the holder (ASSIGNED)",
+    params(("id" = i64, Path, description = "the wallet's ticket (or transfer) id")),
+    request_body = crate::openapi::spectator::Holder,
+    responses(
+        (status = 200, description = "done", body = serde_json::Value),
+        crate::openapi::Refusals
+    ),
+    security(("spectatorSession" = []))
+)]
 pub(crate) async fn post_holder(
     State(state): State<WalletState>,
     session: SpectatorSession,
@@ -160,6 +237,20 @@ pub(crate) async fn post_holder(
     Ok(Json(holder::assign(&state, &session, id, &parse(body)?).await?))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/spectator/tickets/{id}/activate",
+    summary = "Activate: manual code, offline report, or online once the time is reached",
+    params(("id" = i64, Path, description = "the wallet's ticket (or transfer) id")),
+    request_body = crate::openapi::spectator::Activate,
+    responses(
+        (status = 200, description = "done", body = serde_json::Value),
+        crate::openapi::Refusals,
+        (status = 422, description = "a wrong manualCode (field named); each counts as a try"),
+        (status = 429, description = "5 wrong manual codes for this ticket on this device within 15 minutes: wait for the window")
+    ),
+    security(("spectatorSession" = []))
+)]
 pub(crate) async fn post_activate(
     State(state): State<WalletState>,
     session: SpectatorSession,
@@ -175,6 +266,18 @@ struct TransferBody {
     email: String,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/spectator/tickets/{id}/transfer",
+    summary = "Offer the ticket to an e-mail (PENDING_TRANSFER)",
+    params(("id" = i64, Path, description = "the wallet's ticket (or transfer) id")),
+    request_body = crate::openapi::spectator::TransferOffer,
+    responses(
+        (status = 200, description = "done", body = serde_json::Value),
+        crate::openapi::Refusals
+    ),
+    security(("spectatorSession" = []))
+)]
 pub(crate) async fn post_transfer(
     State(state): State<WalletState>,
     session: SpectatorSession,
@@ -185,6 +288,17 @@ pub(crate) async fn post_transfer(
     Ok(Json(transfers::offer(&state, &session, id, Some(&body.email), transfers::Kind::Forward).await?))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/spectator/tickets/{id}/return",
+    summary = "Offer the ticket back to its previous owner (a backward transfer)",
+    params(("id" = i64, Path, description = "the wallet's ticket (or transfer) id")),
+    responses(
+        (status = 200, description = "done", body = serde_json::Value),
+        crate::openapi::Refusals
+    ),
+    security(("spectatorSession" = []))
+)]
 pub(crate) async fn post_return(
     State(state): State<WalletState>,
     session: SpectatorSession,
@@ -193,6 +307,16 @@ pub(crate) async fn post_return(
     Ok(Json(transfers::offer(&state, &session, id, None, transfers::Kind::Return).await?))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/spectator/transfers",
+    summary = "Open transfers offered to me and by me",
+    responses(
+        (status = 200, description = "done", body = serde_json::Value),
+        crate::openapi::Refusals
+    ),
+    security(("spectatorSession" = []))
+)]
 pub(crate) async fn get_transfers(
     State(state): State<WalletState>,
     session: SpectatorSession,
@@ -200,6 +324,17 @@ pub(crate) async fn get_transfers(
     Ok(Json(transfers::list(&state, &session).await?))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/spectator/transfers/{id}/{action}",
+    summary = "Accept or reject (recipient), or cancel (sender) an open transfer",
+    params(("id" = i64, Path, description = "the wallet's ticket (or transfer) id"), ("action" = inline(crate::openapi::spectator::TransferAction), Path)),
+    responses(
+        (status = 200, description = "done", body = serde_json::Value),
+        crate::openapi::Refusals
+    ),
+    security(("spectatorSession" = []))
+)]
 pub(crate) async fn post_close_transfer(
     State(state): State<WalletState>,
     session: SpectatorSession,
@@ -220,6 +355,17 @@ struct SyncBody {
     tickets: Vec<i64>,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/spectator/devices/sync",
+    summary = "Tell which tickets this device still holds; answers which to delete",
+    request_body = crate::openapi::spectator::DeviceSync,
+    responses(
+        (status = 200, description = "done", body = serde_json::Value),
+        crate::openapi::Refusals
+    ),
+    security(("spectatorSession" = []))
+)]
 pub(crate) async fn post_sync(
     State(state): State<WalletState>,
     session: SpectatorSession,

@@ -1,0 +1,111 @@
+//! What the box office's operations answer besides their object: the refusal body and, per
+//! kind of operation, the refusals it may give.
+
+use tixbridge_domain::{ProductKind, SeasonShape, ShipmentType, TicketStatus};
+use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
+use utoipa::{IntoResponses, ToSchema};
+
+/// A refusal: `error` and `field` as everywhere, plus what a refused move or scan adds.
+#[derive(ToSchema)]
+#[schema(as = BoxOfficeError)]
+#[serde(rename_all = "camelCase")]
+#[allow(dead_code)] // a schema only: the answer itself is built from `crate::BoxOfficeError`
+pub struct ErrorBody {
+    error: String,
+    #[schema(required = false)]
+    field: String,
+    /// on a refused move
+    #[schema(required = false, schema_with = ticket_status)]
+    current_status: String,
+    /// on a refused scan
+    #[schema(required = false, schema_with = scan_refusal)]
+    code: String,
+    /// on a refused scan
+    #[schema(required = false)]
+    ticket_id: i64,
+}
+
+/// The refusals of a create.
+#[derive(IntoResponses)]
+#[allow(dead_code)]
+pub enum CreateRefusals {
+    #[response(status = 400, description = "malformed JSON; nothing was written")]
+    Malformed(ErrorBody),
+    #[response(status = 404, description = "unknown organization (or parent resource) in the path")]
+    Unknown(ErrorBody),
+    #[response(status = 409, description = "a code or number already taken; `field` names it")]
+    Duplicate(ErrorBody),
+    #[response(status = 422, description = "a bad value, a broken rule or an unknown reference; `field` names it")]
+    Invalid(ErrorBody),
+}
+
+/// The refusals of an operation on a ticket.
+#[derive(IntoResponses)]
+#[allow(dead_code)]
+pub enum MoveRefusals {
+    #[response(status = 404, description = "unknown organization or ticket")]
+    Unknown(ErrorBody),
+    #[response(
+        status = 409,
+        description = "the state machine refuses the move; `currentStatus` is the ticket's status"
+    )]
+    Refused(ErrorBody),
+    #[response(status = 422, description = "a bad reason code")]
+    BadReason(ErrorBody),
+}
+
+/// The refusals of a read.
+#[derive(IntoResponses)]
+#[allow(dead_code)]
+pub enum ReadRefusals {
+    #[response(status = 400, description = "bad query parameter")]
+    BadQuery(ErrorBody),
+    #[response(status = 404, description = "not found")]
+    Unknown(ErrorBody),
+}
+
+/// A refusal of the away export (it takes no value that can be malformed).
+#[derive(IntoResponses)]
+#[allow(dead_code)]
+pub enum ExportRefusals {
+    #[response(status = 404, description = "not found")]
+    Unknown(ErrorBody),
+}
+
+fn one_of(values: impl IntoIterator<Item = String>) -> RefOr<Schema> {
+    ObjectBuilder::new().schema_type(Type::String).enum_values(Some(values)).into()
+}
+
+/// A ticket's status, one of the domain's.
+pub fn ticket_status() -> RefOr<Schema> {
+    one_of(TicketStatus::ALL.iter().map(|s| s.as_str().to_owned()))
+}
+
+pub fn scan_refusal() -> RefOr<Schema> {
+    one_of(["ALREADY_CONTROLLED", "NOT_VALID"].map(str::to_owned))
+}
+
+pub fn product_kind() -> RefOr<Schema> {
+    one_of(ProductKind::ALL.iter().map(|s| s.as_str().to_owned()))
+}
+
+pub fn season_shape() -> RefOr<Schema> {
+    one_of(SeasonShape::ALL.iter().map(|s| s.as_str().to_owned()))
+}
+
+pub fn shipment_type() -> RefOr<Schema> {
+    one_of(ShipmentType::ALL.iter().map(|s| s.as_str().to_owned()))
+}
+
+/// A refused import: the bad rows, each naming its field.
+#[derive(ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[allow(dead_code)]
+pub struct ImportRefused {
+    error: String,
+    field: String,
+    bad_row_count: i64,
+    #[schema(max_items = 1000)]
+    bad_rows: Vec<crate::import::BadRow>,
+}

@@ -1,0 +1,24 @@
+//! The interface's part of the OpenAPI document, generated from its handlers' annotations.
+
+use utoipa::OpenApi;
+
+use super::handlers;
+
+#[derive(OpenApi)]
+#[openapi(
+    components(responses(tixbridge_web::openapi::NotFound, tixbridge_web::openapi::BadRequest)),
+    paths(
+        handlers::create_interface,
+        handlers::show_interface,
+        handlers::update_interface,
+        handlers::create_function,
+        handlers::list_functions,
+        handlers::create_template,
+        handlers::show_function,
+        handlers::update_function,
+        handlers::run_function,
+        handlers::list_runs,
+        handlers::show_run,
+    )
+)]
+pub struct InterfaceApi;
