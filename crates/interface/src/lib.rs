@@ -1,7 +1,6 @@
 //! The external printing interface: lives inside the box office, holds the functions that
 //! move data between the box office and the wallet over HTTP (SPEC §6), and records every run.
 
-mod audit;
 pub mod client;
 pub mod config;
 pub mod continuous;

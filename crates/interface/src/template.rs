@@ -154,7 +154,7 @@ pub async fn create_template(
         .bind(&text)
         .scalar(&mut tx)
         .await?;
-    crate::audit::record(&mut tx, &audit.clone().on(format!("template {id}"))).await?;
+    tixbridge_boxoffice::access::audit::record(&mut tx, &audit.clone().on(format!("template {id}"))).await?;
     tx.commit().await?;
     Ok(id)
 }

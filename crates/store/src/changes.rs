@@ -34,17 +34,6 @@ impl Changes {
     }
 }
 
-/// Announces a change inside transaction `$tx` on PostgreSQL (other processes hear it on
-/// commit); call [`Changes::signal`] after the commit for this process.
-#[macro_export]
-macro_rules! announce_change {
-    ($tx:expr, $backend:expr) => {
-        if $backend == $crate::Backend::Postgres {
-            sqlx::query("SELECT pg_notify($1, '')").bind($crate::CHANGES_CHANNEL).execute(&mut *$tx).await?;
-        }
-    };
-}
-
 impl Db {
     /// On PostgreSQL, forwards every `pg_notify` on [`CHANGES_CHANNEL`] (from any process) to
     /// this process's [`Changes`]. A no-op on SQLite, whose writers are all in-process.

@@ -63,28 +63,6 @@ impl Conn for Pooled {
     }
 }
 
-/// A bare connection or the inside of a sqlx transaction (`&mut *tx`): lets code not yet
-/// converted to [`Tx`] call a converted helper that takes `&mut impl Conn`. Transitional
-/// (issue #10): goes once every part holds a [`Tx`].
-impl Conn for sqlx::SqliteConnection {
-    fn target(&mut self) -> Target<'_> {
-        Target::Sqlite(self)
-    }
-    fn backend(&self) -> Backend {
-        Backend::Sqlite
-    }
-}
-
-/// See the SQLite connection's impl: transitional, like it.
-impl Conn for sqlx::PgConnection {
-    fn target(&mut self) -> Target<'_> {
-        Target::Postgres(self)
-    }
-    fn backend(&self) -> Backend {
-        Backend::Postgres
-    }
-}
-
 impl Tx {
     /// Which dialect this transaction speaks, for the few statements that differ.
     pub fn backend(&self) -> Backend {
@@ -122,7 +100,10 @@ impl Db {
     /// Begins a transaction that may write (on SQLite: queues for the one writer).
     pub async fn begin_write(&self) -> Result<Tx, sqlx::Error> {
         Ok(match self {
-            Db::Sqlite(s) => Tx::Sqlite(s.writer.begin().await?),
+            // IMMEDIATE: the write lock is taken (or waited for) at the start. A deferred
+            // transaction that reads first fails at its first write when another process wrote
+            // in between, since its snapshot is stale; this one never has to upgrade.
+            Db::Sqlite(s) => Tx::Sqlite(s.writer.begin_with("BEGIN IMMEDIATE").await?),
             Db::Postgres(p) => Tx::Postgres(p.pool.begin().await?),
         })
     }

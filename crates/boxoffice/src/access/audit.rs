@@ -3,7 +3,7 @@
 //! change never reaches it. Written in the same transaction as the change it records.
 
 use serde::Serialize;
-use tixbridge_store::{Conn, Db, sql};
+use tixbridge_store::{Db, Tx, sql};
 
 /// One change to record.
 #[derive(Debug, Clone)]
@@ -36,10 +36,8 @@ impl AuditEntry {
     }
 }
 
-/// Appends `entry` in `tx`, the transaction of the change it records. (It takes any
-/// [`Conn`] only while the interface still hands it the inside of a sqlx transaction; see
-/// issue #10.)
-pub async fn record(tx: &mut impl Conn, entry: &AuditEntry) -> Result<(), sqlx::Error> {
+/// Appends `entry` in `tx`, the transaction of the change it records.
+pub async fn record(tx: &mut Tx, entry: &AuditEntry) -> Result<(), sqlx::Error> {
     let fields = serde_json::to_string(&entry.fields).unwrap_or_else(|_| "[]".to_owned());
     sql("INSERT INTO bo_audit (organization_id, at, actor, action, object, fields) VALUES ($1, $2, $3, $4, $5, $6)")
         .bind(entry.organization_id)

@@ -73,7 +73,7 @@ pub async fn create_interface(
     .scalar_optional(&mut tx)
     .await?;
     if let Some(id) = id {
-        crate::audit::record(&mut tx, &audit.clone().on(format!("interface {id}"))).await?;
+        tixbridge_boxoffice::access::audit::record(&mut tx, &audit.clone().on(format!("interface {id}"))).await?;
     }
     tx.commit().await?;
     let id = id.ok_or(InterfaceError::Conflict {
@@ -120,7 +120,7 @@ pub async fn update_interface(
     .bind(current.id)
     .execute(&mut tx)
     .await?;
-    crate::audit::record(&mut tx, &audit.clone().on(format!("interface {}", current.id))).await?;
+    tixbridge_boxoffice::access::audit::record(&mut tx, &audit.clone().on(format!("interface {}", current.id))).await?;
     tx.commit().await?;
     load_interface(db, key, current.id).await
 }

@@ -124,7 +124,7 @@ pub async fn create_function(
         .bind(now)
         .scalar(&mut tx)
         .await?;
-    crate::audit::record(&mut tx, &audit.clone().on(format!("function {id}"))).await?;
+    tixbridge_boxoffice::access::audit::record(&mut tx, &audit.clone().on(format!("function {id}"))).await?;
     tx.commit().await?;
     load_function(db, id).await
 }
@@ -165,7 +165,7 @@ pub async fn update_function(
     .bind(id)
     .execute(&mut tx)
     .await?;
-    crate::audit::record(&mut tx, audit).await?;
+    tixbridge_boxoffice::access::audit::record(&mut tx, audit).await?;
     tx.commit().await?;
     load_function(db, id).await
 }
