@@ -10,7 +10,8 @@ use std::time::Duration;
 
 use tixbridge_store::sql;
 
-use crate::engine::{Engine, RunError, RunOptions};
+use crate::engine::{Engine, RunError};
+use crate::runs::RunOptions;
 
 /// How long a worker gathers changes after a wake-up before running.
 pub const GATHER_WINDOW: Duration = Duration::from_millis(25);
@@ -39,7 +40,7 @@ const RECENT: Duration = Duration::from_secs(120);
 /// `recent_only`, pushes look at tickets changed within [`RECENT`] only.
 pub async fn drain(engine: &Engine, function_id: i64, recent_only: bool) -> bool {
     loop {
-        let changed_since = recent_only.then(|| crate::engine::now_ms() - RECENT.as_millis() as i64);
+        let changed_since = recent_only.then(|| crate::runs::now_ms() - RECENT.as_millis() as i64);
         match engine.run(function_id, RunOptions { file: None, changed_since }).await {
             Ok(summary) if summary.result == crate::runs::RunResult::Error => return true,
             Ok(summary) if summary.counts.selected > 0 => continue,

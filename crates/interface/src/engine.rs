@@ -10,12 +10,13 @@ use tixbridge_mail::Mailer;
 use tixbridge_store::Db;
 use tixbridge_vault::ServerKey;
 
-use crate::client::{CallError, WalletClient};
-use crate::config::{Interface, InterfaceError, WalletHosts, check_url, load_interface};
+use crate::client::WalletClient;
+use crate::config::{InterfaceError, WalletHosts, check_url, load_interface};
 use crate::dump::CallDump;
 use crate::functions::{FunctionDef, Launch, Settings, load_function, schedule};
 use crate::runs::{
-    RunRecord, RunResult, RunSummary, acquire_lease, discard_run, finish_run, release_lease, renew_lease, start_run,
+    Failure, Lease, RunCtx, RunOptions, RunResult, RunSummary, acquire_lease, discard_run, finish_run, now_ms,
+    release_lease, start_run,
 };
 
 /// Everything runs need, built once at start-up.
@@ -37,16 +38,6 @@ pub struct Engine {
     pub lease_ttl: Duration,
 }
 
-/// What an operator may add to one run.
-#[derive(Debug, Clone, Default)]
-pub struct RunOptions {
-    /// Feedback and pushes: process this file as if the wallet had returned it.
-    pub file: Option<String>,
-    /// Pushes: only tickets whose status changed at or after this time (ms). Continuous
-    /// workers use it between periodic full runs, so a run's cost follows the new work.
-    pub changed_since: Option<i64>,
-}
-
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
     #[error("function {0} is already running (one run at a time)")]
@@ -65,66 +56,8 @@ pub enum RunError {
     Sql(#[from] sqlx::Error),
 }
 
-/// Why a run stopped before its end.
-#[derive(Debug, thiserror::Error)]
-pub enum Failure {
-    #[error("{0}")]
-    Call(#[from] CallError),
-    #[error("database error: {0}")]
-    Sql(#[from] sqlx::Error),
-    #[error("{0}")]
-    Stopped(String),
-    /// The file to upload is refused whole, before anything is written.
-    #[error("file to upload refused: {0}")]
-    FileRefused(String),
-}
-
-/// A run under way: what the function kinds work with.
-pub struct RunCtx<'a> {
-    pub engine: &'a Engine,
-    pub interface: &'a Interface,
-    pub function: &'a FunctionDef,
-    pub client: WalletClient,
-    pub run: RunRecord,
-    pub options: RunOptions,
-    /// Simulation output: exactly what would have been sent.
-    pub would_send: Vec<serde_json::Value>,
-}
-
 /// A run that wrote this many records leaves the planner's statistics stale.
 const BULK_RUN: u64 = 10_000;
-
-pub fn now_ms() -> i64 {
-    chrono::Utc::now().timestamp_millis()
-}
-
-impl RunCtx<'_> {
-    /// Extends the lease between wallet calls; a lost lease stops the run.
-    pub async fn keep_lease(&self) -> Result<(), Failure> {
-        if renew_lease(&self.engine.db, self.function.id, &self.engine.worker_id, now_ms(), self.engine.lease_ttl_ms())
-            .await?
-        {
-            Ok(())
-        } else {
-            Err(Failure::Stopped("lease lost to another worker".into()))
-        }
-    }
-
-    /// Stops the run when the share of failed tickets passes `killRatio`, so a systematic
-    /// error does not hammer the wallet.
-    pub fn check_kill_ratio(&self) -> Result<(), Failure> {
-        let counts = &self.run.counts;
-        let attempted = counts.accepted + counts.rejected;
-        let ratio = self.interface.params.kill_ratio;
-        if attempted >= 10 && counts.rejected as f64 / attempted as f64 > ratio {
-            return Err(Failure::Stopped(format!(
-                "stopped early: {} of {attempted} tickets failed, above killRatio {ratio}",
-                counts.rejected
-            )));
-        }
-        Ok(())
-    }
-}
 
 impl Engine {
     pub fn lease_ttl_ms(&self) -> i64 {
@@ -185,8 +118,18 @@ impl Engine {
             self.wallet_timeout,
             dump.clone(),
         );
-        let mut ctx =
-            RunCtx { engine: self, interface: &interface, function, client, run, options, would_send: Vec::new() };
+        let lease = Lease { worker_id: &self.worker_id, ttl_ms: self.lease_ttl_ms() };
+        let mut ctx = RunCtx {
+            db: self.db.clone(),
+            dump_dir: &self.dump_dir,
+            lease,
+            interface: &interface,
+            function,
+            client,
+            run,
+            options,
+            would_send: Vec::new(),
+        };
         // the allow-list may have narrowed since the URL was saved: the key is not sent outside it
         let failure = match check_url(&interface.url, &self.wallet_hosts) {
             Ok(_) => crate::kinds::dispatch(&mut ctx).await.err(),

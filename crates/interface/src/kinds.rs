@@ -1,7 +1,7 @@
 //! Which code runs for which function kind.
 
-use crate::engine::{Failure, RunCtx};
 use crate::functions::Settings;
+use crate::runs::{Failure, RunCtx};
 
 pub async fn dispatch(ctx: &mut RunCtx<'_>) -> Result<(), Failure> {
     match ctx.function.settings.clone() {

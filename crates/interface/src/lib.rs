@@ -12,7 +12,6 @@ pub mod http;
 pub mod injection;
 mod kinds;
 mod notify;
-mod paging;
 pub mod params;
 mod privileges;
 pub mod processed;
@@ -21,4 +20,5 @@ pub mod runs;
 pub mod scheduler;
 pub mod template;
 
-pub use engine::{Engine, RunError, RunOptions};
+pub use engine::{Engine, RunError};
+pub use runs::RunOptions;

@@ -8,9 +8,9 @@ use serde_json::{Value, json};
 use tixbridge_boxoffice::wallet_side::privilege_selection::{PrivilegeCard, file_tickets_where, privilege_cards_page};
 
 use crate::client::CallError;
-use crate::engine::{Failure, RunCtx, now_ms};
 use crate::functions::settings::PrivilegesSettings;
 use crate::processed::{Processed, injected_by_interface, mark_processed};
+use crate::runs::{Failure, Pages, RunCtx, now_ms};
 
 fn definition(card: &PrivilegeCard) -> Result<Value, String> {
     let from = card.validity_start_local.as_ref().or(card.season_start.as_ref());
@@ -28,26 +28,20 @@ fn definition(card: &PrivilegeCard) -> Result<Value, String> {
 }
 
 pub async fn run(ctx: &mut RunCtx<'_>, settings: &PrivilegesSettings) -> Result<(), Failure> {
-    let db = ctx.engine.db.clone();
+    let db = ctx.db.clone();
     let organization = ctx.interface.organization_id;
     let iteration = ctx.interface.params.ticket_iteration_size;
     let injected = injected_by_interface(ctx.interface.id);
-    let mut windows = crate::paging::IdWindows::new(&db, iteration).await?;
-    let mut remaining = settings.batch_size;
-    while remaining > 0 {
-        let Some((after_id, upper_id)) = windows.next() else { break };
-        let limit = remaining.min(iteration) as i64;
+    let mut pages = Pages::new(&db, iteration, settings.batch_size).await?;
+    while let Some(page) = pages.next() {
         // one reader for the page's selection and its cards' linked tickets, given back
         // before the wallet is called
         let mut conn = db.reader().await?;
         let cards =
-            privilege_cards_page(&mut conn, organization, &settings.products, (after_id, upper_id), limit).await?;
-        windows.advance(cards.len(), limit as usize, cards.last().map(|c| c.id), upper_id);
-        if cards.is_empty() {
+            privilege_cards_page(&mut conn, organization, &settings.products, page.window, page.limit as i64).await?;
+        if !pages.took(page, cards.len(), cards.last().map(|c| c.id), &mut ctx.run.counts) {
             continue;
         }
-        remaining -= cards.len();
-        ctx.run.counts.selected += cards.len() as u64;
         let mut definitions = BTreeMap::new();
         let mut instances = Vec::new();
         for card in &cards {

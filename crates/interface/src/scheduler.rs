@@ -6,7 +6,8 @@ use std::time::Duration;
 
 use tixbridge_store::sql;
 
-use crate::engine::{Engine, RunError, RunOptions, now_ms};
+use crate::engine::{Engine, RunError};
+use crate::runs::{RunOptions, now_ms};
 
 /// How often the scheduler looks for due functions.
 pub const TICK: Duration = Duration::from_secs(1);

@@ -292,10 +292,10 @@ fn sqlite_text(text: &str, args: usize) -> Cow<'_, str> {
     while let Some(at) = rest.find(['$', '\'']) {
         out.push_str(&rest[..at]);
         let tail = &rest[at..];
-        if tail.starts_with('\'') {
+        if let Some(after) = tail.strip_prefix('\'') {
             in_literal = !in_literal;
             out.push('\'');
-            rest = &tail[1..];
+            rest = after;
             continue;
         }
         let digits = tail[1..].bytes().take_while(u8::is_ascii_digit).count();

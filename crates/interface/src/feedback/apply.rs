@@ -6,7 +6,7 @@ use tixbridge_store::sql;
 
 use super::FeedTicket;
 use super::contacts::ownership_change;
-use crate::engine::{Failure, RunCtx, now_ms};
+use crate::runs::{Failure, RunCtx, now_ms};
 
 /// What became of a page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,7 +36,7 @@ pub(super) async fn apply_page(
     let mut notes: Vec<(String, String)> = Vec::new();
     let (mut skipped, mut failed) = (0_u64, 0_u64);
     let mut held = false;
-    let mut tx = ctx.engine.db.begin_write().await?;
+    let mut tx = ctx.db.begin_write().await?;
     let known = known_tickets(&mut tx, organization, &ids).await?;
     let mut states = Vec::with_capacity(page.len());
     for feed in page {

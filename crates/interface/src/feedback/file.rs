@@ -9,8 +9,8 @@ use serde::Deserialize;
 use tixbridge_boxoffice::wallet_side::feedback::organization_tickets_where;
 
 use super::FeedTicket;
-use crate::engine::{Failure, RunCtx};
 use crate::processed::injected_by_interface;
+use crate::runs::{Failure, RunCtx};
 
 /// Parses the file and checks every ticket it names.
 pub(super) async fn checked_page(ctx: &RunCtx<'_>, file: &str) -> Result<Vec<FeedTicket>, Failure> {
@@ -44,6 +44,6 @@ pub(super) async fn checked_page(ctx: &RunCtx<'_>, file: &str) -> Result<Vec<Fee
 async fn injected_here(ctx: &RunCtx<'_>, ids: &[i64]) -> Result<HashSet<i64>, Failure> {
     let unique: Vec<i64> = ids.iter().copied().collect::<HashSet<_>>().into_iter().collect();
     let injected = injected_by_interface(ctx.interface.id);
-    let mut conn = ctx.engine.db.reader().await?;
+    let mut conn = ctx.db.reader().await?;
     Ok(organization_tickets_where(&mut conn, ctx.interface.organization_id, &unique, &injected).await?)
 }

@@ -11,8 +11,8 @@ mod file;
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::engine::{Failure, RunCtx};
 use crate::functions::settings::FeedbackSettings;
+use crate::runs::{Failure, RunCtx};
 
 /// One ticket of the feed, as the wallet reports it.
 #[derive(Debug, Clone, Deserialize)]

@@ -12,8 +12,9 @@ use tixbridge_boxoffice::access::audit::AuditEntry;
 
 use super::Problem;
 use crate::config::{self, InterfaceInput};
-use crate::engine::{Engine, RunOptions};
+use crate::engine::Engine;
 use crate::functions::{self, FunctionInput};
+use crate::runs::RunOptions;
 
 type Answer = Result<(StatusCode, Json<Value>), Problem>;
 

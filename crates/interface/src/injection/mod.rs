@@ -12,16 +12,16 @@ use tixbridge_boxoffice::wallet_side::injection_catalog::{Catalog, TicketRow};
 use tixbridge_boxoffice::wallet_side::injection_selection::injection_page;
 use tixbridge_domain::inject::check_ticket;
 
-use crate::engine::{Failure, RunCtx};
 use crate::functions::settings::InjectionSettings;
 use crate::runs::Phases;
+use crate::runs::{Failure, Pages, RunCtx};
 
 /// Pages sent and not yet settled. While the wallet parses one page it writes another, so
 /// both cores stay busy; each page still prints in its own transaction when it comes back.
 const PAGES_IN_FLIGHT: usize = 4;
 
 pub async fn run(ctx: &mut RunCtx<'_>, settings: &InjectionSettings) -> Result<(), Failure> {
-    let db = ctx.engine.db.clone();
+    let db = ctx.db.clone();
     let params = ctx.interface.params.clone();
     let template = match settings.template_id {
         Some(id) => Some(
@@ -38,25 +38,19 @@ pub async fn run(ctx: &mut RunCtx<'_>, settings: &InjectionSettings) -> Result<(
         send::Sender { client: ctx.client.clone(), db: db.clone(), function_id: ctx.function.id, run_id: ctx.run.id };
     // a few pages in the wallet's hands while the next one is selected and built
     let mut in_flight = std::collections::VecDeque::with_capacity(PAGES_IN_FLIGHT);
-    let mut windows = crate::paging::IdWindows::new(&db, params.ticket_iteration_size).await?;
+    let mut pages = Pages::new(&db, params.ticket_iteration_size, settings.batch_size).await?;
     let mut catalog = Catalog::default();
-    let mut remaining = settings.batch_size;
-    while remaining > 0 {
-        let Some(window) = windows.next() else { break };
-        let limit = remaining.min(params.ticket_iteration_size);
+    while let Some(page) = pages.next() {
         let lap = std::time::Instant::now();
         let rows: Vec<TicketRow> = {
             let mut conn = db.reader().await?;
-            let tickets = injection_page(&mut conn, &filter, window, limit as i64).await?;
+            let tickets = injection_page(&mut conn, &filter, page.window, page.limit as i64).await?;
             catalog.rows(&mut conn, tickets).await?
         };
         let lap = Phases::lap(&mut ctx.run.phases.select_ms, lap);
-        windows.advance(rows.len(), limit, rows.last().map(|r| r.t.id), window.1);
-        if rows.is_empty() {
+        if !pages.took(page, rows.len(), rows.last().map(|r| r.t.id), &mut ctx.run.counts) {
             continue;
         }
-        remaining -= rows.len();
-        ctx.run.counts.selected += rows.len() as u64;
 
         let now = chrono::Utc::now();
         let (mut ids, mut payloads) = (Vec::with_capacity(rows.len()), Vec::with_capacity(rows.len()));
@@ -123,7 +117,7 @@ pub async fn run(ctx: &mut RunCtx<'_>, settings: &InjectionSettings) -> Result<(
 }
 
 fn write_variables_dump(ctx: &mut RunCtx<'_>, entries: &[Value]) {
-    let dir = &ctx.engine.dump_dir;
+    let dir = ctx.dump_dir;
     let path = dir.join(format!("run-{}-variables.json", ctx.run.id));
     let written = write_private(dir, &path, &serde_json::to_vec_pretty(entries).unwrap_or_default());
     match written {

@@ -8,9 +8,9 @@ use serde_json::Value;
 use tixbridge_store::Db;
 
 use crate::client::WalletClient;
-use crate::engine::{Failure, RunCtx, now_ms};
 use crate::processed::{Processed, mark_processed};
 use crate::runs::Phases;
+use crate::runs::{Failure, RunCtx, now_ms};
 
 /// What one page did, to fold into the run record.
 pub struct PageOutcome {

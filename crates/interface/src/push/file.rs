@@ -11,7 +11,7 @@ use tixbridge_boxoffice::wallet_side::push_selection::push_candidates_among;
 use super::record_answers;
 use super::select::Selection;
 use crate::client::TicketAnswer;
-use crate::engine::{Failure, RunCtx};
+use crate::runs::{Failure, RunCtx};
 
 pub(super) async fn process_answer_file(
     ctx: &mut RunCtx<'_>,
@@ -56,6 +56,6 @@ async fn selectable(
 ) -> Result<HashMap<i64, Option<String>>, Failure> {
     let Some(selection) = selection else { return Ok(HashMap::new()) };
     let unique: Vec<i64> = ids.iter().copied().collect::<HashSet<_>>().into_iter().collect();
-    let rows = push_candidates_among(&mut ctx.engine.db.reader().await?, &selection.filter(), &unique).await?;
+    let rows = push_candidates_among(&mut ctx.db.reader().await?, &selection.filter(), &unique).await?;
     Ok(rows.into_iter().map(|row| (row.id, row.invalidation_reason)).collect())
 }

@@ -13,13 +13,13 @@ use tixbridge_boxoffice::wallet_side::push_selection::push_page;
 use tixbridge_store::sql;
 
 use crate::client::TicketAnswer;
-use crate::engine::{Failure, RunCtx, now_ms};
 use crate::functions::settings::PushSettings;
 use crate::processed::{Processed, mark_processed};
+use crate::runs::{Failure, Pages, RunCtx, now_ms};
 use select::Selection;
 
 pub async fn run(ctx: &mut RunCtx<'_>, settings: &PushSettings) -> Result<(), Failure> {
-    let db = ctx.engine.db.clone();
+    let db = ctx.db.clone();
     let params = ctx.interface.params.clone();
     let interface_id = ctx.interface.id;
     let injection_ids: Vec<i64> = sql("SELECT id FROM itf_functions WHERE interface_id = $1 AND kind = 'INJECTION'")
@@ -41,18 +41,12 @@ pub async fn run(ctx: &mut RunCtx<'_>, settings: &PushSettings) -> Result<(), Fa
     let Some(selection) = selection else { return Ok(()) };
     let cancelled = selection.cancelled;
     let filter = selection.filter();
-    let mut windows = crate::paging::IdWindows::new(&db, params.ticket_iteration_size).await?;
-    let mut remaining = settings.batch_size;
-    while remaining > 0 {
-        let Some((after_id, upper_id)) = windows.next() else { break };
-        let limit = remaining.min(params.ticket_iteration_size) as i64;
-        let rows = push_page(&mut db.reader().await?, &filter, (after_id, upper_id), limit).await?;
-        windows.advance(rows.len(), limit as usize, rows.last().map(|r| r.id), upper_id);
-        if rows.is_empty() {
+    let mut pages = Pages::new(&db, params.ticket_iteration_size, settings.batch_size).await?;
+    while let Some(page) = pages.next() {
+        let rows = push_page(&mut db.reader().await?, &filter, page.window, page.limit as i64).await?;
+        if !pages.took(page, rows.len(), rows.last().map(|r| r.id), &mut ctx.run.counts) {
             continue;
         }
-        remaining -= rows.len();
-        ctx.run.counts.selected += rows.len() as u64;
         let items: Vec<Value> = rows
             .iter()
             .map(|row| {
@@ -104,7 +98,7 @@ async fn record_answers(
         }
     }
     ctx.run.counts.accepted += done.len() as u64;
-    ctx.run.counts.written += mark_processed(&ctx.engine.db, ctx.function.id, ctx.run.id, &done, false, now_ms())
+    ctx.run.counts.written += mark_processed(&ctx.db, ctx.function.id, ctx.run.id, &done, false, now_ms())
         .await
         .map(|_| done.len() as u64)?;
     Ok(())

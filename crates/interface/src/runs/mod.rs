@@ -2,12 +2,16 @@
 //! per ticket that did not go through; one run at a time per function, held by a lease that a
 //! crashed process gives up when it expires.
 
+mod context;
 mod lease;
+mod pages;
 mod record;
 
 use serde::Serialize;
 
+pub use context::{Failure, Lease, RunCtx, RunOptions, now_ms};
 pub use lease::{LEASE_TTL_MS, acquire_lease, release_lease, renew_lease};
+pub use pages::{Page, Pages};
 pub use record::{RunRecord, discard_run, finish_run, list_runs, load_run, start_run};
 
 /// How a run ended.

@@ -1,0 +1,91 @@
+//! A run under way, as the function kinds see it: what they work with ([`RunCtx`]), why a run
+//! stops ([`Failure`]) and what an operator may add to it ([`RunOptions`]). The kinds depend on
+//! this module only; the engine that starts and ends runs depends on them, never the reverse.
+
+use std::path::Path;
+
+use tixbridge_store::Db;
+
+use super::{RunRecord, renew_lease};
+use crate::client::{CallError, WalletClient};
+use crate::config::Interface;
+use crate::functions::FunctionDef;
+
+/// What an operator may add to one run.
+#[derive(Debug, Clone, Default)]
+pub struct RunOptions {
+    /// Feedback and pushes: process this file as if the wallet had returned it.
+    pub file: Option<String>,
+    /// Pushes: only tickets whose status changed at or after this time (ms). Continuous
+    /// workers use it between periodic full runs, so a run's cost follows the new work.
+    pub changed_since: Option<i64>,
+}
+
+/// Why a run stopped before its end.
+#[derive(Debug, thiserror::Error)]
+pub enum Failure {
+    #[error("{0}")]
+    Call(#[from] CallError),
+    #[error("database error: {0}")]
+    Sql(#[from] sqlx::Error),
+    #[error("{0}")]
+    Stopped(String),
+    /// The file to upload is refused whole, before anything is written.
+    #[error("file to upload refused: {0}")]
+    FileRefused(String),
+}
+
+/// A run under way: what the function kinds work with.
+pub struct RunCtx<'a> {
+    pub db: Db,
+    /// Where `dumpTnPRvariables` files go.
+    pub dump_dir: &'a Path,
+    /// The lease this run holds on its function, renewed between wallet calls.
+    pub lease: Lease<'a>,
+    pub interface: &'a Interface,
+    pub function: &'a FunctionDef,
+    pub client: WalletClient,
+    pub run: RunRecord,
+    pub options: RunOptions,
+    /// Simulation output: exactly what would have been sent.
+    pub would_send: Vec<serde_json::Value>,
+}
+
+/// The clock, in the milliseconds every table stores.
+pub fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+impl RunCtx<'_> {
+    /// Extends the lease between wallet calls; a lost lease stops the run.
+    pub async fn keep_lease(&self) -> Result<(), Failure> {
+        let Lease { worker_id, ttl_ms } = self.lease;
+        if renew_lease(&self.db, self.function.id, worker_id, now_ms(), ttl_ms).await? {
+            Ok(())
+        } else {
+            Err(Failure::Stopped("lease lost to another worker".into()))
+        }
+    }
+
+    /// Stops the run when the share of failed tickets passes `killRatio`, so a systematic
+    /// error does not hammer the wallet.
+    pub fn check_kill_ratio(&self) -> Result<(), Failure> {
+        let counts = &self.run.counts;
+        let attempted = counts.accepted + counts.rejected;
+        let ratio = self.interface.params.kill_ratio;
+        if attempted >= 10 && counts.rejected as f64 / attempted as f64 > ratio {
+            return Err(Failure::Stopped(format!(
+                "stopped early: {} of {attempted} tickets failed, above killRatio {ratio}",
+                counts.rejected
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// Which worker holds the run's lease and for how long each renewal keeps it.
+#[derive(Debug, Clone, Copy)]
+pub struct Lease<'a> {
+    pub worker_id: &'a str,
+    pub ttl_ms: i64,
+}
