@@ -1,7 +1,7 @@
-//! Away fans (SPEC §7.2): the spreadsheet the away club fills in. It lists the tickets of a
-//! performance whose shipment mode is `MOBILE_EXTERNAL` ("Mobile – External (Away)"),
-//! optionally of one seat category or contingent, with empty name and e-mail columns; the
-//! filled file goes to the wallet's CSV injection.
+//! Away fans (docs/interface.md#away-fans): the spreadsheet the away club fills in. It
+//! lists the tickets of a performance whose shipment mode is `MOBILE_EXTERNAL` ("Mobile –
+//! External (Away)"), optionally of one seat category or contingent, with empty name and
+//! e-mail columns; the filled file goes to the wallet's CSV injection.
 
 use axum::extract::{Path, Query, State};
 use axum::http::header;
@@ -89,7 +89,7 @@ pub fn neutralise_formula(cell: &str) -> std::borrow::Cow<'_, str> {
 #[utoipa::path(
     get,
     path = "/api/boxoffice/organizations/{org}/performances/{product}/{performance}/away-export",
-    summary = "Away fans' spreadsheet: MOBILE_EXTERNAL tickets of the performance (SPEC §7.2)",
+    summary = "Away fans' spreadsheet: MOBILE_EXTERNAL tickets of the performance",
     params(
         ("org" = String, Path, description = "the organization's code"),
         ("product" = String, Path, description = "the product's code"),

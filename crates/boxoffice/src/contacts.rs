@@ -2,7 +2,7 @@
 //! contact up by e-mail (feedback, CSV import) finds it whatever the case it was typed in.
 //!
 //! [`find_by_email_preferring`] is the one place that decides which contact an e-mail means
-//! when there are several (SPEC §7.1).
+//! when there are several (docs/interface.md#contacts-and-distribution).
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
@@ -71,7 +71,8 @@ const COLUMNS: &str = "id, organization_id, kind, temporary, pending_creation, h
 
 /// Preference among contacts sharing an e-mail: an internet account first, then an
 /// individual over a relay, then the oldest.
-/// The order in which contacts sharing an e-mail are preferred (SPEC §7.1); feedback uses it too.
+/// The order in which contacts sharing an e-mail are preferred
+/// (docs/interface.md#contacts-and-distribution); feedback uses it too.
 pub const PREFERENCE: &str = "ORDER BY has_internet_account DESC, CASE WHEN kind = 'INDIVIDUAL' THEN 0 ELSE 1 END, id";
 
 /// [`PREFERENCE`] for contacts already loaded: the smallest rank is the preferred contact.
@@ -84,8 +85,9 @@ pub fn normalize_email(email: &str) -> String {
     email.trim().to_lowercase()
 }
 
-/// The contact an e-mail means in `organization_id` (SPEC §7.1): prefer one with an internet
-/// account; between an individual and a relay prefer the individual. `None` when none has it.
+/// The contact an e-mail means in `organization_id`
+/// (docs/interface.md#contacts-and-distribution): prefer one with an internet account;
+/// between an individual and a relay prefer the individual. `None` when none has it.
 pub async fn find_by_email_preferring(
     db: &Db,
     organization_id: i64,
@@ -214,7 +216,7 @@ pub(crate) struct ContactList {
 #[utoipa::path(
     get,
     path = "/api/boxoffice/organizations/{org}/contacts",
-    summary = "Contacts with an e-mail, the preferred first (SPEC §7.1)",
+    summary = "Contacts with an e-mail, the preferred first",
     params(crate::openapi::OrgPath, ContactQuery),
     responses((status = 200, description = "found", body = ContactList), crate::openapi::answers::ReadRefusals)
 )]

@@ -21,7 +21,7 @@ pub enum BoxOfficeError {
     IllegalMove(#[from] IllegalTicketMove),
     /// A gate scan that cannot let the holder in: `ALREADY_CONTROLLED` or `NOT_VALID`.
     #[error("{code}: the ticket is {current}")]
-    ScanRefused { code: &'static str, current: TicketStatus, ticket_id: i64 },
+    ScanRefused { code: &'static str, current: TicketStatus, ticket_id: tixbridge_domain::TicketId },
     /// Too many attempts (operator sign-in): come back later.
     #[error("{0}")]
     TooMany(String),
@@ -60,7 +60,7 @@ impl From<BoxOfficeError> for ApiError {
                     .with_field("barcode")
                     .with_detail("code", code)
                     .with_detail("currentStatus", current.as_str())
-                    .with_detail("ticketId", ticket_id)
+                    .with_detail("ticketId", ticket_id.get())
             }
             BoxOfficeError::TooMany(message) => ApiError::new(StatusCode::TOO_MANY_REQUESTS, message),
             BoxOfficeError::Forbidden(message) => ApiError::new(StatusCode::FORBIDDEN, message),

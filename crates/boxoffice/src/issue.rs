@@ -1,6 +1,7 @@
 //! Issuing tickets: turning what a caller gave (codes) into rows (ids), with every rule of
-//! SPEC §2 checked first, then writing them with multi-row statements. Shared by the file
-//! endpoint and the CSV import, so both refuse exactly the same things.
+//! docs/products-and-statuses.md#products-that-go-to-the-wallet checked first, then writing
+//! them with multi-row statements. Shared by the file endpoint and the CSV import, so both
+//! refuse exactly the same things.
 
 use std::collections::HashSet;
 

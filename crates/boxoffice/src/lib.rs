@@ -1,6 +1,7 @@
-//! The box office (SPEC §3): organizations, catalog, performances, contacts, orders ("files"),
-//! tickets and their states, access control, CSV bulk load and the away-fans export. It owns
-//! the `bo_*` tables; the interface reads and writes them through the same schema.
+//! The box office (docs/products-and-statuses.md#box-office-ticket-statuses):
+//! organizations, catalog, performances, contacts, orders ("files"), tickets and their
+//! states, access control, CSV bulk load and the away-fans export. It owns the `bo_*`
+//! tables; the interface reads and writes them through the same schema.
 //!
 //! Handlers live one resource per module and every route is listed in [`routes`]. The
 //! operations other code needs (controlling by barcode, finding a contact by e-mail, importing

@@ -1,5 +1,6 @@
-//! Products: what is sold (SPEC §2). Dated kinds get performances; undated kinds may carry
-//! comfort variables (§7.3), checked here so a bad value never reaches the injection.
+//! Products: what is sold (docs/products-and-statuses.md#products-that-go-to-the-wallet).
+//! Dated kinds get performances; undated kinds may carry comfort variables (§7.3), checked
+//! here so a bad value never reaches the injection.
 
 use axum::Json;
 use axum::extract::{Path, State};
@@ -28,7 +29,8 @@ pub(crate) struct NewProduct {
     #[schema(default = true)]
     mobile_enabled: Option<bool>,
     #[schema(value_type = Option<Object>)]
-    /// undated products only (SPEC §7.3): TIXAct, TIXStart, TIXExp, TIXRGrp (at most 50 characters)
+    /// undated products only (docs/interface.md#comfort-variables): TIXAct, TIXStart,
+    /// TIXExp, TIXRGrp (at most 50 characters)
     comfort_variables: Option<Map<String, Value>>,
 }
 

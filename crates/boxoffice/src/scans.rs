@@ -35,6 +35,7 @@ pub(crate) async fn create_scan(
     if barcode.is_empty() {
         return Err(ApiError::unprocessable("barcode", "is required"));
     }
-    let scanned = tickets::control_by_barcode(&state.db, org.id, barcode).await?;
+    let scanned =
+        tickets::control_by_barcode(&state.db, tixbridge_domain::OrganizationId::new(org.id), barcode).await?;
     Ok(Json(tickets::view::get(&state.db, scanned.organization_id, scanned.ticket_id).await?))
 }

@@ -1,5 +1,7 @@
-//! The closed vocabularies of the box-office catalog (SPEC §2): product kinds, season-ticket
-//! shapes and shipment-mode types, each parsed once at the edge from its exact code.
+//! The closed vocabularies of the box-office catalog
+//! (docs/products-and-statuses.md#products-that-go-to-the-wallet): product kinds,
+//! season-ticket shapes and shipment-mode types, each parsed once at the edge from its
+//! exact code.
 
 use std::fmt;
 
@@ -61,7 +63,8 @@ code_enum! {
 }
 
 code_enum! {
-    /// The three shapes of a season ticket (SPEC §2).
+    /// The three shapes of a season ticket
+    /// (docs/products-and-statuses.md#products-that-go-to-the-wallet).
     SeasonShape {
         CardOnly => "CARD_ONLY",
         CardAndTickets => "CARD_AND_TICKETS",

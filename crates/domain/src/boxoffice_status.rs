@@ -1,4 +1,5 @@
-//! A box-office ticket's status (SPEC §3) and the single function that moves it.
+//! A box-office ticket's status (docs/products-and-statuses.md#box-office-ticket-statuses)
+//! and the single function that moves it.
 //!
 //! Issuing, printing (injection into the wallet), checking in, scanning, cancelling,
 //! invalidating and reprinting all go through [`TicketStatus::transition`], so an illegal move
@@ -9,7 +10,8 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-/// The box-office status names, exactly as SPEC §3 spells them.
+/// The box-office status names, exactly as
+/// docs/products-and-statuses.md#box-office-ticket-statuses spells them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum TicketStatus {
@@ -147,7 +149,8 @@ impl fmt::Display for TicketStatus {
     }
 }
 
-/// A status name that is not one of SPEC §3's.
+/// A status name that is not one of those in
+/// docs/products-and-statuses.md#box-office-ticket-statuses.
 #[derive(Debug, thiserror::Error)]
 #[error("unknown ticket status {0:?} (known: NOT_PRINTED, PRINTED, CONTROLLED, INVALIDATED, CANCELLED)")]
 pub struct UnknownTicketStatus(pub String);

@@ -1,4 +1,5 @@
-//! A ticket's lifecycle in the wallet (SPEC §4) and the single function that moves it.
+//! A ticket's lifecycle in the wallet (docs/products-and-statuses.md#wallet-statuses) and
+//! the single function that moves it.
 //!
 //! Every status change in the wallet, whoever causes it (organizer, spectator, gate, timer),
 //! goes through [`WalletStatus::transition`], so an illegal move is refused in one place.
@@ -8,7 +9,8 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-/// The status names feedback returns, exactly as SPEC §4 spells them.
+/// The status names feedback returns, exactly as
+/// docs/products-and-statuses.md#wallet-statuses spells them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum WalletStatus {
@@ -161,7 +163,7 @@ impl fmt::Display for WalletStatus {
     }
 }
 
-/// A status name that is not one of SPEC §4's.
+/// A status name that is not one of those in docs/products-and-statuses.md#wallet-statuses.
 #[derive(Debug, thiserror::Error)]
 #[error("unknown wallet status {0:?}")]
 pub struct UnknownStatus(pub String);

@@ -2,8 +2,8 @@
 //! change signal (committed in the change's own transaction: `pg_notify` on PostgreSQL, the
 //! in-process counter on SQLite), gathers what arrives in a short window into one batch, and
 //! runs until nothing is left; a poll every few seconds is the fallback. Runs go through
-//! [`Engine::run`], so every SPEC §6.3 rule holds, and the lease keeps one run per function
-//! across processes.
+//! [`Engine::run`], so every rule of docs/interface.md#runs holds, and the lease keeps one
+//! run per function across processes.
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -41,7 +41,8 @@ const RECENT: Duration = Duration::from_secs(120);
 pub async fn drain(engine: &Engine, function_id: i64, recent_only: bool) -> bool {
     loop {
         let changed_since = recent_only.then(|| crate::runs::now_ms() - RECENT.as_millis() as i64);
-        match engine.run(function_id, RunOptions { file: None, changed_since }).await {
+        match engine.run(tixbridge_domain::FunctionId::new(function_id), RunOptions { file: None, changed_since }).await
+        {
             Ok(summary) if summary.result == crate::runs::RunResult::Error => return true,
             Ok(summary) if summary.counts.selected > 0 => continue,
             Ok(_) | Err(RunError::Busy(_)) | Err(RunError::Inactive(_)) => return false,

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+use tixbridge_domain::{FunctionId, RunId};
 use tixbridge_mail::Mailer;
 use tixbridge_store::Db;
 use tixbridge_vault::ServerKey;
@@ -41,9 +42,9 @@ pub struct Engine {
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
     #[error("function {0} is already running (one run at a time)")]
-    Busy(i64),
+    Busy(FunctionId),
     #[error("function {0} is not active")]
-    Inactive(i64),
+    Inactive(FunctionId),
     /// The caller may not hand the run a file (only admins may).
     #[error("only an admin may run a function on an uploaded file")]
     FileUploadForbidden,
@@ -69,7 +70,7 @@ impl Engine {
     /// outcomes onto tickets, so only admins may.
     pub async fn run_manual(
         &self,
-        function_id: i64,
+        function_id: FunctionId,
         options: RunOptions,
         allow_file_upload: bool,
     ) -> Result<RunSummary, RunError> {
@@ -80,13 +81,14 @@ impl Engine {
     }
 
     /// Runs `function_id` now, unless it is already running.
-    pub async fn run(&self, function_id: i64, options: RunOptions) -> Result<RunSummary, RunError> {
+    pub async fn run(&self, typed_id: FunctionId, options: RunOptions) -> Result<RunSummary, RunError> {
+        let function_id = typed_id.get();
         let function = load_function(&self.db, function_id).await?;
         if !function.active {
-            return Err(RunError::Inactive(function_id));
+            return Err(RunError::Inactive(typed_id));
         }
         if !acquire_lease(&self.db, function_id, &self.worker_id, now_ms(), self.lease_ttl_ms()).await? {
-            return Err(RunError::Busy(function_id));
+            return Err(RunError::Busy(typed_id));
         }
         let started = now_ms();
         let outcome = self.run_leased(&function, options).await;
@@ -175,8 +177,8 @@ impl Engine {
             "run finished"
         );
         let summary = RunSummary {
-            run_id: ctx.run.id,
-            function_id: function.id,
+            run_id: RunId::new(ctx.run.id),
+            function_id: FunctionId::new(function.id),
             kind: function.kind.as_str().to_owned(),
             result,
             simulation,

@@ -1,5 +1,6 @@
 //! The external printing interface: lives inside the box office, holds the functions that
-//! move data between the box office and the wallet over HTTP (SPEC §6), and records every run.
+//! move data between the box office and the wallet over HTTP (docs/interface.md), and
+//! records every run.
 
 pub mod client;
 pub mod config;

@@ -1,5 +1,5 @@
-//! The failure e-mail (SPEC §6.3): one per failed run, to the interface's notification list,
-//! naming the interface, the function, the run and the cause.
+//! The failure e-mail (docs/interface.md#runs): one per failed run, to the interface's
+//! notification list, naming the interface, the function, the run and the cause.
 
 use tixbridge_mail::Email;
 
@@ -46,9 +46,9 @@ pub async fn run_failed(
     match Email::new(interface.notification_emails.iter().cloned(), subject, body) {
         Ok(email) => {
             if let Err(err) = engine.mailer.send(&email).await {
-                tracing::warn!(run.id = summary.run_id, error = %err, "failure e-mail not sent");
+                tracing::warn!(run.id = summary.run_id.get(), error = %err, "failure e-mail not sent");
             }
         }
-        Err(err) => tracing::warn!(run.id = summary.run_id, error = %err, "failure e-mail not built"),
+        Err(err) => tracing::warn!(run.id = summary.run_id.get(), error = %err, "failure e-mail not built"),
     }
 }

@@ -1,9 +1,11 @@
-//! Custom parameters of an interface (SPEC §6.5): `key=value` lines, every key known and every
-//! value checked, so a typo is refused when the configuration is saved rather than ignored.
+//! Custom parameters of an interface (docs/interface.md#custom-parameters): `key=value`
+//! lines, every key known and every value checked, so a typo is refused when the
+//! configuration is saved rather than ignored.
 
 use std::collections::BTreeSet;
 
-/// The parsed, typed custom parameters, with the SPEC's defaults.
+/// The parsed, typed custom parameters, with the documented defaults
+/// (docs/interface.md#custom-parameters).
 #[derive(Debug, Clone, PartialEq)]
 pub struct CustomParameters {
     pub stick_to_the_hour: bool,
@@ -130,7 +132,7 @@ impl CustomParameters {
             "enableTicketDistributionToCulturalContact" => {
                 self.enable_ticket_distribution_to_cultural_contact = boolean(key, value)?
             }
-            _ => return Err(err(key, "is not a known custom parameter (see SPEC §6.5)")),
+            _ => return Err(err(key, "is not a known custom parameter (see docs/interface.md#custom-parameters)")),
         }
         Ok(())
     }

@@ -1,6 +1,8 @@
-//! The digital privileges injection (SPEC §2, §6.2): membership and season ticket cards of
-//! the selected products go to the wallet's `POST …/organizer/privileges` as one definition per
-//! product and one instance per card; the cards the wallet accepted become `PRINTED`.
+//! The digital privileges injection
+//! (docs/products-and-statuses.md#products-that-go-to-the-wallet,
+//! docs/interface.md#functions): membership and season ticket cards of the selected
+//! products go to the wallet's `POST …/organizer/privileges` as one definition per product
+//! and one instance per card; the cards the wallet accepted become `PRINTED`.
 
 use std::collections::BTreeMap;
 
@@ -29,7 +31,7 @@ fn definition(card: &PrivilegeCard) -> Result<Value, String> {
 
 pub async fn run(ctx: &mut RunCtx<'_>, settings: &PrivilegesSettings) -> Result<(), Failure> {
     let db = ctx.db.clone();
-    let organization = ctx.interface.organization_id;
+    let organization = tixbridge_domain::OrganizationId::new(ctx.interface.organization_id);
     let iteration = ctx.interface.params.ticket_iteration_size;
     let injected = injected_by_interface(ctx.interface.id);
     let mut pages = Pages::new(&db, iteration, settings.batch_size).await?;

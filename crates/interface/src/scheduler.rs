@@ -38,7 +38,7 @@ pub async fn tick(engine: &Engine) -> Vec<tokio::task::JoinHandle<()>> {
         .map(|id| {
             let engine = engine.clone();
             tokio::spawn(async move {
-                match engine.run(id, RunOptions::default()).await {
+                match engine.run(tixbridge_domain::FunctionId::new(id), RunOptions::default()).await {
                     Ok(_) | Err(RunError::Busy(_)) => {}
                     Err(err) => tracing::warn!(function.id = id, error = %err, "scheduled run could not start"),
                 }

@@ -1,7 +1,7 @@
-//! Ticket templates (SPEC §7.4): wallet JSON paths whose values are text with box-office
-//! variables. Applied after the injection computed the payload; the event's identity and
-//! dates belong to the injection and cannot be overridden — such a template is refused when
-//! saved, as is a path or variable that does not exist.
+//! Ticket templates (docs/interface.md#ticket-templates): wallet JSON paths whose values
+//! are text with box-office variables. Applied after the injection computed the payload;
+//! the event's identity and dates belong to the injection and cannot be overridden — such a
+//! template is refused when saved, as is a path or variable that does not exist.
 
 use serde_json::{Map, Value};
 use tixbridge_boxoffice::access::audit::AuditEntry;

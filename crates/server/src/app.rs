@@ -283,7 +283,8 @@ pub fn redact_url(url: &str) -> String {
     }
 }
 
-/// Ends transfers whose window closed (SPEC §7.6), once a minute, for as long as the server runs.
+/// Ends transfers whose window closed (docs/wallet-api.md#transfers), once a minute, for as
+/// long as the server runs.
 async fn expire_transfers_every_minute(db: Db) {
     let mut every = tokio::time::interval(Duration::from_secs(60));
     loop {

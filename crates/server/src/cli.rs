@@ -61,7 +61,7 @@ pub enum InterfaceCommand {
         #[command(flatten)]
         key: KeyArgs,
         /// The function's id (see GET /api/boxoffice/organizations/{org}/interface/functions).
-        function_id: i64,
+        function_id: tixbridge_domain::FunctionId,
         /// Feedback and pushes: process this file as if the wallet had returned it.
         #[arg(long)]
         file_to_upload: Option<std::path::PathBuf>,
@@ -192,7 +192,7 @@ pub async fn shutdown_signal() {
 async fn run_function(
     db: DatabaseArgs,
     key: KeyArgs,
-    function_id: i64,
+    function_id: tixbridge_domain::FunctionId,
     file: Option<std::path::PathBuf>,
 ) -> anyhow::Result<ExitCode> {
     let file = file

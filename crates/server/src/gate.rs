@@ -18,6 +18,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use tixbridge_boxoffice::BoxOfficeError;
 use tixbridge_boxoffice::access::{Access, Guard};
+use tixbridge_domain::{OrganizationId, TicketId};
 use tixbridge_store::Db;
 use tixbridge_vault::ServerKey;
 use tixbridge_web::{ApiError, JsonBody};
@@ -48,7 +49,12 @@ impl BoxOfficeOutcome {
 /// organization by id. A trait so the gate can be pointed at another box office.
 #[async_trait::async_trait]
 pub trait BoxOfficeControl: Send + Sync {
-    async fn control(&self, db: &Db, organization_id: i64, ticket_id: i64) -> anyhow::Result<BoxOfficeOutcome>;
+    async fn control(
+        &self,
+        db: &Db,
+        organization_id: OrganizationId,
+        ticket_id: TicketId,
+    ) -> anyhow::Result<BoxOfficeOutcome>;
 }
 
 /// This process's box office, through its library.
@@ -56,7 +62,12 @@ pub struct LocalBoxOffice;
 
 #[async_trait::async_trait]
 impl BoxOfficeControl for LocalBoxOffice {
-    async fn control(&self, db: &Db, organization_id: i64, ticket_id: i64) -> anyhow::Result<BoxOfficeOutcome> {
+    async fn control(
+        &self,
+        db: &Db,
+        organization_id: OrganizationId,
+        ticket_id: TicketId,
+    ) -> anyhow::Result<BoxOfficeOutcome> {
         match tixbridge_boxoffice::tickets::control_accepted_scan(db, organization_id, ticket_id).await {
             Ok(_) => Ok(BoxOfficeOutcome::Controlled),
             Err(BoxOfficeError::ScanRefused { code: "ALREADY_CONTROLLED", .. }) => {
@@ -184,10 +195,11 @@ async fn post_scan(
     }
     let mut reply = json!({ "result": answer["result"], "ticketId": answer["ticketId"], "eventId": answer["eventId"] });
     if answer["result"] == "ACCEPTED" {
-        let outcome = match answer["ticketId"].as_str().and_then(|id| id.parse::<i64>().ok()) {
+        let outcome = match answer["ticketId"].as_str().and_then(|id| id.parse::<TicketId>().ok()) {
             None => BoxOfficeOutcome::NotFound,
             Some(id) => {
-                state.box_office.control(&state.db, access.organization_id, id).await.map_err(ApiError::internal)?
+                let organization = OrganizationId::new(access.organization_id);
+                state.box_office.control(&state.db, organization, id).await.map_err(ApiError::internal)?
             }
         };
         reply["boxOffice"] = json!(outcome.as_str());

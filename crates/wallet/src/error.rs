@@ -29,7 +29,8 @@ impl WalletError {
         Self::Invalid { field, rule: rule.into() }
     }
 
-    /// A move the state machine refused, named as SPEC §5 asks: with the current status.
+    /// A move the state machine refused, named as docs/wallet-api.md#the-organizer-api
+    /// describes: with the current status.
     pub fn illegal(what: &str, err: IllegalTransition) -> Self {
         Self::Refused(format!("{what} is not allowed: ticket is {}", err.from))
     }

@@ -1,7 +1,8 @@
 //! The wallet: a TIXnGO-compatible service. This crate owns the `wallet_*` tables, the
-//! organizer API the box office injects into (SPEC §5), the spectator API and web wallet, the
-//! secure entry code (§7.5), transfers (§7.6) and the gate's verification. No code here reads
-//! box-office tables: the two parts meet only over HTTP.
+//! organizer API the box office injects into (docs/wallet-api.md#the-organizer-api), the
+//! spectator API and web wallet, the secure entry code (§7.5), transfers (§7.6) and the
+//! gate's verification. No code here reads box-office tables: the two parts meet only over
+//! HTTP.
 
 pub mod audit;
 mod auth;

@@ -42,7 +42,8 @@ impl TicketResult {
         }
     }
 
-    /// A refused state change: the reason carries the current status, as SPEC §5 asks.
+    /// A refused state change: the reason carries the current status, as
+    /// docs/wallet-api.md#the-organizer-api describes.
     pub fn refused_move(ticket_id: impl Into<String>, what: &str, current: WalletStatus) -> Self {
         Self {
             current_status: Some(current),

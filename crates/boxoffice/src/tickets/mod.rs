@@ -8,6 +8,7 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
+use tixbridge_domain::{OrganizationId, TicketId};
 use tixbridge_web::{ApiError, JsonBody};
 
 pub use ops::{
@@ -30,10 +31,10 @@ pub const MAX_PAGE: i64 = 1_000;
 )]
 pub(crate) async fn get_ticket(
     State(state): State<BoxOfficeState>,
-    Path((org, id)): Path<(String, i64)>,
+    Path((org, id)): Path<(String, TicketId)>,
 ) -> Result<Json<TicketDetail>, ApiError> {
     let org = organizations::find(&state.db, &org).await?;
-    Ok(Json(view::get(&state.db, org.id, id).await?))
+    Ok(Json(view::get(&state.db, OrganizationId::new(org.id), id).await?))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -98,7 +99,7 @@ pub(crate) struct ReasonBody {
     reason: String,
 }
 
-async fn answer(state: &BoxOfficeState, org: i64, id: i64) -> Result<Json<TicketDetail>, ApiError> {
+async fn answer(state: &BoxOfficeState, org: OrganizationId, id: TicketId) -> Result<Json<TicketDetail>, ApiError> {
     Ok(Json(view::get(&state.db, org, id).await?))
 }
 
@@ -112,12 +113,12 @@ async fn answer(state: &BoxOfficeState, org: i64, id: i64) -> Result<Json<Ticket
 )]
 pub(crate) async fn cancel_ticket(
     State(state): State<BoxOfficeState>,
-    Path((org, id)): Path<(String, i64)>,
+    Path((org, id)): Path<(String, TicketId)>,
     JsonBody(body): JsonBody<ReasonBody>,
 ) -> Result<Json<TicketDetail>, ApiError> {
     let org = organizations::find(&state.db, &org).await?;
-    cancel(&state.db, org.id, id, &body.reason).await?;
-    answer(&state, org.id, id).await
+    cancel(&state.db, OrganizationId::new(org.id), id, &body.reason).await?;
+    answer(&state, OrganizationId::new(org.id), id).await
 }
 
 #[utoipa::path(
@@ -130,12 +131,12 @@ pub(crate) async fn cancel_ticket(
 )]
 pub(crate) async fn invalidate_ticket(
     State(state): State<BoxOfficeState>,
-    Path((org, id)): Path<(String, i64)>,
+    Path((org, id)): Path<(String, TicketId)>,
     JsonBody(body): JsonBody<ReasonBody>,
 ) -> Result<Json<TicketDetail>, ApiError> {
     let org = organizations::find(&state.db, &org).await?;
-    invalidate(&state.db, org.id, id, &body.reason).await?;
-    answer(&state, org.id, id).await
+    invalidate(&state.db, OrganizationId::new(org.id), id, &body.reason).await?;
+    answer(&state, OrganizationId::new(org.id), id).await
 }
 
 #[utoipa::path(
@@ -148,12 +149,12 @@ pub(crate) async fn invalidate_ticket(
 )]
 pub(crate) async fn amend_ticket_reason(
     State(state): State<BoxOfficeState>,
-    Path((org, id)): Path<(String, i64)>,
+    Path((org, id)): Path<(String, TicketId)>,
     JsonBody(body): JsonBody<ReasonBody>,
 ) -> Result<Json<TicketDetail>, ApiError> {
     let org = organizations::find(&state.db, &org).await?;
-    amend_reason(&state.db, org.id, id, &body.reason).await?;
-    answer(&state, org.id, id).await
+    amend_reason(&state.db, OrganizationId::new(org.id), id, &body.reason).await?;
+    answer(&state, OrganizationId::new(org.id), id).await
 }
 
 #[utoipa::path(
@@ -165,11 +166,11 @@ pub(crate) async fn amend_ticket_reason(
 )]
 pub(crate) async fn control_ticket(
     State(state): State<BoxOfficeState>,
-    Path((org, id)): Path<(String, i64)>,
+    Path((org, id)): Path<(String, TicketId)>,
 ) -> Result<Json<TicketDetail>, ApiError> {
     let org = organizations::find(&state.db, &org).await?;
-    control(&state.db, org.id, id).await?;
-    answer(&state, org.id, id).await
+    control(&state.db, OrganizationId::new(org.id), id).await?;
+    answer(&state, OrganizationId::new(org.id), id).await
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -190,11 +191,11 @@ pub(crate) struct ReprintAnswer {
 )]
 pub(crate) async fn reprint_ticket(
     State(state): State<BoxOfficeState>,
-    Path((org, id)): Path<(String, i64)>,
+    Path((org, id)): Path<(String, TicketId)>,
 ) -> Result<(StatusCode, Json<ReprintAnswer>), ApiError> {
     let org = organizations::find(&state.db, &org).await?;
-    let done = reprint(&state.db, org.id, id).await?;
-    let old = view::get(&state.db, org.id, done.old_id).await?;
-    let new = view::get(&state.db, org.id, done.new_id).await?;
+    let done = reprint(&state.db, OrganizationId::new(org.id), id).await?;
+    let old = view::get(&state.db, OrganizationId::new(org.id), done.old_id).await?;
+    let new = view::get(&state.db, OrganizationId::new(org.id), done.new_id).await?;
     Ok((StatusCode::CREATED, Json(ReprintAnswer { old, new })))
 }

@@ -3,13 +3,17 @@
 //! [`TicketStatus::transition`] and writes the outcome, so two operators racing on the same
 //! ticket get one success and one refusal naming the status.
 
-use tixbridge_domain::{InvalidationReason, TicketAction, TicketStatus};
+use tixbridge_domain::{InvalidationReason, OrganizationId, TicketAction, TicketId, TicketStatus};
 use tixbridge_store::{Db, Tx, sql};
 
 use crate::BoxOfficeError;
 
 /// Reads a ticket's status inside `tx`, locking its row on PostgreSQL (SQLite has one writer).
-async fn locked_status(tx: &mut Tx, organization_id: i64, id: i64) -> Result<TicketStatus, BoxOfficeError> {
+async fn locked_status(
+    tx: &mut Tx,
+    organization_id: OrganizationId,
+    id: TicketId,
+) -> Result<TicketStatus, BoxOfficeError> {
     let lock = tx.backend().for_update();
     let status: Option<String> =
         sql(format!("SELECT status FROM bo_tickets WHERE id = $1 AND organization_id = $2{lock}"))
@@ -24,8 +28,8 @@ async fn locked_status(tx: &mut Tx, organization_id: i64, id: i64) -> Result<Tic
 /// Moves ticket `id` of `organization_id` through the state machine; returns its new status.
 pub async fn apply(
     db: &Db,
-    organization_id: i64,
-    id: i64,
+    organization_id: OrganizationId,
+    id: TicketId,
     action: TicketAction,
 ) -> Result<TicketStatus, BoxOfficeError> {
     let mut tx = db.begin_write().await?;
@@ -50,30 +54,45 @@ fn reason(code: &str) -> Result<InvalidationReason, BoxOfficeError> {
 }
 
 /// Cancels a ticket with an invalidation reason code (e.g. `CANCELLATION`).
-pub async fn cancel(db: &Db, organization_id: i64, id: i64, code: &str) -> Result<TicketStatus, BoxOfficeError> {
+pub async fn cancel(
+    db: &Db,
+    organization_id: OrganizationId,
+    id: TicketId,
+    code: &str,
+) -> Result<TicketStatus, BoxOfficeError> {
     apply(db, organization_id, id, TicketAction::Cancel { reason: reason(code)? }).await
 }
 
 /// Invalidates a ticket with a reason code (e.g. `RESALE`, `MOBILE_TAKE_BACK`).
-pub async fn invalidate(db: &Db, organization_id: i64, id: i64, code: &str) -> Result<TicketStatus, BoxOfficeError> {
+pub async fn invalidate(
+    db: &Db,
+    organization_id: OrganizationId,
+    id: TicketId,
+    code: &str,
+) -> Result<TicketStatus, BoxOfficeError> {
     apply(db, organization_id, id, TicketAction::Invalidate { reason: reason(code)? }).await
 }
 
 /// Changes the reason of a ticket already cancelled or invalidated.
-pub async fn amend_reason(db: &Db, organization_id: i64, id: i64, code: &str) -> Result<TicketStatus, BoxOfficeError> {
+pub async fn amend_reason(
+    db: &Db,
+    organization_id: OrganizationId,
+    id: TicketId,
+    code: &str,
+) -> Result<TicketStatus, BoxOfficeError> {
     apply(db, organization_id, id, TicketAction::AmendReason { reason: reason(code)? }).await
 }
 
 /// Back-office check-in: `CONTROLLED`.
-pub async fn control(db: &Db, organization_id: i64, id: i64) -> Result<TicketStatus, BoxOfficeError> {
+pub async fn control(db: &Db, organization_id: OrganizationId, id: TicketId) -> Result<TicketStatus, BoxOfficeError> {
     apply(db, organization_id, id, TicketAction::Control).await
 }
 
 /// A ticket let in at a gate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Scanned {
-    pub ticket_id: i64,
-    pub organization_id: i64,
+    pub ticket_id: TicketId,
+    pub organization_id: OrganizationId,
 }
 
 /// The organization and those below it, as a SQL set named `scope` (`$1` is the organization).
@@ -85,7 +104,11 @@ const SCOPE: &str = "WITH RECURSIVE scope(id) AS (
 /// Access control: controls the ticket with `barcode` in `organization_id` or any organization
 /// below it. Unknown barcode → `NotFound`; a ticket already controlled → `ScanRefused`
 /// `ALREADY_CONTROLLED`; cancelled or invalidated → `ScanRefused` `NOT_VALID`.
-pub async fn control_by_barcode(db: &Db, organization_id: i64, barcode: &str) -> Result<Scanned, BoxOfficeError> {
+pub async fn control_by_barcode(
+    db: &Db,
+    organization_id: OrganizationId,
+    barcode: &str,
+) -> Result<Scanned, BoxOfficeError> {
     // A barcode is unique per organization; across the tree a still-valid ticket wins.
     let query = format!(
         "{SCOPE} SELECT t.id, t.organization_id FROM bo_tickets t
@@ -96,13 +119,17 @@ pub async fn control_by_barcode(db: &Db, organization_id: i64, barcode: &str) ->
     let found: Option<(i64, i64)> =
         sql(query).bind(organization_id).bind(barcode).fetch_optional(&mut db.reader().await?).await?;
     let (ticket_id, owner) = found.ok_or_else(|| BoxOfficeError::not_found("barcode"))?;
-    control_for_scan(db, owner, ticket_id).await
+    control_for_scan(db, OrganizationId::new(owner), TicketId::new(ticket_id)).await
 }
 
 /// A scan the wallet accepted: controls ticket `ticket_id` (the wallet's ticket id is the
 /// box-office id) only when it belongs to the scanning `organization_id` or one below it, so
 /// one organization's gate never controls another's ticket that happens to share the id.
-pub async fn control_accepted_scan(db: &Db, organization_id: i64, ticket_id: i64) -> Result<Scanned, BoxOfficeError> {
+pub async fn control_accepted_scan(
+    db: &Db,
+    organization_id: OrganizationId,
+    ticket_id: TicketId,
+) -> Result<Scanned, BoxOfficeError> {
     let query = format!(
         "{SCOPE} SELECT t.organization_id FROM bo_tickets t
          WHERE t.id = $2 AND t.organization_id IN (SELECT id FROM scope)"
@@ -110,10 +137,10 @@ pub async fn control_accepted_scan(db: &Db, organization_id: i64, ticket_id: i64
     let owner: Option<i64> =
         sql(query).bind(organization_id).bind(ticket_id).scalar_optional(&mut db.reader().await?).await?;
     let owner = owner.ok_or_else(|| BoxOfficeError::not_found(format!("ticket {ticket_id}")))?;
-    control_for_scan(db, owner, ticket_id).await
+    control_for_scan(db, OrganizationId::new(owner), ticket_id).await
 }
 
-async fn control_for_scan(db: &Db, owner: i64, ticket_id: i64) -> Result<Scanned, BoxOfficeError> {
+async fn control_for_scan(db: &Db, owner: OrganizationId, ticket_id: TicketId) -> Result<Scanned, BoxOfficeError> {
     match apply(db, owner, ticket_id, TicketAction::Control).await {
         Ok(_) => Ok(Scanned { ticket_id, organization_id: owner }),
         Err(BoxOfficeError::IllegalMove(refused)) => {
@@ -127,13 +154,13 @@ async fn control_for_scan(db: &Db, owner: i64, ticket_id: i64) -> Result<Scanned
 /// The two tickets of a reprint.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Reprinted {
-    pub old_id: i64,
-    pub new_id: i64,
+    pub old_id: TicketId,
+    pub new_id: TicketId,
 }
 
 /// Reprint: invalidates the ticket with reason `REPRINT` and issues a `NOT_PRINTED` copy with
 /// a new barcode that records the ticket it replaces — one transaction.
-pub async fn reprint(db: &Db, organization_id: i64, id: i64) -> Result<Reprinted, BoxOfficeError> {
+pub async fn reprint(db: &Db, organization_id: OrganizationId, id: TicketId) -> Result<Reprinted, BoxOfficeError> {
     let action = TicketAction::Invalidate { reason: InvalidationReason::reprint() };
     let now = crate::now_ms();
     let mut tx = db.begin_write().await?;
@@ -167,5 +194,5 @@ pub async fn reprint(db: &Db, organization_id: i64, id: i64) -> Result<Reprinted
     tx.announce_change().await?;
     tx.commit().await?;
     db.changes().signal();
-    Ok(Reprinted { old_id: id, new_id })
+    Ok(Reprinted { old_id: id, new_id: TicketId::new(new_id) })
 }

@@ -3,7 +3,7 @@
 
 use serde::{Serialize, Serializer};
 use serde_json::Value;
-use tixbridge_domain::TicketStatus;
+use tixbridge_domain::{OrganizationId, TicketId, TicketStatus};
 use tixbridge_store::{Db, sql};
 
 use crate::BoxOfficeError;
@@ -117,7 +117,7 @@ pub struct MobileHistoryEntry {
     pub detail: Value,
 }
 
-/// One distribution-history entry (SPEC §7.1).
+/// One distribution-history entry (docs/interface.md#contacts-and-distribution).
 #[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct DistributionEntry {
@@ -144,7 +144,7 @@ pub struct TicketDetail {
 type MobileRow = (String, String, String, String);
 
 /// One ticket of `organization_id`, whole.
-pub async fn get(db: &Db, organization_id: i64, id: i64) -> Result<TicketDetail, BoxOfficeError> {
+pub async fn get(db: &Db, organization_id: OrganizationId, id: TicketId) -> Result<TicketDetail, BoxOfficeError> {
     let conn = &mut db.reader().await?;
     let ticket: Option<TicketView> = sql(format!("{SELECT} WHERE t.id = $1 AND t.organization_id = $2"))
         .bind(id)

@@ -1,7 +1,9 @@
-//! Contact creation and distribution (SPEC §7.1): an ownership change the wallet reported is
-//! mirrored on the box-office contacts — never creating a duplicate — and written to the
-//! ticket's distribution history, inside the caller's transaction (the feed page's).
+//! Contact creation and distribution (docs/interface.md#contacts-and-distribution): an
+//! ownership change the wallet reported is mirrored on the box-office contacts — never
+//! creating a duplicate — and written to the ticket's distribution history, inside the
+//! caller's transaction (the feed page's).
 
+use tixbridge_domain::{OrganizationId, TicketId};
 use tixbridge_store::{Tx, sql};
 
 use crate::contacts::PREFERENCE;
@@ -25,8 +27,8 @@ pub enum OwnershipChange {
 /// Applies `change` of ticket `ticket_id` (of `organization_id`) inside `tx`.
 pub async fn mirror_ownership(
     tx: &mut Tx,
-    organization_id: i64,
-    ticket_id: i64,
+    organization_id: OrganizationId,
+    ticket_id: TicketId,
     change: &OwnershipChange,
     now: i64,
 ) -> Result<(), sqlx::Error> {
@@ -70,7 +72,7 @@ pub async fn mirror_ownership(
 /// normalized (lower-cased), so the lookup uses the (organization, email) index.
 async fn contact_for(
     tx: &mut Tx,
-    organization_id: i64,
+    organization_id: OrganizationId,
     email: &str,
     names: Option<(&Option<String>, &Option<String>)>,
     now: i64,
@@ -128,7 +130,7 @@ async fn contact_for(
 
 /// A cancelled offer goes back to the last pending recipient's entry, else to the ticket's
 /// contact.
-async fn cancelled_offer_contact(tx: &mut Tx, ticket_id: i64) -> Result<i64, sqlx::Error> {
+async fn cancelled_offer_contact(tx: &mut Tx, ticket_id: TicketId) -> Result<i64, sqlx::Error> {
     let pending: Option<i64> =
         sql("SELECT contact_id FROM bo_distribution_history WHERE ticket_id = $1 AND status = 'PENDING'
          ORDER BY id DESC LIMIT 1")

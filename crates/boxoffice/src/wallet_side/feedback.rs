@@ -4,6 +4,7 @@
 //! time — the ownership changes they report.
 
 use std::collections::{HashMap, HashSet};
+use tixbridge_domain::{OrganizationId, TicketId};
 
 use tixbridge_store::{Conn, Tx, sql};
 
@@ -24,7 +25,7 @@ pub struct KnownTicket {
 /// Those of `ids` that are tickets of `organization_id`'s catalog, by id.
 pub async fn known_tickets(
     tx: &mut Tx,
-    organization_id: i64,
+    organization_id: OrganizationId,
     ids: &[i64],
 ) -> Result<HashMap<i64, KnownTicket>, sqlx::Error> {
     let mut known = HashMap::new();
@@ -42,7 +43,7 @@ pub async fn known_tickets(
 /// (e.g. injected by the caller), 1,000 ids per statement.
 pub async fn organization_tickets_where(
     conn: &mut impl Conn,
-    organization_id: i64,
+    organization_id: OrganizationId,
     ids: &[i64],
     condition: &TicketCondition,
 ) -> Result<HashSet<i64>, sqlx::Error> {
@@ -62,8 +63,8 @@ pub async fn organization_tickets_where(
 /// What the wallet reports about one ticket.
 #[derive(Debug, Clone)]
 pub struct WalletState<'a> {
-    pub ticket_id: i64,
-    pub organization_id: i64,
+    pub ticket_id: TicketId,
+    pub organization_id: OrganizationId,
     pub mobile_status: &'a str,
     /// Lower-cased.
     pub owner_email: Option<String>,
@@ -116,7 +117,7 @@ pub async fn apply_wallet_states(
         update.execute(tx).await?;
     }
     let mut fresh: HashSet<EntryKey> = HashSet::new();
-    let history: Vec<(i64, &MobileEntry)> =
+    let history: Vec<(TicketId, &MobileEntry)> =
         states.iter().flat_map(|s| s.history.iter().map(move |h| (s.ticket_id, h))).collect();
     for part in history.chunks(CHUNK) {
         let mut insert = sql("INSERT INTO bo_ticket_mobile_history (ticket_id, at, status, action, detail) ");
@@ -129,7 +130,7 @@ pub async fn apply_wallet_states(
     if distribute {
         for s in states {
             for entry in &s.history {
-                let key = (s.ticket_id, entry.at.clone(), entry.status.clone(), entry.action.clone());
+                let key = (s.ticket_id.get(), entry.at.clone(), entry.status.clone(), entry.action.clone());
                 if let Some(change) = entry.ownership.as_ref().filter(|_| fresh.contains(&key)) {
                     mirror_ownership(tx, s.organization_id, s.ticket_id, change, now).await?;
                 }

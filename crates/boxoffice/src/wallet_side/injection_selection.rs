@@ -1,7 +1,7 @@
-//! Selecting a page of tickets an injection run sends (SPEC §6.2): `NOT_PRINTED` (or forced)
-//! tickets of the organization's catalog whose shipment mode is `MOBILE`, matching every
-//! filter, in ticket-id order — one page at a time, so a run of a million tickets never holds
-//! more than a page in memory.
+//! Selecting a page of tickets an injection run sends (docs/interface.md#functions):
+//! `NOT_PRINTED` (or forced) tickets of the organization's catalog whose shipment mode is
+//! `MOBILE`, matching every filter, in ticket-id order — one page at a time, so a run of a
+//! million tickets never holds more than a page in memory.
 
 use tixbridge_store::{Conn, Sql, sql};
 
@@ -171,7 +171,8 @@ fn file_number<'a>(filter: &InjectionFilter<'a>) -> Option<&'a str> {
     filter.file_number.map(str::trim).filter(|f| !f.is_empty())
 }
 
-/// The code filters of SPEC §6.2 (AND between them), by the column each applies to.
+/// The code filters (docs/interface.md#functions) (AND between them), by the column each
+/// applies to.
 fn code_filters<'a>(filter: &InjectionFilter<'a>) -> [(&'static str, &'a [String]); 8] {
     [
         ("ch.code", filter.sales_channels),

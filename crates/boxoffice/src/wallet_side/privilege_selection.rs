@@ -1,7 +1,10 @@
-//! Selecting the cards a privileges run sends (SPEC §2, §6.2): `NOT_PRINTED` membership and
-//! season ticket cards of the selected products, shipped `MOBILE`, with their product, season
-//! and contact; and the tickets of a card's file that the wallet already holds.
+//! Selecting the cards a privileges run sends
+//! (docs/products-and-statuses.md#products-that-go-to-the-wallet,
+//! docs/interface.md#functions): `NOT_PRINTED` membership and season ticket cards of the
+//! selected products, shipped `MOBILE`, with their product, season and contact; and the
+//! tickets of a card's file that the wallet already holds.
 
+use tixbridge_domain::OrganizationId;
 use tixbridge_store::{Conn, sql};
 
 use super::TicketCondition;
@@ -42,7 +45,7 @@ const SELECT: &str = "SELECT t.id, t.file_id, t.barcode, p.id AS product_id, p.n
 /// most `limit`, in id order.
 pub async fn privilege_cards_page(
     conn: &mut impl Conn,
-    organization_id: i64,
+    organization_id: OrganizationId,
     products: &[String],
     (after_id, upper_id): (i64, i64),
     limit: i64,

@@ -1,8 +1,8 @@
-//! Selecting the tickets a push function sends (SPEC §6.2): tickets of the organization in
-//! the pushed statuses, on a `MOBILE` shipment mode among the function's, that the caller
-//! injected and has not yet processed (or that changed since `date_from`, or are forced) —
-//! one filter shared by a run's pages (id windows) and by the check of a file to upload (a
-//! list of ids).
+//! Selecting the tickets a push function sends (docs/interface.md#functions): tickets of
+//! the organization in the pushed statuses, on a `MOBILE` shipment mode among the
+//! function's, that the caller injected and has not yet processed (or that changed since
+//! `date_from`, or are forced) — one filter shared by a run's pages (id windows) and by the
+//! check of a file to upload (a list of ids).
 
 use tixbridge_domain::TicketStatus;
 use tixbridge_store::{Conn, Sql, sql};

@@ -1,6 +1,7 @@
-//! Comfort variables (SPEC §7.3): the dates and group an undated product gives its wallet
-//! tickets. Values are validated when the product is saved ([`ComfortVariables::parse`]) and
-//! turned into instants when a ticket is injected ([`resolve`]).
+//! Comfort variables (docs/interface.md#comfort-variables): the dates and group an undated
+//! product gives its wallet tickets. Values are validated when the product is saved
+//! ([`ComfortVariables::parse`]) and turned into instants when a ticket is injected
+//! ([`resolve`]).
 
 use chrono::{DateTime, Duration, FixedOffset, NaiveDateTime, TimeZone};
 use serde_json::{Map, Value};

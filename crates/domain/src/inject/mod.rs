@@ -1,6 +1,7 @@
-//! The injected ticket (SPEC §5.1): every field the wallet accepts, with its limits, checked
-//! once at the edge. A ticket that passes becomes a [`ValidTicket`]; one that fails names the
-//! field and the rule it broke, so the organizer's per-ticket answer can say exactly that.
+//! The injected ticket (docs/wallet-api.md#injected-ticket-fields): every field the wallet
+//! accepts, with its limits, checked once at the edge. A ticket that passes becomes a
+//! [`ValidTicket`]; one that fails names the field and the rule it broke, so the
+//! organizer's per-ticket answer can say exactly that.
 
 mod example;
 mod fields;
@@ -60,8 +61,9 @@ pub struct ValidTicket {
 /// Characters allowed in a `ticketId` besides ASCII letters and digits.
 const TICKET_ID_PUNCTUATION: &str = " *.-_+/()";
 
-/// Checks one ticket of an injection batch against SPEC §5.1 at time `now`, keeping it
-/// (moved, not copied: batches are large) as the ticket's body.
+/// Checks one ticket of an injection batch against the limits of
+/// docs/wallet-api.md#injected-ticket-fields at time `now`, keeping it (moved, not copied:
+/// batches are large) as the ticket's body.
 pub fn validate_ticket(value: Value, now: DateTime<Utc>) -> Result<ValidTicket, Rejection> {
     let checked = check_fields(&value, now)?;
     let event = ValidEvent {

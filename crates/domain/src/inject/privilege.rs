@@ -1,7 +1,8 @@
-//! Digital privileges (SPEC §2): a privilege *definition* per box-office product (membership
-//! card, season ticket card) and a privilege *instance* per card. Checked once at the edge like
-//! injected tickets, with the same field rules where the fields are the same (ids, spectator),
-//! so a refusal names the field and the rule.
+//! Digital privileges (docs/products-and-statuses.md#products-that-go-to-the-wallet): a
+//! privilege *definition* per box-office product (membership card, season ticket card) and
+//! a privilege *instance* per card. Checked once at the edge like injected tickets, with
+//! the same field rules where the fields are the same (ids, spectator), so a refusal names
+//! the field and the rule.
 
 use chrono::{DateTime, Utc};
 use serde_json::Value;

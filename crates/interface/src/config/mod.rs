@@ -1,6 +1,7 @@
-//! The external printing interface of an organization (SPEC §6.1): validated configuration,
-//! its storage with the wallet API key sealed under the server key, and the rules that span
-//! interfaces (one per organization, only in the inventory owner).
+//! The external printing interface of an organization (docs/interface.md#configuration):
+//! validated configuration, its storage with the wallet API key sealed under the server
+//! key, and the rules that span interfaces (one per organization, only in the inventory
+//! owner).
 
 mod store;
 mod url;
@@ -62,7 +63,7 @@ pub struct InterfaceInput {
     /// comma-separated
     pub notification_emails: String,
     #[serde(default)]
-    /// key=value lines (SPEC §6.5)
+    /// key=value lines (docs/interface.md#custom-parameters)
     pub custom_parameters: String,
 }
 

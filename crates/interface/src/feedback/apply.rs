@@ -2,6 +2,7 @@
 
 use serde_json::Value;
 use tixbridge_boxoffice::wallet_side::feedback::{MobileEntry, WalletState, apply_wallet_states, known_tickets};
+use tixbridge_domain::{OrganizationId, TicketId};
 use tixbridge_store::sql;
 
 use super::FeedTicket;
@@ -28,7 +29,7 @@ pub(super) async fn apply_page(
     stop_at_failure: bool,
 ) -> Result<PageOutcome, Failure> {
     let mut examined = 0_u64;
-    let organization = ctx.interface.organization_id;
+    let organization = OrganizationId::new(ctx.interface.organization_id);
     let distribute = ctx.interface.params.enable_ticket_distribution_to_cultural_contact;
     let function_id = ctx.function.id;
     let now = now_ms();
@@ -87,8 +88,8 @@ pub(super) async fn apply_page(
 fn wallet_state(id: i64, organization_id: i64, feed: &FeedTicket, distribute: bool) -> WalletState<'_> {
     let text = |entry: &Value, field: &str| entry[field].as_str().unwrap_or_default().to_owned();
     WalletState {
-        ticket_id: id,
-        organization_id,
+        ticket_id: TicketId::new(id),
+        organization_id: OrganizationId::new(organization_id),
         mobile_status: feed.status.as_str(),
         owner_email: feed.owner.as_ref().and_then(|o| o["email"].as_str()).map(str::to_lowercase),
         holder: feed.holder.as_ref().filter(|h| !h.is_null()).map(Value::to_string),

@@ -1,6 +1,7 @@
-//! Contact creation and distribution (SPEC §7.1): reading the ownership changes the wallet
-//! reports in a ticket's history. The box office mirrors them on its contacts
-//! ([`tixbridge_boxoffice::wallet_side::contacts_mirror`]) inside the feed page's transaction.
+//! Contact creation and distribution (docs/interface.md#contacts-and-distribution): reading
+//! the ownership changes the wallet reports in a ticket's history. The box office mirrors
+//! them on its contacts ([`tixbridge_boxoffice::wallet_side::contacts_mirror`]) inside the
+//! feed page's transaction.
 
 use serde_json::Value;
 use tixbridge_boxoffice::wallet_side::contacts_mirror::OwnershipChange;

@@ -45,5 +45,11 @@ async fn injected_here(ctx: &RunCtx<'_>, ids: &[i64]) -> Result<HashSet<i64>, Fa
     let unique: Vec<i64> = ids.iter().copied().collect::<HashSet<_>>().into_iter().collect();
     let injected = injected_by_interface(ctx.interface.id);
     let mut conn = ctx.db.reader().await?;
-    Ok(organization_tickets_where(&mut conn, ctx.interface.organization_id, &unique, &injected).await?)
+    Ok(organization_tickets_where(
+        &mut conn,
+        tixbridge_domain::OrganizationId::new(ctx.interface.organization_id),
+        &unique,
+        &injected,
+    )
+    .await?)
 }

@@ -1,8 +1,8 @@
 //! Retrieve ticket status (feedback): wallet → box office. Pages the wallet's diff feed from
 //! the stored pagination key and, per page in ONE transaction, writes the mobile status,
 //! owner, holder, counters and history onto the box-office tickets, mirrors ownership changes
-//! on contacts (SPEC §7.1), and stores the next key — so a crash replays at most one page,
-//! whose writes are idempotent.
+//! on contacts (docs/interface.md#contacts-and-distribution), and stores the next key — so
+//! a crash replays at most one page, whose writes are idempotent.
 
 mod apply;
 mod contacts;

@@ -1,4 +1,5 @@
-//! The functions of an interface (SPEC §6.2): what each moves, when it runs, its settings.
+//! The functions of an interface (docs/interface.md#functions): what each moves, when it
+//! runs, its settings.
 
 pub mod schedule;
 pub mod settings;
@@ -79,7 +80,7 @@ pub struct FunctionInput {
     #[serde(default = "yes")]
     pub active: bool,
     #[serde(default)]
-    /// the kind's fields (SPEC §6.2), camelCase
+    /// the kind's fields (docs/interface.md#functions), camelCase
     #[schema(value_type = Object)]
     pub settings: serde_json::Value,
     /// Feedback only: where the feed resumes (empty: from the beginning).

@@ -1,4 +1,4 @@
-//! When an automatic function runs next (SPEC §6.2): aligned on the clock when
+//! When an automatic function runs next (docs/interface.md#functions): aligned on the clock when
 //! `stickToTheHour=true` (a 5-minute function started at 13:35 that ran 7 minutes next runs at
 //! 13:45), else start + duration.
 

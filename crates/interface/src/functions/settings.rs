@@ -1,5 +1,5 @@
-//! The fields of each function kind (SPEC §6.2), as operators send them and as they are
-//! stored (JSON), checked once when saved.
+//! The fields of each function kind (docs/interface.md#functions), as operators send them
+//! and as they are stored (JSON), checked once when saved.
 
 use serde::{Deserialize, Serialize};
 

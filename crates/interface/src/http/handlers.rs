@@ -184,7 +184,7 @@ pub struct RunRequest {
 pub async fn run_function(
     State(engine): State<Engine>,
     Extension(access): Extension<Access>,
-    Path(id): Path<i64>,
+    Path(id): Path<tixbridge_domain::FunctionId>,
     body: axum::body::Bytes,
 ) -> Answer {
     let request: RunRequest = if body.iter().all(u8::is_ascii_whitespace) {

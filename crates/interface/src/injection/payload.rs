@@ -1,6 +1,9 @@
-//! Turning a box-office ticket into the wallet's injected ticket (SPEC §2, §5.1, §6.4, §7.3).
-//! The payload is a pure function of the stored data — no clock, no randomness — so a ticket
-//! sent again after a crash is byte-for-byte the same and the wallet sees no change.
+//! Turning a box-office ticket into the wallet's injected ticket
+//! (docs/products-and-statuses.md#products-that-go-to-the-wallet,
+//! docs/wallet-api.md#injected-ticket-fields, docs/interface.md#who-receives-the-ticket,
+//! docs/interface.md#comfort-variables). The payload is a pure function of the stored data
+//! — no clock, no randomness — so a ticket sent again after a crash is byte-for-byte the
+//! same and the wallet sees no change.
 
 use std::sync::Arc;
 
@@ -104,9 +107,10 @@ fn event_and_activation(row: &TicketRow) -> Result<(Value, Option<Value>), Paylo
     Ok((event, (!activation.is_empty()).then_some(Value::Object(activation))))
 }
 
-/// Who receives the ticket (SPEC §6.4): the box-office owner, or for a reprint of an injected
-/// ticket the last owner the wallet reported — unless the old ticket's invalidation reason
-/// asks to reset to the current box-office holder.
+/// Who receives the ticket (docs/interface.md#who-receives-the-ticket): the box-office
+/// owner, or for a reprint of an injected ticket the last owner the wallet reported —
+/// unless the old ticket's invalidation reason asks to reset to the current box-office
+/// holder.
 fn recipient_email(row: &TicketRow, params: &CustomParameters) -> Option<String> {
     if row.t.replaces_ticket_id.is_some() {
         let reset =

@@ -1,6 +1,6 @@
-//! Which tickets an injection function selects (SPEC §6.2): its settings as the box office's
-//! filter. The box office runs the selection; skip lists are applied by the caller, which
-//! counts them.
+//! Which tickets an injection function selects (docs/interface.md#functions): its settings
+//! as the box office's filter. The box office runs the selection; skip lists are applied by
+//! the caller, which counts them.
 
 use tixbridge_boxoffice::wallet_side::injection_selection::InjectionFilter;
 

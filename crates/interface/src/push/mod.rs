@@ -1,7 +1,7 @@
 //! The push functions: cancelled/invalidated tickets become deletions in the wallet, scanned
-//! tickets become `CONTROLLED` there (SPEC §6.2). Each selects tickets injected before and not
-//! yet processed by this function (push cancelled: or processed with another invalidation
-//! reason since), one wallet call per `ticketIterationSize` page.
+//! tickets become `CONTROLLED` there (docs/interface.md#functions). Each selects tickets
+//! injected before and not yet processed by this function (push cancelled: or processed
+//! with another invalidation reason since), one wallet call per `ticketIterationSize` page.
 
 mod file;
 mod select;

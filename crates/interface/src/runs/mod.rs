@@ -1,6 +1,6 @@
-//! Runs (SPEC §6.3): every run is recorded with its start, end, result, counts and a log line
-//! per ticket that did not go through; one run at a time per function, held by a lease that a
-//! crashed process gives up when it expires.
+//! Runs (docs/interface.md#runs): every run is recorded with its start, end, result, counts
+//! and a log line per ticket that did not go through; one run at a time per function, held
+//! by a lease that a crashed process gives up when it expires.
 
 mod context;
 mod lease;
@@ -74,8 +74,8 @@ impl Phases {
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RunSummary {
-    pub run_id: i64,
-    pub function_id: i64,
+    pub run_id: tixbridge_domain::RunId,
+    pub function_id: tixbridge_domain::FunctionId,
     pub kind: String,
     pub result: RunResult,
     pub simulation: bool,

@@ -155,7 +155,11 @@ impl Harness {
 
     /// Runs a function to completion in this process (no HTTP timeout on long runs).
     pub async fn run(&self, function_id: i64) -> anyhow::Result<tixbridge_interface::runs::RunSummary> {
-        Ok(self.app.engine.run(function_id, tixbridge_interface::RunOptions::default()).await?)
+        Ok(self
+            .app
+            .engine
+            .run(tixbridge_domain::FunctionId::new(function_id), tixbridge_interface::RunOptions::default())
+            .await?)
     }
 
     /// A single number from SQL.

@@ -142,7 +142,8 @@ async fn drive(app: &RunningApp, client: &Client, api_key: &str) -> anyhow::Resu
     let run = |name: &'static str, id: i64| {
         let engine = app.engine.clone();
         async move {
-            let result = engine.run(id, tixbridge_interface::RunOptions::default()).await?;
+            let result =
+                engine.run(tixbridge_domain::FunctionId::new(id), tixbridge_interface::RunOptions::default()).await?;
             Ok::<_, anyhow::Error>((name, result))
         }
     };

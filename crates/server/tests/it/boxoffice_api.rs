@@ -218,9 +218,10 @@ on_both_databases! {
 
         // The same operation as a library call, as other parts use it.
         let db = &app.app.db;
-        let done = tixbridge_boxoffice::tickets::control_by_barcode(db, club.org_id, &club.barcodes[2]).await.unwrap();
-        assert_eq!(done.ticket_id, club.ticket_ids[2]);
-        let refused = tixbridge_boxoffice::tickets::control_by_barcode(db, club.org_id, &club.barcodes[2]).await;
+        let org = tixbridge_domain::OrganizationId::new(club.org_id);
+        let done = tixbridge_boxoffice::tickets::control_by_barcode(db, org, &club.barcodes[2]).await.unwrap();
+        assert_eq!(done.ticket_id.get(), club.ticket_ids[2]);
+        let refused = tixbridge_boxoffice::tickets::control_by_barcode(db, org, &club.barcodes[2]).await;
         assert!(matches!(refused, Err(tixbridge_boxoffice::BoxOfficeError::ScanRefused { code: "ALREADY_CONTROLLED", .. })));
     }
 

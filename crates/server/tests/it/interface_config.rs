@@ -1,4 +1,5 @@
-//! Interface configuration rules (SPEC §6.1, §6.5) and automatic schedules, on both databases.
+//! Interface configuration rules (docs/interface.md#configuration,
+//! docs/interface.md#custom-parameters) and automatic schedules, on both databases.
 
 use crate::common;
 

@@ -133,7 +133,7 @@ on_both_databases! {
         assert_eq!(status.as_u16(), 403, "{answer}");
         assert_eq!(answer["field"], "fileToUpload", "{answer}");
         let options = RunOptions { file: Some(answer_file(&ours.ticket_ids)), changed_since: None };
-        let refused = app.app.engine.run_manual(push, options, false).await;
+        let refused = app.app.engine.run_manual(tixbridge_domain::FunctionId::new(push), options, false).await;
         assert!(matches!(refused, Err(RunError::FileUploadForbidden)), "{refused:?}");
         assert_eq!(run_count(&app, "FCA", push).await, 0);
         assert_eq!(app.run(push).await["counts"]["selected"], 1, "nothing was marked");

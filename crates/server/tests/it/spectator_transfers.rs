@@ -1,5 +1,6 @@
-//! Transfers (SPEC §7.6) over real HTTP on both databases: offer, accept, reject, cancel,
-//! expiry back to the sender, return to sender, the counters and each event rule.
+//! Transfers (docs/wallet-api.md#transfers) over real HTTP on both databases: offer,
+//! accept, reject, cancel, expiry back to the sender, return to sender, the counters and
+//! each event rule.
 
 use crate::support::*;
 use reqwest::StatusCode;

@@ -1,6 +1,7 @@
-//! CSV injection over real HTTP (SPEC §5, §7.2): a stored file becomes a background job whose
-//! rows go through the JSON injection path; malformed files are refused before any job exists;
-//! a job left unfinished by a restart is resumed. On SQLite and PostgreSQL.
+//! CSV injection over real HTTP (docs/wallet-api.md#the-organizer-api,
+//! docs/interface.md#away-fans): a stored file becomes a background job whose rows go
+//! through the JSON injection path; malformed files are refused before any job exists; a
+//! job left unfinished by a restart is resumed. On SQLite and PostgreSQL.
 
 use crate::common;
 

@@ -1,5 +1,7 @@
-//! Digital privileges over real HTTP (SPEC §2, §5): definitions and instances, links to
-//! tickets, marking used, and one organizer never seeing another's, on SQLite and PostgreSQL.
+//! Digital privileges over real HTTP
+//! (docs/products-and-statuses.md#products-that-go-to-the-wallet,
+//! docs/wallet-api.md#the-organizer-api): definitions and instances, links to tickets,
+//! marking used, and one organizer never seeing another's, on SQLite and PostgreSQL.
 
 use crate::common;
 

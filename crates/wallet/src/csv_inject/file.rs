@@ -1,6 +1,7 @@
-//! Reading an injection CSV file (SPEC §5, §7.2): UTF-8, a header row naming known columns in
-//! any order, at most [`MAX_ROWS`] rows. A file that breaks one of these rules is refused whole,
-//! naming the problem, before any job exists; rows are checked one by one later, as tickets.
+//! Reading an injection CSV file (docs/wallet-api.md#the-organizer-api,
+//! docs/interface.md#away-fans): UTF-8, a header row naming known columns in any order, at
+//! most [`MAX_ROWS`] rows. A file that breaks one of these rules is refused whole, naming
+//! the problem, before any job exists; rows are checked one by one later, as tickets.
 
 use std::collections::BTreeMap;
 

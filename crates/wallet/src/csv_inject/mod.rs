@@ -1,6 +1,8 @@
-//! `POST /api/organizer/tickets/csv`: inject from a CSV file (SPEC §5, §7.2 — the away club's
+//! `POST /api/organizer/tickets/csv`: inject from a CSV file
+//! (docs/wallet-api.md#the-organizer-api, docs/interface.md#away-fans — the away club's
 //! filled spreadsheet). The file is checked and stored as a job, answered 202 at once, and
-//! injected in the background; `GET …/tickets/csv/{jobId}` reports the job and a result per row.
+//! injected in the background; `GET …/tickets/csv/{jobId}` reports the job and a result per
+//! row.
 
 mod file;
 mod jobs;

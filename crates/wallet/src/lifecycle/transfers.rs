@@ -1,5 +1,6 @@
 //! `POST /api/organizer/tickets/transfers/cancel`: the organizer cancels pending offers; each
-//! ticket goes back to its sender as `FAILURE` (SPEC §4, §7.6).
+//! ticket goes back to its sender as `FAILURE`
+//! (docs/products-and-statuses.md#wallet-statuses, docs/wallet-api.md#transfers).
 
 use axum::Json;
 use axum::extract::State;

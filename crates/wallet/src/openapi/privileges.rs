@@ -1,5 +1,7 @@
-//! Schemas of the organizer API's privilege and CSV injection calls (SPEC §2, §5, §7.2),
-//! whose answers are built in place.
+//! Schemas of the organizer API's privilege and CSV injection calls
+//! (docs/products-and-statuses.md#products-that-go-to-the-wallet,
+//! docs/wallet-api.md#the-organizer-api, docs/interface.md#away-fans), whose answers are
+//! built in place.
 #![allow(dead_code)] // schemas only
 
 use utoipa::ToSchema;

@@ -1,5 +1,6 @@
 //! The answers of the privilege calls: one result per definition and per instance sent, in
-//! order, `ACCEPTED` or `REJECTED` with a reason naming the field or rule (SPEC §5).
+//! order, `ACCEPTED` or `REJECTED` with a reason naming the field or rule
+//! (docs/wallet-api.md#the-organizer-api).
 
 use serde::Serialize;
 

@@ -1,7 +1,9 @@
-//! Digital privileges (SPEC §2, §5): `POST /api/organizer/privileges` injects definitions (one
-//! per box-office product) and instances (one per card), `POST …/privileges/use` marks cards
-//! used, `GET …/privileges/{privilegeId}` reads one back. Same credentials, limits and error
-//! shapes as the ticket calls; one transaction per call; one organizer never sees another's.
+//! Digital privileges (docs/products-and-statuses.md#products-that-go-to-the-wallet,
+//! docs/wallet-api.md#the-organizer-api): `POST /api/organizer/privileges` injects
+//! definitions (one per box-office product) and instances (one per card), `POST
+//! …/privileges/use` marks cards used, `GET …/privileges/{privilegeId}` reads one back.
+//! Same credentials, limits and error shapes as the ticket calls; one transaction per call;
+//! one organizer never sees another's.
 
 mod answer;
 mod definitions;

@@ -1,8 +1,9 @@
-//! Transfers (SPEC §7.6): an owner offers a ticket by e-mail (`PENDING_TRANSFER`, still the
-//! sender's); the recipient accepts (`TRANSFERRED`, now theirs) or rejects, the sender may
-//! cancel (`FAILURE_TRANSFER`); an offer left open past the event's window expires
-//! (`FAILURE`, by [`expire_transfers`]). "Return to sender" offers the ticket back to the
-//! previous owner and counts as a backward transfer. The event's rules are checked here.
+//! Transfers (docs/wallet-api.md#transfers): an owner offers a ticket by e-mail
+//! (`PENDING_TRANSFER`, still the sender's); the recipient accepts (`TRANSFERRED`, now
+//! theirs) or rejects, the sender may cancel (`FAILURE_TRANSFER`); an offer left open past
+//! the event's window expires (`FAILURE`, by [`expire_transfers`]). "Return to sender"
+//! offers the ticket back to the previous owner and counts as a backward transfer. The
+//! event's rules are checked here.
 
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
@@ -244,7 +245,8 @@ pub async fn expire_transfers(db: &Db, now: DateTime<Utc>) -> Result<u64, Wallet
     Ok(expired)
 }
 
-/// Who ended an offer without acceptance (SPEC §4 `FAILURE`).
+/// Who ended an offer without acceptance (`FAILURE`,
+/// docs/products-and-statuses.md#wallet-statuses).
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum FailedBy {
     /// The offer's window passed.
