@@ -7,7 +7,7 @@ use std::borrow::Cow;
 
 use sqlx::postgres::{PgArguments, PgRow};
 use sqlx::sqlite::{SqliteArguments, SqliteRow};
-use sqlx::{Decode, FromRow, Postgres, Sqlite, Type};
+use sqlx::{Decode, Encode, FromRow, Postgres, Sqlite, Type};
 
 use crate::conn::Conn;
 
@@ -315,7 +315,19 @@ fn sqlite_text(text: &str, args: usize) -> Cow<'_, str> {
     if expected - 1 == args { Cow::Owned(out) } else { Cow::Borrowed(text) }
 }
 
-fn sqlite<'q>(text: &'q str, args: Vec<Arg<'q>>) -> sqlx::query::Query<'q, Sqlite, SqliteArguments<'q>> {
+/// `text` with `args` bound, for backend `DB` (both take the same argument types).
+fn bound<'q, DB>(text: &'q str, args: Vec<Arg<'q>>) -> sqlx::query::Query<'q, DB, DB::Arguments<'q>>
+where
+    DB: sqlx::Database,
+    Option<bool>: Encode<'q, DB> + Type<DB>,
+    Option<i32>: Encode<'q, DB> + Type<DB>,
+    Option<i64>: Encode<'q, DB> + Type<DB>,
+    Option<f64>: Encode<'q, DB> + Type<DB>,
+    Option<Cow<'q, str>>: Encode<'q, DB> + Type<DB>,
+    &'q [u8]: Encode<'q, DB> + Type<DB>,
+    Option<Vec<u8>>: Encode<'q, DB> + Type<DB>,
+    Vec<u8>: Encode<'q, DB> + Type<DB>,
+{
     let mut query = sqlx::query(text);
     for arg in args {
         query = match arg {
@@ -332,21 +344,12 @@ fn sqlite<'q>(text: &'q str, args: Vec<Arg<'q>>) -> sqlx::query::Query<'q, Sqlit
     query
 }
 
+fn sqlite<'q>(text: &'q str, args: Vec<Arg<'q>>) -> sqlx::query::Query<'q, Sqlite, SqliteArguments<'q>> {
+    bound(text, args)
+}
+
 fn postgres<'q>(text: &'q str, args: Vec<Arg<'q>>) -> sqlx::query::Query<'q, Postgres, PgArguments> {
-    let mut query = sqlx::query(text);
-    for arg in args {
-        query = match arg {
-            Arg::Bool(v) => query.bind(v),
-            Arg::I32(v) => query.bind(v),
-            Arg::I64(v) => query.bind(v),
-            Arg::F64(v) => query.bind(v),
-            Arg::Text(v) => query.bind(v),
-            Arg::Bytes(Some(Cow::Borrowed(v))) => query.bind(v),
-            Arg::Bytes(Some(Cow::Owned(v))) => query.bind(v),
-            Arg::Bytes(None) => query.bind(None::<Vec<u8>>),
-        };
-    }
-    query
+    bound(text, args)
 }
 
 #[cfg(test)]
