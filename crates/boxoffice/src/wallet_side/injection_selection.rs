@@ -68,9 +68,6 @@ pub struct TicketColumns {
     pub replaced_wallet_owner: Option<String>,
 }
 
-/// Product kinds the injection sends as tickets (cards go through the privileges function).
-pub const TICKET_KINDS: [&str; 4] = ["EVENT", "MATCH", "OPEN_PASS", "SERVICE"];
-
 /// The selected tickets with ids in `(after_id, upper_id]`, at most `limit`, in id order.
 pub async fn injection_page(
     conn: &mut impl Conn,

@@ -10,13 +10,12 @@ use tixbridge_web::{ApiError, JsonBody};
 use tixbridge_boxoffice::access::Access;
 use tixbridge_boxoffice::access::audit::AuditEntry;
 
-use super::Problem;
 use crate::config::{self, InterfaceInput};
 use crate::engine::Engine;
 use crate::functions::{self, FunctionInput};
 use crate::runs::RunOptions;
 
-type Answer = Result<(StatusCode, Json<Value>), Problem>;
+type Answer = Result<(StatusCode, Json<Value>), ApiError>;
 
 fn ok(value: Value) -> Answer {
     Ok((StatusCode::OK, Json(value)))
@@ -225,7 +224,7 @@ pub async fn show_run(
     // dumped calls hold what was sent to and answered by the wallet: admins only
     match crate::runs::load_run(&engine.db, id, access.caller.is_admin()).await? {
         Some(run) => ok(run),
-        None => Err(ApiError::not_found(format!("no run {id}")).into()),
+        None => Err(ApiError::not_found(format!("no run {id}"))),
     }
 }
 

@@ -58,52 +58,31 @@ impl OwnerLookup for Owners {
     }
 }
 
-impl From<InterfaceError> for Problem {
+impl From<InterfaceError> for ApiError {
     fn from(err: InterfaceError) -> Self {
         use axum::http::StatusCode;
-        Problem(match err {
+        match err {
             InterfaceError::Invalid(e) => ApiError::unprocessable(e.field, e.rule),
             InterfaceError::Conflict { field, message } => ApiError::conflict(field, message),
             InterfaceError::NotFound(what) => ApiError::not_found(what),
             InterfaceError::Unseal => ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, err.to_string()),
             InterfaceError::Sql(e) => ApiError::internal(e),
-        })
-    }
-}
-
-impl From<RunError> for Problem {
-    fn from(err: RunError) -> Self {
-        match err {
-            RunError::Busy(_) | RunError::Inactive(_) => Problem(ApiError::conflict("function", err.to_string())),
-            RunError::FileUploadForbidden => {
-                Problem(ApiError::new(axum::http::StatusCode::FORBIDDEN, err.to_string()).with_field("fileToUpload"))
-            }
-            RunError::FileRefused(why) => {
-                Problem(ApiError::unprocessable("fileToUpload", format!("refused whole, nothing written: {why}")))
-            }
-            RunError::Interface(e) => e.into(),
-            RunError::Sql(e) => Problem(ApiError::internal(e)),
         }
     }
 }
 
-impl From<sqlx::Error> for Problem {
-    fn from(err: sqlx::Error) -> Self {
-        Problem(ApiError::internal(err))
-    }
-}
-
-impl From<ApiError> for Problem {
-    fn from(err: ApiError) -> Self {
-        Problem(err)
-    }
-}
-
-/// The API's error: an [`ApiError`] built from the interface's own errors.
-pub struct Problem(pub ApiError);
-
-impl axum::response::IntoResponse for Problem {
-    fn into_response(self) -> axum::response::Response {
-        self.0.into_response()
+impl From<RunError> for ApiError {
+    fn from(err: RunError) -> Self {
+        match err {
+            RunError::Busy(_) | RunError::Inactive(_) => ApiError::conflict("function", err.to_string()),
+            RunError::FileUploadForbidden => {
+                ApiError::new(axum::http::StatusCode::FORBIDDEN, err.to_string()).with_field("fileToUpload")
+            }
+            RunError::FileRefused(why) => {
+                ApiError::unprocessable("fileToUpload", format!("refused whole, nothing written: {why}"))
+            }
+            RunError::Interface(e) => e.into(),
+            RunError::Sql(e) => ApiError::internal(e),
+        }
     }
 }
