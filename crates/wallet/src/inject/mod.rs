@@ -20,12 +20,7 @@ use crate::results::BatchAnswer;
     path = "/api/organizer/tickets",
     summary = "Inject a batch of tickets; idempotent per ticketId",
     request_body(content = Vec<crate::openapi::tickets::InjectedTicket>, description = "at most 10,000 tickets"),
-    responses(
-        (status = 200, description = "one result per ticket, in order", body = crate::openapi::tickets::BatchAnswer),
-        (status = 400, response = tixbridge_web::openapi::BadRequest),
-        (status = 401, response = tixbridge_web::openapi::Unauthorized),
-        (status = 413, response = tixbridge_web::openapi::BadRequest)
-    ),
+    responses(crate::openapi::tickets::BatchAnswers),
     security(("basic" = []), ("apiKey" = []))
 )]
 pub(crate) async fn post_tickets(

@@ -55,12 +55,7 @@ pub(crate) fn parse_items<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result
     path = "/api/organizer/tickets/delete",
     summary = "Delete tickets: DELETION_PENDING, or DELETED when no device holds them",
     request_body(content = Vec<crate::openapi::tickets::DeleteRequest>, description = "at most 10,000 tickets"),
-    responses(
-        (status = 200, description = "one result per ticket, in order", body = crate::openapi::tickets::BatchAnswer),
-        (status = 400, response = tixbridge_web::openapi::BadRequest),
-        (status = 401, response = tixbridge_web::openapi::Unauthorized),
-        (status = 413, response = tixbridge_web::openapi::BadRequest)
-    ),
+    responses(crate::openapi::tickets::BatchAnswers),
     security(("basic" = []), ("apiKey" = []))
 )]
 pub(crate) async fn post_delete(
@@ -92,12 +87,7 @@ pub(crate) async fn post_delete(
     path = "/api/organizer/tickets/control",
     summary = "Mark tickets CONTROLLED",
     request_body(content = Vec<crate::openapi::tickets::ControlRequest>, description = "at most 10,000 tickets"),
-    responses(
-        (status = 200, description = "one result per ticket, in order", body = crate::openapi::tickets::BatchAnswer),
-        (status = 400, response = tixbridge_web::openapi::BadRequest),
-        (status = 401, response = tixbridge_web::openapi::Unauthorized),
-        (status = 413, response = tixbridge_web::openapi::BadRequest)
-    ),
+    responses(crate::openapi::tickets::BatchAnswers),
     security(("basic" = []), ("apiKey" = []))
 )]
 pub(crate) async fn post_control(

@@ -3,9 +3,9 @@
 //! their shapes are stated here, beside the handlers' annotations that use them.
 #![allow(dead_code)] // schemas only
 
-use utoipa::ToSchema;
 use utoipa::openapi::RefOr;
 use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
+use utoipa::{IntoResponses, ToSchema};
 
 /// A wallet ticket's status, one of the domain's.
 pub fn wallet_status() -> RefOr<Schema> {
@@ -24,6 +24,20 @@ pub enum Outcome {
 #[derive(ToSchema)]
 pub struct BatchAnswer {
     results: Vec<BatchResult>,
+}
+
+/// What a batch call of the organizer API answers: one result per ticket, or a refusal of the
+/// whole batch.
+#[derive(IntoResponses)]
+pub enum BatchAnswers {
+    #[response(status = 200, description = "one result per ticket, in order")]
+    Results(BatchAnswer),
+    #[response(status = 400)]
+    Malformed(#[ref_response] tixbridge_web::openapi::BadRequest),
+    #[response(status = 401)]
+    Unauthenticated(#[ref_response] tixbridge_web::openapi::Unauthorized),
+    #[response(status = 413)]
+    TooLarge(#[ref_response] tixbridge_web::openapi::BadRequest),
 }
 
 #[derive(ToSchema)]
