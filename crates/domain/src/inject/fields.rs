@@ -75,6 +75,46 @@ impl<'a> Obj<'a> {
         }
     }
 
+    /// Text the wallet shows: a string, or a multilingual object `{"en": "…", "fr": "…"}` whose
+    /// keys are language codes and whose every text keeps to `max_chars`. Returns the text to
+    /// display where one language is needed: English when given, else the first language in
+    /// alphabetical order.
+    pub fn optional_text(&self, key: &str, max_chars: usize) -> Result<Option<&'a str>, Rejection> {
+        let Some(Value::Object(languages)) = self.get(key) else {
+            return self.optional_str(key, max_chars).map_err(|_| self.text_rule(key, max_chars));
+        };
+        if languages.is_empty() {
+            return Err(self.rejection(key, "a multilingual object needs at least one language"));
+        }
+        let texts = Obj { map: languages, path: self.path_of(key) };
+        for language in languages.keys() {
+            if !is_language_code(language) {
+                return Err(texts.rejection(language, "is not a language code (e.g. en, fr, pt-BR)"));
+            }
+            texts.optional_str(language, max_chars).map_err(|_| texts.text_rule(language, max_chars))?;
+        }
+        let first = || languages.iter().min_by_key(|(language, _)| language.as_str()).map(|(_, text)| text);
+        let shown = languages.get("en").or_else(first);
+        Ok(shown.and_then(Value::as_str))
+    }
+
+    /// Like [`optional_text`](Self::optional_text), required and not blank.
+    pub fn required_text(&self, key: &str, max_chars: usize) -> Result<&'a str, Rejection> {
+        match self.optional_text(key, max_chars)? {
+            Some(s) if !s.trim().is_empty() => Ok(s),
+            Some(_) => Err(self.rejection(key, "must not be empty")),
+            None => Err(self.rejection(key, "is required")),
+        }
+    }
+
+    fn text_rule(&self, key: &str, max_chars: usize) -> Rejection {
+        let got = match self.get(key) {
+            Some(Value::String(s)) => format!(" (got {} characters)", s.chars().count()),
+            _ => String::new(),
+        };
+        self.rejection(key, format!("must be text of at most {max_chars} characters or a multilingual object{got}"))
+    }
+
     pub fn optional_bool(&self, key: &str) -> Result<Option<bool>, Rejection> {
         match self.get(key) {
             None => Ok(None),
@@ -142,11 +182,20 @@ impl<'a> Obj<'a> {
             };
             let entry = Obj { map, path };
             entry.required_str("key", 256)?;
-            entry.optional_str("value", 2048).or_else(|_| match entry.get("value") {
-                Some(Value::Object(_)) => Ok(None),
-                _ => Err(entry.rejection("value", "must be a string or a multilingual object")),
-            })?;
+            entry.optional_text("value", 2048)?;
         }
         Ok(())
     }
+}
+
+/// `en`, `fr`, `pt-BR`: two or three lower-case letters, optionally a region or script of
+/// two to eight letters or digits.
+fn is_language_code(code: &str) -> bool {
+    let (language, region) = match code.split_once('-') {
+        Some((language, region)) => (language, Some(region)),
+        None => (code, None),
+    };
+    (2..=3).contains(&language.len())
+        && language.bytes().all(|b| b.is_ascii_lowercase())
+        && region.is_none_or(|r| (2..=8).contains(&r.len()) && r.bytes().all(|b| b.is_ascii_alphanumeric()))
 }

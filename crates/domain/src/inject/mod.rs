@@ -32,6 +32,8 @@ impl Rejection {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ValidEvent {
     pub id: String,
+    /// The name to show: the text sent, or of a multilingual name its English text (else its
+    /// first language's).
     pub name: String,
     /// Kept as sent, so the local offset is shown as given.
     pub start_time: String,
@@ -140,7 +142,7 @@ pub fn check_id_chars(field: &str, id: &str) -> Result<(), Rejection> {
 
 fn validate_event<'a>(event: &Obj<'a>, now: DateTime<Utc>) -> Result<CheckedEvent<'a>, Rejection> {
     let id = event.required_str("id", 256)?;
-    let name = event.required_str("name", 128)?;
+    let name = event.required_text("name", 128)?;
     let (start_time, starts_at) = event.required_datetime("startTime")?;
     let (expiration_date, expires_at) = event.required_datetime("expirationDate")?;
     if expires_at <= starts_at {
@@ -150,16 +152,17 @@ fn validate_event<'a>(event: &Obj<'a>, now: DateTime<Utc>) -> Result<CheckedEven
         return Err(event.rejection("expirationDate", "the event has expired"));
     }
     if let Some(address) = event.optional_obj("address")? {
-        address.optional_str("site", 200)?;
-        for key in ["city", "zip", "line1", "line2", "line3"] {
-            address.optional_str(key, 256)?;
+        address.optional_text("site", 200)?;
+        for key in ["city", "line1", "line2", "line3"] {
+            address.optional_text(key, 256)?;
         }
+        address.optional_str("zip", 256)?;
         address.optional_str("countryCode", 3)?;
     }
     event.optional_str("website", 512)?;
     event.optional_str("imageUrl", 256)?;
     if let Some(group) = event.optional_obj("group")? {
-        group.optional_str("name", 128)?;
+        group.optional_text("name", 128)?;
         group.optional_str("image", 512)?;
     }
     Ok(CheckedEvent { id, name, start_time, expiration_date, expires_at })
@@ -203,7 +206,7 @@ fn validate_purchase(purchase: &Obj<'_>) -> Result<(), Rejection> {
     purchase.optional_str("fileNumber", 256)?;
     purchase.optional_number("price")?;
     purchase.optional_str("currency", 20)?;
-    purchase.optional_str("category", 512)?;
+    purchase.optional_text("category", 512)?;
     purchase.optional_str("taxNumber", 256)?;
     for key in ["tariffId", "seatCategoryId", "contingentId"] {
         purchase.optional_id(key)?;

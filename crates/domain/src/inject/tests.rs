@@ -96,3 +96,30 @@ fn the_limits_themselves_are_accepted() {
 fn every_allowed_punctuation_mark_is_accepted_in_a_ticket_id() {
     assert!(check_ticket_id("Ab 9*.-_+/()").is_ok());
 }
+
+#[test]
+fn shown_texts_may_be_multilingual_objects_checked_language_by_language() {
+    let mut ticket = valid();
+    ticket["event"]["name"] = json!({ "fr": "Finale", "en": "Final" });
+    ticket["event"]["address"]["site"] = json!({ "en": "National Stadium", "pt-BR": "Estádio Nacional" });
+    ticket["purchaseDetails"]["category"] = json!({ "de": "Kategorie 1" });
+    ticket["ticketDetails"] = json!({ "main": [{ "key": "Tariff", "value": { "en": "Full price" } }] });
+    let valid_ticket = validate_ticket(ticket.clone(), Utc::now()).map_err(|r| r.to_string()).unwrap();
+    assert_eq!(valid_ticket.event.name, "Final", "English is the text shown");
+    ticket["event"]["name"] = json!({ "fr": "Finale", "de": "Endspiel" });
+    assert_eq!(validate_ticket(ticket, Utc::now()).unwrap().event.name, "Endspiel", "else the first language");
+
+    for (field, edit) in [
+        ("event.name.en", json!({ "en": "n".repeat(129) })),
+        ("event.name.English", json!({ "English": "Final" })),
+        ("event.name", json!({})),
+        ("event.name", json!({ "en": " " })),
+        ("event.name", json!(["Final"])),
+    ] {
+        let rejection = rejection_of(valid(), |t| t["event"]["name"] = edit);
+        assert_eq!(rejection.field, field, "rule was: {}", rejection.rule);
+    }
+    let rejection =
+        rejection_of(valid(), |t| t["ticketDetails"] = json!({ "main": [{ "key": "K", "value": { "en": 7 } }] }));
+    assert_eq!(rejection.field, "ticketDetails.main[0].value.en", "rule was: {}", rejection.rule);
+}

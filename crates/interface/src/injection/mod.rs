@@ -86,8 +86,11 @@ pub async fn run(ctx: &mut RunCtx<'_>, settings: &InjectionSettings) -> Result<(
             if params.enforce_mandatory_parameters
                 && let Err(rejection) = check_ticket(&payload, now)
             {
+                let no_recipient =
+                    rejection.field == "spectatorDetails.email" && payload["spectatorDetails"].get("email").is_none();
+                let hint = if no_recipient { " (the ticket's recipient has no e-mail)" } else { "" };
                 ctx.run.counts.rejected += 1;
-                ctx.run.note(Some(&ticket_ref), format!("not sent, the wallet would refuse it: {rejection}"));
+                ctx.run.note(Some(&ticket_ref), format!("not sent, the wallet would refuse it: {rejection}{hint}"));
                 continue;
             }
             ids.push(row.t.id);

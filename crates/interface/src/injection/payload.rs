@@ -33,24 +33,35 @@ fn text(at: DateTime<FixedOffset>) -> String {
     at.to_rfc3339_opts(SecondsFormat::Secs, false)
 }
 
+/// A text the wallet shows, as `sendMultilingualAsJsonObject` asks: `{"en": "…"}` (the box
+/// office holds one language) or plain text.
+fn shown(text: &str, params: &CustomParameters) -> Value {
+    if params.send_multilingual_as_json_object { json!({ "en": text }) } else { json!(text) }
+}
+
 /// The wallet event: from the performance for dated products, from comfort variables or the
 /// ticket's validity for undated ones. Also the activation parameters comfort variables set.
-fn event_and_activation(row: &TicketRow) -> Result<(Value, Option<Value>), PayloadError> {
+fn event_and_activation(row: &TicketRow, params: &CustomParameters) -> Result<(Value, Option<Value>), PayloadError> {
     let performance = row.performance.as_deref();
     let teams = performance.and_then(|pf| pf.host_team.as_ref().zip(pf.opposing_team.as_ref()));
     let name = match teams {
         Some((host, opposing)) => format!("{host} - {opposing}"),
         None => row.product.external_name.clone().unwrap_or_else(|| row.product.name.clone()),
     };
+    let name = shown(&name, params);
     let mut address = Map::new();
     if let Some(pf) = performance {
         for (key, value) in [
             ("site", pf.site_external_name.as_ref().or(pf.site_name.as_ref())),
             ("line1", pf.address_line1.as_ref()),
             ("city", pf.city.as_ref()),
-            ("zip", pf.zip.as_ref()),
-            ("countryCode", pf.country_code.as_ref()),
         ] {
+            if let Some(value) = value {
+                address.insert(key.into(), shown(value, params));
+            }
+        }
+        // codes, never translated
+        for (key, value) in [("zip", pf.zip.as_ref()), ("countryCode", pf.country_code.as_ref())] {
             if let Some(value) = value {
                 address.insert(key.into(), json!(value));
             }
@@ -137,11 +148,13 @@ fn filled(value: &Option<String>) -> bool {
 
 /// Builds the wallet payload of one ticket.
 pub fn build(row: &TicketRow, settings: &InjectionSettings, params: &CustomParameters) -> Result<Value, PayloadError> {
-    let (event, activation) = event_and_activation(row)?;
-    let email = recipient_email(row, params)
-        .ok_or_else(|| fail("spectatorDetails.email: the ticket's contact has no e-mail"))?;
+    let (event, activation) = event_and_activation(row, params)?;
     let mut spectator = Map::new();
-    spectator.insert("email".into(), json!(email));
+    // without one the wallet refuses the ticket: checked before sending when
+    // `enforceMandatoryParameters=true`, else left for the wallet to refuse
+    if let Some(email) = recipient_email(row, params) {
+        spectator.insert("email".into(), json!(email));
+    }
     for (key, value) in [
         ("title", &row.t.holder_title),
         ("firstName", &row.t.holder_first_name),
@@ -171,8 +184,10 @@ pub fn build(row: &TicketRow, settings: &InjectionSettings, params: &CustomParam
     }
     purchase.insert("price".into(), json!(row.t.price_cents as f64 / 100.0));
     purchase.insert("currency".into(), json!(row.t.currency));
+    if let Some(category) = &row.seat_category {
+        purchase.insert("category".into(), shown(&category.name, params));
+    }
     for (key, value) in [
-        ("category", row.seat_category.as_ref().map(|c| c.name.as_str())),
         ("taxNumber", row.t.tax_number.as_deref()),
         ("tariffId", code(&row.tariff)),
         ("seatCategoryId", code(&row.seat_category)),
@@ -212,9 +227,7 @@ pub fn build(row: &TicketRow, settings: &InjectionSettings, params: &CustomParam
 }
 
 fn ticket_details(row: &TicketRow, params: &CustomParameters) -> Value {
-    let text = |value: &str| {
-        if params.send_multilingual_as_json_object { json!({ "en": value }) } else { json!(value) }
-    };
+    let text = |value: &str| shown(value, params);
     let mut main = Vec::new();
     if let Some(category) = &row.seat_category {
         main.push(json!({ "key": "Category", "value": text(&category.name) }));

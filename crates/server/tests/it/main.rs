@@ -16,6 +16,7 @@ mod gate_codes;
 mod gate_scan;
 mod interface_config;
 mod interface_crash;
+mod interface_custom_parameters;
 mod interface_faults;
 mod interface_fidelity;
 mod interface_injection;
