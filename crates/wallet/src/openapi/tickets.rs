@@ -73,12 +73,21 @@ pub struct InjectedTicket {
     external_entrance: Option<String>,
 }
 
+/// A text the wallet shows: plain, or by language code (`{"en": "Final", "fr": "Finale"}`),
+/// each language's text within the field's limit (docs/wallet-api.md#injected-ticket-fields).
+#[derive(ToSchema)]
+#[serde(untagged)]
+pub enum ShownText {
+    Text(String),
+    ByLanguage(std::collections::BTreeMap<String, String>),
+}
+
 #[derive(ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct InjectedEvent {
     id: String,
-    #[schema(max_length = 128)]
-    name: String,
+    /// at most 128 characters (each language's)
+    name: ShownText,
     #[schema(format = DateTime)]
     start_time: String,
     #[schema(format = DateTime)]
@@ -96,14 +105,14 @@ pub struct InjectedEvent {
 #[derive(ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct EventAddress {
-    #[schema(max_length = 200)]
-    site: Option<String>,
-    city: Option<String>,
+    /// at most 200 characters (each language's)
+    site: Option<ShownText>,
+    city: Option<ShownText>,
     country_code: Option<String>,
     zip: Option<String>,
-    line1: Option<String>,
-    line2: Option<String>,
-    line3: Option<String>,
+    line1: Option<ShownText>,
+    line2: Option<ShownText>,
+    line3: Option<ShownText>,
 }
 
 #[derive(ToSchema)]
@@ -121,8 +130,8 @@ pub struct PurchaseDetails {
     price: Option<f64>,
     #[schema(max_length = 20)]
     currency: Option<String>,
-    #[schema(max_length = 512)]
-    category: Option<String>,
+    /// at most 512 characters (each language's)
+    category: Option<ShownText>,
     #[schema(max_length = 256)]
     tax_number: Option<String>,
     #[schema(value_type = Option<Value>)]
