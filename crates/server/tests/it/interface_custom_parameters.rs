@@ -41,8 +41,12 @@ async fn record(app: &common::TestApp, summary: &Value) -> Value {
 
 /// The log lines of a run about ticket `id`.
 fn lines_about(run: &Value, id: i64) -> Vec<String> {
+    let id = id.to_string();
     let lines = run["log"].as_array().unwrap().iter();
-    lines.filter(|l| l["ticket"] == id.to_string()).map(|l| l["message"].as_str().unwrap().to_owned()).collect()
+    lines
+        .filter(|l| l["ticket"].as_str() == Some(id.as_str()))
+        .map(|l| l["message"].as_str().unwrap().to_owned())
+        .collect()
 }
 
 /// The request bodies of the wallet calls kept in a run's dump.
@@ -237,7 +241,7 @@ on_both_databases! {
         let more = app.issue_tickets("FPV", seeded.contact_id, 2, "MOB").await;
         let on = app.run(injection).await;
         let file = dumps.join(format!("run-{}-variables.json", on["runId"]));
-        assert_eq!(files(), [file.clone()]);
+        assert_eq!(files(), std::slice::from_ref(&file));
         let run = record(&app, &on).await;
         assert!(run["log"].as_array().unwrap().iter().any(|l| l["message"].as_str().unwrap().contains(&*file.to_string_lossy())),
             "the run log names the file: {run}");
