@@ -1,8 +1,8 @@
 //! Each custom parameter of the interface (docs/interface.md#custom-parameters) changes what a
 //! run does — shown on a run over real HTTP, with the value set and with the other value, on
-//! both databases. `killRatio`, `doContinueInCaseOfSyncError` and the two visibility
-//! parameters have their tests with the functions they steer (interface_fidelity.rs,
-//! interface_push_feedback.rs).
+//! both databases. `killRatio`, `doContinueInCaseOfSyncError` and
+//! `overrideVisibilityFlagForInvalidationReasons` have their tests with the functions they steer
+//! (interface_fidelity.rs, interface_push_feedback.rs).
 
 use crate::common;
 
@@ -428,5 +428,19 @@ on_both_databases! {
         assert_eq!(ticket["contactId"], carl[0]["id"], "and the ticket's contact: {ticket}");
         let statuses: Vec<&str> = ticket["distributionHistory"].as_array().unwrap().iter().map(|d| d["status"].as_str().unwrap()).collect();
         assert_eq!(statuses, ["PENDING", "CONFIRMED"]);
+    }
+
+    async fn visibility_flag_default_value_true_keeps_every_cancelled_ticket_visible_in_the_wallet(app: TestApp) {
+        for (org, params, shown) in [("FVT", "visibilityFlagDefaultValue=true", true), ("FVF", "", false)] {
+            let seeded = configured(&app, org, 2, params).await;
+            let injection = app.function(org, "INJECTION", injection_settings()).await;
+            assert_eq!(app.run(injection).await["counts"]["accepted"], 2);
+            act(&app, org, seeded.ticket_ids[0], "cancel", json!({ "reason": "CANCELLATION" })).await;
+            let push = app.function(org, "PUSH_CANCELLED", json!({ "batchSize": 1000, "shipmentModes": ["MOB"] })).await;
+            assert_eq!(app.run(push).await["counts"]["accepted"], 1);
+            let (_, wallet) = app.wallet_ticket(&seeded, seeded.ticket_ids[0]).await;
+            assert_eq!(wallet["status"], "DELETED", "{org}: {wallet}");
+            assert_eq!(wallet["showDeletedTicket"], shown, "{org} with {params:?}: {wallet}");
+        }
     }
 }
