@@ -18,6 +18,7 @@ mod interface_config;
 mod interface_crash;
 mod interface_faults;
 mod interface_fidelity;
+mod interface_function_fields;
 mod interface_injection;
 mod interface_push_feedback;
 mod interface_upload_files;
