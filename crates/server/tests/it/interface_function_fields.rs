@@ -66,7 +66,7 @@ on_both_databases! {
             let (status, answer) = app.post_json(functions, "", &body).await;
             assert_eq!((status.as_u16(), answer["field"].as_str()), (422, Some("pointOfSale")), "{unknown}: {answer}");
         }
-        assert_eq!(app.bo_get(functions).await.as_array().map(Vec::len), Some(0), "nothing was created");
+        assert_eq!(app.bo_get(functions).await["functions"].as_array().map(Vec::len), Some(0), "nothing was created");
 
         let injection = app.function("FPS", "INJECTION", injection_settings()).await;
         let (status, answer) =
