@@ -101,8 +101,9 @@ pub async fn run(ctx: &mut RunCtx<'_>, settings: &PrivilegesSettings) -> Result<
             }
         }
         ctx.run.counts.accepted += accepted.len() as u64;
-        ctx.run.counts.written += mark_processed(&db, ctx.function.id, ctx.run.id, &accepted, Print::Yes { point_of_sale: None }, now_ms())
-            .await?;
+        ctx.run.counts.written +=
+            mark_processed(&db, ctx.function.id, ctx.run.id, &accepted, Print::Yes { point_of_sale: None }, now_ms())
+                .await?;
         ctx.check_kill_ratio()?;
         ctx.keep_lease().await?;
     }

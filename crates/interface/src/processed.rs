@@ -19,7 +19,9 @@ pub enum Print {
     No,
     /// Print, recording the point of sale (an id of the box office's points of sale) the
     /// printing is done as, when the function names one.
-    Yes { point_of_sale: Option<i64> },
+    Yes {
+        point_of_sale: Option<i64>,
+    },
 }
 
 /// Marks `tickets` processed by `function_id` in run `run_id`; with [`Print::Yes`], prints

@@ -38,12 +38,7 @@ const CHUNK: usize = 1_000;
 /// depends on the status alone, and one guarded `UPDATE` per chunk needs no read before the
 /// write — no extra round trip on the injection's path, and no read snapshot that a write by
 /// another process (on SQLite) would make stale before this transaction writes.
-pub async fn print_tickets(
-    tx: &mut Tx,
-    ids: &[i64],
-    now: i64,
-    point_of_sale: Option<i64>,
-) -> Result<u64, sqlx::Error> {
+pub async fn print_tickets(tx: &mut Tx, ids: &[i64], now: i64, point_of_sale: Option<i64>) -> Result<u64, sqlx::Error> {
     let moves: Vec<(TicketStatus, TicketStatus)> = TicketStatus::ALL
         .into_iter()
         .filter_map(|from| from.transition(&TicketAction::Print).ok().map(|to| (from, to)))

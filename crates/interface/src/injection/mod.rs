@@ -10,11 +10,11 @@ mod send;
 use std::collections::VecDeque;
 
 use serde_json::{Value, json};
-use tokio::task::JoinHandle;
 use tixbridge_boxoffice::wallet_side::injection_catalog::{Catalog, TicketRow};
 use tixbridge_boxoffice::wallet_side::injection_selection::injection_page;
 use tixbridge_boxoffice::wallet_side::printing::point_of_sale_id;
 use tixbridge_domain::inject::check_ticket;
+use tokio::task::JoinHandle;
 
 use crate::functions::settings::InjectionSettings;
 use crate::runs::Phases;
@@ -46,8 +46,7 @@ pub async fn run(ctx: &mut RunCtx<'_>, settings: &InjectionSettings) -> Result<(
     };
     let mut in_flight = InFlight::with_capacity(PAGES_IN_FLIGHT);
     let mut variables_dump: Vec<Value> = Vec::new();
-    let mut outcome =
-        send_pages(ctx, settings, template.as_ref(), &sender, &mut in_flight, &mut variables_dump).await;
+    let mut outcome = send_pages(ctx, settings, template.as_ref(), &sender, &mut in_flight, &mut variables_dump).await;
     // every page sent is settled before the run ends, whatever stopped it: what the wallet
     // accepted is printed and counted
     while let Some(page) = in_flight.pop_front() {
@@ -174,7 +173,8 @@ async fn check_after_refusal(ctx: &mut RunCtx<'_>, in_flight: &mut InFlight) -> 
 /// The point of sale the function prints as, looked up again at each run: the catalog is the
 /// box office's, and a run never prints as a point of sale it does not hold.
 async fn point_of_sale(ctx: &RunCtx<'_>, settings: &InjectionSettings) -> Result<i64, Failure> {
-    let unknown = || Failure::Stopped(format!("pointOfSale {:?}: no such point of sale in the catalog", settings.point_of_sale));
+    let unknown =
+        || Failure::Stopped(format!("pointOfSale {:?}: no such point of sale in the catalog", settings.point_of_sale));
     let (channel, pos) = settings.point_of_sale_codes().ok_or_else(unknown)?;
     let found = point_of_sale_id(&mut ctx.db.reader().await?, ctx.interface.organization_id, channel, pos).await?;
     found.ok_or_else(unknown)

@@ -6,9 +6,9 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
+use crate::common::TestApp;
 use crate::common::foreign::ForeignServer;
 use crate::common::seed::{Seeded, injection_settings, merge};
-use crate::common::TestApp;
 use crate::support::{inject, sign_in};
 
 fn push_settings(extra: Value) -> Value {
@@ -151,7 +151,8 @@ on_both_databases! {
         let ada = sign_in(&app, "ada@fns.example.org").await;
         let (_, list) = ada.get(&app, "/api/spectator/tickets").await;
         let notice = |ticket_id: i64| {
-            list["tickets"].as_array().unwrap().iter().find(|t| t["ticketId"] == ticket_id.to_string()).unwrap()["notice"].clone()
+            let ticket_id = ticket_id.to_string();
+            list["tickets"].as_array().unwrap().iter().find(|t| t["ticketId"].as_str() == Some(ticket_id.as_str())).unwrap()["notice"].clone()
         };
         assert_eq!(notice(ids[1])["action"], "CONTROL", "the spectator is told: {list}");
         assert!(notice(ids[0]).is_null(), "a control without notifySpectator tells nothing: {list}");

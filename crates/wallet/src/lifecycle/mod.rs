@@ -19,9 +19,15 @@ use crate::results::{BatchAnswer, TicketResult};
 /// An organizer request about one ticket.
 #[derive(Debug, Clone)]
 pub(crate) enum Request {
-    Delete { reason: Option<String>, show_deleted_ticket: bool },
+    Delete {
+        reason: Option<String>,
+        show_deleted_ticket: bool,
+    },
     /// `notify_spectator`: the spectator's wallet tells them the ticket was controlled.
-    Control { at: DateTime<Utc>, notify_spectator: bool },
+    Control {
+        at: DateTime<Utc>,
+        notify_spectator: bool,
+    },
 }
 
 #[derive(Deserialize)]

@@ -133,11 +133,9 @@ pub(crate) async fn apply(
                 "delete",
                 json!({ "reason": reason, "showDeletedTicket": show_deleted_ticket }),
             ),
-            Request::Control { notify_spectator, .. } if from == WalletStatus::Controlled => (
-                WalletAction::AmendControl,
-                "control",
-                json!({ "notifySpectator": notify_spectator, "amended": true }),
-            ),
+            Request::Control { notify_spectator, .. } if from == WalletStatus::Controlled => {
+                (WalletAction::AmendControl, "control", json!({ "notifySpectator": notify_spectator, "amended": true }))
+            }
             Request::Control { at, notify_spectator } => (
                 WalletAction::Control,
                 "control",
