@@ -67,6 +67,9 @@ pub enum WalletAction {
     /// visibility: the status stays, the new reason is recorded. A box office whose
     /// cancellation reason changed must be able to say so.
     AmendDeletion,
+    /// The organizer controlled an already controlled ticket again, now asking that the
+    /// spectator be told: the status stays, the request is recorded.
+    AmendControl,
 }
 
 /// A refused move: the action and the status the ticket is in.
@@ -151,6 +154,7 @@ impl WalletStatus {
             }
             A::ReleaseFromDevices if self == Self::DeletionPending => Some(Self::Deleted),
             A::AmendDeletion if self.is_deleted() => Some(self),
+            A::AmendControl if self == Self::Controlled => Some(self),
             _ => None,
         };
         next.ok_or(IllegalTransition { from: self, action })
@@ -204,6 +208,14 @@ mod tests {
         }
         assert!(WalletStatus::Injected.transition(WalletAction::AmendDeletion).is_err());
         assert!(WalletStatus::Controlled.transition(WalletAction::AmendDeletion).is_err());
+    }
+
+    #[test]
+    fn only_a_controlled_ticket_takes_an_amended_control_and_keeps_its_status() {
+        assert_eq!(WalletStatus::Controlled.transition(WalletAction::AmendControl).unwrap(), WalletStatus::Controlled);
+        for from in [WalletStatus::Injected, WalletStatus::Deleted, WalletStatus::DeletionPending] {
+            assert!(from.transition(WalletAction::AmendControl).is_err());
+        }
     }
 
     #[test]

@@ -139,7 +139,7 @@ impl Engine {
         };
         if let Some(Failure::FileRefused(why)) = failure {
             // a refused file is not a run: nothing was written, the operator gets a 422
-            discard_run(&self.db, ctx.run.id).await?;
+            discard_run(&self.db, &ctx.run).await?;
             return Err(RunError::FileRefused(why));
         }
         let result = match (&failure, &ctx.run.counts) {
@@ -161,7 +161,7 @@ impl Engine {
         let ended = now_ms();
         let idle = function.launch == Launch::Continuous && failure.is_none() && ctx.run.counts.selected == 0;
         if idle {
-            discard_run(&self.db, ctx.run.id).await?;
+            discard_run(&self.db, &ctx.run).await?;
         } else {
             finish_run(&self.db, &ctx.run, result, cause.as_deref(), dump_text, ended).await?;
         }

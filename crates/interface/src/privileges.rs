@@ -11,7 +11,7 @@ use tixbridge_boxoffice::wallet_side::privilege_selection::{PrivilegeCard, file_
 
 use crate::client::CallError;
 use crate::functions::settings::PrivilegesSettings;
-use crate::processed::{Processed, injected_by_interface, mark_processed};
+use crate::processed::{Print, Processed, injected_by_interface, mark_processed};
 use crate::runs::{Failure, Pages, RunCtx, now_ms};
 
 fn definition(card: &PrivilegeCard) -> Result<Value, String> {
@@ -52,6 +52,7 @@ pub async fn run(ctx: &mut RunCtx<'_>, settings: &PrivilegesSettings) -> Result<
                 (Err(why), _) => {
                     ctx.run.counts.rejected += 1;
                     ctx.run.note(Some(&card.id.to_string()), format!("not sent: {why}"));
+                    ctx.check_kill_ratio()?;
                     continue;
                 }
                 (_, None) => {
@@ -60,6 +61,7 @@ pub async fn run(ctx: &mut RunCtx<'_>, settings: &PrivilegesSettings) -> Result<
                         Some(&card.id.to_string()),
                         "not sent: spectatorDetails.email: the contact has no e-mail",
                     );
+                    ctx.check_kill_ratio()?;
                     continue;
                 }
             };
@@ -99,7 +101,9 @@ pub async fn run(ctx: &mut RunCtx<'_>, settings: &PrivilegesSettings) -> Result<
             }
         }
         ctx.run.counts.accepted += accepted.len() as u64;
-        ctx.run.counts.written += mark_processed(&db, ctx.function.id, ctx.run.id, &accepted, true, now_ms()).await?;
+        ctx.run.counts.written +=
+            mark_processed(&db, ctx.function.id, ctx.run.id, &accepted, Print::Yes { point_of_sale: None }, now_ms())
+                .await?;
         ctx.check_kill_ratio()?;
         ctx.keep_lease().await?;
     }

@@ -13,15 +13,26 @@ pub struct Processed {
     pub invalidation_reason: Option<String>,
 }
 
-/// Marks `tickets` processed by `function_id` in run `run_id`; with `print`, prints them
-/// through the box office (those the state machine lets print: `NOT_PRINTED` → `PRINTED`).
-/// Returns how many tickets were printed.
+/// Whether marking tickets processed also prints them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Print {
+    No,
+    /// Print, recording the point of sale (an id of the box office's points of sale) the
+    /// printing is done as, when the function names one.
+    Yes {
+        point_of_sale: Option<i64>,
+    },
+}
+
+/// Marks `tickets` processed by `function_id` in run `run_id`; with [`Print::Yes`], prints
+/// them through the box office (those the state machine lets print: `NOT_PRINTED` →
+/// `PRINTED`). Returns how many tickets were printed.
 pub async fn mark_processed(
     db: &Db,
     function_id: i64,
     run_id: i64,
     tickets: &[Processed],
-    print: bool,
+    print: Print,
     now: i64,
 ) -> Result<u64, sqlx::Error> {
     if tickets.is_empty() {
@@ -30,9 +41,9 @@ pub async fn mark_processed(
     let mut tx = db.begin_write().await?;
     let mut printed = 0;
     for chunk in tickets.chunks(1_000) {
-        if print {
+        if let Print::Yes { point_of_sale } = print {
             let ids: Vec<i64> = chunk.iter().map(|t| t.ticket_id).collect();
-            printed += print_tickets(&mut tx, &ids, now).await?;
+            printed += print_tickets(&mut tx, &ids, now, point_of_sale).await?;
         }
         let mut insert =
             sql("INSERT INTO itf_processed (function_id, ticket_id, processed_at, run_id, invalidation_reason) ");

@@ -66,6 +66,13 @@ pub struct TicketView {
     #[serde(serialize_with = "as_optional_rfc3339")]
     #[schema(value_type = Option<String>, format = DateTime)]
     pub wallet_synced_at: Option<i64>,
+    /// When the ticket was printed (for a mobile ticket: injected into the wallet).
+    #[serde(serialize_with = "as_optional_rfc3339")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub printed_at: Option<i64>,
+    /// The point of sale the printing was done as, `salesChannelCode;posCode` (the wallet
+    /// interface prints as the one its injection function names).
+    pub printed_point_of_sale: Option<String>,
 }
 
 impl TicketView {
@@ -95,7 +102,8 @@ pub(crate) const SELECT: &str = "SELECT t.id, t.organization_id, o.code AS organ
     t.validity_end_local, t.invalidation_reason, t.replaces_ticket_id, \
     (SELECT MIN(n.id) FROM bo_tickets n WHERE n.replaces_ticket_id = t.id) AS replaced_by_ticket_id, \
     t.issued_at, t.status_changed_at, t.mobile_status, t.wallet_owner_email, t.wallet_holder, \
-    t.forward_transfers, t.backward_transfers, t.wallet_synced_at \
+    t.forward_transfers, t.backward_transfers, t.wallet_synced_at, t.printed_at, \
+    pch.code || ';' || ppos.code AS printed_point_of_sale \
     FROM bo_tickets t \
     JOIN bo_organizations o ON o.id = t.organization_id \
     JOIN bo_files f ON f.id = t.file_id \
@@ -105,7 +113,9 @@ pub(crate) const SELECT: &str = "SELECT t.id, t.organization_id, o.code AS organ
     LEFT JOIN bo_tariffs tr ON tr.id = t.tariff_id \
     LEFT JOIN bo_contingents cg ON cg.id = t.contingent_id \
     JOIN bo_shipment_modes sm ON sm.id = t.shipment_mode_id \
-    LEFT JOIN bo_sales_channels ch ON ch.id = t.sales_channel_id";
+    LEFT JOIN bo_sales_channels ch ON ch.id = t.sales_channel_id \
+    LEFT JOIN bo_points_of_sale ppos ON ppos.id = t.printed_point_of_sale_id \
+    LEFT JOIN bo_sales_channels pch ON pch.id = ppos.sales_channel_id";
 
 /// One entry of the wallet-side history feedback brought back.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]

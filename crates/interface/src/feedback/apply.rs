@@ -21,6 +21,8 @@ pub(super) enum PageOutcome {
 
 /// Applies `page`; `next_key`, when given, is stored with it. With `stop_at_failure` the
 /// first ticket that cannot be applied ends the page there and the key stays where it was.
+/// Failures count towards `killRatio` as they happen: the one that passes it ends the page
+/// the same way, and the run stops.
 pub(super) async fn apply_page(
     ctx: &mut RunCtx<'_>,
     page: &[FeedTicket],
@@ -37,6 +39,7 @@ pub(super) async fn apply_page(
     let mut notes: Vec<(String, String)> = Vec::new();
     let (mut skipped, mut failed) = (0_u64, 0_u64);
     let mut held = false;
+    let mut killed = None;
     let mut tx = ctx.db.begin_write().await?;
     let known = known_tickets(&mut tx, organization, &ids).await?;
     let mut states = Vec::with_capacity(page.len());
@@ -49,6 +52,14 @@ pub(super) async fn apply_page(
                     feed.ticket_id.clone(),
                     "not a ticket of this box office: the cursor stays before it".into(),
                 ));
+                held = true;
+                break;
+            }
+            // too many failures stop the run here: what came before is written, the cursor
+            // stays before the page, and the entries after this one are left for the next run
+            if let Err(kill) = ctx.check_kill_ratio_with(states.len() as u64, failed) {
+                notes.push((feed.ticket_id.clone(), "not a ticket of this box office: the run stops here".into()));
+                killed = Some(kill);
                 held = true;
                 break;
             }
@@ -79,6 +90,9 @@ pub(super) async fn apply_page(
     ctx.run.counts.rejected += failed;
     for (ticket, message) in notes {
         ctx.run.note(Some(&ticket), message);
+    }
+    if let Some(kill) = killed {
+        return Err(kill);
     }
     Ok(if held { PageOutcome::HeldAt } else { PageOutcome::Done })
 }

@@ -110,6 +110,11 @@ pub struct FunctionDef {
     pub settings: Settings,
     pub pagination_key: String,
     pub next_run_at: Option<i64>,
+    /// When the last run that ended `OK` or `WARNING` started.
+    pub last_success_at: Option<i64>,
+    /// Pushes: when the `dateFrom` now set was set, while no successful run has applied it
+    /// yet (a one-off recovery); `None` once applied, or when no `dateFrom` is set.
+    pub date_from_armed_at: Option<i64>,
 }
 
 impl FunctionDef {
@@ -128,6 +133,8 @@ impl FunctionDef {
             "settings": self.settings.to_json(),
             "paginationKey": self.pagination_key,
             "nextRunAt": rfc(self.next_run_at),
+            "lastSuccessfulRunAt": rfc(self.last_success_at),
+            "dateFromPending": self.date_from_armed_at.is_some(),
         })
     }
 }

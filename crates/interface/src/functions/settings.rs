@@ -76,9 +76,8 @@ pub struct InjectionSettings {
 impl InjectionSettings {
     fn check(&self) -> Result<(), ConfigError> {
         check_batch(self.batch_size)?;
-        match self.point_of_sale.split_once(';') {
-            Some((channel, pos)) if !channel.trim().is_empty() && !pos.trim().is_empty() => {}
-            _ => return Err(refuse("pointOfSale", "is required, written salesChannelCode;posCode")),
+        if self.point_of_sale_codes().is_none() {
+            return Err(refuse("pointOfSale", "is required, written salesChannelCode;posCode"));
         }
         let other_filters = [
             &self.sales_channels,
@@ -104,6 +103,13 @@ impl InjectionSettings {
         TicketRefs::parse("forceTickets", &self.force_tickets)?;
         TicketRefs::parse("skipTickets", &self.skip_tickets)?;
         Ok(())
+    }
+
+    /// The sales channel and point-of-sale codes of `pointOfSale`, when it is well formed.
+    pub fn point_of_sale_codes(&self) -> Option<(&str, &str)> {
+        let (channel, pos) = self.point_of_sale.split_once(';')?;
+        let (channel, pos) = (channel.trim(), pos.trim());
+        (!channel.is_empty() && !pos.is_empty()).then_some((channel, pos))
     }
 
     pub fn force(&self) -> TicketRefs {
@@ -150,6 +156,12 @@ impl PushSettings {
             parse_date_from(text)?;
         }
         Ok(())
+    }
+
+    /// `dateFrom` (ms), when set.
+    pub fn date_from_ms(&self) -> Option<i64> {
+        let text = self.date_from.as_deref().filter(|t| !t.trim().is_empty())?;
+        parse_date_from(text).ok().map(|at| at.timestamp_millis())
     }
 
     pub fn force(&self) -> Vec<String> {

@@ -2,6 +2,7 @@
 //! wallet organizer (two would race on the same feed cursor).
 
 use tixbridge_boxoffice::access::audit::AuditEntry;
+use tixbridge_boxoffice::wallet_side::printing::point_of_sale_id;
 use tixbridge_store::{Backend, Db, Tx, sql};
 
 use super::{FunctionDef, FunctionInput, FunctionKind, Launch, Settings};
@@ -59,6 +60,29 @@ fn check(input: &FunctionInput) -> Result<Checked, InterfaceError> {
     Ok(Checked { kind, name, launch, frequency_seconds, start_at, end_at, active: input.active, settings })
 }
 
+/// A push's `dateFrom`, when set (ms).
+fn date_from(settings: &Settings) -> Option<i64> {
+    match settings {
+        Settings::Push(push) => push.date_from_ms(),
+        _ => None,
+    }
+}
+
+/// Refuses an injection whose `pointOfSale` is not one of the interface organization's points
+/// of sale: the tickets it prints record it (docs/interface.md#ticket-injection).
+async fn check_catalog(db: &Db, interface: &Interface, settings: &Settings) -> Result<(), InterfaceError> {
+    let Settings::Injection(injection) = settings else { return Ok(()) };
+    let Some((channel, pos)) = injection.point_of_sale_codes() else { return Ok(()) };
+    let found = point_of_sale_id(&mut db.reader().await?, interface.organization_id, channel, pos).await?;
+    match found {
+        Some(_) => Ok(()),
+        None => Err(refuse(
+            "pointOfSale",
+            format!("{channel};{pos}: sales channel {channel:?} of this organization has no point of sale {pos:?}"),
+        )),
+    }
+}
+
 /// Refuses a second active feedback function for the same wallet organizer (same URL and
 /// login), inside `tx`; on PostgreSQL an advisory lock on the organizer serializes the check.
 async fn ensure_single_feedback(tx: &mut Tx, interface: &Interface, except: i64) -> Result<(), InterfaceError> {
@@ -97,6 +121,7 @@ pub async fn create_function(
     {
         return Err(refuse("settings.templateId", "a ticket template needs an interface of type TIXNGO_WITH_TEMPLATE"));
     }
+    check_catalog(db, interface, &c.settings).await?;
     let now = chrono::Utc::now().timestamp_millis();
     let next_run_at = c
         .frequency_seconds
@@ -108,8 +133,8 @@ pub async fn create_function(
     }
     let id: i64 =
         sql("INSERT INTO itf_functions (interface_id, kind, name, launch, frequency_seconds, start_at, end_at,
-             active, settings, pagination_key, next_run_at, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id")
+             active, settings, pagination_key, next_run_at, created_at, date_from_armed_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id")
         .bind(interface.id)
         .bind(c.kind.as_str())
         .bind(&c.name)
@@ -122,6 +147,7 @@ pub async fn create_function(
         .bind(input.pagination_key.as_deref().unwrap_or(""))
         .bind(next_run_at)
         .bind(now)
+        .bind(date_from(&c.settings).map(|_| now))
         .scalar(&mut tx)
         .await?;
     tixbridge_boxoffice::access::audit::record(&mut tx, &audit.clone().on(format!("function {id}"))).await?;
@@ -141,6 +167,7 @@ pub async fn update_function(
     if c.kind != current.kind {
         return Err(refuse("kind", "cannot change: create a new function instead"));
     }
+    check_catalog(db, interface, &c.settings).await?;
     let now = chrono::Utc::now().timestamp_millis();
     let next_run_at = c
         .frequency_seconds
@@ -150,9 +177,16 @@ pub async fn update_function(
     if c.kind == FunctionKind::Feedback && c.active {
         ensure_single_feedback(&mut tx, interface, id).await?;
     }
+    // a dateFrom set or changed is armed: the next successful run applies it, once
+    let armed_at = match date_from(&c.settings) {
+        None => None,
+        Some(new) if date_from(&current.settings) == Some(new) => current.date_from_armed_at,
+        Some(_) => Some(now),
+    };
     sql("UPDATE itf_functions SET name = $1, launch = $2, frequency_seconds = $3, start_at = $4, end_at = $5,
-             active = $6, settings = $7, pagination_key = COALESCE($8, pagination_key), next_run_at = $9
-         WHERE id = $10")
+             active = $6, settings = $7, pagination_key = COALESCE($8, pagination_key), next_run_at = $9,
+             date_from_armed_at = $10
+         WHERE id = $11")
     .bind(&c.name)
     .bind(c.launch.as_str())
     .bind(c.frequency_seconds)
@@ -162,6 +196,7 @@ pub async fn update_function(
     .bind(c.settings.to_json().to_string())
     .bind(input.pagination_key.as_deref())
     .bind(next_run_at)
+    .bind(armed_at)
     .bind(id)
     .execute(&mut tx)
     .await?;
@@ -184,10 +219,12 @@ struct FunctionRow {
     settings: String,
     pagination_key: String,
     next_run_at: Option<i64>,
+    last_success_at: Option<i64>,
+    date_from_armed_at: Option<i64>,
 }
 
 const SELECT: &str = "SELECT id, interface_id, kind, name, launch, frequency_seconds, start_at, end_at, active,
-        settings, pagination_key, next_run_at FROM itf_functions";
+        settings, pagination_key, next_run_at, last_success_at, date_from_armed_at FROM itf_functions";
 
 fn from_row(row: FunctionRow) -> Result<FunctionDef, InterfaceError> {
     let kind = FunctionKind::parse(&row.kind).ok_or_else(|| refuse("kind", format!("stored kind {:?}", row.kind)))?;
@@ -205,6 +242,8 @@ fn from_row(row: FunctionRow) -> Result<FunctionDef, InterfaceError> {
         settings: Settings::parse(kind, settings_json).map_err(InterfaceError::Invalid)?,
         pagination_key: row.pagination_key,
         next_run_at: row.next_run_at,
+        last_success_at: row.last_success_at,
+        date_from_armed_at: row.date_from_armed_at,
     })
 }
 

@@ -7,10 +7,14 @@ pub mod payload;
 pub mod select;
 mod send;
 
+use std::collections::VecDeque;
+
 use serde_json::{Value, json};
 use tixbridge_boxoffice::wallet_side::injection_catalog::{Catalog, TicketRow};
 use tixbridge_boxoffice::wallet_side::injection_selection::injection_page;
+use tixbridge_boxoffice::wallet_side::printing::point_of_sale_id;
 use tixbridge_domain::inject::check_ticket;
+use tokio::task::JoinHandle;
 
 use crate::functions::settings::InjectionSettings;
 use crate::runs::Phases;
@@ -20,24 +24,59 @@ use crate::runs::{Failure, Pages, RunCtx};
 /// both cores stay busy; each page still prints in its own transaction when it comes back.
 const PAGES_IN_FLIGHT: usize = 4;
 
+/// Pages handed to the wallet and not yet settled, oldest first.
+type InFlight = VecDeque<JoinHandle<Result<send::PageOutcome, Failure>>>;
+
 pub async fn run(ctx: &mut RunCtx<'_>, settings: &InjectionSettings) -> Result<(), Failure> {
-    let db = ctx.db.clone();
-    let params = ctx.interface.params.clone();
     let template = match settings.template_id {
         Some(id) => Some(
-            crate::template::load_template(&db, ctx.interface.organization_id, id)
+            crate::template::load_template(&ctx.db, ctx.interface.organization_id, id)
                 .await
                 .map_err(|e| Failure::Stopped(format!("ticket template: {e}")))?,
         ),
         None => None,
     };
+    let point_of_sale = point_of_sale(ctx, settings).await?;
+    let sender = send::Sender {
+        client: ctx.client.clone(),
+        db: ctx.db.clone(),
+        function_id: ctx.function.id,
+        run_id: ctx.run.id,
+        point_of_sale,
+    };
+    let mut in_flight = InFlight::with_capacity(PAGES_IN_FLIGHT);
+    let mut variables_dump: Vec<Value> = Vec::new();
+    let mut outcome = send_pages(ctx, settings, template.as_ref(), &sender, &mut in_flight, &mut variables_dump).await;
+    // every page sent is settled before the run ends, whatever stopped it: what the wallet
+    // accepted is printed and counted
+    while let Some(page) = in_flight.pop_front() {
+        let settled = send::fold(ctx, page).await;
+        if outcome.is_ok() {
+            outcome = settled.and_then(|()| ctx.check_kill_ratio());
+        }
+    }
+    if ctx.interface.params.dump_tnpr_variables && !variables_dump.is_empty() {
+        write_variables_dump(ctx, &variables_dump);
+    }
+    outcome
+}
+
+/// Selects, builds and sends the pages, leaving the last ones in flight. Refusals count as
+/// they happen: a ticket refused before sending is checked against `killRatio` at once (with
+/// the answers to the pages in flight counted first), so a run stops before it sends the good
+/// tickets that follow too many bad ones.
+async fn send_pages(
+    ctx: &mut RunCtx<'_>,
+    settings: &InjectionSettings,
+    template: Option<&serde_json::Map<String, Value>>,
+    sender: &send::Sender,
+    in_flight: &mut InFlight,
+    variables_dump: &mut Vec<Value>,
+) -> Result<(), Failure> {
+    let db = ctx.db.clone();
+    let params = ctx.interface.params.clone();
     let (force, skip) = (settings.force(), settings.skip());
     let filter = select::filter(ctx.interface.organization_id, settings, &force);
-    let mut variables_dump: Vec<Value> = Vec::new();
-    let sender =
-        send::Sender { client: ctx.client.clone(), db: db.clone(), function_id: ctx.function.id, run_id: ctx.run.id };
-    // a few pages in the wallet's hands while the next one is selected and built
-    let mut in_flight = std::collections::VecDeque::with_capacity(PAGES_IN_FLIGHT);
     let mut pages = Pages::new(&db, params.ticket_iteration_size, settings.batch_size).await?;
     let mut catalog = Catalog::default();
     while let Some(page) = pages.next() {
@@ -66,10 +105,11 @@ pub async fn run(ctx: &mut RunCtx<'_>, settings: &InjectionSettings) -> Result<(
                 Err(err) => {
                     ctx.run.counts.rejected += 1;
                     ctx.run.note(Some(&ticket_ref), format!("not sent: {}", err.0));
+                    check_after_refusal(ctx, in_flight).await?;
                     continue;
                 }
             };
-            if let Some(fields) = &template {
+            if let Some(fields) = template {
                 let vars = payload::variables(row);
                 let changes = crate::template::apply(&mut payload, fields, &vars);
                 if params.dump_data_modified_by_template && !changes.is_empty() {
@@ -91,6 +131,7 @@ pub async fn run(ctx: &mut RunCtx<'_>, settings: &InjectionSettings) -> Result<(
                 let hint = if no_recipient { " (the ticket's recipient has no e-mail)" } else { "" };
                 ctx.run.counts.rejected += 1;
                 ctx.run.note(Some(&ticket_ref), format!("not sent, the wallet would refuse it: {rejection}{hint}"));
+                check_after_refusal(ctx, in_flight).await?;
                 continue;
             }
             ids.push(row.t.id);
@@ -101,6 +142,12 @@ pub async fn run(ctx: &mut RunCtx<'_>, settings: &InjectionSettings) -> Result<(
             ctx.would_send.extend(payloads);
             continue;
         }
+        // the wallet's answers already in count before another page goes
+        while in_flight.front().is_some_and(JoinHandle::is_finished) {
+            if let Some(answered) = in_flight.pop_front() {
+                send::settle(ctx, answered).await?;
+            }
+        }
         if in_flight.len() >= PAGES_IN_FLIGHT
             && let Some(oldest) = in_flight.pop_front()
         {
@@ -110,13 +157,30 @@ pub async fn run(ctx: &mut RunCtx<'_>, settings: &InjectionSettings) -> Result<(
             in_flight.push_back(sender.spawn(ids, payloads));
         }
     }
-    while let Some(page) = in_flight.pop_front() {
-        send::settle(ctx, page).await?;
-    }
-    if params.dump_tnpr_variables && !variables_dump.is_empty() {
-        write_variables_dump(ctx, &variables_dump);
-    }
     Ok(())
+}
+
+/// After a ticket was refused before sending: stops the run when the refusals pass
+/// `killRatio`, the wallet's answers to the pages in flight counted first (they may hold the
+/// acceptances that keep the share below it).
+async fn check_after_refusal(ctx: &mut RunCtx<'_>, in_flight: &mut InFlight) -> Result<(), Failure> {
+    if ctx.check_kill_ratio().is_ok() {
+        return Ok(());
+    }
+    while let Some(page) = in_flight.pop_front() {
+        send::fold(ctx, page).await?;
+    }
+    ctx.check_kill_ratio()
+}
+
+/// The point of sale the function prints as, looked up again at each run: the catalog is the
+/// box office's, and a run never prints as a point of sale it does not hold.
+async fn point_of_sale(ctx: &RunCtx<'_>, settings: &InjectionSettings) -> Result<i64, Failure> {
+    let unknown =
+        || Failure::Stopped(format!("pointOfSale {:?}: no such point of sale in the catalog", settings.point_of_sale));
+    let (channel, pos) = settings.point_of_sale_codes().ok_or_else(unknown)?;
+    let found = point_of_sale_id(&mut ctx.db.reader().await?, ctx.interface.organization_id, channel, pos).await?;
+    found.ok_or_else(unknown)
 }
 
 fn write_variables_dump(ctx: &mut RunCtx<'_>, entries: &[Value]) {

@@ -8,7 +8,7 @@ use serde_json::Value;
 use tixbridge_store::Db;
 
 use crate::client::WalletClient;
-use crate::processed::{Processed, mark_processed};
+use crate::processed::{Print, Processed, mark_processed};
 use crate::runs::Phases;
 use crate::runs::{Failure, RunCtx, now_ms};
 
@@ -29,6 +29,8 @@ pub struct Sender {
     pub db: Db,
     pub function_id: i64,
     pub run_id: i64,
+    /// The point of sale the printing is done as (the function's `pointOfSale`).
+    pub point_of_sale: i64,
 }
 
 impl Sender {
@@ -66,15 +68,27 @@ impl Sender {
                 )),
             }
         }
-        let printed = mark_processed(&self.db, self.function_id, self.run_id, &accepted, true, now_ms()).await?;
+        let print = Print::Yes { point_of_sale: Some(self.point_of_sale) };
+        let printed = mark_processed(&self.db, self.function_id, self.run_id, &accepted, print, now_ms()).await?;
         let mut write_ms = 0;
         Phases::lap(&mut write_ms, lap);
         Ok(PageOutcome { sent: sent as u64, accepted: accepted.len() as u64, printed, refused, wallet_ms, write_ms })
     }
 }
 
-/// Waits for a page in flight and folds its outcome into the run.
+/// Waits for a page in flight, folds its outcome into the run, then stops the run when the
+/// refusals pass `killRatio` and keeps its lease.
 pub async fn settle(
+    ctx: &mut RunCtx<'_>,
+    page: tokio::task::JoinHandle<Result<PageOutcome, Failure>>,
+) -> Result<(), Failure> {
+    fold(ctx, page).await?;
+    ctx.check_kill_ratio()?;
+    ctx.keep_lease().await
+}
+
+/// Waits for a page in flight and folds its outcome into the run.
+pub async fn fold(
     ctx: &mut RunCtx<'_>,
     page: tokio::task::JoinHandle<Result<PageOutcome, Failure>>,
 ) -> Result<(), Failure> {
@@ -89,6 +103,5 @@ pub async fn settle(
     for (ticket, message) in outcome.refused {
         run.note(Some(&ticket), message);
     }
-    ctx.check_kill_ratio()?;
-    ctx.keep_lease().await
+    Ok(())
 }

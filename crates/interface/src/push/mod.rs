@@ -14,7 +14,7 @@ use tixbridge_store::sql;
 
 use crate::client::TicketAnswer;
 use crate::functions::settings::PushSettings;
-use crate::processed::{Processed, mark_processed};
+use crate::processed::{Print, Processed, mark_processed};
 use crate::runs::{Failure, Pages, RunCtx, now_ms};
 use select::Selection;
 
@@ -26,6 +26,9 @@ pub async fn run(ctx: &mut RunCtx<'_>, settings: &PushSettings) -> Result<(), Fa
         .bind(interface_id)
         .scalars(&mut db.reader().await?)
         .await?;
+    // dateFrom, a one-off recovery: applied while pending, "as if the last successful run had
+    // been then"; only a full run (not one limited to recent changes) uses it up
+    let date_from = settings.date_from_ms().filter(|_| ctx.function.date_from_armed_at.is_some());
     let selection = Selection::new(
         ctx.function.kind,
         settings,
@@ -33,10 +36,13 @@ pub async fn run(ctx: &mut RunCtx<'_>, settings: &PushSettings) -> Result<(), Fa
         ctx.function.id,
         &injection_ids,
         ctx.options.changed_since,
-    )
-    .map_err(Failure::Stopped)?;
+        date_from,
+    );
     if let Some(file) = ctx.options.file.clone() {
         return file::process_answer_file(ctx, &file, selection.as_ref()).await;
+    }
+    if date_from.is_some() && ctx.options.changed_since.is_none() {
+        ctx.run.date_from_armed_at = ctx.function.date_from_armed_at;
     }
     let Some(selection) = selection else { return Ok(()) };
     let cancelled = selection.cancelled;
@@ -58,7 +64,11 @@ pub async fn run(ctx: &mut RunCtx<'_>, settings: &PushSettings) -> Result<(), Fa
                     json!({ "ticketId": row.id.to_string(), "reason": reason, "showDeletedTicket": show })
                 } else {
                     let at = chrono::DateTime::from_timestamp_millis(row.status_changed_at).unwrap_or_default();
-                    json!({ "ticketId": row.id.to_string(), "controlledAt": at.to_rfc3339() })
+                    json!({
+                        "ticketId": row.id.to_string(),
+                        "controlledAt": at.to_rfc3339(),
+                        "notifySpectator": settings.notify_spectator,
+                    })
                 }
             })
             .collect();
@@ -98,7 +108,7 @@ async fn record_answers(
         }
     }
     ctx.run.counts.accepted += done.len() as u64;
-    ctx.run.counts.written += mark_processed(&ctx.db, ctx.function.id, ctx.run.id, &done, false, now_ms())
+    ctx.run.counts.written += mark_processed(&ctx.db, ctx.function.id, ctx.run.id, &done, Print::No, now_ms())
         .await
         .map(|_| done.len() as u64)?;
     Ok(())

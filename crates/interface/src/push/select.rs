@@ -6,7 +6,7 @@ use tixbridge_boxoffice::wallet_side::push_selection::PushFilter;
 use tixbridge_domain::TicketStatus;
 
 use crate::functions::FunctionKind;
-use crate::functions::settings::{PushSettings, parse_date_from};
+use crate::functions::settings::PushSettings;
 use crate::processed::{not_processed_by, processed_by_any};
 
 /// The selection of one push function, ready to be written into a query.
@@ -17,7 +17,8 @@ pub(super) struct Selection {
     /// The interface's injection functions ("injected before"); never empty.
     pub injections: Vec<i64>,
     pub shipment_modes: Vec<String>,
-    /// Re-select tickets changed at or after this time (ms); `i64::MAX` when unset.
+    /// Re-select tickets changed at or after this time (ms); `i64::MAX` when no recovery is
+    /// pending.
     pub date_from: i64,
     pub force: Vec<String>,
     pub skip: Vec<String>,
@@ -27,6 +28,7 @@ pub(super) struct Selection {
 impl Selection {
     /// The selection of `function_id` (kind `kind`) in `organization`, `None` when the
     /// interface has no injection function (nothing was injected, so nothing to push).
+    /// `date_from` (ms): the recovery to apply, when one is pending.
     pub fn new(
         kind: FunctionKind,
         settings: &PushSettings,
@@ -34,29 +36,22 @@ impl Selection {
         function_id: i64,
         injection_ids: &[i64],
         changed_since: Option<i64>,
-    ) -> Result<Option<Self>, String> {
+        date_from: Option<i64>,
+    ) -> Option<Self> {
         if injection_ids.is_empty() {
-            return Ok(None);
+            return None;
         }
-        let date_from = settings
-            .date_from
-            .as_deref()
-            .filter(|t| !t.trim().is_empty())
-            .map(parse_date_from)
-            .transpose()
-            .map_err(|e| e.to_string())?
-            .map_or(i64::MAX, |at| at.timestamp_millis());
-        Ok(Some(Self {
+        Some(Self {
             cancelled: kind == FunctionKind::PushCancelled,
             organization,
             function_id,
             injections: injection_ids.to_vec(),
             shipment_modes: settings.shipment_modes.clone(),
-            date_from,
+            date_from: date_from.unwrap_or(i64::MAX),
             force: settings.force(),
             skip: settings.skip(),
             changed_since,
-        }))
+        })
     }
 
     /// The statuses this push sends.

@@ -67,16 +67,28 @@ impl RunCtx<'_> {
         }
     }
 
-    /// Stops the run when the share of failed tickets passes `killRatio`, so a systematic
-    /// error does not hammer the wallet.
+    /// Stops the run when the share of refused tickets passes `killRatio`, so a systematic
+    /// error does not hammer the wallet (docs/interface.md#custom-parameters). Every kind
+    /// calls it as refusals happen — after each wallet answer and after each ticket refused
+    /// before sending — so the good tickets after too many bad ones are not sent. A
+    /// simulation is never stopped: it has no wallet answers to weigh its refusals against.
     pub fn check_kill_ratio(&self) -> Result<(), Failure> {
+        self.check_kill_ratio_with(0, 0)
+    }
+
+    /// [`Self::check_kill_ratio`], counting besides the run's counts `accepted` and `rejected`
+    /// tickets of a page not yet folded into them.
+    pub fn check_kill_ratio_with(&self, accepted: u64, rejected: u64) -> Result<(), Failure> {
+        if self.run.simulation {
+            return Ok(());
+        }
         let counts = &self.run.counts;
-        let attempted = counts.accepted + counts.rejected;
+        let rejected = counts.rejected + rejected;
+        let attempted = counts.accepted + accepted + rejected;
         let ratio = self.interface.params.kill_ratio;
-        if attempted >= 10 && counts.rejected as f64 / attempted as f64 > ratio {
+        if attempted >= 10 && rejected as f64 / attempted as f64 > ratio {
             return Err(Failure::Stopped(format!(
-                "stopped early: {} of {attempted} tickets failed, above killRatio {ratio}",
-                counts.rejected
+                "stopped early: {rejected} of {attempted} tickets failed, above killRatio {ratio}"
             )));
         }
         Ok(())

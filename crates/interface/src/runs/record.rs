@@ -1,7 +1,7 @@
 //! Writing and reading run records and their per-ticket log lines.
 
 use serde_json::{Value, json};
-use tixbridge_store::{Db, sql};
+use tixbridge_store::{Db, Tx, sql};
 
 use super::{Counts, Phases, RunResult};
 
@@ -14,6 +14,9 @@ pub struct RunRecord {
     pub counts: Counts,
     pub phases: Phases,
     pub log: Vec<(Option<String>, String)>,
+    /// Pushes: the pending `dateFrom` this run applied (when it was set), used up if the run
+    /// succeeds.
+    pub date_from_armed_at: Option<i64>,
 }
 
 impl RunRecord {
@@ -40,10 +43,13 @@ pub async fn start_run(db: &Db, function_id: i64, simulation: bool, now: i64) ->
         counts: Counts::default(),
         phases: Phases::default(),
         log: Vec::new(),
+        date_from_armed_at: None,
     })
 }
 
-/// Closes the run record with its result, counts, log lines and dump.
+/// Closes the run record with its result, counts, log lines and dump. A run that ended `OK`
+/// or `WARNING` (not a simulation) becomes the function's last successful run, and uses up
+/// the `dateFrom` it applied — in the same transaction.
 pub async fn finish_run(
     db: &Db,
     run: &RunRecord,
@@ -70,14 +76,43 @@ pub async fn finish_run(
         });
         insert.execute(&mut tx).await?;
     }
+    if matches!(result, RunResult::Ok | RunResult::Warning) && !run.simulation {
+        record_success(&mut tx, run).await?;
+    }
     tx.commit().await?;
     Ok(())
 }
 
-/// Forgets a continuous run that found no work, so idle polling leaves no trace.
-pub async fn discard_run(db: &Db, run_id: i64) -> Result<(), sqlx::Error> {
-    sql("DELETE FROM itf_runs WHERE id = $1").bind(run_id).execute(&mut db.writer().await?).await?;
+/// Records `run` as its function's last successful run and uses up the `dateFrom` it applied.
+async fn record_success(tx: &mut Tx, run: &RunRecord) -> Result<(), sqlx::Error> {
+    sql("UPDATE itf_functions SET last_success_at = $1 WHERE id = $2")
+        .bind(run.started_at)
+        .bind(run.function_id)
+        .execute(&mut *tx)
+        .await?;
+    use_up_date_from(tx, run).await
+}
+
+/// When `run` applied the pending `dateFrom`, the recovery is done — unless an operator set
+/// another meanwhile (armed later).
+async fn use_up_date_from(tx: &mut Tx, run: &RunRecord) -> Result<(), sqlx::Error> {
+    if let Some(armed_at) = run.date_from_armed_at {
+        sql("UPDATE itf_functions SET date_from_armed_at = NULL WHERE id = $1 AND date_from_armed_at = $2")
+            .bind(run.function_id)
+            .bind(armed_at)
+            .execute(tx)
+            .await?;
+    }
     Ok(())
+}
+
+/// Forgets a continuous run that found no work, so idle polling leaves no trace — but a
+/// pending `dateFrom` it applied (and found nothing for) is used up all the same.
+pub async fn discard_run(db: &Db, run: &RunRecord) -> Result<(), sqlx::Error> {
+    let mut tx = db.begin_write().await?;
+    sql("DELETE FROM itf_runs WHERE id = $1").bind(run.id).execute(&mut tx).await?;
+    use_up_date_from(&mut tx, run).await?;
+    tx.commit().await
 }
 
 #[derive(sqlx::FromRow)]

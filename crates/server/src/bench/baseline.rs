@@ -76,7 +76,7 @@ pub async fn run(database: &str, tickets: usize) -> anyhow::Result<Report> {
             });
             log.execute(&mut tx).await?;
             // the box-office side of printing, as the injection does it
-            print_tickets(&mut tx, chunk, chrono::Utc::now().timestamp_millis()).await?;
+            print_tickets(&mut tx, chunk, chrono::Utc::now().timestamp_millis(), None).await?;
         }
         tx.commit().await?;
     }

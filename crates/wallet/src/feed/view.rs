@@ -12,7 +12,7 @@ use crate::rfc3339;
 pub(crate) const TICKET_SELECT: &str = "SELECT t.id, t.ticket_id, t.status, t.body, t.holder,
         t.forward_transfers, t.backward_transfers, t.injected_at, t.downloaded_at, t.assigned_at,
         t.activated_at, t.controlled_at, t.deleted_at, t.deletion_reason, t.show_deleted_ticket,
-        t.change_seq, e.event_id, e.body AS event_body,
+        t.notify_spectator, t.change_seq, e.event_id, e.body AS event_body,
         o.email AS owner_email, n.first_name AS owner_first_name, n.last_name AS owner_last_name,
         io.email AS initial_owner_email, po.email AS previous_owner_email
     FROM wallet_tickets t
@@ -39,6 +39,7 @@ pub(crate) struct TicketRow {
     deleted_at: Option<i64>,
     deletion_reason: Option<String>,
     show_deleted_ticket: Option<bool>,
+    notify_spectator: Option<bool>,
     pub change_seq: i64,
     event_id: String,
     event_body: String,
@@ -130,6 +131,7 @@ pub(crate) fn ticket_json(t: &TicketRow, whole: bool) -> Value {
         "deletedAt": t.deleted_at.map(rfc3339),
         "deletionReason": t.deletion_reason,
         "showDeletedTicket": t.show_deleted_ticket,
+        "notifySpectator": t.notify_spectator,
     });
     if whole {
         item["event"] = parse_or_null(Some(&t.event_body));

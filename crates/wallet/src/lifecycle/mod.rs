@@ -19,8 +19,15 @@ use crate::results::{BatchAnswer, TicketResult};
 /// An organizer request about one ticket.
 #[derive(Debug, Clone)]
 pub(crate) enum Request {
-    Delete { reason: Option<String>, show_deleted_ticket: bool },
-    Control { at: DateTime<Utc> },
+    Delete {
+        reason: Option<String>,
+        show_deleted_ticket: bool,
+    },
+    /// `notify_spectator`: the spectator's wallet tells them the ticket was controlled.
+    Control {
+        at: DateTime<Utc>,
+        notify_spectator: bool,
+    },
 }
 
 #[derive(Deserialize)]
@@ -36,6 +43,7 @@ struct DeleteItem {
 struct ControlItem {
     ticket_id: String,
     controlled_at: Option<String>,
+    notify_spectator: Option<bool>,
 }
 
 /// The items of a batch body (see [`batch_elements`]), each read into `T`; the first that
@@ -100,9 +108,10 @@ pub(crate) async fn post_control(
     let requests = items
         .into_iter()
         .map(|item| {
+            let notify_spectator = item.notify_spectator.unwrap_or(false);
             let request = match item.controlled_at.as_deref().map(DateTime::parse_from_rfc3339) {
-                None => Ok(Request::Control { at: now }),
-                Some(Ok(at)) => Ok(Request::Control { at: at.with_timezone(&Utc) }),
+                None => Ok(Request::Control { at: now, notify_spectator }),
+                Some(Ok(at)) => Ok(Request::Control { at: at.with_timezone(&Utc), notify_spectator }),
                 Some(Err(_)) => {
                     Err(TicketResult::rejected(&item.ticket_id, "controlledAt: must be an RFC 3339 date-time"))
                 }

@@ -25,6 +25,7 @@ struct Current {
     last_hash: Vec<u8>,
     deletion_reason: Option<String>,
     show_deleted_ticket: Option<bool>,
+    notify_spectator: Option<bool>,
 }
 
 /// The new state of one changed ticket; `None` fields keep their stored value.
@@ -38,6 +39,7 @@ pub(crate) struct TicketUpdate {
     pub deleted_at: Option<i64>,
     pub deletion_reason: Option<String>,
     pub show_deleted_ticket: Option<bool>,
+    pub notify_spectator: Option<bool>,
 }
 
 /// Writes `updates` with multi-row `UPDATE … FROM (VALUES …)`, which both backends understand
@@ -50,7 +52,8 @@ async fn apply_ticket_updates(tx: &mut Tx, updates: &[TicketUpdate]) -> Result<(
                  controlled_at = COALESCE(v.column6, wallet_tickets.controlled_at),
                  deleted_at = COALESCE(v.column7, wallet_tickets.deleted_at),
                  deletion_reason = COALESCE(v.column8, wallet_tickets.deletion_reason),
-                 show_deleted_ticket = COALESCE(v.column9, wallet_tickets.show_deleted_ticket)
+                 show_deleted_ticket = COALESCE(v.column9, wallet_tickets.show_deleted_ticket),
+                 notify_spectator = COALESCE(v.column10, wallet_tickets.notify_spectator)
              FROM (");
         update.push_values(part, |row, u| {
             row.bind(u.pk)
@@ -61,7 +64,8 @@ async fn apply_ticket_updates(tx: &mut Tx, updates: &[TicketUpdate]) -> Result<(
                 .bind(u.controlled_at)
                 .bind(u.deleted_at)
                 .bind(u.deletion_reason.as_deref())
-                .bind(u.show_deleted_ticket);
+                .bind(u.show_deleted_ticket)
+                .bind(u.notify_spectator);
         });
         update.push(") AS v WHERE wallet_tickets.id = v.column1");
         update.execute(tx).await?;
@@ -82,6 +86,7 @@ pub(crate) async fn apply(
     let mut current: HashMap<String, Current> = HashMap::with_capacity(requests.len());
     for chunk in requests.chunks(CHUNK) {
         let mut select = sql("SELECT id, ticket_id, status, log_len, last_hash, deletion_reason, show_deleted_ticket,
+                 notify_spectator,
                  (SELECT COUNT(*) FROM wallet_device_tickets h
                   WHERE h.ticket_pk = wallet_tickets.id AND h.released_at IS NULL) AS holders
              FROM wallet_tickets WHERE organizer_id = ");
@@ -128,7 +133,14 @@ pub(crate) async fn apply(
                 "delete",
                 json!({ "reason": reason, "showDeletedTicket": show_deleted_ticket }),
             ),
-            Request::Control { at } => (WalletAction::Control, "control", json!({ "controlledAt": at.to_rfc3339() })),
+            Request::Control { notify_spectator, .. } if from == WalletStatus::Controlled => {
+                (WalletAction::AmendControl, "control", json!({ "notifySpectator": notify_spectator, "amended": true }))
+            }
+            Request::Control { at, notify_spectator } => (
+                WalletAction::Control,
+                "control",
+                json!({ "controlledAt": at.to_rfc3339(), "notifySpectator": notify_spectator }),
+            ),
         };
         let next = match from.transition(action) {
             Ok(next) => next,
@@ -159,6 +171,7 @@ pub(crate) async fn apply(
             deleted_at: None,
             deletion_reason: None,
             show_deleted_ticket: None,
+            notify_spectator: None,
         });
         update.status = next.as_str();
         update.change_seq = feed_seq;
@@ -174,7 +187,13 @@ pub(crate) async fn apply(
                 update.deletion_reason = reason;
                 update.show_deleted_ticket = Some(show_deleted_ticket);
             }
-            Request::Control { at: controlled } => update.controlled_at = Some(crate::millis(controlled)),
+            Request::Control { at: controlled, notify_spectator } => {
+                if from != WalletStatus::Controlled {
+                    update.controlled_at = Some(crate::millis(controlled));
+                }
+                row.notify_spectator = Some(notify_spectator);
+                update.notify_spectator = Some(notify_spectator);
+            }
         }
         row.status = next.as_str().to_owned();
         row.log_len += 1;
@@ -190,13 +209,16 @@ pub(crate) async fn apply(
     Ok(results)
 }
 
-/// Whether the ticket already is what `request` asks: controlled, or deleted with this reason
-/// and visibility. Such a request is answered `ACCEPTED` without a change or a log entry, so a
-/// push sent twice is never refused; a deletion with another reason or visibility is not the
+/// Whether the ticket already is what `request` asks: controlled (and its spectator told, when
+/// asked), or deleted with this reason and visibility. Such a request is answered `ACCEPTED`
+/// without a change or a log entry, so a push sent twice is never refused; a deletion with
+/// another reason or visibility, or a control now asking to tell the spectator, is not the
 /// same request and is recorded as an amendment.
 fn already_so(row: &Current, request: &Request, from: WalletStatus) -> bool {
     match request {
-        Request::Control { .. } => from == WalletStatus::Controlled,
+        Request::Control { notify_spectator, .. } => {
+            from == WalletStatus::Controlled && (!notify_spectator || row.notify_spectator == Some(true))
+        }
         Request::Delete { reason, show_deleted_ticket } => {
             from.is_deleted()
                 && (reason.is_none() || *reason == row.deletion_reason)

@@ -62,6 +62,18 @@ pub struct SpectatorTicket {
     #[schema(value_type = Object)]
     details: (),
     entry: Option<Entry>,
+    notice: Option<Notice>,
+}
+
+/// what the organizer asked to tell the spectator about the ticket (a control sent with
+/// `notifySpectator`)
+#[derive(ToSchema)]
+pub struct Notice {
+    /// CONTROL
+    action: String,
+    #[schema(format = DateTime)]
+    at: String,
+    message: String,
 }
 
 /// what the device needs to make its rotating codes, and nothing else (never the barcode)

@@ -216,6 +216,8 @@ pub struct ControlRequest {
     ticket_id: String,
     #[schema(format = DateTime)]
     controlled_at: Option<String>,
+    /// default false: when true, the spectator's wallet tells them the ticket was controlled
+    notify_spectator: Option<bool>,
 }
 
 #[derive(ToSchema)]

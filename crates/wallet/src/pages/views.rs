@@ -116,6 +116,9 @@ pub(crate) async fn ticket_page(state: &WalletState, session: &SpectatorSession,
         escape(status),
         text(&ticket["seat"]),
     );
+    if let Some(message) = ticket["notice"]["message"].as_str() {
+        body.push_str(&format!("<p class=\"notice\" id=\"notice\">{}</p>", escape(message)));
+    }
     let period = ticket["entry"]["periodSeconds"].as_i64().unwrap_or(15);
     let active = status.ends_with("_ACTIVATED");
     if active {

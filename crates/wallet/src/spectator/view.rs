@@ -13,7 +13,7 @@ use crate::rfc3339;
 /// The columns the spectator views read, with the event.
 pub(crate) const OWN_TICKET_SELECT: &str = "SELECT t.id, t.ticket_id, t.status, t.body, t.holder,
         t.forward_transfers, t.backward_transfers, t.downloaded_at, t.assigned_at, t.activated_at,
-        t.event_pk, e.event_id, e.name AS event_name, e.start_time, e.expiration_date, e.body AS event_body
+        t.controlled_at, t.notify_spectator, t.event_pk, e.event_id, e.name AS event_name, e.start_time, e.expiration_date, e.body AS event_body
     FROM wallet_tickets t JOIN wallet_events e ON e.id = t.event_pk";
 
 #[derive(sqlx::FromRow, Debug, Clone)]
@@ -28,6 +28,9 @@ pub(crate) struct OwnTicket {
     pub downloaded_at: Option<i64>,
     pub assigned_at: Option<i64>,
     pub activated_at: Option<i64>,
+    pub controlled_at: Option<i64>,
+    /// The organizer's control asked that the spectator be told.
+    pub notify_spectator: Option<bool>,
     pub event_pk: i64,
     pub event_id: String,
     pub event_name: String,
@@ -57,9 +60,20 @@ impl OwnTicket {
     }
 }
 
+/// What the organizer asked to tell the spectator: that the ticket was controlled, when the
+/// control came with `notifySpectator` (docs/wallet-api.md#the-organizer-api).
+pub(crate) fn notice(t: &OwnTicket) -> Option<Value> {
+    let at = t.controlled_at.filter(|_| t.notify_spectator == Some(true) && t.status == "CONTROLLED")?;
+    Some(json!({
+        "action": "CONTROL",
+        "at": rfc3339(at),
+        "message": format!("Your ticket was checked in by the organizer on {}.", rfc3339(at)),
+    }))
+}
+
 /// The summary shown in lists.
 pub(crate) fn summary_json(t: &OwnTicket) -> Value {
-    json!({
+    let mut summary = json!({
         "id": t.id,
         "ticketId": t.ticket_id,
         "status": t.status,
@@ -68,7 +82,11 @@ pub(crate) fn summary_json(t: &OwnTicket) -> Value {
         "holder": t.holder.as_deref().and_then(|h| serde_json::from_str::<Value>(h).ok()),
         "forwardTransfers": t.forward_transfers,
         "backwardTransfers": t.backward_transfers,
-    })
+    });
+    if let Some(notice) = notice(t) {
+        summary["notice"] = notice;
+    }
+    summary
 }
 
 /// What a device may learn of the entry code now.
