@@ -13,6 +13,7 @@ use tixbridge_boxoffice::wallet_side::injection_selection::injection_page;
 use tixbridge_domain::inject::check_ticket;
 
 use crate::functions::settings::InjectionSettings;
+use crate::processed;
 use crate::runs::Phases;
 use crate::runs::{Failure, Pages, RunCtx};
 
@@ -27,12 +28,15 @@ pub async fn run(ctx: &mut RunCtx<'_>, settings: &InjectionSettings) -> Result<(
         Some(id) => Some(
             crate::template::load_template(&db, ctx.interface.organization_id, id)
                 .await
-                .map_err(|e| Failure::Stopped(format!("ticket template: {e}")))?,
+                .map_err(|e| Failure::Stopped(format!("ticket template: {e}")))?
+                .0
+                .fields,
         ),
         None => None,
     };
     let (force, skip) = (settings.force(), settings.skip());
-    let filter = select::filter(ctx.interface.organization_id, settings, &force);
+    let not_sent = processed::not(processed::injected_by_interface(ctx.interface.id));
+    let filter = select::filter(ctx.interface.organization_id, settings, &force, &not_sent);
     let mut variables_dump: Vec<Value> = Vec::new();
     let sender =
         send::Sender { client: ctx.client.clone(), db: db.clone(), function_id: ctx.function.id, run_id: ctx.run.id };
