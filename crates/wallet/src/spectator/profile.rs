@@ -52,10 +52,12 @@ impl ProfileBody {
         check_phone(&phone)?;
         let birth_date = text("birthDate", &self.birth_date, 10, false)?;
         check_birth_date(&birth_date)?;
-        let language = text("language", &self.language, 5, false)?.map(|l| l.to_ascii_lowercase());
-        if language.as_deref().is_some_and(|l| !valid_language(l)) {
-            return Err(WalletError::invalid("language", "must be a language code: two letters, e.g. fr or fr-CH"));
-        }
+        let language = match text("language", &self.language, 5, false)? {
+            None => None,
+            Some(code) => Some(language_code(&code).ok_or_else(|| {
+                WalletError::invalid("language", "must be a language code: two letters, e.g. fr or fr-CH")
+            })?),
+        };
         Ok(Profile {
             title: text("title", &self.title, 20, false)?,
             first_name: text("firstName", &self.first_name, 50, false)?,
@@ -72,12 +74,16 @@ impl ProfileBody {
     }
 }
 
-/// `fr`, or `fr-ch` (lower-cased already): two letters, optionally a dash and two more.
-fn valid_language(code: &str) -> bool {
-    let letters = |part: &str| part.len() == 2 && part.chars().all(|c| c.is_ascii_lowercase());
+/// A language code written `fr` or `fr-CH` (two letters, optionally a dash and a region's
+/// two letters), whatever the case it was typed in.
+fn language_code(code: &str) -> Option<String> {
+    let letters = |part: &str| part.len() == 2 && part.chars().all(|c| c.is_ascii_alphabetic());
     match code.split_once('-') {
-        Some((language, region)) => letters(language) && letters(region),
-        None => letters(code),
+        Some((language, region)) if letters(language) && letters(region) => {
+            Some(format!("{}-{}", language.to_ascii_lowercase(), region.to_ascii_uppercase()))
+        }
+        None if letters(code) => Some(code.to_ascii_lowercase()),
+        _ => None,
     }
 }
 
