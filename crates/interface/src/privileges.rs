@@ -41,9 +41,15 @@ pub async fn run(ctx: &mut RunCtx<'_>, settings: &PrivilegesSettings) -> Result<
         // one reader for the page's selection and its cards' linked tickets, given back
         // before the wallet is called
         let mut conn = db.reader().await?;
-        let cards =
-            privilege_cards_page(&mut conn, organization, &settings.products, &not_sent, page.window, page.limit as i64)
-                .await?;
+        let cards = privilege_cards_page(
+            &mut conn,
+            organization,
+            &settings.products,
+            &not_sent,
+            page.window,
+            page.limit as i64,
+        )
+        .await?;
         if !pages.took(page, cards.len(), cards.last().map(|c| c.id), &mut ctx.run.counts) {
             continue;
         }

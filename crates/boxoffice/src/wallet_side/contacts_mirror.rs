@@ -17,7 +17,7 @@ pub enum OwnershipChange {
     },
     Cancelled,
     /// Accepted: the ticket's contact becomes this owner.
-    Confirmed(ContactDetails),
+    Confirmed(Box<ContactDetails>),
 }
 
 /// What the wallet knows of a new owner: the e-mail (lower-cased) and what the owner gave —
@@ -52,7 +52,7 @@ pub async fn mirror_ownership(
     let (email, details, status) = match change {
         OwnershipChange::Pending { recipient } => (Some(recipient.as_str()), None, "PENDING"),
         OwnershipChange::Cancelled => (None, None, "CANCELLED"),
-        OwnershipChange::Confirmed(details) => (Some(details.email.as_str()), Some(details), "CONFIRMED"),
+        OwnershipChange::Confirmed(details) => (Some(details.email.as_str()), Some(details.as_ref()), "CONFIRMED"),
     };
     let contact_id = match email {
         Some(email) => contact_for(tx, organization_id, email, details, now).await?,

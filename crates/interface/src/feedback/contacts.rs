@@ -21,7 +21,7 @@ pub(super) fn ownership_change(entry: &Value, ticket: &FeedTicket) -> Option<Own
             Some(OwnershipChange::Pending { recipient })
         }
         "FAILURE" | "FAILURE_TRANSFER" => Some(OwnershipChange::Cancelled),
-        "TRANSFERRED" => Some(OwnershipChange::Confirmed(owner_details(ticket.owner.as_ref()?)?)),
+        "TRANSFERRED" => Some(OwnershipChange::Confirmed(Box::new(owner_details(ticket.owner.as_ref()?)?))),
         _ => None,
     }
 }

@@ -30,7 +30,10 @@ pub fn router(engine: Engine, guard: Guard) -> Router {
             post(create_interface).get(show_interface).put(update_interface),
         )
         .route("/api/boxoffice/organizations/{org}/interface/functions", post(create_function).get(list_functions))
-        .route("/api/boxoffice/organizations/{org}/templates", post(templates::create_template).get(templates::list_templates))
+        .route(
+            "/api/boxoffice/organizations/{org}/templates",
+            post(templates::create_template).get(templates::list_templates),
+        )
         .route(
             "/api/boxoffice/organizations/{org}/templates/{id}",
             get(templates::show_template).put(templates::update_template).delete(templates::delete_template),

@@ -139,7 +139,6 @@ pub fn apply(payload: &mut Value, fields: &Map<String, Value>, vars: &[(&str, St
     changes
 }
 
-
 /// A saved template: its fields, and the text they were written as — the editor's content,
 /// kept as given so that an error can name the line an operator sees.
 #[derive(Debug, Clone)]

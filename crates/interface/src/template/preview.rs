@@ -73,10 +73,8 @@ pub async fn preview(
         Ok(()) => json!({ "accepted": true }),
         Err(rejection) => {
             // the template line that set the refused field, if a template line did
-            let line = fields
-                .keys()
-                .filter(|path| related(path, &rejection.field))
-                .find_map(|path| line_of(&source, path));
+            let line =
+                fields.keys().filter(|path| related(path, &rejection.field)).find_map(|path| line_of(&source, path));
             json!({ "accepted": false, "field": rejection.field, "reason": rejection.rule, "line": line })
         }
     };

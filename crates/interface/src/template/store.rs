@@ -90,12 +90,7 @@ pub async fn update_template(
 }
 
 /// Deletes template `id`, unless an injection function names it (`409`).
-pub async fn delete_template(
-    db: &Db,
-    organization_id: i64,
-    id: i64,
-    audit: &AuditEntry,
-) -> Result<(), InterfaceError> {
+pub async fn delete_template(db: &Db, organization_id: i64, id: i64, audit: &AuditEntry) -> Result<(), InterfaceError> {
     let mut tx = db.begin_write().await?;
     find(&mut tx, organization_id, id).await?.ok_or_else(|| not_found(id))?;
     let users = functions_using(&mut tx, organization_id, id).await?;
