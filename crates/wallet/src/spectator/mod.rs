@@ -375,39 +375,3 @@ pub(crate) async fn post_sync(
     let body: SyncBody = parse(body)?;
     Ok(Json(devices::sync(&state, &session, &body.tickets).await?))
 }
-
-#[utoipa::path(
-    get,
-    path = "/api/spectator/profile",
-    summary = "My own details (title, names, phone, birth date, nationality, ID, country, language, consents)",
-    responses(
-        (status = 200, description = "done", body = serde_json::Value),
-        crate::openapi::Refusals
-    ),
-    security(("spectatorSession" = []))
-)]
-pub(crate) async fn get_profile(
-    State(state): State<WalletState>,
-    session: SpectatorSession,
-) -> Result<Json<Value>, ApiError> {
-    Ok(Json(profile::show(&state, &session).await?))
-}
-
-#[utoipa::path(
-    put,
-    path = "/api/spectator/profile",
-    summary = "Give my own details, shared with the organizers of the tickets I own (the whole profile; a field left out is cleared)",
-    request_body = crate::openapi::spectator::Profile,
-    responses(
-        (status = 200, description = "done", body = serde_json::Value),
-        crate::openapi::Refusals
-    ),
-    security(("spectatorSession" = []))
-)]
-pub(crate) async fn put_profile(
-    State(state): State<WalletState>,
-    session: SpectatorSession,
-    JsonBody(body): JsonBody<Value>,
-) -> Result<Json<Value>, ApiError> {
-    Ok(Json(profile::replace(&state, &session, &parse(body)?).await?))
-}

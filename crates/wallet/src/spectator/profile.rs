@@ -3,10 +3,13 @@
 //! consents. The organizers of the tickets the spectator owns read them with the owner in
 //! their feed, which is how a box office completes the contact of a transfer's recipient.
 
+use axum::Json;
+use axum::extract::State;
 use chrono::Utc;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use tixbridge_store::sql;
+use tixbridge_web::{ApiError, JsonBody};
 
 use super::holder::{check_birth_date, check_phone, country, text};
 use super::session::SpectatorSession;
@@ -152,4 +155,40 @@ pub(crate) async fn replace(
     .await?;
     tx.commit().await?;
     Ok(profile.json(&session.email))
+}
+
+#[utoipa::path(
+    get,
+    path = "/api/spectator/profile",
+    summary = "My own details (title, names, phone, birth date, nationality, ID, country, language, consents)",
+    responses(
+        (status = 200, description = "done", body = serde_json::Value),
+        crate::openapi::Refusals
+    ),
+    security(("spectatorSession" = []))
+)]
+pub(crate) async fn get_profile(
+    State(state): State<WalletState>,
+    session: SpectatorSession,
+) -> Result<Json<Value>, ApiError> {
+    Ok(Json(show(&state, &session).await?))
+}
+
+#[utoipa::path(
+    put,
+    path = "/api/spectator/profile",
+    summary = "Give my own details, shared with the organizers of the tickets I own (the whole profile; a field left out is cleared)",
+    request_body = crate::openapi::spectator::Profile,
+    responses(
+        (status = 200, description = "done", body = serde_json::Value),
+        crate::openapi::Refusals
+    ),
+    security(("spectatorSession" = []))
+)]
+pub(crate) async fn put_profile(
+    State(state): State<WalletState>,
+    session: SpectatorSession,
+    JsonBody(body): JsonBody<Value>,
+) -> Result<Json<Value>, ApiError> {
+    Ok(Json(replace(&state, &session, &super::parse(body)?).await?))
 }
