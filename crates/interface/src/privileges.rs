@@ -1,8 +1,9 @@
 //! The digital privileges injection
-//! (docs/products-and-statuses.md#products-that-go-to-the-wallet,
-//! docs/interface.md#functions): membership and season ticket cards of the selected
-//! products go to the wallet's `POST …/organizer/privileges` as one definition per product
-//! and one instance per card; the cards the wallet accepted become `PRINTED`.
+//! (docs/products-and-statuses.md#season-tickets-and-digital-privileges,
+//! docs/interface.md#functions): membership cards and the season tickets whose shape has a
+//! card, of the selected products, go to the wallet's `POST …/organizer/privileges` as one
+//! definition per product and one instance per card; the cards the wallet accepted become
+//! `PRINTED`.
 
 use std::collections::BTreeMap;
 
@@ -11,7 +12,7 @@ use tixbridge_boxoffice::wallet_side::privilege_selection::{PrivilegeCard, file_
 
 use crate::client::CallError;
 use crate::functions::settings::PrivilegesSettings;
-use crate::processed::{Print, Processed, injected_by_interface, mark_processed};
+use crate::processed::{Print, Processed, injected_by_interface, mark_processed, not, processed_by_interface};
 use crate::runs::{Failure, Pages, RunCtx, now_ms};
 
 fn definition(card: &PrivilegeCard) -> Result<Value, String> {
@@ -34,13 +35,21 @@ pub async fn run(ctx: &mut RunCtx<'_>, settings: &PrivilegesSettings) -> Result<
     let organization = tixbridge_domain::OrganizationId::new(ctx.interface.organization_id);
     let iteration = ctx.interface.params.ticket_iteration_size;
     let injected = injected_by_interface(ctx.interface.id);
+    let not_sent = not(processed_by_interface(ctx.interface.id, "PRIVILEGES"));
     let mut pages = Pages::new(&db, iteration, settings.batch_size).await?;
     while let Some(page) = pages.next() {
         // one reader for the page's selection and its cards' linked tickets, given back
         // before the wallet is called
         let mut conn = db.reader().await?;
-        let cards =
-            privilege_cards_page(&mut conn, organization, &settings.products, page.window, page.limit as i64).await?;
+        let cards = privilege_cards_page(
+            &mut conn,
+            organization,
+            &settings.products,
+            &not_sent,
+            page.window,
+            page.limit as i64,
+        )
+        .await?;
         if !pages.took(page, cards.len(), cards.last().map(|c| c.id), &mut ctx.run.counts) {
             continue;
         }
@@ -65,7 +74,7 @@ pub async fn run(ctx: &mut RunCtx<'_>, settings: &PrivilegesSettings) -> Result<
                     continue;
                 }
             };
-            let linked = file_tickets_where(&mut conn, card.file_id, card.id, &injected).await?;
+            let linked = file_tickets_where(&mut conn, card.file_id, &injected).await?;
             definitions.insert(definition["definitionId"].as_str().unwrap_or_default().to_owned(), definition.clone());
             instances.push(json!({
                 "privilegeId": card.id.to_string(),

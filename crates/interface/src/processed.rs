@@ -65,10 +65,21 @@ pub async fn mark_processed(
 ///
 /// Processed by an injection function of interface `interface_id`.
 pub fn injected_by_interface(interface_id: i64) -> TicketCondition {
+    processed_by_interface(interface_id, "INJECTION")
+}
+
+/// Processed by a function of kind `kind` (`INJECTION`, `PRIVILEGES`…) of interface
+/// `interface_id`.
+pub fn processed_by_interface(interface_id: i64, kind: &'static str) -> TicketCondition {
     TicketCondition(format!(
         "EXISTS (SELECT 1 FROM itf_processed ip JOIN itf_functions f ON f.id = ip.function_id
-                 WHERE ip.ticket_id = t.id AND f.interface_id = {interface_id} AND f.kind = 'INJECTION')"
+                 WHERE ip.ticket_id = t.id AND f.interface_id = {interface_id} AND f.kind = '{kind}')"
     ))
+}
+
+/// The opposite of `condition`.
+pub fn not(TicketCondition(condition): TicketCondition) -> TicketCondition {
+    TicketCondition(format!("NOT {condition}"))
 }
 
 /// Processed by one of `function_ids` (not empty). Listing the ids rather than joining the

@@ -108,6 +108,7 @@ fn spectator_routes() -> Router<WalletState> {
         .route("/api/spectator/transfers", get(spectator::get_transfers))
         .route("/api/spectator/transfers/{id}/{action}", post(spectator::post_close_transfer))
         .route("/api/spectator/devices/sync", post(spectator::post_sync))
+        .route("/api/spectator/profile", get(spectator::profile::get_profile).put(spectator::profile::put_profile))
         .route_layer(axum::middleware::from_fn(spectator::csrf::require_header))
 }
 

@@ -81,7 +81,14 @@ const RULES: &[(&str, &str, Need, Scope)] = {
         ("PUT", "~/interface", Administer, Org),
         ("GET", "~/interface/functions", Read, Org),
         ("POST", "~/interface/functions", Administer, Org),
+        // Ticket templates: read like the interface, changed and previewed (a real ticket's
+        // payload, barcode included) by admins.
+        ("GET", "~/templates", Read, Org),
         ("POST", "~/templates", Administer, Org),
+        ("GET", "~/templates/{id}", Read, Org),
+        ("PUT", "~/templates/{id}", Administer, Org),
+        ("DELETE", "~/templates/{id}", Administer, Org),
+        ("POST", "~/templates/{id}/preview", Administer, Org),
         ("GET", "/api/boxoffice/functions/{id}", Read, Object(Function)),
         ("PUT", "/api/boxoffice/functions/{id}", Administer, Object(Function)),
         ("GET", "/api/boxoffice/functions/{id}/runs", Read, Object(Function)),

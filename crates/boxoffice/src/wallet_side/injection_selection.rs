@@ -1,9 +1,12 @@
 //! Selecting a page of tickets an injection run sends (docs/interface.md#functions):
 //! `NOT_PRINTED` (or forced) tickets of the organization's catalog whose shipment mode is
 //! `MOBILE`, matching every filter, in ticket-id order — one page at a time, so a run of a
-//! million tickets never holds more than a page in memory.
+//! million tickets never holds more than a page in memory. Season tickets go as tickets when
+//! their shape has tickets (docs/products-and-statuses.md#season-tickets-and-digital-privileges).
 
 use tixbridge_store::{Conn, Sql, sql};
+
+use super::TicketCondition;
 
 /// What an injection function selects. The code lists are ANDed (an empty one does not
 /// filter); a file number replaces them all.
@@ -24,6 +27,10 @@ pub struct InjectionFilter<'a> {
     /// Tickets sent again though printed (never a dead one), by id or tax number.
     pub force_ids: &'a [i64],
     pub force_tax_numbers: &'a [String],
+    /// Holds for a ticket this interface's injection has not yet sent: a season ticket of
+    /// shape `CARD_AND_TICKETS` is sent as a ticket even when the privileges injection
+    /// printed its card first.
+    pub not_sent_as_ticket: &'a TicketCondition,
 }
 
 /// The columns of one selected ticket that are its own (its file, contact and holder
@@ -97,12 +104,10 @@ fn holder_column(field: &str) -> Option<&'static str> {
     })
 }
 
-/// Builds the page query. The tickets table is the outer loop (`CROSS JOIN` fixes the join
-/// order on SQLite; PostgreSQL keeps the written order past its join-collapse limit), so each
-/// page is a range scan in id order whatever the planner's statistics say — with them, SQLite
-/// preferred a sort of every ticket per page.
-fn page_query<'a>(filter: &InjectionFilter<'a>, (after_id, upper_id): (i64, i64), limit: i64) -> Sql<'a> {
-    let mut q = sql(format!(
+/// The columns of [`TicketColumns`] and the joins they need, up to an open `WHERE` clause;
+/// `joins` adds the joins of the filters.
+fn select_from(joins: &str) -> String {
+    format!(
         "SELECT t.id, t.tax_number, t.barcode, t.block, t.row_name, t.seat, t.gate, t.level_name, t.area,
             t.price_cents, t.currency, t.validity_start_local, t.validity_end_local,
             f.file_number, f.created_at AS file_created_at,
@@ -119,9 +124,8 @@ fn page_query<'a>(filter: &InjectionFilter<'a>, (after_id, upper_id): (i64, i64)
          CROSS JOIN bo_shipment_modes sm
          CROSS JOIN bo_contacts o
          LEFT JOIN bo_contacts h ON h.id = t.holder_contact_id
-         LEFT JOIN bo_tickets r ON r.id = t.replaces_ticket_id{}
-         WHERE f.id = t.file_id AND p.id = t.product_id AND sm.id = t.shipment_mode_id AND o.id = t.contact_id
-           AND sm.type = 'MOBILE' AND p.mobile_enabled = ",
+         LEFT JOIN bo_tickets r ON r.id = t.replaces_ticket_id{joins}
+         WHERE f.id = t.file_id AND p.id = t.product_id AND sm.id = t.shipment_mode_id AND o.id = t.contact_id",
         holder("title"),
         holder("first_name"),
         holder("last_name"),
@@ -132,14 +136,46 @@ fn page_query<'a>(filter: &InjectionFilter<'a>, (after_id, upper_id): (i64, i64)
         holder("country_code"),
         holder("birth_region"),
         holder("birth_place"),
-        filter_joins(filter),
-    ));
+    )
+}
+
+/// Which products the injection sends as wallet tickets
+/// (docs/products-and-statuses.md#season-tickets-and-digital-privileges): events, matches,
+/// passes and services, and season tickets whose shape has tickets.
+pub const TICKET_PRODUCTS: &str = "(p.kind IN ('EVENT', 'MATCH', 'OPEN_PASS', 'SERVICE')
+     OR (p.kind = 'SEASON_TICKET_CARD' AND p.season_shape IN ('TICKETS_ONLY', 'CARD_AND_TICKETS')))";
+
+/// Ticket `ticket_id` as the injection would read it, whatever its status and shipment mode,
+/// if it is a wallet ticket of `organization_id`'s catalog: what a template preview renders.
+pub async fn injection_ticket(
+    conn: &mut impl Conn,
+    organization_id: i64,
+    ticket_id: i64,
+) -> Result<Option<TicketColumns>, sqlx::Error> {
+    let mut q = sql(select_from(""));
+    q.push(&format!(" AND {TICKET_PRODUCTS} AND p.organization_id = ")).push_bind(organization_id);
+    q.push(" AND t.id = ").push_bind(ticket_id);
+    q.fetch_optional(conn).await
+}
+
+/// Builds the page query. The tickets table is the outer loop (`CROSS JOIN` fixes the join
+/// order on SQLite; PostgreSQL keeps the written order past its join-collapse limit), so each
+/// page is a range scan in id order whatever the planner's statistics say — with them, SQLite
+/// preferred a sort of every ticket per page.
+fn page_query<'a>(filter: &InjectionFilter<'a>, (after_id, upper_id): (i64, i64), limit: i64) -> Sql<'a> {
+    let mut q = sql(format!("{} AND sm.type = 'MOBILE' AND p.mobile_enabled = ", select_from(&filter_joins(filter))));
     q.push_bind(true);
     q.push(" AND p.organization_id = ").push_bind(filter.organization_id);
     q.push(" AND t.id > ").push_bind(after_id).push(" AND t.id <= ").push_bind(upper_id);
-    q.push(" AND p.kind IN ('EVENT', 'MATCH', 'OPEN_PASS', 'SERVICE')");
-    // NOT_PRINTED, or forced (a forced ticket already printed is sent again; never a dead one)
+    q.push(&format!(" AND {TICKET_PRODUCTS}"));
+    // NOT_PRINTED, or forced (a forced ticket already printed is sent again; never a dead one),
+    // or a season ticket of both shapes whose card the privileges injection printed and that
+    // this interface has not yet sent as a ticket
     q.push(" AND (t.status = 'NOT_PRINTED'");
+    let TicketCondition(not_sent) = filter.not_sent_as_ticket;
+    q.push(&format!(
+        " OR (t.status = 'PRINTED' AND p.kind = 'SEASON_TICKET_CARD' AND p.season_shape = 'CARD_AND_TICKETS' AND {not_sent})"
+    ));
     if !filter.force_ids.is_empty() || !filter.force_tax_numbers.is_empty() {
         q.push(" OR (t.status IN ('PRINTED', 'CONTROLLED') AND (");
         push_refs(&mut q, filter.force_ids, filter.force_tax_numbers);

@@ -1,8 +1,8 @@
 //! Selecting the cards a privileges run sends
-//! (docs/products-and-statuses.md#products-that-go-to-the-wallet,
-//! docs/interface.md#functions): `NOT_PRINTED` membership and season ticket cards of the
-//! selected products, shipped `MOBILE`, with their product, season and contact; and the
-//! tickets of a card's file that the wallet already holds.
+//! (docs/products-and-statuses.md#season-tickets-and-digital-privileges,
+//! docs/interface.md#functions): `NOT_PRINTED` membership cards and season tickets whose
+//! shape has a card, of the selected products, shipped `MOBILE`, with their product, season
+//! and contact; and the tickets of a card's file that the wallet already holds.
 
 use tixbridge_domain::OrganizationId;
 use tixbridge_store::{Conn, sql};
@@ -38,19 +38,26 @@ const SELECT: &str = "SELECT t.id, t.file_id, t.barcode, p.id AS product_id, p.n
     CROSS JOIN bo_contacts o
     LEFT JOIN bo_seasons s ON s.id = p.season_id
     WHERE p.id = t.product_id AND sm.id = t.shipment_mode_id AND o.id = t.contact_id
-      AND t.status = 'NOT_PRINTED' AND sm.type = 'MOBILE'
-      AND p.kind IN ('MEMBERSHIP_CARD', 'SEASON_TICKET_CARD')";
+      AND sm.type = 'MOBILE'
+      AND (p.kind = 'MEMBERSHIP_CARD'
+           OR (p.kind = 'SEASON_TICKET_CARD' AND COALESCE(p.season_shape, 'CARD_ONLY') <> 'TICKETS_ONLY'))";
 
 /// The cards of `products` (codes) of `organization_id` with ids in `(after_id, upper_id]`, at
-/// most `limit`, in id order.
+/// most `limit`, in id order: `NOT_PRINTED`, or — a season ticket of shape
+/// `CARD_AND_TICKETS` whose ticket the injection printed first — `PRINTED` and not yet sent as
+/// a card (`not_sent` holds).
 pub async fn privilege_cards_page(
     conn: &mut impl Conn,
     organization_id: OrganizationId,
     products: &[String],
+    not_sent: &TicketCondition,
     (after_id, upper_id): (i64, i64),
     limit: i64,
 ) -> Result<Vec<PrivilegeCard>, sqlx::Error> {
-    let mut q = sql(SELECT);
+    let TicketCondition(not_sent) = not_sent;
+    let mut q = sql(format!(
+        "{SELECT} AND (t.status = 'NOT_PRINTED' OR (t.status = 'PRINTED' AND p.season_shape = 'CARD_AND_TICKETS' AND {not_sent}))"
+    ));
     q.push(" AND p.organization_id = ").push_bind(organization_id);
     q.push(" AND t.id > ").push_bind(after_id).push(" AND t.id <= ").push_bind(upper_id);
     q.push(" AND p.code IN ").push_list(products.iter().map(String::as_str));
@@ -58,18 +65,17 @@ pub async fn privilege_cards_page(
     q.fetch_all(conn).await
 }
 
-/// The other tickets of file `file_id` (all but `except_id`) for which `condition` holds
-/// (e.g. injected by the caller), in id order.
+/// The tickets of file `file_id` for which `condition` holds (e.g. injected by the caller),
+/// in id order — a season ticket of shape `CARD_AND_TICKETS` among them once its own ticket
+/// was sent.
 pub async fn file_tickets_where(
     conn: &mut impl Conn,
     file_id: i64,
-    except_id: i64,
     condition: &TicketCondition,
 ) -> Result<Vec<i64>, sqlx::Error> {
     let TicketCondition(condition) = condition;
-    sql(format!("SELECT t.id FROM bo_tickets t WHERE t.file_id = $1 AND t.id <> $2 AND {condition} ORDER BY t.id"))
+    sql(format!("SELECT t.id FROM bo_tickets t WHERE t.file_id = $1 AND {condition} ORDER BY t.id"))
         .bind(file_id)
-        .bind(except_id)
         .scalars(conn)
         .await
 }

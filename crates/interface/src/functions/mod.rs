@@ -39,6 +39,29 @@ impl FunctionKind {
     }
 }
 
+/// What a function's settings need of its interface: a ticket template only on an interface
+/// of type `TIXNGO_WITH_TEMPLATE` (docs/interface.md#ticket-templates). Checked when the
+/// function is saved and again when a run starts, as the interface may have changed since.
+pub fn fits_interface(
+    settings: &Settings,
+    interface: &crate::config::Interface,
+) -> Result<(), crate::config::ConfigError> {
+    match settings {
+        Settings::Injection(s)
+            if s.template_id.is_some() && interface.kind != crate::config::InterfaceType::TixngoWithTemplate =>
+        {
+            Err(crate::config::ConfigError {
+                field: "settings.templateId".into(),
+                rule: format!(
+                    "a ticket template needs an interface of type TIXNGO_WITH_TEMPLATE, and this interface is {}",
+                    interface.kind.as_str()
+                ),
+            })
+        }
+        _ => Ok(()),
+    }
+}
+
 /// How runs start: by an operator, on a schedule, or as soon as there is work.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]

@@ -109,6 +109,17 @@ async fn ensure_single_feedback(tx: &mut Tx, interface: &Interface, except: i64)
     Ok(())
 }
 
+/// The template an injection names must be one of the interface organization's.
+async fn ensure_template(tx: &mut Tx, interface: &Interface, settings: &Settings) -> Result<(), InterfaceError> {
+    if let Settings::Injection(s) = settings
+        && let Some(id) = s.template_id
+        && !crate::template::template_exists(tx, interface.organization_id, id).await?
+    {
+        return Err(refuse("settings.templateId", format!("no template {id} in this organization")));
+    }
+    Ok(())
+}
+
 pub async fn create_function(
     db: &Db,
     interface: &Interface,
@@ -116,11 +127,7 @@ pub async fn create_function(
     audit: &AuditEntry,
 ) -> Result<FunctionDef, InterfaceError> {
     let c = check(&input)?;
-    if let (Settings::Injection(s), crate::config::InterfaceType::Tixngo) = (&c.settings, interface.kind)
-        && s.template_id.is_some()
-    {
-        return Err(refuse("settings.templateId", "a ticket template needs an interface of type TIXNGO_WITH_TEMPLATE"));
-    }
+    super::fits_interface(&c.settings, interface)?;
     check_catalog(db, interface, &c.settings).await?;
     let now = chrono::Utc::now().timestamp_millis();
     let next_run_at = c
@@ -128,6 +135,7 @@ pub async fn create_function(
         .filter(|_| c.launch == Launch::Automatic)
         .map(|f| super::schedule::first_run(f * 1000, c.start_at, now, interface.params.stick_to_the_hour));
     let mut tx = db.begin_write().await?;
+    ensure_template(&mut tx, interface, &c.settings).await?;
     if c.kind == FunctionKind::Feedback && c.active {
         ensure_single_feedback(&mut tx, interface, -1).await?;
     }
@@ -167,6 +175,7 @@ pub async fn update_function(
     if c.kind != current.kind {
         return Err(refuse("kind", "cannot change: create a new function instead"));
     }
+    super::fits_interface(&c.settings, interface)?;
     check_catalog(db, interface, &c.settings).await?;
     let now = chrono::Utc::now().timestamp_millis();
     let next_run_at = c
@@ -174,6 +183,7 @@ pub async fn update_function(
         .filter(|_| c.launch == Launch::Automatic)
         .map(|f| super::schedule::first_run(f * 1000, c.start_at, now, interface.params.stick_to_the_hour));
     let mut tx = db.begin_write().await?;
+    ensure_template(&mut tx, interface, &c.settings).await?;
     if c.kind == FunctionKind::Feedback && c.active {
         ensure_single_feedback(&mut tx, interface, id).await?;
     }

@@ -4,7 +4,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::{Extension, Json};
 use serde::Deserialize;
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 use tixbridge_web::{ApiError, JsonBody};
 
 use tixbridge_boxoffice::access::Access;
@@ -15,13 +15,13 @@ use crate::engine::Engine;
 use crate::functions::{self, FunctionInput};
 use crate::runs::RunOptions;
 
-type Answer = Result<(StatusCode, Json<Value>), ApiError>;
+pub(super) type Answer = Result<(StatusCode, Json<Value>), ApiError>;
 
-fn ok(value: Value) -> Answer {
+pub(super) fn ok(value: Value) -> Answer {
     Ok((StatusCode::OK, Json(value)))
 }
 
-fn created(value: Value) -> Answer {
+pub(super) fn created(value: Value) -> Answer {
     Ok((StatusCode::CREATED, Json(value)))
 }
 
@@ -226,34 +226,4 @@ pub async fn show_run(
         Some(run) => ok(run),
         None => Err(ApiError::not_found(format!("no run {id}"))),
     }
-}
-
-#[derive(Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct TemplateInput {
-    name: String,
-    /// wallet JSON path → text with ${variables}
-    #[schema(value_type = std::collections::HashMap<String, String>)]
-    fields: Map<String, Value>,
-}
-
-#[utoipa::path(
-    post,
-    path = "/api/boxoffice/organizations/{org}/templates",
-    summary = "Save a ticket template (event.id, event.startTime, event.expirationDate refused)",
-    params(tixbridge_boxoffice::openapi::OrgPath),
-    request_body = TemplateInput,
-    responses((status = 201, description = "done", body = serde_json::Value), (status = 404, response = tixbridge_web::openapi::NotFound), (status = 422, response = tixbridge_web::openapi::BadRequest))
-)]
-pub async fn create_template(
-    State(engine): State<Engine>,
-    Extension(access): Extension<Access>,
-    Path(org): Path<String>,
-    JsonBody(input): JsonBody<TemplateInput>,
-) -> Answer {
-    let organization = config::store_organization_id(&engine.db, &org).await?;
-    let audit = AuditEntry::new(organization, access.caller.actor(), "template.create", "template")
-        .with_fields(["name", "fields"]);
-    let id = crate::template::create_template(&engine.db, organization, &input.name, &input.fields, &audit).await?;
-    created(json!({ "id": id, "name": input.name.trim(), "fields": input.fields }))
 }

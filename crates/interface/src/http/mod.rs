@@ -3,6 +3,7 @@
 
 mod handlers;
 mod openapi;
+mod templates;
 
 pub use openapi::InterfaceApi;
 
@@ -29,7 +30,15 @@ pub fn router(engine: Engine, guard: Guard) -> Router {
             post(create_interface).get(show_interface).put(update_interface),
         )
         .route("/api/boxoffice/organizations/{org}/interface/functions", post(create_function).get(list_functions))
-        .route("/api/boxoffice/organizations/{org}/templates", post(create_template))
+        .route(
+            "/api/boxoffice/organizations/{org}/templates",
+            post(templates::create_template).get(templates::list_templates),
+        )
+        .route(
+            "/api/boxoffice/organizations/{org}/templates/{id}",
+            get(templates::show_template).put(templates::update_template).delete(templates::delete_template),
+        )
+        .route("/api/boxoffice/organizations/{org}/templates/{id}/preview", post(templates::preview_template))
         .route("/api/boxoffice/functions/{id}", get(show_function).put(update_function))
         .route("/api/boxoffice/functions/{id}/runs", post(run_function).get(list_runs))
         .route("/api/boxoffice/runs/{id}", get(show_run))

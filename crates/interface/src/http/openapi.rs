@@ -2,7 +2,7 @@
 
 use utoipa::OpenApi;
 
-use super::handlers;
+use super::{handlers, templates};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -13,7 +13,12 @@ use super::handlers;
         handlers::update_interface,
         handlers::create_function,
         handlers::list_functions,
-        handlers::create_template,
+        templates::create_template,
+        templates::list_templates,
+        templates::show_template,
+        templates::update_template,
+        templates::delete_template,
+        templates::preview_template,
         handlers::show_function,
         handlers::update_function,
         handlers::run_function,

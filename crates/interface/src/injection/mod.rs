@@ -17,6 +17,7 @@ use tixbridge_domain::inject::check_ticket;
 use tokio::task::JoinHandle;
 
 use crate::functions::settings::InjectionSettings;
+use crate::processed;
 use crate::runs::Phases;
 use crate::runs::{Failure, Pages, RunCtx};
 
@@ -32,7 +33,9 @@ pub async fn run(ctx: &mut RunCtx<'_>, settings: &InjectionSettings) -> Result<(
         Some(id) => Some(
             crate::template::load_template(&ctx.db, ctx.interface.organization_id, id)
                 .await
-                .map_err(|e| Failure::Stopped(format!("ticket template: {e}")))?,
+                .map_err(|e| Failure::Stopped(format!("ticket template: {e}")))?
+                .0
+                .fields,
         ),
         None => None,
     };
@@ -76,7 +79,8 @@ async fn send_pages(
     let db = ctx.db.clone();
     let params = ctx.interface.params.clone();
     let (force, skip) = (settings.force(), settings.skip());
-    let filter = select::filter(ctx.interface.organization_id, settings, &force);
+    let not_sent = processed::not(processed::injected_by_interface(ctx.interface.id));
+    let filter = select::filter(ctx.interface.organization_id, settings, &force, &not_sent);
     let mut pages = Pages::new(&db, params.ticket_iteration_size, settings.batch_size).await?;
     let mut catalog = Catalog::default();
     while let Some(page) = pages.next() {

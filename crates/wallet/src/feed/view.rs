@@ -7,18 +7,25 @@ use tixbridge_store::{Tx, sql};
 
 use crate::rfc3339;
 
-/// The columns every ticket view reads, joined with its event and spectators; the owner's
-/// names are those this ticket's organizer gave (never another organizer's).
+/// The columns every ticket view reads, joined with its event and spectators. The owner's
+/// details are those the owner gave in their profile, else — names only — those this
+/// ticket's organizer gave (never another organizer's).
 pub(crate) const TICKET_SELECT: &str = "SELECT t.id, t.ticket_id, t.status, t.body, t.holder,
         t.forward_transfers, t.backward_transfers, t.injected_at, t.downloaded_at, t.assigned_at,
         t.activated_at, t.controlled_at, t.deleted_at, t.deletion_reason, t.show_deleted_ticket,
         t.notify_spectator, t.change_seq, e.event_id, e.body AS event_body,
-        o.email AS owner_email, n.first_name AS owner_first_name, n.last_name AS owner_last_name,
+        o.email AS owner_email, COALESCE(op.first_name, n.first_name) AS owner_first_name,
+        COALESCE(op.last_name, n.last_name) AS owner_last_name,
+        op.title AS owner_title, op.phone AS owner_phone, op.birth_date AS owner_birth_date,
+        op.nationality AS owner_nationality, op.id_number AS owner_id_number,
+        op.country_code AS owner_country_code, op.language AS owner_language,
+        op.consent_marketing AS owner_consent_marketing, op.consent_third_party AS owner_consent_third_party,
         io.email AS initial_owner_email, po.email AS previous_owner_email
     FROM wallet_tickets t
     JOIN wallet_events e ON e.id = t.event_pk
     JOIN wallet_spectators o ON o.id = t.owner_id
     LEFT JOIN wallet_spectator_names n ON n.organizer_id = t.organizer_id AND n.spectator_id = t.owner_id
+    LEFT JOIN wallet_spectator_profiles op ON op.spectator_id = t.owner_id
     JOIN wallet_spectators io ON io.id = t.initial_owner_id
     LEFT JOIN wallet_spectators po ON po.id = t.previous_owner_id";
 
@@ -46,6 +53,15 @@ pub(crate) struct TicketRow {
     owner_email: String,
     owner_first_name: Option<String>,
     owner_last_name: Option<String>,
+    owner_title: Option<String>,
+    owner_phone: Option<String>,
+    owner_birth_date: Option<String>,
+    owner_nationality: Option<String>,
+    owner_id_number: Option<String>,
+    owner_country_code: Option<String>,
+    owner_language: Option<String>,
+    owner_consent_marketing: Option<bool>,
+    owner_consent_third_party: Option<bool>,
     initial_owner_email: String,
     previous_owner_email: Option<String>,
 }
@@ -111,13 +127,32 @@ fn parse_or_null(text: Option<&str>) -> Value {
     text.and_then(|t| serde_json::from_str(t).ok()).unwrap_or(Value::Null)
 }
 
+/// The current owner: the e-mail, and what the owner said about themselves (names also from
+/// the organizer's injection); consents are `null` until the owner gave a profile.
+fn owner_json(t: &TicketRow) -> Value {
+    json!({
+        "email": t.owner_email,
+        "title": t.owner_title,
+        "firstName": t.owner_first_name,
+        "lastName": t.owner_last_name,
+        "phone": t.owner_phone,
+        "birthDate": t.owner_birth_date,
+        "nationality": t.owner_nationality,
+        "idNumber": t.owner_id_number,
+        "countryCode": t.owner_country_code,
+        "language": t.owner_language,
+        "consentMarketing": t.owner_consent_marketing,
+        "consentThirdParty": t.owner_consent_third_party,
+    })
+}
+
 /// A ticket as the organizer sees it; `whole` adds the injected content and the event.
 pub(crate) fn ticket_json(t: &TicketRow, whole: bool) -> Value {
     let mut item = json!({
         "ticketId": t.ticket_id,
         "status": t.status,
         "eventId": t.event_id,
-        "owner": { "email": t.owner_email, "firstName": t.owner_first_name, "lastName": t.owner_last_name },
+        "owner": owner_json(t),
         "initialOwner": { "email": t.initial_owner_email },
         "previousOwner": t.previous_owner_email.as_ref().map(|email| json!({ "email": email })),
         "holder": parse_or_null(t.holder.as_deref()),

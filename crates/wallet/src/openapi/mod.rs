@@ -58,6 +58,8 @@ use crate::{changes_audit, csv_inject, feed, gate, inject, lifecycle, settings, 
         s::get_transfers,
         s::post_close_transfer,
         s::post_sync,
+        s::profile::get_profile,
+        s::profile::put_profile,
     )
 )]
 pub struct WalletApi;

@@ -23,6 +23,8 @@ pub struct SessionRequest {
 #[derive(ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Holder {
+    #[schema(max_length = 20)]
+    title: Option<String>,
     #[schema(max_length = 50)]
     first_name: String,
     #[schema(max_length = 100)]
@@ -31,6 +33,43 @@ pub struct Holder {
     birth_date: Option<String>,
     email: Option<String>,
     phone: Option<String>,
+    /// ISO 3166 two-letter code
+    nationality: Option<String>,
+    /// ID card or passport number
+    #[schema(max_length = 50)]
+    id_number: Option<String>,
+    /// ISO 3166 two-letter code
+    country_code: Option<String>,
+}
+
+/// The spectator's own details, shared with the organizers of the tickets they own; the
+/// whole profile at once (a field left out is cleared).
+#[derive(ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Profile {
+    #[schema(max_length = 20)]
+    title: Option<String>,
+    #[schema(max_length = 50)]
+    first_name: Option<String>,
+    #[schema(max_length = 100)]
+    last_name: Option<String>,
+    #[schema(max_length = 30)]
+    phone: Option<String>,
+    #[schema(format = Date)]
+    birth_date: Option<String>,
+    /// ISO 3166 two-letter code
+    nationality: Option<String>,
+    /// ID card or passport number
+    #[schema(max_length = 50)]
+    id_number: Option<String>,
+    /// ISO 3166 two-letter code
+    country_code: Option<String>,
+    /// `fr`, `fr-CH`
+    language: Option<String>,
+    /// default false
+    consent_marketing: Option<bool>,
+    /// default false
+    consent_third_party: Option<bool>,
 }
 
 #[derive(ToSchema)]

@@ -138,11 +138,15 @@ pub(crate) async fn post_sign_out(
 #[serde(rename_all = "camelCase")]
 pub(crate) struct HolderForm {
     csrf: String,
+    title: Option<String>,
     first_name: String,
     last_name: String,
     birth_date: Option<String>,
     email: Option<String>,
     phone: Option<String>,
+    nationality: Option<String>,
+    id_number: Option<String>,
+    country_code: Option<String>,
 }
 
 fn back_to(id: i64) -> Response {
@@ -158,11 +162,15 @@ pub(crate) async fn post_holder(
     let session = signed_in(session)?;
     check_csrf(&state, &session, &form.csrf)?;
     let body = HolderBody {
+        title: form.title,
         first_name: Some(form.first_name),
         last_name: Some(form.last_name),
         birth_date: form.birth_date,
         email: form.email,
         phone: form.phone,
+        nationality: form.nationality,
+        id_number: form.id_number,
+        country_code: form.country_code,
     };
     holder::assign(&state, &session, id, &body).await?;
     Ok(back_to(id))

@@ -150,10 +150,14 @@ pub(crate) async fn ticket_page(state: &WalletState, session: &SpectatorSession,
                 &format!("/wallet/tickets/{id}/holder"),
                 &csrf,
                 &format!(
-                    "<input name=\"firstName\" placeholder=\"First name\" value=\"{}\" required> \
+                    "<input name=\"title\" placeholder=\"Title\"> \
+                     <input name=\"firstName\" placeholder=\"First name\" value=\"{}\" required> \
                      <input name=\"lastName\" placeholder=\"Last name\" value=\"{}\" required><br>\
                      <input name=\"birthDate\" placeholder=\"Birth date YYYY-MM-DD\"> <input name=\"email\" placeholder=\"E-mail\"> \
-                     <input name=\"phone\" placeholder=\"Phone\"><br>",
+                     <input name=\"phone\" placeholder=\"Phone\"><br>\
+                     <input name=\"nationality\" placeholder=\"Nationality (FR)\" maxlength=\"2\"> \
+                     <input name=\"idNumber\" placeholder=\"ID or passport number\"> \
+                     <input name=\"countryCode\" placeholder=\"Country (FR)\" maxlength=\"2\"><br>",
                     text(&holder["firstName"]),
                     text(&holder["lastName"])
                 ),

@@ -25,14 +25,18 @@ const OFFLINE_SKEW_MS: i64 = 5 * 60_000;
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub(crate) struct HolderBody {
+    pub title: Option<String>,
     pub first_name: Option<String>,
     pub last_name: Option<String>,
     pub birth_date: Option<String>,
     pub email: Option<String>,
     pub phone: Option<String>,
+    pub nationality: Option<String>,
+    pub id_number: Option<String>,
+    pub country_code: Option<String>,
 }
 
-fn text(
+pub(crate) fn text(
     field: &'static str,
     value: &Option<String>,
     max: usize,
@@ -46,26 +50,53 @@ fn text(
     }
 }
 
+/// A phone number: digits, spaces and `+ - ( ) .` only.
+pub(crate) fn check_phone(phone: &Option<String>) -> Result<(), WalletError> {
+    if phone.as_deref().is_some_and(|p| !p.chars().all(|c| c.is_ascii_digit() || " +-().".contains(c))) {
+        return Err(WalletError::invalid("phone", "may hold only digits, spaces and + - ( ) ."));
+    }
+    Ok(())
+}
+
+/// A birth date: `YYYY-MM-DD`.
+pub(crate) fn check_birth_date(date: &Option<String>) -> Result<(), WalletError> {
+    if let Some(date) = date {
+        NaiveDate::parse_from_str(date, "%Y-%m-%d")
+            .map_err(|_| WalletError::invalid("birthDate", "must be YYYY-MM-DD"))?;
+    }
+    Ok(())
+}
+
+/// An optional ISO 3166 country code (two letters), upper-cased.
+pub(crate) fn country(field: &'static str, value: &Option<String>) -> Result<Option<String>, WalletError> {
+    let code = text(field, value, 64, false)?.map(|c| c.to_ascii_uppercase());
+    if code.as_deref().is_some_and(|c| c.len() != 2 || !c.chars().all(|ch| ch.is_ascii_uppercase())) {
+        return Err(WalletError::invalid(field, "must be a two-letter country code (ISO 3166)"));
+    }
+    Ok(code)
+}
+
 impl HolderBody {
     fn validate(&self, settings: &EventSettings) -> Result<Value, WalletError> {
         let first_name = text("firstName", &self.first_name, 50, true)?;
         let last_name = text("lastName", &self.last_name, 100, true)?;
         let birth_date = text("birthDate", &self.birth_date, 10, settings.requires("birthDate"))?;
-        if let Some(date) = &birth_date {
-            NaiveDate::parse_from_str(date, "%Y-%m-%d")
-                .map_err(|_| WalletError::invalid("birthDate", "must be YYYY-MM-DD"))?;
-        }
+        check_birth_date(&birth_date)?;
         let email = text("email", &self.email, 256, settings.requires("email"))?;
         if email.as_deref().is_some_and(|e| !e.contains('@') || e.contains(char::is_whitespace)) {
             return Err(WalletError::invalid("email", "must be an e-mail address"));
         }
         let phone = text("phone", &self.phone, 30, settings.requires("phone"))?;
-        if phone.as_deref().is_some_and(|p| !p.chars().all(|c| c.is_ascii_digit() || " +-().".contains(c))) {
-            return Err(WalletError::invalid("phone", "may hold only digits, spaces and + - ( ) ."));
-        }
-        Ok(
-            json!({ "firstName": first_name, "lastName": last_name, "birthDate": birth_date, "email": email, "phone": phone }),
-        )
+        check_phone(&phone)?;
+        let title = text("title", &self.title, 20, false)?;
+        let nationality = country("nationality", &self.nationality)?;
+        let id_number = text("idNumber", &self.id_number, 50, false)?;
+        let country_code = country("countryCode", &self.country_code)?;
+        Ok(json!({
+            "title": title, "firstName": first_name, "lastName": last_name, "birthDate": birth_date,
+            "email": email, "phone": phone, "nationality": nationality, "idNumber": id_number,
+            "countryCode": country_code,
+        }))
     }
 }
 

@@ -5,6 +5,7 @@
 pub mod csrf;
 pub(crate) mod devices;
 pub(crate) mod holder;
+pub(crate) mod profile;
 pub(crate) mod session;
 pub mod sign_in;
 pub(crate) mod tickets;

@@ -3,11 +3,16 @@
 //! the event's identity and dates belong to the injection and cannot be overridden — such a
 //! template is refused when saved, as is a path or variable that does not exist.
 
-use serde_json::{Map, Value};
-use tixbridge_boxoffice::access::audit::AuditEntry;
-use tixbridge_store::{Db, sql};
+mod preview;
+mod store;
 
-use crate::config::{ConfigError, InterfaceError};
+pub use preview::{PreviewRequest, preview};
+pub(crate) use store::template_exists;
+pub use store::{create_template, delete_template, list_templates, load_template, update_template};
+
+use serde_json::{Map, Value};
+
+use crate::config::ConfigError;
 
 /// Paths the injection owns.
 pub const FORBIDDEN_PATHS: [&str; 3] = ["event.id", "event.startTime", "event.expirationDate"];
@@ -134,42 +139,84 @@ pub fn apply(payload: &mut Value, fields: &Map<String, Value>, vars: &[(&str, St
     changes
 }
 
-/// Saves a template of organization `organization_id`.
-pub async fn create_template(
-    db: &Db,
-    organization_id: i64,
-    name: &str,
-    fields: &Map<String, Value>,
-    audit: &AuditEntry,
-) -> Result<i64, InterfaceError> {
-    if name.trim().is_empty() {
-        return Err(refuse("name".into(), "is required").into());
-    }
-    validate_fields(fields)?;
-    let text = Value::Object(fields.clone()).to_string();
-    let mut tx = db.begin_write().await?;
-    let id: i64 = sql("INSERT INTO itf_templates (organization_id, name, fields) VALUES ($1, $2, $3) RETURNING id")
-        .bind(organization_id)
-        .bind(name.trim())
-        .bind(&text)
-        .scalar(&mut tx)
-        .await?;
-    tixbridge_boxoffice::access::audit::record(&mut tx, &audit.clone().on(format!("template {id}"))).await?;
-    tx.commit().await?;
-    Ok(id)
+/// A saved template: its fields, and the text they were written as — the editor's content,
+/// kept as given so that an error can name the line an operator sees.
+#[derive(Debug, Clone)]
+pub struct Template {
+    pub id: i64,
+    pub name: String,
+    pub fields: Map<String, Value>,
+    pub source: String,
 }
 
-/// A template's fields, if it belongs to `organization_id`.
-pub async fn load_template(db: &Db, organization_id: i64, id: i64) -> Result<Map<String, Value>, InterfaceError> {
-    let text: Option<String> = sql("SELECT fields FROM itf_templates WHERE id = $1 AND organization_id = $2")
-        .bind(id)
-        .bind(organization_id)
-        .scalar_optional(&mut db.reader().await?)
-        .await?;
-    let text = text.ok_or_else(|| InterfaceError::NotFound(format!("no template {id} in this organization")))?;
-    match serde_json::from_str(&text) {
-        Ok(Value::Object(map)) => Ok(map),
-        _ => Err(InterfaceError::NotFound(format!("template {id} is unreadable"))),
+impl Template {
+    /// The 1-based line of the source where `path` is written, if found.
+    pub fn line_of(&self, path: &str) -> Option<usize> {
+        line_of(&self.source, path)
+    }
+}
+
+/// The 1-based line of `source` (a JSON object's text) where key `path` is written: the
+/// first line holding the quoted key followed by `:`.
+pub fn line_of(source: &str, path: &str) -> Option<usize> {
+    let quoted = Value::String(path.to_owned()).to_string();
+    source
+        .lines()
+        .position(|line| {
+            line.match_indices(&quoted).any(|(at, _)| line[at + quoted.len()..].trim_start().starts_with(':'))
+        })
+        .map(|index| index + 1)
+}
+
+/// A template's fields as an operator gives them: a JSON object (`fields`), or the same
+/// object written as text (`source`, the editor's content). Exactly one of the two.
+#[derive(Debug, Clone, Default)]
+pub struct FieldsInput {
+    /// wallet JSON path → text with ${variables}
+    pub fields: Option<Map<String, Value>>,
+    /// the same object written as JSON text; an error names its line
+    pub source: Option<String>,
+}
+
+impl FieldsInput {
+    /// The checked fields and the text to keep. An error in a `source` names its line
+    /// (field `source`); one in `fields` names the path (`fields.<path>`).
+    pub fn check(&self) -> Result<(Map<String, Value>, String), ConfigError> {
+        match (&self.fields, &self.source) {
+            (Some(fields), None) => {
+                validate_fields(fields)?;
+                let text = serde_json::to_string_pretty(fields).unwrap_or_default();
+                Ok((fields.clone(), text))
+            }
+            (None, Some(source)) => {
+                let fields = parse_source(source)?;
+                validate_fields(&fields).map_err(|err| at_line(source, err))?;
+                Ok((fields, source.clone()))
+            }
+            _ => Err(refuse("fields".into(), "give either fields (an object) or source (its text), not both")),
+        }
+    }
+}
+
+/// Reads a template's text: a JSON object of text values.
+fn parse_source(source: &str) -> Result<Map<String, Value>, ConfigError> {
+    match serde_json::from_str::<Value>(source) {
+        Ok(Value::Object(fields)) => Ok(fields),
+        Ok(_) => Err(refuse("source".into(), "line 1: must be a JSON object of wallet path → text")),
+        Err(err) => {
+            let message = err.to_string();
+            let rule = message.split(" at line ").next().unwrap_or(&message);
+            Err(refuse("source".into(), format!("line {}, column {}: {rule}", err.line(), err.column())))
+        }
+    }
+}
+
+/// Turns an error naming `fields.<path>` into one naming the line of `source` it is on.
+fn at_line(source: &str, err: ConfigError) -> ConfigError {
+    let path = err.field.strip_prefix("fields.").unwrap_or("");
+    match line_of(source, path) {
+        Some(line) => refuse("source".into(), format!("line {line} ({path}): {}", err.rule)),
+        None => refuse("source".into(), err.rule),
     }
 }
 
@@ -208,5 +255,16 @@ mod tests {
         assert_eq!(payload["ticketDetails"]["main"][1]["key"], "Gate");
         assert_eq!(payload["event"]["address"]["city"], "");
         assert_eq!(changes.len(), 3);
+    }
+
+    #[test]
+    fn an_error_in_a_template_text_names_its_line() {
+        let source = "{\n  \"event.name\": \"${Performance_hostTeam}\",\n  \"event.id\": \"X\"\n}";
+        let input = FieldsInput { fields: None, source: Some(source.into()) };
+        let err = input.check().unwrap_err();
+        assert_eq!(err.field, "source");
+        assert!(err.rule.starts_with("line 3 (event.id):"), "{}", err.rule);
+        let broken = FieldsInput { fields: None, source: Some("{\n \"event.name\": \"x\",\n oops\n}".into()) };
+        assert!(broken.check().unwrap_err().rule.starts_with("line 3, column"));
     }
 }
