@@ -1,7 +1,8 @@
 //! The push functions: cancelled/invalidated tickets become deletions in the wallet, scanned
 //! tickets become `CONTROLLED` there (docs/interface.md#functions). Each selects tickets
-//! injected before and not yet processed by this function (push cancelled: or processed
-//! with another invalidation reason since), one wallet call per `ticketIterationSize` page.
+//! injected before (or exported to the away club) and not yet processed by this function
+//! (push cancelled: or processed with another invalidation reason since), one wallet call
+//! per `ticketIterationSize` page.
 
 mod file;
 mod select;
@@ -36,9 +37,8 @@ pub async fn run(ctx: &mut RunCtx<'_>, settings: &PushSettings) -> Result<(), Fa
     )
     .map_err(Failure::Stopped)?;
     if let Some(file) = ctx.options.file.clone() {
-        return file::process_answer_file(ctx, &file, selection.as_ref()).await;
+        return file::process_answer_file(ctx, &file, &selection).await;
     }
-    let Some(selection) = selection else { return Ok(()) };
     let cancelled = selection.cancelled;
     let filter = selection.filter();
     let mut pages = Pages::new(&db, params.ticket_iteration_size, settings.batch_size).await?;

@@ -9,7 +9,7 @@ use crate::rfc3339;
 
 /// The columns every ticket view reads, joined with its event and spectators; the owner's
 /// names are those this ticket's organizer gave (never another organizer's).
-pub(crate) const TICKET_SELECT: &str = "SELECT t.id, t.ticket_id, t.status, t.body, t.holder,
+pub(crate) const TICKET_SELECT: &str = "SELECT t.id, t.ticket_id, t.status, t.barcode, t.body, t.holder,
         t.forward_transfers, t.backward_transfers, t.injected_at, t.downloaded_at, t.assigned_at,
         t.activated_at, t.controlled_at, t.deleted_at, t.deletion_reason, t.show_deleted_ticket,
         t.change_seq, e.event_id, e.body AS event_body,
@@ -27,6 +27,7 @@ pub(crate) struct TicketRow {
     pub id: i64,
     ticket_id: String,
     status: String,
+    barcode: String,
     body: String,
     holder: Option<String>,
     forward_transfers: i64,
@@ -115,6 +116,7 @@ pub(crate) fn ticket_json(t: &TicketRow, whole: bool) -> Value {
     let mut item = json!({
         "ticketId": t.ticket_id,
         "status": t.status,
+        "barcode": t.barcode,
         "eventId": t.event_id,
         "owner": { "email": t.owner_email, "firstName": t.owner_first_name, "lastName": t.owner_last_name },
         "initialOwner": { "email": t.initial_owner_email },
