@@ -3,7 +3,6 @@
 //! its scans to the wallet later, and the next feedback run controls the box-office tickets
 //! the wallet let in — through the box office's own state machine.
 
-use crate::common::TestApp;
 use crate::common::seed::injection_settings;
 use crate::support::{activation_due, set_event, sign_in};
 use chrono::Utc;
