@@ -23,11 +23,8 @@ pub(super) async fn match_tickets(
     let ids: Vec<i64> = page.iter().filter_map(|t| t.ticket_id.parse().ok()).collect();
     let by_id = known_tickets(tx, organization, &ids).await?;
     let barcodes: Vec<&str> = page.iter().filter_map(|t| t.barcode.as_deref()).filter(|b| !b.is_empty()).collect();
-    let by_barcode: HashMap<String, KnownTicket> = if barcodes.is_empty() {
-        HashMap::new()
-    } else {
-        exported_by_barcode(tx, organization, &barcodes).await?
-    };
+    let by_barcode: HashMap<String, KnownTicket> =
+        if barcodes.is_empty() { HashMap::new() } else { exported_by_barcode(tx, organization, &barcodes).await? };
     Ok(page
         .iter()
         .map(|feed| {

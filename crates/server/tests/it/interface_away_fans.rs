@@ -28,7 +28,10 @@ fn fill_in(exported: &str, renumber: impl Fn(usize) -> Option<String>, extra: &[
     for (i, line) in lines.enumerate() {
         let cells: Vec<&str> = line.split(',').collect();
         let id = renumber(i).unwrap_or_else(|| cells[4].to_owned());
-        filled.push(format!("{},{},{},{},{id},Fan,Number{i},fan{i}@eagles.example.org", cells[0], cells[1], cells[2], cells[3]));
+        filled.push(format!(
+            "{},{},{},{},{id},Fan,Number{i},fan{i}@eagles.example.org",
+            cells[0], cells[1], cells[2], cells[3]
+        ));
     }
     filled.extend(extra.iter().map(|line| (*line).to_owned()));
     filled.join("\n")
