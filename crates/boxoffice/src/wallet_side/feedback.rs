@@ -63,6 +63,21 @@ pub async fn exported_by_barcode(
     Ok(found)
 }
 
+/// Records, for each `(ticket, wallet ticket id)`, the id under which the wallet holds the
+/// ticket — an away ticket the away club's file named its own way — so the pushes address it
+/// there. A ticket the wallet holds under its box-office id keeps none.
+pub async fn record_wallet_ticket_ids(tx: &mut Tx, ids: &[(TicketId, String)]) -> Result<(), sqlx::Error> {
+    for part in ids.chunks(CHUNK) {
+        let mut update = sql("UPDATE bo_tickets SET wallet_ticket_id = v.column2 FROM (");
+        update.push_values(part, |row, (id, wallet_id)| {
+            row.bind(*id).bind(wallet_id.as_str());
+        });
+        update.push(") AS v WHERE bo_tickets.id = v.column1");
+        update.execute(tx).await?;
+    }
+    Ok(())
+}
+
 /// Those of `ids` that are tickets of `organization_id`'s catalog for which `condition` holds
 /// (e.g. injected by the caller), 1,000 ids per statement.
 pub async fn organization_tickets_where(

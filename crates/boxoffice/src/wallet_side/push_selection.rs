@@ -37,6 +37,9 @@ pub struct PushFilter<'a> {
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct PushCandidate {
     pub id: i64,
+    /// The id the wallet holds the ticket under when it is not the box-office id (an away
+    /// ticket the away club's file named its own way, docs/interface.md#away-fans).
+    pub wallet_ticket_id: Option<String>,
     pub invalidation_reason: Option<String>,
     pub status_changed_at: i64,
 }
@@ -78,7 +81,7 @@ fn selection<'a>(filter: &PushFilter<'a>) -> Sql<'a> {
     let (TicketCondition(reached), TicketCondition(not_done)) = (filter.injected.or_away_exported(), &filter.not_done);
     let (mobile, external) = (ShipmentType::Mobile.as_str(), ShipmentType::MobileExternal.as_str());
     let mut q = sql(format!(
-        "SELECT t.id, t.invalidation_reason, t.status_changed_at FROM bo_tickets t
+        "SELECT t.id, t.wallet_ticket_id, t.invalidation_reason, t.status_changed_at FROM bo_tickets t
          CROSS JOIN bo_products p
          CROSS JOIN bo_shipment_modes sm
          WHERE p.id = t.product_id AND sm.id = t.shipment_mode_id AND t.status IN ({statuses})

@@ -3,7 +3,9 @@
 
 use serde_json::Value;
 use tixbridge_boxoffice::wallet_side::controls::control_reported;
-use tixbridge_boxoffice::wallet_side::feedback::{MobileEntry, WalletState, apply_wallet_states};
+use tixbridge_boxoffice::wallet_side::feedback::{
+    MobileEntry, WalletState, apply_wallet_states, record_wallet_ticket_ids,
+};
 use tixbridge_domain::{OrganizationId, TicketId, WalletStatus};
 use tixbridge_store::sql;
 
@@ -46,6 +48,7 @@ pub(super) async fn apply_page(
     let matched = match_tickets(&mut tx, organization, page).await?;
     let mut states = Vec::with_capacity(page.len());
     let mut reported_controlled = Vec::new();
+    let mut wallet_ids = Vec::new();
     for (feed, found) in page.iter().zip(matched) {
         examined += 1;
         let Ok(status) = feed.status.parse::<WalletStatus>() else {
@@ -76,9 +79,14 @@ pub(super) async fn apply_page(
         if status == WalletStatus::Controlled {
             reported_controlled.push(found.id);
         }
+        if feed.ticket_id != found.id.to_string() {
+            // an away ticket the club's file named its own way: the pushes address it so
+            wallet_ids.push((TicketId::new(found.id), feed.ticket_id.clone()));
+        }
         states.push(wallet_state(found.id, found.organization_id, feed, distribute));
     }
     apply_wallet_states(&mut tx, &states, distribute, now).await?;
+    record_wallet_ticket_ids(&mut tx, &wallet_ids).await?;
     let controls = control_reported(&mut tx, &reported_controlled, now).await?;
     for (id, status) in &controls.refused {
         notes.push((

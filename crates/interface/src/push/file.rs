@@ -43,7 +43,7 @@ pub(super) async fn process_answer_file(
                  processed by this function)"
             )));
         };
-        reasons.insert(answer.ticket_id.clone(), reason.clone());
+        reasons.insert(answer.ticket_id.clone(), (*id, reason.clone()));
     }
     ctx.run.counts.selected = parsed.results.len() as u64;
     record_answers(ctx, &parsed.results, &reasons).await

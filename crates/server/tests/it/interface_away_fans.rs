@@ -1,8 +1,9 @@
 //! Away fans end to end over real HTTP, on both databases (docs/interface.md#away-fans): the
 //! box office exports the away club's spreadsheet (which prints the tickets it lists, once),
 //! the club's filled file reaches the wallet through its CSV injection, the pushes send those
-//! tickets' cancellations and controls like injected ones, and feedback finds them by the
-//! barcodes the export gave — passing by, with a warning, what it cannot find.
+//! tickets' cancellations and controls like injected ones (under the ticket id the club's file
+//! gave them), and feedback finds them by the barcodes the export gave — passing by, with a
+//! warning, what it cannot find.
 
 use crate::common::TestApp;
 use crate::common::seed::{Seeded, injection_settings};
@@ -170,5 +171,14 @@ on_both_databases! {
 
         let next = app.run(feedback).await;
         assert_eq!((next["result"].as_str(), next["counts"]["selected"].as_u64()), (Some("OK"), Some(0)), "the cursor moved past it: {next}");
+
+        // the push addresses a renumbered away ticket by the id the wallet holds it under
+        assert_eq!(app.ticket("FCW", away[1]).await["walletTicketId"], "EAGLES-1");
+        act(&app, "FCW", away[1], "cancel", json!({ "reason": "CANCELLATION" })).await;
+        let push = app.function("FCW", "PUSH_CANCELLED", push_settings(&["AWAYMOB"])).await;
+        let summary = app.run(push).await;
+        assert_eq!((summary["result"].as_str(), summary["counts"]["accepted"].as_u64()), (Some("OK"), Some(1)), "{summary}");
+        let (_, wallet) = app.get_json("/api/organizer/tickets/EAGLES-1", &seeded.wallet_key).await;
+        assert_eq!(wallet["status"], "DELETED", "{wallet}");
     }
 }

@@ -101,8 +101,9 @@ async fn forward(State(state): State<ProxyState>, request: Request) -> Response 
 /// The diff page `body` with `ticket` reported in status `reported`.
 fn misreport(body: &[u8], ticket: i64, reported: &str) -> Bytes {
     let mut page: serde_json::Value = serde_json::from_slice(body).unwrap_or_default();
+    let ticket = ticket.to_string();
     if let Some(tickets) = page["tickets"].as_array_mut() {
-        for entry in tickets.iter_mut().filter(|t| t["ticketId"] == ticket.to_string()) {
+        for entry in tickets.iter_mut().filter(|t| t["ticketId"].as_str() == Some(ticket.as_str())) {
             entry["status"] = serde_json::Value::from(reported);
         }
     }
