@@ -2,20 +2,32 @@
 //! lists the tickets of a performance whose shipment mode is `MOBILE_EXTERNAL` ("Mobile –
 //! External (Away)"), optionally of one seat category or contingent, with empty name and
 //! e-mail columns; the filled file goes to the wallet's CSV injection.
+//!
+//! Exporting is the away tickets' printing: in one transaction the export prints the listed
+//! `NOT_PRINTED` tickets (through the state machine), records itself, and marks each ticket
+//! with the first export that listed it — the mark the pushes select on and feedback matches
+//! the wallet's copies by. Exporting again lists the same tickets and prints or marks nothing
+//! twice.
 
+use axum::Extension;
 use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::IntoResponse;
 use serde::Deserialize;
 use tixbridge_domain::{ShipmentType, TicketStatus};
-use tixbridge_store::{Db, sql};
+use tixbridge_store::{Db, Tx, sql};
 use tixbridge_web::ApiError;
 
+use crate::access::Access;
 use crate::organizations::{self, Organization};
+use crate::wallet_side::printing::print_tickets;
 use crate::{BoxOfficeError, BoxOfficeState};
 
 /// The export's header row.
 pub const HEADER: [&str; 8] = ["block", "row", "seat", "barcode", "ticketId", "firstName", "lastName", "email"];
+
+/// The most ids one statement lists.
+const CHUNK: usize = 1_000;
 
 /// Narrows the export to one seat category or one contingent (by code).
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
@@ -26,31 +38,103 @@ pub struct AwayFilter {
     pub contingent: Option<String>,
 }
 
+/// What one export did.
+#[derive(Debug, Clone)]
+pub struct Exported {
+    /// The export's record.
+    pub id: i64,
+    /// The CSV text.
+    pub csv: Vec<u8>,
+    /// Tickets listed.
+    pub tickets: u64,
+    /// Tickets this export printed (`NOT_PRINTED` → `PRINTED`); 0 when exporting again.
+    pub printed: u64,
+}
+
 type AwayRow = (Option<String>, Option<String>, Option<String>, String, i64);
 
-/// The CSV text of the away export of `product`/`performance` (codes).
+/// Exports the away tickets of `product`/`performance` (codes) as `actor`: lists them, prints
+/// those not yet printed and records the export, in one transaction.
 pub async fn export(
     db: &Db,
     org: &Organization,
     product: &str,
     performance: &str,
     filter: &AwayFilter,
-) -> Result<Vec<u8>, BoxOfficeError> {
+    actor: &str,
+) -> Result<Exported, BoxOfficeError> {
     let scope = org.catalog_scope();
+    let now = crate::now_ms();
+    let mut tx = db.begin_write().await?;
     let mut select =
         sql("SELECT pf.id FROM bo_performances pf JOIN bo_products p ON p.id = pf.product_id WHERE p.code = ");
     select.push_bind(product).push(" AND pf.code = ").push_bind(performance).push(" AND p.organization_id IN ");
     select.push_list(scope.iter().copied()).push(" LIMIT 1");
-    let conn = &mut db.reader().await?;
-    let performance_id: Option<i64> = select.scalar_optional(conn).await?;
+    let performance_id: Option<i64> = select.scalar_optional(&mut tx).await?;
     let performance_id = performance_id
         .ok_or_else(|| BoxOfficeError::not_found(format!("performance {performance:?} of product {product:?}")))?;
+    check_code(&mut tx, &scope, "bo_seat_categories", "seatCategory", filter.seat_category.as_deref()).await?;
+    check_code(&mut tx, &scope, "bo_contingents", "contingent", filter.contingent.as_deref()).await?;
+    let rows = away_rows(&mut tx, org.id, performance_id, filter).await?;
+    let ids: Vec<i64> = rows.iter().map(|row| row.4).collect();
+    let printed = print_tickets(&mut tx, &ids, now, None).await?;
+    let id: i64 = sql("INSERT INTO bo_away_exports (organization_id, performance_id, seat_category_code,
+             contingent_code, actor, exported_at, tickets, printed) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id")
+    .bind(org.id)
+    .bind(performance_id)
+    .bind(filter.seat_category.as_deref())
+    .bind(filter.contingent.as_deref())
+    .bind(actor)
+    .bind(now)
+    .bind(ids.len() as i64)
+    .bind(printed as i64)
+    .scalar(&mut tx)
+    .await?;
+    for chunk in ids.chunks(CHUNK) {
+        let mut mark = sql("UPDATE bo_tickets SET away_export_id = ");
+        mark.push_bind(id).push(" WHERE away_export_id IS NULL AND id IN ").push_list(chunk.iter().copied());
+        mark.execute(&mut tx).await?;
+    }
+    if printed > 0 {
+        tx.announce_change().await?;
+    }
+    tx.commit().await?;
+    if printed > 0 {
+        db.changes().signal();
+    }
+    Ok(Exported { id, csv: csv_text(rows)?, tickets: ids.len() as u64, printed })
+}
+
+/// Refuses a filter code that names no row of `table` in the catalog (`422` naming `field`).
+async fn check_code(
+    tx: &mut Tx,
+    scope: &[i64],
+    table: &str,
+    field: &str,
+    code: Option<&str>,
+) -> Result<(), BoxOfficeError> {
+    let Some(code) = code else { return Ok(()) };
+    let mut select = sql(format!("SELECT id FROM {table} WHERE code = "));
+    select.push_bind(code).push(" AND organization_id IN ").push_list(scope.iter().copied()).push(" LIMIT 1");
+    match select.scalar_optional::<i64>(tx).await? {
+        Some(_) => Ok(()),
+        None => Err(BoxOfficeError::invalid(field, format!("{code:?} is not a code of this catalog"))),
+    }
+}
+
+/// The performance's away tickets still valid (`NOT_PRINTED` or `PRINTED`), by seat.
+async fn away_rows(
+    tx: &mut Tx,
+    organization_id: i64,
+    performance_id: i64,
+    filter: &AwayFilter,
+) -> Result<Vec<AwayRow>, sqlx::Error> {
     let mut select = sql("SELECT t.block, t.row_name, t.seat, t.barcode, t.id FROM bo_tickets t
          JOIN bo_shipment_modes sm ON sm.id = t.shipment_mode_id
          LEFT JOIN bo_seat_categories sc ON sc.id = t.seat_category_id
          LEFT JOIN bo_contingents cg ON cg.id = t.contingent_id
          WHERE t.organization_id = ");
-    select.push_bind(org.id).push(" AND t.performance_id = ").push_bind(performance_id);
+    select.push_bind(organization_id).push(" AND t.performance_id = ").push_bind(performance_id);
     select.push(" AND sm.type = ").push_bind(ShipmentType::MobileExternal.as_str());
     select.push(" AND t.status IN ").push_list([TicketStatus::NotPrinted.as_str(), TicketStatus::Printed.as_str()]);
     if let Some(code) = &filter.seat_category {
@@ -60,7 +144,10 @@ pub async fn export(
         select.push(" AND cg.code = ").push_bind(code.as_str());
     }
     select.push(" ORDER BY t.block, t.row_name, t.seat, t.id");
-    let rows: Vec<AwayRow> = select.fetch_all(conn).await?;
+    select.fetch_all(tx).await
+}
+
+fn csv_text(rows: Vec<AwayRow>) -> Result<Vec<u8>, BoxOfficeError> {
     let mut out = csv::Writer::from_writer(Vec::new());
     let to_io = |err: csv::Error| BoxOfficeError::Sql(sqlx::Error::Io(std::io::Error::other(err.to_string())));
     out.write_record(HEADER).map_err(to_io)?;
@@ -87,9 +174,10 @@ pub fn neutralise_formula(cell: &str) -> std::borrow::Cow<'_, str> {
 }
 
 #[utoipa::path(
-    get,
+    post,
     path = "/api/boxoffice/organizations/{org}/performances/{product}/{performance}/away-export",
-    summary = "Away fans' spreadsheet: MOBILE_EXTERNAL tickets of the performance",
+    summary = "Export the away fans' spreadsheet: the MOBILE_EXTERNAL tickets of the performance, printed by the export",
+    description = "Lists the performance's NOT_PRINTED and PRINTED tickets on a MOBILE_EXTERNAL shipment mode and, in the same transaction, prints the NOT_PRINTED ones and records the export; exporting again lists the same tickets and prints nothing twice.",
     params(
         ("org" = String, Path, description = "the organization's code"),
         ("product" = String, Path, description = "the product's code"),
@@ -97,12 +185,13 @@ pub fn neutralise_formula(cell: &str) -> std::borrow::Cow<'_, str> {
         AwayFilter
     ),
     responses(
-        (status = 200, description = "found", content_type = "text/csv", body = String, description = "block,row,seat,barcode,ticketId,firstName,lastName,email (the last three empty)"),
+        (status = 200, description = "exported", content_type = "text/csv", body = String, description = "block,row,seat,barcode,ticketId,firstName,lastName,email (the last three empty)"),
         crate::openapi::answers::ExportRefusals
     )
 )]
-pub(crate) async fn get_away_export(
+pub(crate) async fn post_away_export(
     State(state): State<BoxOfficeState>,
+    Extension(access): Extension<Access>,
     Path((org, product, performance)): Path<(String, String, String)>,
     Query(filter): Query<AwayFilter>,
 ) -> Result<impl IntoResponse, ApiError> {
@@ -111,11 +200,17 @@ pub(crate) async fn get_away_export(
         seat_category: filter.seat_category.filter(|c| !c.is_empty()),
         contingent: filter.contingent.filter(|c| !c.is_empty()),
     };
-    let body = export(&state.db, &org, &product, &performance, &filter).await?;
+    let exported = export(&state.db, &org, &product, &performance, &filter, &access.caller.actor()).await?;
+    tracing::info!(
+        export.id = exported.id,
+        tickets = exported.tickets,
+        printed = exported.printed,
+        "away tickets exported"
+    );
     let disposition = format!("attachment; filename=\"away-{product}-{performance}.csv\"");
     Ok((
         [(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()), (header::CONTENT_DISPOSITION, disposition)],
-        body,
+        exported.csv,
     ))
 }
 

@@ -52,7 +52,7 @@ pub fn router(state: BoxOfficeState, guard: Guard) -> Router {
             &format!("{org}/import/csv"),
             post(import::import_tickets_csv).layer(DefaultBodyLimit::max(import::MAX_IMPORT_BYTES)),
         )
-        .route(&format!("{org}/performances/{{product}}/{{performance}}/away-export"), get(away::get_away_export))
+        .route(&format!("{org}/performances/{{product}}/{{performance}}/away-export"), post(away::post_away_export))
         .route_layer(from_fn_with_state(guard, access::guard::guard))
         .layer(DefaultBodyLimit::max(tixbridge_web::MAX_BODY_BYTES))
         .with_state(state)

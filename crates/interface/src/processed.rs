@@ -82,9 +82,13 @@ pub fn not(TicketCondition(condition): TicketCondition) -> TicketCondition {
     TicketCondition(format!("NOT {condition}"))
 }
 
-/// Processed by one of `function_ids` (not empty). Listing the ids rather than joining the
-/// functions table kept PostgreSQL from hashing every processed mark for each page.
+/// Processed by one of `function_ids` (never, when there is none). Listing the ids rather
+/// than joining the functions table kept PostgreSQL from hashing every processed mark for
+/// each page.
 pub fn processed_by_any(function_ids: &[i64]) -> TicketCondition {
+    if function_ids.is_empty() {
+        return TicketCondition("1 = 0".to_owned());
+    }
     let ids = function_ids.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
     TicketCondition(format!(
         "EXISTS (SELECT 1 FROM itf_processed ip

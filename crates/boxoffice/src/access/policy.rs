@@ -73,8 +73,8 @@ const RULES: &[(&str, &str, Need, Scope)] = {
         ("POST", "~/tickets/{id}/control", Write, Org),
         ("POST", "~/scans", Scan, Org),
         ("POST", "~/import/csv", Write, Org),
-        // The away club's spreadsheet holds barcodes: operators only.
-        ("GET", "~/performances/{product}/{performance}/away-export", Write, Org),
+        // The away club's spreadsheet holds barcodes, and exporting prints: operators only.
+        ("POST", "~/performances/{product}/{performance}/away-export", Write, Org),
         // The interface: configured by admins, run by operators, read by viewers.
         ("GET", "~/interface", Read, Org),
         ("POST", "~/interface", Administer, Org),

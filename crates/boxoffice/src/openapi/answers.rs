@@ -65,12 +65,14 @@ pub enum ReadRefusals {
     Unknown(ErrorBody),
 }
 
-/// A refusal of the away export (it takes no value that can be malformed).
+/// A refusal of the away export.
 #[derive(IntoResponses)]
 #[allow(dead_code)]
 pub enum ExportRefusals {
     #[response(status = 404, description = "not found")]
     Unknown(ErrorBody),
+    #[response(status = 422, description = "a seat category or contingent code this catalog does not have")]
+    Invalid(ErrorBody),
 }
 
 fn one_of(values: impl IntoIterator<Item = String>) -> RefOr<Schema> {

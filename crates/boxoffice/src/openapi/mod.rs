@@ -53,7 +53,7 @@ use crate::{
     tickets::control_ticket,
     scans::create_scan,
     import::import_tickets_csv,
-    away::get_away_export,
+    away::post_away_export,
 )
 )]
 pub struct BoxOfficeApi;

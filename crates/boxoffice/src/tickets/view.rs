@@ -52,6 +52,11 @@ pub struct TicketView {
     pub invalidation_reason: Option<String>,
     pub replaces_ticket_id: Option<i64>,
     pub replaced_by_ticket_id: Option<i64>,
+    /// The first away export that listed the ticket (docs/interface.md#away-fans).
+    pub away_export_id: Option<i64>,
+    /// The id the wallet holds the ticket under, when the away club's file gave it one of its
+    /// own (absent: the box-office id).
+    pub wallet_ticket_id: Option<String>,
     #[serde(serialize_with = "as_rfc3339")]
     #[schema(value_type = String, format = DateTime)]
     pub issued_at: i64,
@@ -101,7 +106,7 @@ pub(crate) const SELECT: &str = "SELECT t.id, t.organization_id, o.code AS organ
     t.row_name, t.seat, t.gate, t.level_name, t.area, t.price_cents, t.currency, t.validity_start_local, \
     t.validity_end_local, t.invalidation_reason, t.replaces_ticket_id, \
     (SELECT MIN(n.id) FROM bo_tickets n WHERE n.replaces_ticket_id = t.id) AS replaced_by_ticket_id, \
-    t.issued_at, t.status_changed_at, t.mobile_status, t.wallet_owner_email, t.wallet_holder, \
+    t.away_export_id, t.wallet_ticket_id, t.issued_at, t.status_changed_at, t.mobile_status, t.wallet_owner_email, t.wallet_holder, \
     t.forward_transfers, t.backward_transfers, t.wallet_synced_at, t.printed_at, \
     pch.code || ';' || ppos.code AS printed_point_of_sale \
     FROM bo_tickets t \

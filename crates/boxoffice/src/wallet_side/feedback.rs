@@ -1,5 +1,6 @@
 //! Writing a page of the wallet's feed onto box-office tickets, inside the caller's
-//! transaction (one per page, with the interface's cursor): the mobile status, owner, holder
+//! transaction (one per page, with the interface's cursor): finding the tickets the feed names
+//! (by id, or an away ticket by the barcode its export gave), the mobile status, owner, holder
 //! and transfer counters, the mobile history, and — for history entries seen for the first
 //! time — the ownership changes they report.
 
@@ -37,6 +38,44 @@ pub async fn known_tickets(
         known.extend(rows.into_iter().map(|k| (k.id, k)));
     }
     Ok(known)
+}
+
+/// Tickets of `organization_id`'s catalog that the away export listed, by barcode: the away
+/// club's CSV reaches the wallet with the barcodes the export gave, but perhaps under ticket
+/// ids of the club's own (docs/interface.md#away-fans). Of two tickets with one barcode, the
+/// older.
+pub async fn exported_by_barcode(
+    tx: &mut Tx,
+    organization_id: OrganizationId,
+    barcodes: &[&str],
+) -> Result<HashMap<String, KnownTicket>, sqlx::Error> {
+    let mut found: HashMap<String, KnownTicket> = HashMap::new();
+    for chunk in barcodes.chunks(CHUNK) {
+        let mut q = sql("SELECT t.barcode, t.id, t.organization_id, t.tax_number FROM bo_tickets t
+             JOIN bo_products p ON p.id = t.product_id WHERE t.away_export_id IS NOT NULL AND p.organization_id = ");
+        q.push_bind(organization_id).push(" AND t.barcode IN ").push_list(chunk.iter().copied());
+        q.push(" ORDER BY t.id");
+        let rows: Vec<(String, i64, i64, Option<String>)> = q.fetch_all(tx).await?;
+        for (barcode, id, organization_id, tax_number) in rows {
+            found.entry(barcode).or_insert(KnownTicket { id, organization_id, tax_number });
+        }
+    }
+    Ok(found)
+}
+
+/// Records, for each `(ticket, wallet ticket id)`, the id under which the wallet holds the
+/// ticket — an away ticket the away club's file named its own way — so the pushes address it
+/// there. A ticket the wallet holds under its box-office id keeps none.
+pub async fn record_wallet_ticket_ids(tx: &mut Tx, ids: &[(TicketId, String)]) -> Result<(), sqlx::Error> {
+    for part in ids.chunks(CHUNK) {
+        let mut update = sql("UPDATE bo_tickets SET wallet_ticket_id = v.column2 FROM (");
+        update.push_values(part, |row, (id, wallet_id)| {
+            row.bind(*id).bind(wallet_id.as_str());
+        });
+        update.push(") AS v WHERE bo_tickets.id = v.column1");
+        update.execute(tx).await?;
+    }
+    Ok(())
 }
 
 /// Those of `ids` that are tickets of `organization_id`'s catalog for which `condition` holds

@@ -10,6 +10,7 @@
 //! interface's tables stay named in the interface only.
 
 pub mod contacts_mirror;
+pub mod controls;
 pub mod feedback;
 pub mod injection_catalog;
 pub mod injection_selection;
@@ -27,6 +28,15 @@ use tixbridge_store::{Conn, Db, StoreError, sql};
 /// it names are written as numbers.
 #[derive(Debug, Clone)]
 pub struct TicketCondition(pub String);
+
+impl TicketCondition {
+    /// This condition, or the away export listed the ticket: the tickets that reached the
+    /// wallet through the interface's injection or the away club's CSV
+    /// (docs/interface.md#away-fans).
+    pub fn or_away_exported(&self) -> TicketCondition {
+        TicketCondition(format!("(t.away_export_id IS NOT NULL OR {})", self.0))
+    }
+}
 
 /// The highest ticket id now: the end of the id windows a run pages through.
 pub async fn max_ticket_id(conn: &mut impl Conn) -> Result<i64, sqlx::Error> {

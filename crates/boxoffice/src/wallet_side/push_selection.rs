@@ -1,10 +1,11 @@
 //! Selecting the tickets a push function sends (docs/interface.md#functions): tickets of
-//! the organization in the pushed statuses, on a `MOBILE` shipment mode among the
-//! function's, that the caller injected and has not yet processed (or that changed since
-//! `date_from`, or are forced) — one filter shared by a run's pages (id windows) and by the
-//! check of a file to upload (a list of ids).
+//! the organization in the pushed statuses, on a shipment mode among the function's of type
+//! `MOBILE` or `MOBILE_EXTERNAL`, that reached the wallet — the caller injected them, or the
+//! away export listed them (docs/interface.md#away-fans) — and that the caller has not yet
+//! processed (or that changed since `date_from`, or are forced): one filter shared by a run's
+//! pages (id windows) and by the check of a file to upload (a list of ids).
 
-use tixbridge_domain::TicketStatus;
+use tixbridge_domain::{ShipmentType, TicketStatus};
 use tixbridge_store::{Conn, Sql, sql};
 
 use super::TicketCondition;
@@ -18,7 +19,8 @@ pub struct PushFilter<'a> {
     pub shipment_modes: &'a [String],
     /// Only tickets whose status changed at or after this time (ms).
     pub changed_since: Option<i64>,
-    /// Must hold: the ticket was injected (by the caller's injection functions).
+    /// Must hold unless the away export listed the ticket: the ticket was injected (by the
+    /// caller's injection functions).
     pub injected: TicketCondition,
     /// The ticket is still to push (not processed by this function, or with another reason).
     pub not_done: TicketCondition,
@@ -35,6 +37,9 @@ pub struct PushFilter<'a> {
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct PushCandidate {
     pub id: i64,
+    /// The id the wallet holds the ticket under when it is not the box-office id (an away
+    /// ticket the away club's file named its own way, docs/interface.md#away-fans).
+    pub wallet_ticket_id: Option<String>,
     pub invalidation_reason: Option<String>,
     pub status_changed_at: i64,
 }
@@ -73,13 +78,15 @@ pub async fn push_candidates_among(
 fn selection<'a>(filter: &PushFilter<'a>) -> Sql<'a> {
     let statuses = filter.statuses.iter().map(|s| format!("'{}'", s.as_str())).collect::<Vec<_>>().join(", ");
     let organization = filter.organization_id;
-    let (TicketCondition(injected), TicketCondition(not_done)) = (&filter.injected, &filter.not_done);
+    let (TicketCondition(reached), TicketCondition(not_done)) = (filter.injected.or_away_exported(), &filter.not_done);
+    let (mobile, external) = (ShipmentType::Mobile.as_str(), ShipmentType::MobileExternal.as_str());
     let mut q = sql(format!(
-        "SELECT t.id, t.invalidation_reason, t.status_changed_at FROM bo_tickets t
+        "SELECT t.id, t.wallet_ticket_id, t.invalidation_reason, t.status_changed_at FROM bo_tickets t
          CROSS JOIN bo_products p
          CROSS JOIN bo_shipment_modes sm
-         WHERE p.id = t.product_id AND sm.id = t.shipment_mode_id AND t.status IN ({statuses}) AND sm.type = 'MOBILE' AND p.organization_id = {organization}
-           AND {injected}"
+         WHERE p.id = t.product_id AND sm.id = t.shipment_mode_id AND t.status IN ({statuses})
+           AND sm.type IN ('{mobile}', '{external}') AND p.organization_id = {organization}
+           AND {reached}"
     ));
     if let Some(since) = filter.changed_since {
         q.push(" AND t.status_changed_at >= ").push_bind(since);

@@ -1,26 +1,34 @@
-//! Writing one feed page onto the box office, in one transaction with the new cursor.
+//! Writing one feed page onto the box office, in one transaction with the new cursor: the
+//! wallet's view of each ticket, and the controls only the wallet heard of.
 
 use serde_json::Value;
-use tixbridge_boxoffice::wallet_side::feedback::{MobileEntry, WalletState, apply_wallet_states, known_tickets};
-use tixbridge_domain::{OrganizationId, TicketId};
+use tixbridge_boxoffice::wallet_side::controls::control_reported;
+use tixbridge_boxoffice::wallet_side::feedback::{
+    MobileEntry, WalletState, apply_wallet_states, record_wallet_ticket_ids,
+};
+use tixbridge_domain::{OrganizationId, TicketId, WalletStatus};
 use tixbridge_store::sql;
 
 use super::FeedTicket;
 use super::contacts::ownership_change;
+use super::matching::match_tickets;
 use crate::runs::{Failure, RunCtx, now_ms};
 
 /// What became of a page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum PageOutcome {
-    /// Every ticket was applied, skipped or logged as failed; the new key is stored.
+    /// Every entry was applied, passed by or logged as failed; the new key is stored.
     Done,
-    /// A ticket failed while failures must hold the cursor: the tickets before it were
+    /// An entry failed while failures must hold the cursor: the entries before it were
     /// applied, the key was not moved, and the next run reads this page again.
     HeldAt,
 }
 
-/// Applies `page`; `next_key`, when given, is stored with it. With `stop_at_failure` the
-/// first ticket that cannot be applied ends the page there and the key stays where it was.
+/// Applies `page`; `next_key`, when given, is stored with it. An entry that names no ticket
+/// of this box office is passed by with a warning line (it reached the wallet outside the
+/// interface). An entry that cannot be applied — its status is not a wallet status — is a
+/// sync failure: with `stop_at_failure` it ends the page there and the key stays where it
+/// was.
 /// Failures count towards `killRatio` as they happen: the one that passes it ends the page
 /// the same way, and the run stops.
 pub(super) async fn apply_page(
@@ -35,44 +43,68 @@ pub(super) async fn apply_page(
     let distribute = ctx.interface.params.enable_ticket_distribution_to_cultural_contact;
     let function_id = ctx.function.id;
     let now = now_ms();
-    let ids: Vec<i64> = page.iter().filter_map(|t| t.ticket_id.parse().ok()).collect();
     let mut notes: Vec<(String, String)> = Vec::new();
     let (mut skipped, mut failed) = (0_u64, 0_u64);
     let mut held = false;
     let mut killed = None;
     let mut tx = ctx.db.begin_write().await?;
-    let known = known_tickets(&mut tx, organization, &ids).await?;
+    let matched = match_tickets(&mut tx, organization, page).await?;
     let mut states = Vec::with_capacity(page.len());
-    for feed in page {
+    let mut reported_controlled = Vec::new();
+    let mut wallet_ids = Vec::new();
+    for (feed, found) in page.iter().zip(matched) {
         examined += 1;
-        let Some(found) = feed.ticket_id.parse::<i64>().ok().and_then(|id| known.get(&id)) else {
+        let Ok(status) = feed.status.parse::<WalletStatus>() else {
             failed += 1;
+            let what = format!("{:?} is not a wallet status", feed.status);
             if stop_at_failure {
-                notes.push((
-                    feed.ticket_id.clone(),
-                    "not a ticket of this box office: the cursor stays before it".into(),
-                ));
+                notes.push((feed.ticket_id.clone(), format!("{what}: the cursor stays before it")));
                 held = true;
                 break;
             }
             // too many failures stop the run here: what came before is written, the cursor
             // stays before the page, and the entries after this one are left for the next run
             if let Err(kill) = ctx.check_kill_ratio_with(states.len() as u64, failed) {
-                notes.push((feed.ticket_id.clone(), "not a ticket of this box office: the run stops here".into()));
+                notes.push((feed.ticket_id.clone(), format!("{what}: the run stops here")));
                 killed = Some(kill);
                 held = true;
                 break;
             }
-            notes.push((feed.ticket_id.clone(), "not a ticket of this box office: skipped".into()));
+            notes.push((feed.ticket_id.clone(), format!("{what}: not written")));
+            continue;
+        };
+        let Some(found) = found else {
+            skipped += 1;
+            notes.push((
+                feed.ticket_id.clone(),
+                "not a ticket of this box office (it reached the wallet outside the interface, and its \
+                 barcode is not one the away export gave): skipped"
+                    .into(),
+            ));
             continue;
         };
         if found.tax_number.as_ref().is_some_and(|t| skip_tax_numbers.contains(t)) {
             skipped += 1;
             continue;
         }
+        if status == WalletStatus::Controlled {
+            reported_controlled.push(found.id);
+        }
+        if feed.ticket_id != found.id.to_string() {
+            // an away ticket the club's file named its own way: the pushes address it so
+            wallet_ids.push((TicketId::new(found.id), feed.ticket_id.clone()));
+        }
         states.push(wallet_state(found.id, found.organization_id, feed, distribute));
     }
     apply_wallet_states(&mut tx, &states, distribute, now).await?;
+    record_wallet_ticket_ids(&mut tx, &wallet_ids).await?;
+    let controls = control_reported(&mut tx, &reported_controlled, now).await?;
+    for (id, status) in &controls.refused {
+        notes.push((
+            id.to_string(),
+            format!("the wallet reports it CONTROLLED (let in at a gate), but it is {status} here: left {status}"),
+        ));
+    }
     if let Some(key) = next_key.filter(|_| !held) {
         sql("UPDATE itf_functions SET pagination_key = $1 WHERE id = $2")
             .bind(key)
@@ -81,6 +113,9 @@ pub(super) async fn apply_page(
             .await?;
     }
     tx.commit().await?;
+    if !controls.controlled.is_empty() {
+        ctx.db.changes().signal();
+    }
     let applied = states.len() as u64;
     // a held page counts only the tickets up to the failing one: the rest were not looked at
     ctx.run.counts.selected += examined;

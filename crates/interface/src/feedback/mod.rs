@@ -1,12 +1,16 @@
 //! Retrieve ticket status (feedback): wallet → box office. Pages the wallet's diff feed from
 //! the stored pagination key and, per page in ONE transaction, writes the mobile status,
 //! owner, holder, counters and history onto the box-office tickets, mirrors ownership changes
-//! on contacts (docs/interface.md#contacts-and-distribution), and stores the next key — so
-//! a crash replays at most one page, whose writes are idempotent.
+//! on contacts (docs/interface.md#contacts-and-distribution), brings back the controls only
+//! the wallet heard of (offline gate scans), and stores the next key — so a crash replays at
+//! most one page, whose writes are idempotent. Entries of tickets that reached the wallet
+//! outside the interface are matched to the away tickets they were exported from, or passed
+//! by with a warning (docs/interface.md#retrieve-ticket-status).
 
 mod apply;
 mod contacts;
 mod file;
+mod matching;
 
 use serde::Deserialize;
 use serde_json::Value;
@@ -20,6 +24,9 @@ use crate::runs::{Failure, RunCtx};
 pub struct FeedTicket {
     pub ticket_id: String,
     pub status: String,
+    /// The barcode the ticket was injected with.
+    #[serde(default)]
+    pub barcode: Option<String>,
     #[serde(default)]
     pub owner: Option<Value>,
     #[serde(default)]

@@ -1,7 +1,7 @@
 //! "File to upload" on a push: a wallet batch answer (`{"results": [...]}`) obtained out of
 //! band, processed as if the wallet had just returned it. A file is the operator's word, not
 //! the wallet's, so it may only name tickets this function would select now (this
-//! organization's, in the pushed status, injected, not yet processed); anything else refuses
+//! organization's, in the pushed status, injected or exported, not yet processed); anything else refuses
 //! the whole file before a mark is written.
 
 use std::collections::{HashMap, HashSet};
@@ -16,7 +16,7 @@ use crate::runs::{Failure, RunCtx};
 pub(super) async fn process_answer_file(
     ctx: &mut RunCtx<'_>,
     file: &str,
-    selection: Option<&Selection>,
+    selection: &Selection,
 ) -> Result<(), Failure> {
     #[derive(serde::Deserialize)]
     struct AnswerFile {
@@ -33,16 +33,17 @@ pub(super) async fn process_answer_file(
         ids.push(id);
     }
     let selectable = selectable(ctx, selection, &ids).await?;
-    let what = selection.map_or("injected before", Selection::statuses);
+    let what = selection.statuses();
     let mut reasons = HashMap::new();
     for (answer, id) in parsed.results.iter().zip(&ids) {
         let Some(reason) = selectable.get(id) else {
             return Err(Failure::FileRefused(format!(
                 "ticket {id}: not a ticket this function would select (a ticket of this organization, {what}, \
-                 on one of its shipment modes, injected by this interface and not yet processed by this function)"
+                 on one of its shipment modes, injected by this interface or exported to the away club, and not yet \
+                 processed by this function)"
             )));
         };
-        reasons.insert(answer.ticket_id.clone(), reason.clone());
+        reasons.insert(answer.ticket_id.clone(), (*id, reason.clone()));
     }
     ctx.run.counts.selected = parsed.results.len() as u64;
     record_answers(ctx, &parsed.results, &reasons).await
@@ -51,10 +52,9 @@ pub(super) async fn process_answer_file(
 /// Which of `ids` the function would select now, with their invalidation reasons.
 async fn selectable(
     ctx: &RunCtx<'_>,
-    selection: Option<&Selection>,
+    selection: &Selection,
     ids: &[i64],
 ) -> Result<HashMap<i64, Option<String>>, Failure> {
-    let Some(selection) = selection else { return Ok(HashMap::new()) };
     let unique: Vec<i64> = ids.iter().copied().collect::<HashSet<_>>().into_iter().collect();
     let rows = push_candidates_among(&mut ctx.db.reader().await?, &selection.filter(), &unique).await?;
     Ok(rows.into_iter().map(|row| (row.id, row.invalidation_reason)).collect())

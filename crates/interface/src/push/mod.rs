@@ -1,7 +1,8 @@
 //! The push functions: cancelled/invalidated tickets become deletions in the wallet, scanned
 //! tickets become `CONTROLLED` there (docs/interface.md#functions). Each selects tickets
-//! injected before and not yet processed by this function (push cancelled: or processed
-//! with another invalidation reason since), one wallet call per `ticketIterationSize` page.
+//! injected before (or exported to the away club) and not yet processed by this function
+//! (push cancelled: or processed with another invalidation reason since), one wallet call
+//! per `ticketIterationSize` page.
 
 mod file;
 mod select;
@@ -9,7 +10,7 @@ mod select;
 use std::collections::HashMap;
 
 use serde_json::{Value, json};
-use tixbridge_boxoffice::wallet_side::push_selection::push_page;
+use tixbridge_boxoffice::wallet_side::push_selection::{PushCandidate, push_page};
 use tixbridge_store::sql;
 
 use crate::client::TicketAnswer;
@@ -39,12 +40,11 @@ pub async fn run(ctx: &mut RunCtx<'_>, settings: &PushSettings) -> Result<(), Fa
         date_from,
     );
     if let Some(file) = ctx.options.file.clone() {
-        return file::process_answer_file(ctx, &file, selection.as_ref()).await;
+        return file::process_answer_file(ctx, &file, &selection).await;
     }
     if date_from.is_some() && ctx.options.changed_since.is_none() {
         ctx.run.date_from_armed_at = ctx.function.date_from_armed_at;
     }
-    let Some(selection) = selection else { return Ok(()) };
     let cancelled = selection.cancelled;
     let filter = selection.filter();
     let mut pages = Pages::new(&db, params.ticket_iteration_size, settings.batch_size).await?;
@@ -56,16 +56,17 @@ pub async fn run(ctx: &mut RunCtx<'_>, settings: &PushSettings) -> Result<(), Fa
         let items: Vec<Value> = rows
             .iter()
             .map(|row| {
+                let ticket_id = wallet_id(row);
                 if cancelled {
                     let reason = row.invalidation_reason.clone().unwrap_or_default();
                     let show = params.override_visibility_flag_for_invalidation_reasons.contains(&reason)
                         || settings.notify_spectator
                         || params.visibility_flag_default_value;
-                    json!({ "ticketId": row.id.to_string(), "reason": reason, "showDeletedTicket": show })
+                    json!({ "ticketId": ticket_id, "reason": reason, "showDeletedTicket": show })
                 } else {
                     let at = chrono::DateTime::from_timestamp_millis(row.status_changed_at).unwrap_or_default();
                     json!({
-                        "ticketId": row.id.to_string(),
+                        "ticketId": ticket_id,
                         "controlledAt": at.to_rfc3339(),
                         "notifySpectator": settings.notify_spectator,
                     })
@@ -74,13 +75,23 @@ pub async fn run(ctx: &mut RunCtx<'_>, settings: &PushSettings) -> Result<(), Fa
             .collect();
         let answers = if cancelled { ctx.client.delete(&items).await? } else { ctx.client.control(&items).await? };
         ctx.run.counts.sent += items.len() as u64;
-        let reasons: HashMap<String, Option<String>> =
-            rows.iter().map(|r| (r.id.to_string(), r.invalidation_reason.clone())).collect();
-        record_answers(ctx, &answers, &reasons).await?;
+        let sent: HashMap<String, Sent> =
+            rows.iter().map(|r| (wallet_id(r), (r.id, r.invalidation_reason.clone()))).collect();
+        record_answers(ctx, &answers, &sent).await?;
         ctx.check_kill_ratio()?;
         ctx.keep_lease().await?;
     }
     Ok(())
+}
+
+/// What was sent under one wallet ticket id: the box-office ticket and, for push cancelled,
+/// its invalidation reason.
+type Sent = (i64, Option<String>);
+
+/// The id the wallet holds `row` under: its own, unless the away club's file named it
+/// otherwise (docs/interface.md#away-fans).
+fn wallet_id(row: &PushCandidate) -> String {
+    row.wallet_ticket_id.clone().unwrap_or_else(|| row.id.to_string())
 }
 
 /// Marks processed what the wallet accepted; logs the rest, which the next run sends again.
@@ -90,17 +101,17 @@ pub async fn run(ctx: &mut RunCtx<'_>, settings: &PushSettings) -> Result<(), Fa
 async fn record_answers(
     ctx: &mut RunCtx<'_>,
     answers: &[TicketAnswer],
-    reasons: &HashMap<String, Option<String>>,
+    sent: &HashMap<String, Sent>,
 ) -> Result<(), Failure> {
     let mut done = Vec::new();
     for answer in answers {
-        let Some((reason, id)) = reasons.get(&answer.ticket_id).zip(answer.ticket_id.parse::<i64>().ok()) else {
+        let Some((id, reason)) = sent.get(&answer.ticket_id) else {
             ctx.run.counts.rejected += 1;
             ctx.run.note(Some(&answer.ticket_id), "wallet answered about a ticket this run did not send");
             continue;
         };
         if answer.accepted() {
-            done.push(Processed { ticket_id: id, invalidation_reason: reason.clone() });
+            done.push(Processed { ticket_id: *id, invalidation_reason: reason.clone() });
         } else {
             ctx.run.counts.rejected += 1;
             let why = answer.reason.as_deref().unwrap_or("no reason given");

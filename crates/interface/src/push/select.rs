@@ -14,7 +14,8 @@ pub(super) struct Selection {
     pub cancelled: bool,
     pub organization: i64,
     pub function_id: i64,
-    /// The interface's injection functions ("injected before"); never empty.
+    /// The interface's injection functions ("injected before"); may be empty, when only
+    /// exported away tickets reached the wallet.
     pub injections: Vec<i64>,
     pub shipment_modes: Vec<String>,
     /// Re-select tickets changed at or after this time (ms); `i64::MAX` when no recovery is
@@ -26,9 +27,8 @@ pub(super) struct Selection {
 }
 
 impl Selection {
-    /// The selection of `function_id` (kind `kind`) in `organization`, `None` when the
-    /// interface has no injection function (nothing was injected, so nothing to push).
-    /// `date_from` (ms): the recovery to apply, when one is pending.
+    /// The selection of `function_id` (kind `kind`) in `organization`. `date_from` (ms): the
+    /// recovery to apply, when one is pending.
     pub fn new(
         kind: FunctionKind,
         settings: &PushSettings,
@@ -37,11 +37,8 @@ impl Selection {
         injection_ids: &[i64],
         changed_since: Option<i64>,
         date_from: Option<i64>,
-    ) -> Option<Self> {
-        if injection_ids.is_empty() {
-            return None;
-        }
-        Some(Self {
+    ) -> Self {
+        Self {
             cancelled: kind == FunctionKind::PushCancelled,
             organization,
             function_id,
@@ -51,7 +48,7 @@ impl Selection {
             force: settings.force(),
             skip: settings.skip(),
             changed_since,
-        })
+        }
     }
 
     /// The statuses this push sends.
@@ -71,7 +68,8 @@ impl Selection {
             statuses,
             shipment_modes: &self.shipment_modes,
             changed_since: self.changed_since,
-            // "injected before": processed by one of this interface's injection functions
+            // "injected before": processed by one of this interface's injection functions (or
+            // exported to the away club, which the box office knows)
             injected: processed_by_any(&self.injections),
             // not yet processed by this function (push cancelled: not with this reason)
             not_done: not_processed_by(self.function_id, self.cancelled),

@@ -120,7 +120,7 @@ on_both_databases! {
         let token = app.admin_token_for("CLUB").await;
         let export = |query: &str| {
             let url = app.url(&format!("/api/boxoffice{}/performances/MATCH1/P1/away-export{query}", club.org_path));
-            let request = app.client.get(url).bearer_auth(&token);
+            let request = app.client.post(url).bearer_auth(&token);
             async move {
                 let response = request.send().await.unwrap();
                 assert_eq!(response.status(), StatusCode::OK);
@@ -136,7 +136,7 @@ on_both_databases! {
         assert_eq!(lines.len(), 3, "the cancelled one and the MOBILE ones are left out: {text}");
         assert_eq!(export("?contingent=AWAYFANS").await, text);
         assert_eq!(export("").await.lines().count(), 4);
-        let (status, _) = bo_get(&app, &format!("{}/performances/MATCH1/P9/away-export", club.org_path)).await;
+        let (status, _) = bo_post(&app, &format!("{}/performances/MATCH1/P9/away-export", club.org_path), &Value::Null).await;
         assert_eq!(status, StatusCode::NOT_FOUND);
     }
 }

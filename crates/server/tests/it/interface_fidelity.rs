@@ -1,5 +1,5 @@
 //! What the box office gets back from the wallet, and what it sends, is whole and true: every
-//! log entry of every ticket reaches the box office whatever the page size, a ticket that
+//! log entry of every ticket reaches the box office whatever the page size, an entry that
 //! fails to sync holds the feedback cursor, an amended cancellation reason reaches the wallet,
 //! and a refusal is never counted as done. Over real HTTP, on both databases.
 
@@ -8,7 +8,6 @@ use crate::common;
 use crate::common::fault_proxy::{Fault, FaultProxy};
 use crate::common::seed::{Seeded, injection_settings};
 use serde_json::{Value, json};
-use tixbridge_domain::inject::example_ticket;
 
 const TICKETS: &str = "/api/organizer/tickets";
 
@@ -93,19 +92,17 @@ on_both_databases! {
         assert_eq!(entries(&app.ticket("FFH", t[2]).await["mobileHistory"]).len(), 3, "inject, control, delete");
     }
 
-    async fn a_ticket_that_fails_to_sync_holds_the_cursor_and_is_retried_when_continuing_is_off(app: TestApp) {
-        let seeded = injected(&app, "FFC", 2, None, "doContinueInCaseOfSyncError=false").await;
+    async fn an_entry_that_fails_to_sync_holds_the_cursor_and_is_retried_when_continuing_is_off(app: TestApp) {
+        let proxy = FaultProxy::start(&app.url("")).await;
+        let seeded = injected(&app, "FFC", 3, Some(&proxy.tickets_url()), "doContinueInCaseOfSyncError=false").await;
         let t = &seeded.ticket_ids;
-        // a wallet ticket the box office cannot apply: its id names no box-office ticket yet
-        let next_id = t.iter().max().unwrap() + 1;
-        let (_, answer) = app.post_json(TICKETS, &seeded.wallet_key,
-            &json!([example_ticket(&next_id.to_string(), "ELSEWHERE", "zoe@example.org")])).await;
-        assert_eq!(answer["results"][0]["status"], "ACCEPTED", "{answer}");
         wallet_call(&app, &seeded, "control", json!(ids(&[t[0]]))).await;
-        // feed order: t[1], the unknown ticket, then t[0] (moved by its control)
+        // feed order: t[1], t[2], then t[0] (moved by its control)
         let (_, page) = app.get_json(&format!("{TICKETS}/diff?limit=1"), &seeded.wallet_key).await;
         assert_eq!(page["tickets"][0]["ticketId"], t[1].to_string());
         let before_failing = page["nextPaginationKey"].clone();
+        // an entry the box office cannot apply: its status is not a wallet status
+        proxy.set(Fault::MisreportStatus { from: t[2], to: t[2], status: "MINTED" });
 
         let feedback = app.function("FFC", "FEEDBACK", json!({ "batchSize": 1 })).await;
         let function_path = format!("/api/boxoffice/functions/{feedback}");
@@ -113,16 +110,16 @@ on_both_databases! {
             let run = app.run(feedback).await;
             assert_eq!(run["result"], "ERROR", "attempt {attempt}: {run}");
             assert_eq!(app.bo_get(&function_path).await["paginationKey"], before_failing,
-                "attempt {attempt}: the key stays before the failing ticket");
+                "attempt {attempt}: the key stays before the failing entry");
             assert_eq!(app.ticket("FFC", t[1]).await["mobileStatus"], "INJECTED", "the ticket before it synced");
-            assert!(app.ticket("FFC", t[0]).await["mobileStatus"].is_null(), "nothing past the failing ticket");
+            assert!(app.ticket("FFC", t[2]).await["mobileStatus"].is_null(), "the failing entry is not written");
+            assert!(app.ticket("FFC", t[0]).await["mobileStatus"].is_null(), "nothing past the failing entry");
         }
 
-        let issued = app.issue_tickets("FFC", seeded.contact_id, 1, "MOB").await;
-        assert_eq!(issued, [next_id], "the box office now holds the ticket the wallet reported");
+        proxy.set(Fault::None);
         let run = app.run(feedback).await;
-        assert_eq!(run["result"], "OK", "the retried ticket goes through: {run}");
-        assert_eq!(app.ticket("FFC", next_id).await["mobileStatus"], "INJECTED");
+        assert_eq!(run["result"], "OK", "the retried entry goes through: {run}");
+        assert_eq!(app.ticket("FFC", t[2]).await["mobileStatus"], "INJECTED");
         assert_eq!(app.ticket("FFC", t[0]).await["mobileStatus"], "CONTROLLED");
     }
 

@@ -7,6 +7,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::common::TestApp;
+use crate::common::fault_proxy::{Fault, FaultProxy};
 use crate::common::foreign::ForeignServer;
 use crate::common::seed::{Seeded, injection_settings, merge};
 use crate::support::{inject, sign_in};
@@ -199,11 +200,13 @@ on_both_databases! {
 
     async fn kill_ratio_stops_feedback_before_it_applies_the_entries_after_too_many_failures(app: TestApp) {
         let seeded = app.seed_match("FKF", 3).await;
-        // ten wallet tickets that are none of this box office's come first in the feed
-        let strangers: Vec<String> = (1..=10).map(|i| format!("X{i}")).collect();
+        // ten wallet tickets come first in the feed, in a status the box office cannot apply
+        let strangers: Vec<String> = (9_000_001..=9_000_010).map(|i: i64| i.to_string()).collect();
         let strangers: Vec<&str> = strangers.iter().map(String::as_str).collect();
         inject(&app, &seeded.wallet_key, &strangers, "ELSEWHERE", "someone@example.org").await;
-        app.configure_interface(&seeded, None, json!({})).await;
+        let proxy = FaultProxy::start(&app.url("")).await;
+        proxy.set(Fault::MisreportStatus { from: 9_000_001, to: 9_000_010, status: "MINTED" });
+        app.configure_interface(&seeded, Some(&proxy.tickets_url()), json!({})).await;
         let injection = app.function("FKF", "INJECTION", injection_settings()).await;
         assert_eq!(app.run(injection).await["counts"]["accepted"], 3);
         let feedback = app.function("FKF", "FEEDBACK", json!({ "batchSize": 100 })).await;
@@ -216,7 +219,8 @@ on_both_databases! {
         }
         assert_eq!(function_view(&app, feedback).await["paginationKey"], "", "the cursor stays before what was not applied");
 
-        set_parameters(&app, &seeded, "ticketIterationSize=7\nkillRatio=1").await;
+        let tolerant = json!({ "customParameters": "ticketIterationSize=7\nkillRatio=1" });
+        app.configure_interface(&seeded, Some(&proxy.tickets_url()), tolerant).await;
         let tolerant = app.run(feedback).await;
         assert_eq!(tolerant["counts"]["accepted"], 3, "{tolerant}");
         for id in &seeded.ticket_ids {

@@ -10,7 +10,7 @@ use crate::rfc3339;
 /// The columns every ticket view reads, joined with its event and spectators. The owner's
 /// details are those the owner gave in their profile, else — names only — those this
 /// ticket's organizer gave (never another organizer's).
-pub(crate) const TICKET_SELECT: &str = "SELECT t.id, t.ticket_id, t.status, t.body, t.holder,
+pub(crate) const TICKET_SELECT: &str = "SELECT t.id, t.ticket_id, t.status, t.barcode, t.body, t.holder,
         t.forward_transfers, t.backward_transfers, t.injected_at, t.downloaded_at, t.assigned_at,
         t.activated_at, t.controlled_at, t.deleted_at, t.deletion_reason, t.show_deleted_ticket,
         t.notify_spectator, t.change_seq, e.event_id, e.body AS event_body,
@@ -34,6 +34,7 @@ pub(crate) struct TicketRow {
     pub id: i64,
     ticket_id: String,
     status: String,
+    barcode: String,
     body: String,
     holder: Option<String>,
     forward_transfers: i64,
@@ -151,6 +152,7 @@ pub(crate) fn ticket_json(t: &TicketRow, whole: bool) -> Value {
     let mut item = json!({
         "ticketId": t.ticket_id,
         "status": t.status,
+        "barcode": t.barcode,
         "eventId": t.event_id,
         "owner": owner_json(t),
         "initialOwner": { "email": t.initial_owner_email },

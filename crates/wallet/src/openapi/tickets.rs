@@ -233,6 +233,8 @@ pub struct Ticket {
     ticket_id: String,
     #[schema(schema_with = wallet_status)]
     status: String,
+    /// the barcode the ticket was injected with (`security.barcode`)
+    barcode: String,
     event_id: String,
     #[schema(value_type = Object)]
     owner: (),

@@ -1,6 +1,6 @@
 //! A real HTTP proxy in front of the wallet that can be told to misbehave: answer 500, refuse
-//! the credentials, or stall past the client's timeout. Tests point an interface at it to
-//! prove how runs behave when the wallet does.
+//! the credentials, stall past the client's timeout, or misreport a ticket in its feed. Tests
+//! point an interface at it to prove how runs behave when the wallet does.
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -19,6 +19,13 @@ pub enum Fault {
     /// Answer every ticket of a batch call `REJECTED`, the ticket being in this wallet status
     /// (as a wallet that refuses the change would), without forwarding it.
     RefuseAs(&'static str),
+    /// Forward, but report the tickets whose id is in `from..=to` in the diff feed with
+    /// `status` (a wallet speaking another dialect, say), so the box office cannot apply them.
+    MisreportStatus {
+        from: i64,
+        to: i64,
+        status: &'static str,
+    },
 }
 
 #[derive(Clone)]
@@ -67,7 +74,7 @@ async fn forward(State(state): State<ProxyState>, request: Request) -> Response 
             return (StatusCode::UNAUTHORIZED, "{\"error\":\"unknown login or API key\"}").into_response();
         }
         Fault::Stall(duration) => tokio::time::sleep(duration).await,
-        Fault::None | Fault::RefuseAs(_) => {}
+        Fault::None | Fault::RefuseAs(_) | Fault::MisreportStatus { .. } => {}
     }
     let (parts, body) = request.into_parts();
     let body: Bytes = axum::body::to_bytes(body, usize::MAX).await.unwrap();
@@ -83,8 +90,25 @@ async fn forward(State(state): State<ProxyState>, request: Request) -> Response 
     }
     let answer = outgoing.send().await.unwrap();
     let status = answer.status();
-    let bytes = answer.bytes().await.unwrap();
+    let mut bytes = answer.bytes().await.unwrap();
+    if let Fault::MisreportStatus { from, to, status: reported } = fault
+        && parts.uri.path().ends_with("/diff")
+    {
+        bytes = misreport(&bytes, from..=to, reported);
+    }
     (status, [("content-type", "application/json")], bytes).into_response()
+}
+
+/// The diff page `body` with the tickets of `ids` reported in status `reported`.
+fn misreport(body: &[u8], ids: std::ops::RangeInclusive<i64>, reported: &str) -> Bytes {
+    let mut page: serde_json::Value = serde_json::from_slice(body).unwrap_or_default();
+    let named = |t: &serde_json::Value| t["ticketId"].as_str().and_then(|id| id.parse().ok()).is_some_and(|id| ids.contains(&id));
+    if let Some(tickets) = page["tickets"].as_array_mut() {
+        for entry in tickets.iter_mut().filter(|t| named(t)) {
+            entry["status"] = serde_json::Value::from(reported);
+        }
+    }
+    Bytes::from(serde_json::to_vec(&page).unwrap_or_default())
 }
 
 /// The answer of a wallet refusing every ticket of the batch `body`.
