@@ -399,8 +399,8 @@ on_both_databases! {
             reported.push(statuses);
         }
         assert_eq!(reported[0], reported[1], "lifecycle is the default");
-        assert_eq!(reported[0][0], json!(["CONTROLLED", [["INJECTED", "INJECT"], ["CONTROLLED", "CONTROL"]], "PRINTED"]),
-            "the wallet's own statuses");
+        assert_eq!(reported[0][0], json!(["CONTROLLED", [["INJECTED", "INJECT"], ["CONTROLLED", "CONTROL"]], "CONTROLLED"]),
+            "the wallet's own statuses, and the control brought back to the box office");
     }
 
     async fn enable_ticket_distribution_to_cultural_contact_false_writes_the_wallet_fields_but_no_contact_or_distribution(app: TestApp) {

@@ -102,7 +102,9 @@ async fn forward(State(state): State<ProxyState>, request: Request) -> Response 
 /// The diff page `body` with the tickets of `ids` reported in status `reported`.
 fn misreport(body: &[u8], ids: std::ops::RangeInclusive<i64>, reported: &str) -> Bytes {
     let mut page: serde_json::Value = serde_json::from_slice(body).unwrap_or_default();
-    let named = |t: &serde_json::Value| t["ticketId"].as_str().and_then(|id| id.parse().ok()).is_some_and(|id| ids.contains(&id));
+    let named = |t: &serde_json::Value| {
+        t["ticketId"].as_str().and_then(|id| id.parse().ok()).is_some_and(|id| ids.contains(&id))
+    };
     if let Some(tickets) = page["tickets"].as_array_mut() {
         for entry in tickets.iter_mut().filter(|t| named(t)) {
             entry["status"] = serde_json::Value::from(reported);
