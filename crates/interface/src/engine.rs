@@ -120,8 +120,15 @@ impl Engine {
 
     /// Takes the function's lease, records a `RUNNING` run and goes on with it in a task of
     /// its own, so that the run ends (recorded, lease given up, e-mail queued) whatever
-    /// becomes of whoever asked for it.
-    pub async fn start(&self, typed_id: FunctionId, options: RunOptions) -> Result<StartedRun, RunError> {
+    /// becomes of whoever asked for it — even one that goes away while it starts.
+    pub async fn start(&self, function_id: FunctionId, options: RunOptions) -> Result<StartedRun, RunError> {
+        let engine = self.clone();
+        tokio::spawn(async move { engine.begin(function_id, options).await })
+            .await
+            .map_err(|e| RunError::Aborted(e.to_string()))?
+    }
+
+    async fn begin(&self, typed_id: FunctionId, options: RunOptions) -> Result<StartedRun, RunError> {
         let function_id = typed_id.get();
         let function = load_function(&self.db, function_id).await?;
         if !function.active {

@@ -1,6 +1,5 @@
 //! Handlers of the interface API, named verb_noun.
 
-use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -174,9 +173,8 @@ pub struct RunRequest {
     file_to_upload: Option<String>,
 }
 
-#[derive(Deserialize, Default, utoipa::IntoParams)]
+#[derive(Default, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
-#[serde(deny_unknown_fields)]
 pub struct RunQuery {
     /// `true` (default): answer 200 with the run's summary once it has ended. `false`: answer
     /// 202 with the run's id as soon as it has started, and a `Location` to poll. Either way
@@ -197,10 +195,16 @@ pub async fn run_function(
     State(engine): State<Engine>,
     Extension(access): Extension<Access>,
     Path(id): Path<tixbridge_domain::FunctionId>,
-    query: Result<Query<RunQuery>, QueryRejection>,
+    Query(pairs): Query<Vec<(String, String)>>,
     body: axum::body::Bytes,
 ) -> Result<Response, ApiError> {
-    let Query(query) = query.map_err(|rejection| ApiError::bad_request("wait", rejection.body_text()))?;
+    let mut query = RunQuery::default();
+    for (key, value) in pairs {
+        match key.as_str() {
+            "wait" => query.wait = Some(value),
+            _ => return Err(ApiError::bad_request(key, "unknown query parameter (only wait)")),
+        }
+    }
     let wait = match query.wait.as_deref() {
         None | Some("true") => true,
         Some("false") => false,

@@ -2,8 +2,11 @@
 //! the credentials, or stall past the client's timeout. Tests point an interface at it to
 //! prove how runs behave when the wallet does.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
+
+use tokio::sync::watch;
 
 use axum::body::Bytes;
 use axum::extract::{Request, State};
@@ -19,38 +22,63 @@ pub enum Fault {
     /// Answer every ticket of a batch call `REJECTED`, the ticket being in this wallet status
     /// (as a wallet that refuses the change would), without forwarding it.
     RefuseAs(&'static str),
+    /// Calls before the `from`-th (counted since the fault was set, from 1) go through; that
+    /// one and the later ones wait `stall` before being forwarded.
+    StallFrom {
+        from: usize,
+        stall: Duration,
+    },
+    /// The second call answers 500, but only once the wallet has answered the third; the
+    /// third and later calls reach the wallet at once and their answers come back `hold`
+    /// later. The run learns of the failure while pages the wallet accepted are on their way
+    /// back.
+    SecondFailsWhileOthersAreAnswered {
+        hold: Duration,
+    },
 }
 
 #[derive(Clone)]
 struct ProxyState {
     target: String,
     fault: Arc<Mutex<Fault>>,
+    /// Calls since the fault was set.
+    calls: Arc<AtomicUsize>,
+    /// Set once the wallet has answered the third call since the fault was set.
+    third_answered: Arc<watch::Sender<bool>>,
     client: reqwest::Client,
 }
 
 pub struct FaultProxy {
     pub addr: std::net::SocketAddr,
     fault: Arc<Mutex<Fault>>,
+    calls: Arc<AtomicUsize>,
+    third_answered: Arc<watch::Sender<bool>>,
 }
 
 impl FaultProxy {
     /// Starts a proxy forwarding to `target` (e.g. `http://127.0.0.1:PORT`).
     pub async fn start(target: &str) -> FaultProxy {
         let fault = Arc::new(Mutex::new(Fault::None));
+        let calls = Arc::new(AtomicUsize::new(0));
+        let third_answered = Arc::new(watch::Sender::new(false));
         let state = ProxyState {
             target: target.trim_end_matches('/').to_owned(),
             fault: fault.clone(),
+            calls: calls.clone(),
+            third_answered: third_answered.clone(),
             client: reqwest::Client::new(),
         };
         let app = axum::Router::new().fallback(forward).with_state(state);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-        FaultProxy { addr, fault }
+        FaultProxy { addr, fault, calls, third_answered }
     }
 
     pub fn set(&self, fault: Fault) {
         *self.fault.lock().unwrap() = fault;
+        self.calls.store(0, Ordering::SeqCst);
+        self.third_answered.send_replace(false);
     }
 
     /// The organizer-tickets URL through this proxy.
@@ -61,13 +89,22 @@ impl FaultProxy {
 
 async fn forward(State(state): State<ProxyState>, request: Request) -> Response {
     let fault = *state.fault.lock().unwrap();
+    let call = state.calls.fetch_add(1, Ordering::SeqCst) + 1;
     match fault {
+        Fault::StallFrom { from, stall } if call >= from => tokio::time::sleep(stall).await,
+        Fault::SecondFailsWhileOthersAreAnswered { .. } if call == 2 => {
+            let _ = state.third_answered.subscribe().wait_for(|answered| *answered).await;
+            return (StatusCode::INTERNAL_SERVER_ERROR, "wallet exploded").into_response();
+        }
         Fault::ServerError => return (StatusCode::INTERNAL_SERVER_ERROR, "wallet exploded").into_response(),
         Fault::Unauthorized => {
             return (StatusCode::UNAUTHORIZED, "{\"error\":\"unknown login or API key\"}").into_response();
         }
         Fault::Stall(duration) => tokio::time::sleep(duration).await,
-        Fault::None | Fault::RefuseAs(_) => {}
+        Fault::None
+        | Fault::RefuseAs(_)
+        | Fault::StallFrom { .. }
+        | Fault::SecondFailsWhileOthersAreAnswered { .. } => {}
     }
     let (parts, body) = request.into_parts();
     let body: Bytes = axum::body::to_bytes(body, usize::MAX).await.unwrap();
@@ -84,6 +121,14 @@ async fn forward(State(state): State<ProxyState>, request: Request) -> Response 
     let answer = outgoing.send().await.unwrap();
     let status = answer.status();
     let bytes = answer.bytes().await.unwrap();
+    if let Fault::SecondFailsWhileOthersAreAnswered { hold } = fault
+        && call >= 3
+    {
+        if call == 3 {
+            state.third_answered.send_replace(true);
+        }
+        tokio::time::sleep(hold).await;
+    }
     (status, [("content-type", "application/json")], bytes).into_response()
 }
 
