@@ -185,8 +185,8 @@ on_both_databases! {
 
     async fn a_killed_run_is_recorded_as_interrupted_with_its_counts_and_mailed_once_by_the_first_process_to_notice(app: TestApp) {
         let (seeded, proxy, function) = injection_through_proxy(&app, "FCK").await;
-        // two calls go through, the next ones hang: the worker is killed with pages in flight
-        proxy.set(Fault::StallFrom { from: 3, stall: Duration::from_secs(600) });
+        // the first two pages go through, the next ones hang: the worker is killed with pages in flight
+        proxy.set(Fault::StallTicketsFrom { ticket_id: seeded.ticket_ids[14], stall: Duration::from_secs(600) });
         let key = base64::engine::general_purpose::STANDARD.encode([7u8; 32]);
         let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_tixbridge"))
             .args(["interface", "run", "--database", &app.database_url, &function.to_string()])

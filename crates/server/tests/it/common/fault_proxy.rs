@@ -22,16 +22,16 @@ pub enum Fault {
     /// Answer every ticket of a batch call `REJECTED`, the ticket being in this wallet status
     /// (as a wallet that refuses the change would), without forwarding it.
     RefuseAs(&'static str),
-    /// Calls before the `from`-th (counted since the fault was set, from 1) go through; that
-    /// one and the later ones wait `stall` before being forwarded.
-    StallFrom {
-        from: usize,
+    /// A batch call whose first ticket has an id at or above `ticket_id` waits `stall` before
+    /// being forwarded; the others go through.
+    StallTicketsFrom {
+        ticket_id: i64,
         stall: Duration,
     },
-    /// The second call answers 500, but only once the wallet has answered the third; the
-    /// third and later calls reach the wallet at once and their answers come back `hold`
-    /// later. The run learns of the failure while pages the wallet accepted are on their way
-    /// back.
+    /// The second call (in the order calls arrive since the fault was set) answers 500, but
+    /// only once the wallet has answered the third; the third and later calls reach the wallet
+    /// at once and their answers come back `hold` later. The run learns of the failure while pages
+    /// the wallet accepted are on their way back.
     SecondFailsWhileOthersAreAnswered {
         hold: Duration,
     },
@@ -91,7 +91,6 @@ async fn forward(State(state): State<ProxyState>, request: Request) -> Response 
     let fault = *state.fault.lock().unwrap();
     let call = state.calls.fetch_add(1, Ordering::SeqCst) + 1;
     match fault {
-        Fault::StallFrom { from, stall } if call >= from => tokio::time::sleep(stall).await,
         Fault::SecondFailsWhileOthersAreAnswered { .. } if call == 2 => {
             let _ = state.third_answered.subscribe().wait_for(|answered| *answered).await;
             return (StatusCode::INTERNAL_SERVER_ERROR, "wallet exploded").into_response();
@@ -103,13 +102,20 @@ async fn forward(State(state): State<ProxyState>, request: Request) -> Response 
         Fault::Stall(duration) => tokio::time::sleep(duration).await,
         Fault::None
         | Fault::RefuseAs(_)
-        | Fault::StallFrom { .. }
+        | Fault::StallTicketsFrom { .. }
         | Fault::SecondFailsWhileOthersAreAnswered { .. } => {}
     }
     let (parts, body) = request.into_parts();
     let body: Bytes = axum::body::to_bytes(body, usize::MAX).await.unwrap();
     if let Fault::RefuseAs(current) = fault {
         return refuse_all(&body, current);
+    }
+    if let Fault::StallTicketsFrom { ticket_id, stall } = fault {
+        let sent: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+        let first = sent[0]["ticketId"].as_str().and_then(|id| id.parse::<i64>().ok());
+        if first.is_some_and(|first| first >= ticket_id) {
+            tokio::time::sleep(stall).await;
+        }
     }
     let url = format!("{}{}", state.target, parts.uri.path_and_query().map_or("", |p| p.as_str()));
     let mut outgoing = state.client.request(parts.method, url).body(body);
