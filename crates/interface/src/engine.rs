@@ -1,6 +1,7 @@
-//! Running a function: take its lease, record the run, call the wallet, record the outcome,
-//! mail the notification list when it failed, plan the next automatic run. Shared by manual
-//! runs (API, CLI) and the scheduler.
+//! Running a function: take its lease, record the run, call the wallet, record the outcome
+//! (with the failure e-mail queued when it failed), give the lease up and plan the next
+//! automatic run, then send the e-mail. Shared by manual runs (API, CLI) and the scheduler.
+//! Once started, a run goes on in a task of its own: whoever asked may wait for it or not.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -12,12 +13,12 @@ use tixbridge_store::Db;
 use tixbridge_vault::ServerKey;
 
 use crate::client::WalletClient;
-use crate::config::{InterfaceError, WalletHosts, check_url, load_interface};
+use crate::config::{Interface, InterfaceError, WalletHosts, check_url, load_interface};
 use crate::dump::CallDump;
 use crate::functions::{FunctionDef, Launch, Settings, load_function, schedule};
 use crate::runs::{
-    Failure, Lease, RunCtx, RunOptions, RunResult, RunSummary, acquire_lease, discard_run, finish_run, now_ms,
-    release_lease, start_run,
+    Failure, Lease, RunCtx, RunOptions, RunRecord, RunResult, RunSummary, acquire_lease, discard_run, finish_run,
+    now_ms, release_lease, start_run,
 };
 
 /// Everything runs need, built once at start-up.
@@ -37,6 +38,9 @@ pub struct Engine {
     pub dump_dir: PathBuf,
     /// How long a lease outlives a silent worker (see [`crate::runs::LEASE_TTL_MS`]).
     pub lease_ttl: Duration,
+    /// How long one attempt to hand a failure e-mail to the relay may take
+    /// (see [`crate::outbox`]).
+    pub mail_timeout: Duration,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -55,10 +59,29 @@ pub enum RunError {
     Interface(#[from] InterfaceError),
     #[error(transparent)]
     Sql(#[from] sqlx::Error),
+    /// The run's task ended without an outcome (it panicked); its lease expires and the run
+    /// is then recorded as interrupted.
+    #[error("the run stopped unexpectedly: {0}")]
+    Aborted(String),
 }
 
 /// A run that wrote this many records leaves the planner's statistics stale.
 const BULK_RUN: u64 = 10_000;
+
+/// A run the engine has started: recorded `RUNNING`, its lease held, going on in the
+/// background. It belongs to the server: it finishes whether or not anyone waits for it.
+pub struct StartedRun {
+    pub run_id: RunId,
+    pub function_id: FunctionId,
+    task: tokio::task::JoinHandle<Result<RunSummary, RunError>>,
+}
+
+impl StartedRun {
+    /// Waits for the run's end. Dropping this future stops the waiting, never the run.
+    pub async fn finished(self) -> Result<RunSummary, RunError> {
+        self.task.await.map_err(|e| RunError::Aborted(e.to_string()))?
+    }
+}
 
 impl Engine {
     pub fn lease_ttl_ms(&self) -> i64 {
@@ -68,20 +91,44 @@ impl Engine {
     /// A run asked for by an operator. `allow_file_upload` says whether the caller may hand
     /// the run a file to process as if the wallet had returned it — a file writes wallet
     /// outcomes onto tickets, so only admins may.
+    pub async fn start_manual(
+        &self,
+        function_id: FunctionId,
+        options: RunOptions,
+        allow_file_upload: bool,
+    ) -> Result<StartedRun, RunError> {
+        if options.file.is_some() && !allow_file_upload {
+            return Err(RunError::FileUploadForbidden);
+        }
+        self.start(function_id, options).await
+    }
+
+    /// [`Engine::start_manual`], then waits for the run's end.
     pub async fn run_manual(
         &self,
         function_id: FunctionId,
         options: RunOptions,
         allow_file_upload: bool,
     ) -> Result<RunSummary, RunError> {
-        if options.file.is_some() && !allow_file_upload {
-            return Err(RunError::FileUploadForbidden);
-        }
-        self.run(function_id, options).await
+        self.start_manual(function_id, options, allow_file_upload).await?.finished().await
     }
 
-    /// Runs `function_id` now, unless it is already running.
-    pub async fn run(&self, typed_id: FunctionId, options: RunOptions) -> Result<RunSummary, RunError> {
+    /// Runs `function_id` now, unless it is already running, and waits for its end.
+    pub async fn run(&self, function_id: FunctionId, options: RunOptions) -> Result<RunSummary, RunError> {
+        self.start(function_id, options).await?.finished().await
+    }
+
+    /// Takes the function's lease, records a `RUNNING` run and goes on with it in a task of
+    /// its own, so that the run ends (recorded, lease given up, e-mail queued) whatever
+    /// becomes of whoever asked for it — even one that goes away while it starts.
+    pub async fn start(&self, function_id: FunctionId, options: RunOptions) -> Result<StartedRun, RunError> {
+        let engine = self.clone();
+        tokio::spawn(async move { engine.begin(function_id, options).await })
+            .await
+            .map_err(|e| RunError::Aborted(e.to_string()))?
+    }
+
+    async fn begin(&self, typed_id: FunctionId, options: RunOptions) -> Result<StartedRun, RunError> {
         let function_id = typed_id.get();
         let function = load_function(&self.db, function_id).await?;
         if !function.active {
@@ -91,26 +138,79 @@ impl Engine {
             return Err(RunError::Busy(typed_id));
         }
         let started = now_ms();
-        let outcome = self.run_leased(&function, options).await;
+        let begun = match load_interface(&self.db, &self.key, function.interface_id).await {
+            Ok(interface) => {
+                let simulation = matches!(&function.settings, Settings::Injection(s) if s.simulation)
+                    || matches!(&function.settings, Settings::Privileges(s) if s.simulation);
+                match start_run(&self.db, function.id, simulation, now_ms()).await {
+                    Ok(run) => Ok((interface, run)),
+                    Err(err) => Err(RunError::from(err)),
+                }
+            }
+            Err(err) => Err(RunError::from(err)),
+        };
+        let (interface, run) = match begun {
+            Ok(begun) => begun,
+            Err(err) => {
+                self.give_lease_up(&function, started, true).await?;
+                return Err(err);
+            }
+        };
+        let run_id = RunId::new(run.id);
+        let engine = self.clone();
+        let task = tokio::spawn(async move { engine.complete(function, interface, run, options, started).await });
+        Ok(StartedRun { run_id, function_id: typed_id, task })
+    }
+
+    /// The rest of a started run: the work, the record, the lease given up, then the
+    /// failure e-mail, so a slow relay holds neither the run nor its function.
+    async fn complete(
+        self,
+        function: FunctionDef,
+        interface: Interface,
+        run: RunRecord,
+        options: RunOptions,
+        started: i64,
+    ) -> Result<RunSummary, RunError> {
+        let outcome = self.run_leased(&function, &interface, run, options).await;
+        self.give_lease_up(&function, started, interface.params.stick_to_the_hour).await?;
+        let (summary, mail) = outcome?;
+        if let Some(mail) = mail
+            && let Err(err) = crate::outbox::deliver_one(&self, mail).await
+        {
+            tracing::warn!(run.id = summary.run_id.get(), error = %err, "failure e-mail left queued");
+        }
+        if summary.counts.written >= BULK_RUN {
+            // a bulk run changed the tables the next selections plan against
+            tixbridge_boxoffice::wallet_side::refresh_ticket_statistics(&self.db, &["itf_processed"]).await.ok();
+        }
+        Ok(summary)
+    }
+
+    /// Gives the lease up and plans the next automatic run, whatever the outcome, so a
+    /// failing function is retried on its schedule rather than at every scheduler tick.
+    async fn give_lease_up(&self, function: &FunctionDef, started: i64, stick: bool) -> Result<(), RunError> {
         let ended = now_ms();
-        // plan the next automatic run whatever the outcome, so a failing function is retried
-        // on its schedule rather than at every scheduler tick
         let next = match (function.launch, function.frequency_seconds) {
             (Launch::Automatic, Some(frequency)) => {
-                let stick = outcome.as_ref().map_or(true, |(_, stick)| *stick);
                 schedule::next_run(frequency * 1000, started, ended, stick, function.end_at).or(Some(i64::MAX))
             }
             _ => None,
         };
-        release_lease(&self.db, function_id, &self.worker_id, next).await?;
-        outcome.map(|(summary, _)| summary)
+        release_lease(&self.db, function.id, &self.worker_id, next).await?;
+        Ok(())
     }
 
-    async fn run_leased(&self, function: &FunctionDef, options: RunOptions) -> Result<(RunSummary, bool), RunError> {
-        let interface = load_interface(&self.db, &self.key, function.interface_id).await?;
-        let simulation = matches!(&function.settings, Settings::Injection(s) if s.simulation)
-            || matches!(&function.settings, Settings::Privileges(s) if s.simulation);
-        let run = start_run(&self.db, function.id, simulation, now_ms()).await?;
+    /// Does the run's work and records it; returns its summary and the failure e-mail it
+    /// queued, if any.
+    async fn run_leased(
+        &self,
+        function: &FunctionDef,
+        interface: &Interface,
+        run: RunRecord,
+        options: RunOptions,
+    ) -> Result<(RunSummary, Option<i64>), RunError> {
+        let simulation = run.simulation;
         let dump = CallDump::new(interface.params.max_length_dumped_calls_in_kbs);
         let client = WalletClient::new(
             self.http.clone(),
@@ -125,7 +225,7 @@ impl Engine {
             db: self.db.clone(),
             dump_dir: &self.dump_dir,
             lease,
-            interface: &interface,
+            interface,
             function,
             client,
             run,
@@ -159,23 +259,6 @@ impl Engine {
             dump.take()
         };
         let ended = now_ms();
-        let idle = function.launch == Launch::Continuous && failure.is_none() && ctx.run.counts.selected == 0;
-        if idle {
-            discard_run(&self.db, &ctx.run).await?;
-        } else {
-            finish_run(&self.db, &ctx.run, result, cause.as_deref(), dump_text, ended).await?;
-        }
-        tracing::info!(
-            run.id = ctx.run.id,
-            function.id = function.id,
-            kind = function.kind.as_str(),
-            result = result.as_str(),
-            selected = ctx.run.counts.selected,
-            accepted = ctx.run.counts.accepted,
-            rejected = ctx.run.counts.rejected,
-            duration_ms = ended - ctx.run.started_at,
-            "run finished"
-        );
         let summary = RunSummary {
             run_id: RunId::new(ctx.run.id),
             function_id: FunctionId::new(function.id),
@@ -188,14 +271,64 @@ impl Engine {
             started_at: rfc(ctx.run.started_at),
             ended_at: rfc(ended),
         };
-        if result == RunResult::Error {
-            crate::notify::run_failed(self, &interface, function, &summary, &ctx.run).await;
+        let idle = function.launch == Launch::Continuous && failure.is_none() && ctx.run.counts.selected == 0;
+        let mut mail = None;
+        if idle {
+            discard_run(&self.db, &ctx.run).await?;
+        } else {
+            let notice = (result == RunResult::Error)
+                .then(|| {
+                    crate::notify::failure_notice(
+                        &interface.notification_emails,
+                        &failed_run(&summary, interface, function, &ctx.run),
+                    )
+                })
+                .flatten();
+            let finished =
+                finish_run(&self.db, &ctx.run, result, summary.cause.as_deref(), dump_text, ended, notice.as_ref())
+                    .await?;
+            if !finished.recorded {
+                tracing::warn!(
+                    run.id = ctx.run.id,
+                    "run ended after another process had recorded it as interrupted; that record stands"
+                );
+            }
+            mail = finished.mail;
         }
-        if ctx.run.counts.written >= BULK_RUN {
-            // a bulk run changed the tables the next selections plan against
-            tixbridge_boxoffice::wallet_side::refresh_ticket_statistics(&self.db, &["itf_processed"]).await.ok();
-        }
-        Ok((summary, interface.params.stick_to_the_hour))
+        tracing::info!(
+            run.id = ctx.run.id,
+            function.id = function.id,
+            kind = function.kind.as_str(),
+            result = result.as_str(),
+            selected = ctx.run.counts.selected,
+            accepted = ctx.run.counts.accepted,
+            rejected = ctx.run.counts.rejected,
+            duration_ms = ended - ctx.run.started_at,
+            "run finished"
+        );
+        Ok((summary, mail))
+    }
+}
+
+/// What the failure e-mail says about the run `summary` describes.
+fn failed_run<'a>(
+    summary: &'a RunSummary,
+    interface: &'a Interface,
+    function: &'a FunctionDef,
+    run: &'a RunRecord,
+) -> crate::notify::FailedRun<'a> {
+    crate::notify::FailedRun {
+        interface_id: interface.id,
+        interface_name: &interface.name,
+        function_id: function.id,
+        function_name: &function.name,
+        kind: function.kind.as_str(),
+        run_id: run.id,
+        started_at: &summary.started_at,
+        ended_at: &summary.ended_at,
+        cause: summary.cause.as_deref().unwrap_or("-"),
+        counts: &summary.counts,
+        problems: &run.log,
     }
 }
 

@@ -13,6 +13,7 @@ pub mod http;
 pub mod injection;
 mod kinds;
 mod notify;
+pub mod outbox;
 pub mod params;
 mod privileges;
 pub mod processed;
@@ -21,5 +22,5 @@ pub mod runs;
 pub mod scheduler;
 pub mod template;
 
-pub use engine::{Engine, RunError};
+pub use engine::{Engine, RunError, StartedRun};
 pub use runs::RunOptions;

@@ -1,54 +1,55 @@
-//! The failure e-mail (docs/interface.md#runs): one per failed run, to the interface's
-//! notification list, naming the interface, the function, the run and the cause.
+//! The failure e-mail (docs/interface.md#runs): one per failed or interrupted run, to the
+//! interface's notification list, naming the interface, the function, the run, the cause and
+//! the counts. It is built when the run is recorded and queued with it ([`crate::outbox`]).
 
-use tixbridge_mail::Email;
+use crate::outbox::Notice;
+use crate::runs::Counts;
 
-use crate::config::Interface;
-use crate::engine::Engine;
-use crate::functions::FunctionDef;
-use crate::runs::{RunRecord, RunSummary};
+/// What the e-mail says about a failed run.
+pub(crate) struct FailedRun<'a> {
+    pub interface_id: i64,
+    pub interface_name: &'a str,
+    pub function_id: i64,
+    pub function_name: &'a str,
+    pub kind: &'a str,
+    pub run_id: i64,
+    pub started_at: &'a str,
+    pub ended_at: &'a str,
+    pub cause: &'a str,
+    pub counts: &'a Counts,
+    /// The run's log lines: the ticket (or `None` for the run) and the message.
+    pub problems: &'a [(Option<String>, String)],
+}
 
-/// Sends the failure e-mail; a mail that cannot be sent is logged, never fails the run.
-pub async fn run_failed(
-    engine: &Engine,
-    interface: &Interface,
-    function: &FunctionDef,
-    summary: &RunSummary,
-    run: &RunRecord,
-) {
-    if interface.notification_emails.is_empty() {
-        return;
+/// The e-mail to `recipients` about `run`; `None` when nobody is to be told.
+pub(crate) fn failure_notice(recipients: &[String], run: &FailedRun<'_>) -> Option<Notice> {
+    if recipients.is_empty() {
+        return None;
     }
-    let subject = format!("[tixbridge] {} / {}: run {} failed", interface.name, function.name, summary.run_id);
+    let subject = format!("[tixbridge] {} / {}: run {} failed", run.interface_name, run.function_name, run.run_id);
+    let counts = run.counts;
     let mut body = format!(
         "Interface: {} (id {})\nFunction: {} ({}, id {})\nRun: {} started {} ended {}\nResult: ERROR\nCause: {}\n\nCounts: selected {}, sent {}, accepted {}, rejected {}, skipped {}\n",
-        interface.name,
-        interface.id,
-        function.name,
-        function.kind.as_str(),
-        function.id,
-        summary.run_id,
-        summary.started_at,
-        summary.ended_at,
-        summary.cause.as_deref().unwrap_or("-"),
-        summary.counts.selected,
-        summary.counts.sent,
-        summary.counts.accepted,
-        summary.counts.rejected,
-        summary.counts.skipped,
+        run.interface_name,
+        run.interface_id,
+        run.function_name,
+        run.kind,
+        run.function_id,
+        run.run_id,
+        run.started_at,
+        run.ended_at,
+        run.cause,
+        counts.selected,
+        counts.sent,
+        counts.accepted,
+        counts.rejected,
+        counts.skipped,
     );
-    if !run.log.is_empty() {
+    if !run.problems.is_empty() {
         body.push_str("\nFirst problems:\n");
-        for (ticket, message) in run.log.iter().take(20) {
+        for (ticket, message) in run.problems.iter().take(20) {
             body.push_str(&format!("- {}: {message}\n", ticket.as_deref().unwrap_or("run")));
         }
     }
-    match Email::new(interface.notification_emails.iter().cloned(), subject, body) {
-        Ok(email) => {
-            if let Err(err) = engine.mailer.send(&email).await {
-                tracing::warn!(run.id = summary.run_id.get(), error = %err, "failure e-mail not sent");
-            }
-        }
-        Err(err) => tracing::warn!(run.id = summary.run_id.get(), error = %err, "failure e-mail not built"),
-    }
+    Some(Notice { recipients: recipients.to_vec(), subject, body })
 }

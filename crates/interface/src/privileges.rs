@@ -109,10 +109,20 @@ pub async fn run(ctx: &mut RunCtx<'_>, settings: &PrivilegesSettings) -> Result<
                 }
             }
         }
-        ctx.run.counts.accepted += accepted.len() as u64;
-        ctx.run.counts.written +=
-            mark_processed(&db, ctx.function.id, ctx.run.id, &accepted, Print::Yes { point_of_sale: None }, now_ms())
-                .await?;
+        let mut tx = db.begin_write().await?;
+        let printed = mark_processed(
+            &mut tx,
+            ctx.function.id,
+            ctx.run.id,
+            &accepted,
+            Print::Yes { point_of_sale: None },
+            now_ms(),
+        )
+        .await?;
+        let mut counts = ctx.run.counts.clone();
+        counts.accepted += accepted.len() as u64;
+        counts.written += printed;
+        ctx.commit_page(tx, counts).await?;
         ctx.check_kill_ratio()?;
         ctx.keep_lease().await?;
     }

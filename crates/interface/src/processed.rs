@@ -1,11 +1,12 @@
 //! Recording that a function processed tickets — and, for the injection, printing them — in
-//! one transaction per wallet call, right after the wallet accepted them. A crash between the
-//! wallet's answer and this commit only means the next run sends them again, which the wallet
-//! answers as "no change": nothing lost, nothing twice.
+//! one transaction per wallet call, right after the wallet accepted them, together with the
+//! run's counts ([`crate::runs::RunCtx::commit_page`]). A crash between the wallet's answer and
+//! this commit only means the next run sends them again, which the wallet answers as "no
+//! change": nothing lost, nothing twice.
 
 use tixbridge_boxoffice::wallet_side::TicketCondition;
 use tixbridge_boxoffice::wallet_side::printing::print_tickets;
-use tixbridge_store::{Db, sql};
+use tixbridge_store::{Tx, sql};
 
 /// One processed ticket and, for push cancelled, the invalidation reason it was sent with.
 pub struct Processed {
@@ -24,26 +25,22 @@ pub enum Print {
     },
 }
 
-/// Marks `tickets` processed by `function_id` in run `run_id`; with [`Print::Yes`], prints
+/// Marks `tickets` processed by `function_id` in run `run_id`, in `tx`; with [`Print::Yes`], prints
 /// them through the box office (those the state machine lets print: `NOT_PRINTED` →
 /// `PRINTED`). Returns how many tickets were printed.
 pub async fn mark_processed(
-    db: &Db,
+    tx: &mut Tx,
     function_id: i64,
     run_id: i64,
     tickets: &[Processed],
     print: Print,
     now: i64,
 ) -> Result<u64, sqlx::Error> {
-    if tickets.is_empty() {
-        return Ok(0);
-    }
-    let mut tx = db.begin_write().await?;
     let mut printed = 0;
     for chunk in tickets.chunks(1_000) {
         if let Print::Yes { point_of_sale } = print {
             let ids: Vec<i64> = chunk.iter().map(|t| t.ticket_id).collect();
-            printed += print_tickets(&mut tx, &ids, now, point_of_sale).await?;
+            printed += print_tickets(tx, &ids, now, point_of_sale).await?;
         }
         let mut insert =
             sql("INSERT INTO itf_processed (function_id, ticket_id, processed_at, run_id, invalidation_reason) ");
@@ -54,9 +51,8 @@ pub async fn mark_processed(
             " ON CONFLICT (function_id, ticket_id) DO UPDATE SET processed_at = excluded.processed_at,
               run_id = excluded.run_id, invalidation_reason = excluded.invalidation_reason",
         );
-        insert.execute(&mut tx).await?;
+        insert.execute(tx).await?;
     }
-    tx.commit().await?;
     Ok(printed)
 }
 

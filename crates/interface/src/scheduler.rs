@@ -1,6 +1,7 @@
-//! The scheduler: starts automatic functions when their time comes. Each start goes through
-//! [`Engine::run`], whose lease makes a function run once at a time even with several
-//! processes polling the same database.
+//! The scheduler: starts automatic functions when their time comes, and records as
+//! interrupted the runs whose process stopped (their lease expired), mailing about them. Each
+//! start goes through [`Engine::run`], whose lease makes a function run once at a time even
+//! with several processes polling the same database.
 
 use std::time::Duration;
 
@@ -25,26 +26,40 @@ pub async fn due_functions(engine: &Engine, now: i64) -> Result<Vec<i64>, sqlx::
     .await
 }
 
-/// Starts every due function once; returns the started runs, which callers may await.
+/// Records the runs whose lease expired as interrupted, then starts every due function
+/// once; returns the started work (the runs, and the sending of the interrupted runs'
+/// e-mails), which callers may await.
 pub async fn tick(engine: &Engine) -> Vec<tokio::task::JoinHandle<()>> {
+    let mut started = Vec::new();
+    match crate::runs::record_interrupted(&engine.db, now_ms()).await {
+        Ok(runs) if !runs.is_empty() => {
+            let engine = engine.clone();
+            started.push(tokio::spawn(async move {
+                if let Err(err) = crate::outbox::deliver_queued(&engine, now_ms()).await {
+                    tracing::warn!(error = %err, "could not read the failure e-mail outbox");
+                }
+            }));
+        }
+        Ok(_) => {}
+        Err(err) => tracing::warn!(error = %err, "scheduler could not look for interrupted runs"),
+    }
     let due = match due_functions(engine, now_ms()).await {
         Ok(due) => due,
         Err(err) => {
             tracing::warn!(error = %err, "scheduler could not read due functions");
-            return Vec::new();
+            return started;
         }
     };
-    due.into_iter()
-        .map(|id| {
-            let engine = engine.clone();
-            tokio::spawn(async move {
-                match engine.run(tixbridge_domain::FunctionId::new(id), RunOptions::default()).await {
-                    Ok(_) | Err(RunError::Busy(_)) => {}
-                    Err(err) => tracing::warn!(function.id = id, error = %err, "scheduled run could not start"),
-                }
-            })
+    started.extend(due.into_iter().map(|id| {
+        let engine = engine.clone();
+        tokio::spawn(async move {
+            match engine.run(tixbridge_domain::FunctionId::new(id), RunOptions::default()).await {
+                Ok(_) | Err(RunError::Busy(_)) => {}
+                Err(err) => tracing::warn!(function.id = id, error = %err, "scheduled run could not start"),
+            }
         })
-        .collect()
+    }));
+    started
 }
 
 /// Runs the scheduler until the returned handle is aborted.

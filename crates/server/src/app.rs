@@ -52,6 +52,9 @@ pub struct AppConfig {
     pub run_scheduler: bool,
     /// How long a function's lease outlives a crashed worker.
     pub lease_ttl: Duration,
+    /// How long one attempt to hand a failure e-mail to the relay may take; a mail not taken
+    /// stays queued and is retried.
+    pub mail_timeout: Duration,
     /// The base URL spectators and operators reach this process at (sign-in links); default
     /// this process's address. When it is https, session cookies are marked `Secure`.
     pub public_url: Option<String>,
@@ -65,6 +68,8 @@ pub struct AppConfig {
 pub const WALLET_TIMEOUT_VAR: &str = "TIXBRIDGE_WALLET_TIMEOUT_SECS";
 /// The environment variable setting how long a lease outlives a crashed worker, in seconds.
 pub const LEASE_TTL_VAR: &str = "TIXBRIDGE_LEASE_TTL_SECS";
+/// The environment variable bounding each attempt to send a failure e-mail, in seconds.
+pub const MAIL_TIMEOUT_VAR: &str = "TIXBRIDGE_MAIL_TIMEOUT_SECS";
 /// The environment variable bounding how long a client may take to send a request, in seconds.
 pub const CLIENT_TIMEOUT_VAR: &str = "TIXBRIDGE_CLIENT_TIMEOUT_SECS";
 
@@ -93,6 +98,7 @@ impl AppConfig {
         }
         let wallet_timeout = seconds_from_env(WALLET_TIMEOUT_VAR, 30)?;
         let lease_ttl = seconds_from_env(LEASE_TTL_VAR, 60)?;
+        let mail_timeout = seconds_from_env(MAIL_TIMEOUT_VAR, 10)?;
         let client_timeout = seconds_from_env(CLIENT_TIMEOUT_VAR, 30)?;
         let hosts_var = tixbridge_interface::config::WALLET_HOSTS_VAR;
         let wallet_hosts =
@@ -108,6 +114,7 @@ impl AppConfig {
             dump_dir: PathBuf::from("tixbridge-dumps"),
             run_scheduler: true,
             lease_ttl,
+            mail_timeout,
             public_url: std::env::var("TIXBRIDGE_PUBLIC_URL").ok().filter(|u| !u.trim().is_empty()),
             client_timeout,
             wallet_hosts,
@@ -126,6 +133,7 @@ impl AppConfig {
             worker_id: format!("{}-{}", std::process::id(), uuid_like()),
             dump_dir: self.dump_dir.clone(),
             lease_ttl: self.lease_ttl,
+            mail_timeout: self.mail_timeout,
         }
     }
 }
@@ -219,6 +227,7 @@ impl BoundApp {
         if self.run_scheduler {
             background.push(tixbridge_interface::scheduler::spawn(self.engine.clone()));
             background.push(tixbridge_interface::continuous::spawn(self.engine.clone()));
+            background.push(tixbridge_interface::outbox::spawn(self.engine.clone()));
             background.extend(self.db.listen_for_changes().await?);
         }
         if self.expire_transfers {

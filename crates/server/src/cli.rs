@@ -163,7 +163,11 @@ async fn worker(db: DatabaseArgs, key: KeyArgs) -> anyhow::Result<ExitCode> {
     let (database, server_key) = open_with_key(&db, &key).await?;
     let config = AppConfig::from_env(db.database.clone(), String::new(), vec![], server_key)?;
     let engine = config.engine(&database);
-    let tasks = [tixbridge_interface::scheduler::spawn(engine.clone()), tixbridge_interface::continuous::spawn(engine)];
+    let tasks = [
+        tixbridge_interface::scheduler::spawn(engine.clone()),
+        tixbridge_interface::continuous::spawn(engine.clone()),
+        tixbridge_interface::outbox::spawn(engine),
+    ];
     let listener = database.listen_for_changes().await?;
     tracing::info!("worker running scheduled and continuous functions; Ctrl-C stops");
     shutdown_signal().await;

@@ -112,17 +112,18 @@ pub(super) async fn apply_page(
             .execute(&mut tx)
             .await?;
     }
-    tx.commit().await?;
+    let applied = states.len() as u64;
+    // a held page counts only the tickets up to the failing one: the rest were not looked at
+    let mut counts = ctx.run.counts.clone();
+    counts.selected += examined;
+    counts.accepted += applied;
+    counts.written += applied;
+    counts.skipped += skipped;
+    counts.rejected += failed;
+    ctx.commit_page(tx, counts).await?;
     if !controls.controlled.is_empty() {
         ctx.db.changes().signal();
     }
-    let applied = states.len() as u64;
-    // a held page counts only the tickets up to the failing one: the rest were not looked at
-    ctx.run.counts.selected += examined;
-    ctx.run.counts.accepted += applied;
-    ctx.run.counts.written += applied;
-    ctx.run.counts.skipped += skipped;
-    ctx.run.counts.rejected += failed;
     for (ticket, message) in notes {
         ctx.run.note(Some(&ticket), message);
     }

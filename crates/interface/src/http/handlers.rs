@@ -1,7 +1,8 @@
 //! Handlers of the interface API, named verb_noun.
 
-use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -172,29 +173,63 @@ pub struct RunRequest {
     file_to_upload: Option<String>,
 }
 
+#[derive(Default, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct RunQuery {
+    /// `true` (default): answer 200 with the run's summary once it has ended. `false`: answer
+    /// 202 with the run's id as soon as it has started, and a `Location` to poll. Either way
+    /// the run finishes, whatever becomes of the caller's connection.
+    #[param(value_type = Option<bool>)]
+    wait: Option<String>,
+}
+
 #[utoipa::path(
     post,
     path = "/api/boxoffice/functions/{id}/runs",
-    summary = "Run the function now (409 while it runs; 403 naming fileToUpload when the caller may not upload files)",
-    params(("id" = i64, Path)),
+    summary = "Run the function now: 200 with the summary once it ended, or with wait=false 202 with the run's id and a Location to poll (409 while it runs; 403 naming fileToUpload when the caller may not upload files)",
+    params(("id" = i64, Path), RunQuery),
     request_body = RunRequest,
-    responses((status = 200, description = "done", body = serde_json::Value), (status = 404, response = tixbridge_web::openapi::NotFound), (status = 422, response = tixbridge_web::openapi::BadRequest))
+    responses((status = 200, description = "the run ended", body = serde_json::Value), (status = 202, description = "the run started; GET the Location for its progress", body = serde_json::Value), (status = 404, response = tixbridge_web::openapi::NotFound), (status = 422, response = tixbridge_web::openapi::BadRequest))
 )]
 pub async fn run_function(
     State(engine): State<Engine>,
     Extension(access): Extension<Access>,
     Path(id): Path<tixbridge_domain::FunctionId>,
+    Query(pairs): Query<Vec<(String, String)>>,
     body: axum::body::Bytes,
-) -> Answer {
+) -> Result<Response, ApiError> {
+    let mut query = RunQuery::default();
+    for (key, value) in pairs {
+        match key.as_str() {
+            "wait" => query.wait = Some(value),
+            _ => return Err(ApiError::bad_request(key, "unknown query parameter (only wait)")),
+        }
+    }
+    let wait = match query.wait.as_deref() {
+        None | Some("true") => true,
+        Some("false") => false,
+        Some(_) => return Err(ApiError::bad_request("wait", "wait must be true or false")),
+    };
     let request: RunRequest = if body.iter().all(u8::is_ascii_whitespace) {
         RunRequest::default()
     } else {
         tixbridge_web::parse_json::<Option<RunRequest>>(&body)?.unwrap_or_default()
     };
+    if !wait && request.file_to_upload.is_some() {
+        // a refused file leaves no run to poll: its 422 comes with the answer
+        return Err(ApiError::bad_request("wait", "wait=false cannot be combined with fileToUpload"));
+    }
     // a file stands in for the wallet's answer: only an admin may put words in its mouth
     let options = RunOptions { file: request.file_to_upload, changed_since: None };
-    let summary = engine.run_manual(id, options, access.caller.is_admin()).await?;
-    ok(serde_json::to_value(summary).unwrap_or_default())
+    let started = engine.start_manual(id, options, access.caller.is_admin()).await?;
+    if !wait {
+        let location = format!("/api/boxoffice/runs/{}", started.run_id);
+        let view = json!({ "runId": started.run_id, "functionId": started.function_id, "result": "RUNNING" });
+        return Ok((StatusCode::ACCEPTED, [(header::LOCATION, location)], Json(view)).into_response());
+    }
+    // the run is the server's: a caller that goes away stops waiting, the run goes on
+    let summary = started.finished().await?;
+    Ok((StatusCode::OK, Json(serde_json::to_value(summary).unwrap_or_default())).into_response())
 }
 
 #[utoipa::path(

@@ -92,6 +92,7 @@ impl From<RunError> for ApiError {
             }
             RunError::Interface(e) => e.into(),
             RunError::Sql(e) => ApiError::internal(e),
+            RunError::Aborted(e) => ApiError::internal(e),
         }
     }
 }

@@ -26,7 +26,7 @@ use crate::runs::{Failure, Pages, RunCtx};
 const PAGES_IN_FLIGHT: usize = 4;
 
 /// Pages handed to the wallet and not yet settled, oldest first.
-type InFlight = VecDeque<JoinHandle<Result<send::PageOutcome, Failure>>>;
+type InFlight = VecDeque<send::InFlight>;
 
 pub async fn run(ctx: &mut RunCtx<'_>, settings: &InjectionSettings) -> Result<(), Failure> {
     let template = match settings.template_id {
@@ -40,28 +40,35 @@ pub async fn run(ctx: &mut RunCtx<'_>, settings: &InjectionSettings) -> Result<(
         None => None,
     };
     let point_of_sale = point_of_sale(ctx, settings).await?;
-    let sender = send::Sender {
-        client: ctx.client.clone(),
-        db: ctx.db.clone(),
-        function_id: ctx.function.id,
-        run_id: ctx.run.id,
-        point_of_sale,
-    };
+    let sender = send::Sender { client: ctx.client.clone() };
     let mut in_flight = InFlight::with_capacity(PAGES_IN_FLIGHT);
     let mut variables_dump: Vec<Value> = Vec::new();
-    let mut outcome = send_pages(ctx, settings, template.as_ref(), &sender, &mut in_flight, &mut variables_dump).await;
-    // every page sent is settled before the run ends, whatever stopped it: what the wallet
-    // accepted is printed and counted
+    let sent = Sent { sender: &sender, point_of_sale };
+    let sending = send_pages(ctx, settings, template.as_ref(), &sent, &mut in_flight, &mut variables_dump).await;
+    // the run ends only once every page it sent is settled, whatever stopped it: the wallet
+    // may have accepted them, and what it accepted is printed and counted by this run
+    let mut failure = sending.err();
     while let Some(page) = in_flight.pop_front() {
-        let settled = send::fold(ctx, page).await;
-        if outcome.is_ok() {
-            outcome = settled.and_then(|()| ctx.check_kill_ratio());
+        let settled = match failure {
+            None => settle_and_go_on(ctx, page, point_of_sale).await,
+            Some(_) => send::settle(ctx, page, point_of_sale).await,
+        };
+        match (settled, &failure) {
+            (Ok(()), _) => {}
+            (Err(err), None) => failure = Some(err),
+            (Err(err), Some(_)) => ctx.run.note(None, format!("a page sent before the run stopped failed too: {err}")),
         }
     }
     if ctx.interface.params.dump_tnpr_variables && !variables_dump.is_empty() {
         write_variables_dump(ctx, &variables_dump);
     }
-    outcome
+    failure.map_or(Ok(()), Err)
+}
+
+/// Where the pages go, and the point of sale their printing is done as.
+struct Sent<'a> {
+    sender: &'a send::Sender,
+    point_of_sale: i64,
 }
 
 /// Selects, builds and sends the pages, leaving the last ones in flight. Refusals count as
@@ -72,7 +79,7 @@ async fn send_pages(
     ctx: &mut RunCtx<'_>,
     settings: &InjectionSettings,
     template: Option<&serde_json::Map<String, Value>>,
-    sender: &send::Sender,
+    sent: &Sent<'_>,
     in_flight: &mut InFlight,
     variables_dump: &mut Vec<Value>,
 ) -> Result<(), Failure> {
@@ -109,7 +116,7 @@ async fn send_pages(
                 Err(err) => {
                     ctx.run.counts.rejected += 1;
                     ctx.run.note(Some(&ticket_ref), format!("not sent: {}", err.0));
-                    check_after_refusal(ctx, in_flight).await?;
+                    check_after_refusal(ctx, in_flight, sent.point_of_sale).await?;
                     continue;
                 }
             };
@@ -135,7 +142,7 @@ async fn send_pages(
                 let hint = if no_recipient { " (the ticket's recipient has no e-mail)" } else { "" };
                 ctx.run.counts.rejected += 1;
                 ctx.run.note(Some(&ticket_ref), format!("not sent, the wallet would refuse it: {rejection}{hint}"));
-                check_after_refusal(ctx, in_flight).await?;
+                check_after_refusal(ctx, in_flight, sent.point_of_sale).await?;
                 continue;
             }
             ids.push(row.t.id);
@@ -149,16 +156,16 @@ async fn send_pages(
         // the wallet's answers already in count before another page goes
         while in_flight.front().is_some_and(JoinHandle::is_finished) {
             if let Some(answered) = in_flight.pop_front() {
-                send::settle(ctx, answered).await?;
+                settle_and_go_on(ctx, answered, sent.point_of_sale).await?;
             }
         }
         if in_flight.len() >= PAGES_IN_FLIGHT
             && let Some(oldest) = in_flight.pop_front()
         {
-            send::settle(ctx, oldest).await?;
+            settle_and_go_on(ctx, oldest, sent.point_of_sale).await?;
         }
         if !payloads.is_empty() {
-            in_flight.push_back(sender.spawn(ids, payloads));
+            in_flight.push_back(sent.sender.spawn(ids, payloads));
         }
     }
     Ok(())
@@ -167,14 +174,25 @@ async fn send_pages(
 /// After a ticket was refused before sending: stops the run when the refusals pass
 /// `killRatio`, the wallet's answers to the pages in flight counted first (they may hold the
 /// acceptances that keep the share below it).
-async fn check_after_refusal(ctx: &mut RunCtx<'_>, in_flight: &mut InFlight) -> Result<(), Failure> {
+async fn check_after_refusal(
+    ctx: &mut RunCtx<'_>,
+    in_flight: &mut InFlight,
+    point_of_sale: i64,
+) -> Result<(), Failure> {
     if ctx.check_kill_ratio().is_ok() {
         return Ok(());
     }
     while let Some(page) = in_flight.pop_front() {
-        send::fold(ctx, page).await?;
+        send::settle(ctx, page, point_of_sale).await?;
     }
     ctx.check_kill_ratio()
+}
+
+/// Settles a page, then lets the run go on only while `killRatio` and the lease allow.
+async fn settle_and_go_on(ctx: &mut RunCtx<'_>, page: send::InFlight, point_of_sale: i64) -> Result<(), Failure> {
+    send::settle(ctx, page, point_of_sale).await?;
+    ctx.check_kill_ratio()?;
+    ctx.keep_lease().await
 }
 
 /// The point of sale the function prints as, looked up again at each run: the catalog is the

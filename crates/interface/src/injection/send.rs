@@ -1,47 +1,43 @@
-//! Sending one page to the wallet and printing what it accepted, detached from the run so
-//! the next page is selected and built while this one is in the wallet's hands. Each page's
-//! outcome still commits in its own transaction right after the wallet answers.
+//! Sending one page to the wallet while the run selects and builds the next ones, then
+//! settling it: the run waits for the answer and prints what the wallet accepted, in one
+//! transaction with the run's counts. The run settles every page it sent before it ends,
+//! whatever stopped it, so nothing it started is left printing on its own after its record.
 
 use std::time::Instant;
 
 use serde_json::Value;
-use tixbridge_store::Db;
 
 use crate::client::WalletClient;
 use crate::processed::{Print, Processed, mark_processed};
 use crate::runs::Phases;
 use crate::runs::{Failure, RunCtx, now_ms};
 
-/// What one page did, to fold into the run record.
-pub struct PageOutcome {
+/// The wallet's answer to one page.
+pub struct Answered {
     sent: u64,
-    accepted: u64,
-    printed: u64,
+    accepted: Vec<Processed>,
     refused: Vec<(String, String)>,
     wallet_ms: u64,
-    write_ms: u64,
 }
+
+/// A page in the wallet's hands.
+pub type InFlight = tokio::task::JoinHandle<Result<Answered, Failure>>;
 
 /// Where a page goes.
 #[derive(Clone)]
 pub struct Sender {
     pub client: WalletClient,
-    pub db: Db,
-    pub function_id: i64,
-    pub run_id: i64,
-    /// The point of sale the printing is done as (the function's `pointOfSale`).
-    pub point_of_sale: i64,
 }
 
 impl Sender {
     /// Starts sending `bodies` (wallet payloads of box-office tickets `ids`, in the same
     /// order) in the background.
-    pub fn spawn(&self, ids: Vec<i64>, bodies: Vec<Value>) -> tokio::task::JoinHandle<Result<PageOutcome, Failure>> {
+    pub fn spawn(&self, ids: Vec<i64>, bodies: Vec<Value>) -> InFlight {
         let sender = self.clone();
         tokio::spawn(async move { sender.send(ids, bodies).await })
     }
 
-    async fn send(self, ids: Vec<i64>, bodies: Vec<Value>) -> Result<PageOutcome, Failure> {
+    async fn send(self, ids: Vec<i64>, bodies: Vec<Value>) -> Result<Answered, Failure> {
         let started = Instant::now();
         let sent = bodies.len();
         let ticket_ids: Vec<Option<String>> =
@@ -54,7 +50,7 @@ impl Sender {
             .map_err(|e| Failure::Stopped(format!("serializing a page failed: {e}")))?;
         let answers = self.client.inject(body, sent).await?;
         let mut wallet_ms = 0;
-        let lap = Phases::lap(&mut wallet_ms, started);
+        Phases::lap(&mut wallet_ms, started);
         let mut accepted = Vec::with_capacity(answers.len());
         let mut refused = Vec::new();
         // the wallet answers one result per ticket, in the order sent (the client checks the count)
@@ -68,39 +64,28 @@ impl Sender {
                 )),
             }
         }
-        let print = Print::Yes { point_of_sale: Some(self.point_of_sale) };
-        let printed = mark_processed(&self.db, self.function_id, self.run_id, &accepted, print, now_ms()).await?;
-        let mut write_ms = 0;
-        Phases::lap(&mut write_ms, lap);
-        Ok(PageOutcome { sent: sent as u64, accepted: accepted.len() as u64, printed, refused, wallet_ms, write_ms })
+        Ok(Answered { sent: sent as u64, accepted, refused, wallet_ms })
     }
 }
 
-/// Waits for a page in flight, folds its outcome into the run, then stops the run when the
-/// refusals pass `killRatio` and keeps its lease.
-pub async fn settle(
-    ctx: &mut RunCtx<'_>,
-    page: tokio::task::JoinHandle<Result<PageOutcome, Failure>>,
-) -> Result<(), Failure> {
-    fold(ctx, page).await?;
-    ctx.check_kill_ratio()?;
-    ctx.keep_lease().await
-}
-
-/// Waits for a page in flight and folds its outcome into the run.
-pub async fn fold(
-    ctx: &mut RunCtx<'_>,
-    page: tokio::task::JoinHandle<Result<PageOutcome, Failure>>,
-) -> Result<(), Failure> {
-    let outcome = page.await.map_err(|e| Failure::Stopped(format!("sending a page failed: {e}")))??;
+/// Waits for a page in flight, prints what the wallet accepted (as `point_of_sale`, the
+/// function's) and folds the page into the run, in one transaction with the run's counts.
+pub async fn settle(ctx: &mut RunCtx<'_>, page: InFlight, point_of_sale: i64) -> Result<(), Failure> {
+    let answered = page.await.map_err(|e| Failure::Stopped(format!("sending a page failed: {e}")))??;
+    let lap = Instant::now();
+    let mut tx = ctx.db.begin_write().await?;
+    let print = Print::Yes { point_of_sale: Some(point_of_sale) };
+    let printed = mark_processed(&mut tx, ctx.function.id, ctx.run.id, &answered.accepted, print, now_ms()).await?;
+    let mut counts = ctx.run.counts.clone();
+    counts.sent += answered.sent;
+    counts.accepted += answered.accepted.len() as u64;
+    counts.rejected += answered.refused.len() as u64;
+    counts.written += printed;
+    ctx.commit_page(tx, counts).await?;
     let run = &mut ctx.run;
-    run.counts.sent += outcome.sent;
-    run.counts.accepted += outcome.accepted;
-    run.counts.rejected += outcome.refused.len() as u64;
-    run.counts.written += outcome.printed;
-    run.phases.wallet_ms += outcome.wallet_ms;
-    run.phases.write_ms += outcome.write_ms;
-    for (ticket, message) in outcome.refused {
+    run.phases.wallet_ms += answered.wallet_ms;
+    Phases::lap(&mut run.phases.write_ms, lap);
+    for (ticket, message) in answered.refused {
         run.note(Some(&ticket), message);
     }
     Ok(())

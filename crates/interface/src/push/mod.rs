@@ -118,9 +118,10 @@ async fn record_answers(
             ctx.run.note(Some(&answer.ticket_id), format!("wallet REJECTED: {why}"));
         }
     }
-    ctx.run.counts.accepted += done.len() as u64;
-    ctx.run.counts.written += mark_processed(&ctx.db, ctx.function.id, ctx.run.id, &done, Print::No, now_ms())
-        .await
-        .map(|_| done.len() as u64)?;
-    Ok(())
+    let mut tx = ctx.db.begin_write().await?;
+    mark_processed(&mut tx, ctx.function.id, ctx.run.id, &done, Print::No, now_ms()).await?;
+    let mut counts = ctx.run.counts.clone();
+    counts.accepted += done.len() as u64;
+    counts.written += done.len() as u64;
+    ctx.commit_page(tx, counts).await
 }

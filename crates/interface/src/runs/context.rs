@@ -4,9 +4,9 @@
 
 use std::path::Path;
 
-use tixbridge_store::Db;
+use tixbridge_store::{Db, Tx};
 
-use super::{RunRecord, renew_lease};
+use super::{Counts, RunRecord, renew_lease, save_counts};
 use crate::client::{CallError, WalletClient};
 use crate::config::Interface;
 use crate::functions::FunctionDef;
@@ -65,6 +65,23 @@ impl RunCtx<'_> {
         } else {
             Err(Failure::Stopped("lease lost to another worker".into()))
         }
+    }
+
+    /// Commits `tx`, which writes a page's outcome, with `counts` — the run's counts once that
+    /// page is folded in — saved on the run record, so a run whose process dies is recorded with
+    /// exactly what it had committed. Once another process has recorded the run as interrupted,
+    /// nothing more is committed and the run stops.
+    pub async fn commit_page(&mut self, mut tx: Tx, counts: Counts) -> Result<(), Failure> {
+        if !save_counts(&mut tx, self.run.id, &counts).await? {
+            tx.rollback().await?;
+            return Err(Failure::Stopped(
+                "another process recorded this run as interrupted (its lease had expired); nothing more is written"
+                    .into(),
+            ));
+        }
+        tx.commit().await?;
+        self.run.counts = counts;
+        Ok(())
     }
 
     /// Stops the run when the share of refused tickets passes `killRatio`, so a systematic

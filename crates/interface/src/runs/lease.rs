@@ -8,7 +8,8 @@ use tixbridge_store::{Db, sql};
 pub const LEASE_TTL_MS: i64 = 60_000;
 
 /// Takes the lease of `function_id` for `owner`, or returns false when someone holds it.
-/// Taking over an expired lease marks the runs its holder left `RUNNING` as interrupted.
+/// Taking over an expired lease records the runs its holder left `RUNNING` as interrupted
+/// (and queues their e-mails), unless another process noticed first.
 pub async fn acquire_lease(db: &Db, function_id: i64, owner: &str, now: i64, ttl_ms: i64) -> Result<bool, sqlx::Error> {
     let mut tx = db.begin_write().await?;
     let taken: Option<i64> = sql("UPDATE itf_functions SET lease_owner = $1, lease_until = $2
@@ -20,13 +21,7 @@ pub async fn acquire_lease(db: &Db, function_id: i64, owner: &str, now: i64, ttl
     .scalar_optional(&mut tx)
     .await?;
     if taken.is_some() {
-        sql("UPDATE itf_runs SET result = 'ERROR', ended_at = $1,
-                 cause = 'interrupted: the process running it stopped (its lease expired)'
-             WHERE function_id = $2 AND result = 'RUNNING'")
-        .bind(now)
-        .bind(function_id)
-        .execute(&mut tx)
-        .await?;
+        super::interrupted::interrupt_runs(&mut tx, &[function_id], now).await?;
     }
     tx.commit().await?;
     let acquired = taken.is_some();

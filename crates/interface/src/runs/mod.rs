@@ -3,16 +3,18 @@
 //! by a lease that a crashed process gives up when it expires.
 
 mod context;
+mod interrupted;
 mod lease;
 mod pages;
 mod record;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 pub use context::{Failure, Lease, RunCtx, RunOptions, now_ms};
+pub use interrupted::{INTERRUPTED, record_interrupted};
 pub use lease::{LEASE_TTL_MS, acquire_lease, release_lease, renew_lease};
 pub use pages::{Page, Pages};
-pub use record::{RunRecord, discard_run, finish_run, list_runs, load_run, start_run};
+pub use record::{Finished, RunRecord, discard_run, finish_run, list_runs, load_run, save_counts, start_run};
 
 /// How a run ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -33,9 +35,10 @@ impl RunResult {
     }
 }
 
-/// What a run did, ticket by ticket.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
+/// What a run did, ticket by ticket. Saved with the run in every transaction that commits a
+/// page, so a run whose process dies is recorded with what it had committed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
 pub struct Counts {
     /// Tickets (or feed entries) the run picked up.
     pub selected: u64,

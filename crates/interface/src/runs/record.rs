@@ -4,6 +4,7 @@ use serde_json::{Value, json};
 use tixbridge_store::{Db, Tx, sql};
 
 use super::{Counts, Phases, RunResult};
+use crate::outbox::{Notice, enqueue};
 
 /// A run in progress: its id and the log lines to write when it ends.
 pub struct RunRecord {
@@ -47,9 +48,22 @@ pub async fn start_run(db: &Db, function_id: i64, simulation: bool, now: i64) ->
     })
 }
 
-/// Closes the run record with its result, counts, log lines and dump. A run that ended `OK`
-/// or `WARNING` (not a simulation) becomes the function's last successful run, and uses up
-/// the `dateFrom` it applied — in the same transaction.
+/// How closing a run went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Finished {
+    /// False when another process had already recorded the run as interrupted (its lease had
+    /// expired): that record stands and nothing was written.
+    pub recorded: bool,
+    /// The failure e-mail queued with the record, to send once the lease is given up.
+    pub mail: Option<i64>,
+}
+
+/// Closes the run record with its result, counts, log lines and dump, and queues `notice`
+/// (the failure e-mail) in the same transaction, so a failed run is never recorded without
+/// its e-mail being owed. A run that ended `OK` or `WARNING` (not a simulation) becomes the
+/// function's last successful run, and uses up the `dateFrom` it applied — in the same
+/// transaction.
+#[allow(clippy::too_many_arguments)]
 pub async fn finish_run(
     db: &Db,
     run: &RunRecord,
@@ -57,18 +71,24 @@ pub async fn finish_run(
     cause: Option<&str>,
     dump: Option<String>,
     now: i64,
-) -> Result<(), sqlx::Error> {
+    notice: Option<&Notice>,
+) -> Result<Finished, sqlx::Error> {
     let counts = serde_json::to_string(&run.counts).unwrap_or_default();
     let mut tx = db.begin_write().await?;
-    sql("UPDATE itf_runs SET ended_at = $1, result = $2, counts = $3, cause = $4, dump = $5 WHERE id = $6")
-        .bind(now)
-        .bind(result.as_str())
-        .bind(&counts)
-        .bind(cause)
-        .bind(dump)
-        .bind(run.id)
-        .execute(&mut tx)
-        .await?;
+    let closed = sql("UPDATE itf_runs SET ended_at = $1, result = $2, counts = $3, cause = $4, dump = $5
+         WHERE id = $6 AND result = 'RUNNING'")
+    .bind(now)
+    .bind(result.as_str())
+    .bind(&counts)
+    .bind(cause)
+    .bind(dump)
+    .bind(run.id)
+    .execute(&mut tx)
+    .await?;
+    if closed == 0 {
+        tx.rollback().await?;
+        return Ok(Finished { recorded: false, mail: None });
+    }
     for chunk in run.log.chunks(1_000) {
         let mut insert = sql("INSERT INTO itf_run_log (run_id, ticket_ref, message) ");
         insert.push_values(chunk, |row, (ticket, message)| {
@@ -79,8 +99,24 @@ pub async fn finish_run(
     if matches!(result, RunResult::Ok | RunResult::Warning) && !run.simulation {
         record_success(&mut tx, run).await?;
     }
+    let mail = match notice {
+        Some(notice) => Some(enqueue(&mut tx, run.id, notice, now).await?),
+        None => None,
+    };
     tx.commit().await?;
-    Ok(())
+    Ok(Finished { recorded: true, mail })
+}
+
+/// Saves a running run's counts in `tx`, the transaction that commits what they count; false
+/// when the run is no longer `RUNNING` (another process recorded it as interrupted), in which
+/// case the caller must not commit.
+pub async fn save_counts(tx: &mut Tx, run_id: i64, counts: &Counts) -> Result<bool, sqlx::Error> {
+    let saved = sql("UPDATE itf_runs SET counts = $1 WHERE id = $2 AND result = 'RUNNING'")
+        .bind(serde_json::to_string(counts).unwrap_or_default())
+        .bind(run_id)
+        .execute(tx)
+        .await?;
+    Ok(saved == 1)
 }
 
 /// Records `run` as its function's last successful run and uses up the `dateFrom` it applied.

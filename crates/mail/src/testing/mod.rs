@@ -34,6 +34,10 @@ pub(crate) enum Behaviour {
     Accept,
     /// Every `RCPT TO` gets `554`, as a relay refusing to relay.
     RefuseRecipients,
+    /// Connections are accepted and never answered, as a hung relay.
+    Silent,
+    /// Connections are closed at once, as a relay that is down.
+    Down,
 }
 
 /// What the connections share: the messages and a counter that wakes [`TestSmtpServer::wait_for`].
@@ -54,6 +58,8 @@ impl Inbox {
 pub struct TestSmtpServer {
     addr: SocketAddr,
     inbox: Arc<Inbox>,
+    /// How new connections are answered; switched by [`TestSmtpServer::go_silent`] and co.
+    behaviour: Arc<Mutex<Behaviour>>,
     accept_loop: JoinHandle<()>,
 }
 
@@ -73,13 +79,39 @@ impl TestSmtpServer {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind the test SMTP server on 127.0.0.1");
         let addr = listener.local_addr().expect("test SMTP server address");
         let inbox = Arc::new(Inbox { messages: Mutex::new(Vec::new()), count: watch::Sender::new(0) });
-        let shared = inbox.clone();
+        let behaviour = Arc::new(Mutex::new(behaviour));
+        let (shared, now) = (inbox.clone(), behaviour.clone());
         let accept_loop = tokio::spawn(async move {
             while let Ok((stream, _)) = listener.accept().await {
-                tokio::spawn(session::serve(stream, behaviour, shared.clone()));
+                let behaviour = *now.lock().unwrap();
+                match behaviour {
+                    Behaviour::Down => drop(stream),
+                    Behaviour::Silent => {
+                        tokio::spawn(session::stay_silent(stream));
+                    }
+                    Behaviour::Accept | Behaviour::RefuseRecipients => {
+                        tokio::spawn(session::serve(stream, behaviour, shared.clone()));
+                    }
+                }
             }
         });
-        Self { addr, inbox, accept_loop }
+        Self { addr, inbox, behaviour, accept_loop }
+    }
+
+    /// From now on, accepts connections and never says a word (a hung relay): a client
+    /// waits until its own timeout.
+    pub fn go_silent(&self) {
+        *self.behaviour.lock().unwrap() = Behaviour::Silent;
+    }
+
+    /// From now on, closes every connection at once (a relay that is down).
+    pub fn go_down(&self) {
+        *self.behaviour.lock().unwrap() = Behaviour::Down;
+    }
+
+    /// From now on, accepts every mail again (connections already held silent stay so).
+    pub fn come_back(&self) {
+        *self.behaviour.lock().unwrap() = Behaviour::Accept;
     }
 
     /// `smtp://127.0.0.1:PORT`, ready for `TIXBRIDGE_SMTP_URL` or `mailer_from_url`.

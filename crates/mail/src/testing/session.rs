@@ -25,6 +25,12 @@ pub(crate) async fn serve(stream: TcpStream, behaviour: Behaviour, inbox: Arc<In
     let _ = converse(stream, behaviour, &inbox).await;
 }
 
+/// Holds a connection without a word until the client goes away.
+pub(crate) async fn stay_silent(mut stream: TcpStream) {
+    let mut sink = [0_u8; 1024];
+    while let Ok(1..) = tokio::io::AsyncReadExt::read(&mut stream, &mut sink).await {}
+}
+
 async fn converse(stream: TcpStream, behaviour: Behaviour, inbox: &Inbox) -> std::io::Result<()> {
     let _ = stream.set_nodelay(true);
     let (read, mut write) = stream.into_split();

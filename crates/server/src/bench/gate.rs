@@ -49,6 +49,7 @@ pub async fn run(database: &str, scans: usize, concurrency: usize) -> anyhow::Re
         dump_dir: dir.path().join("dumps"),
         run_scheduler: false,
         lease_ttl: Duration::from_secs(60),
+        mail_timeout: Duration::from_secs(10),
         public_url: None,
         client_timeout: Duration::from_secs(30),
         wallet_hosts: Default::default(),

@@ -47,6 +47,7 @@ impl Harness {
             dump_dir: dir.path().join("dumps"),
             run_scheduler: false,
             lease_ttl: std::time::Duration::from_secs(60),
+            mail_timeout: std::time::Duration::from_secs(10),
             public_url: None,
             client_timeout: std::time::Duration::from_secs(30),
             wallet_hosts: Default::default(),

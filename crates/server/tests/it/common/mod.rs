@@ -185,6 +185,7 @@ pub fn test_config(database_url: &str, dir: &std::path::Path, smtp_url: &str) ->
         dump_dir: dir.join("dumps"),
         run_scheduler: false,
         lease_ttl: std::time::Duration::from_secs(2),
+        mail_timeout: std::time::Duration::from_secs(1),
         public_url: None,
         client_timeout: std::time::Duration::from_secs(30),
         wallet_hosts: Default::default(),
