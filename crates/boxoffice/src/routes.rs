@@ -30,6 +30,10 @@ pub fn router(state: BoxOfficeState, guard: Guard) -> Router {
         .route(&format!("{org}/seasons"), post(seasons::create_season))
         .route(&format!("{org}/products"), post(products::create_product))
         .route(&format!("{org}/products/{{product}}/performances"), post(performances::create_performance))
+        .route(
+            &format!("{org}/products/{{product}}/performances/{{performance}}"),
+            get(performances::get_performance),
+        )
         .route(&format!("{org}/seat-categories"), post(references::create_seat_category))
         .route(&format!("{org}/tariffs"), post(references::create_tariff))
         .route(&format!("{org}/contingents"), post(references::create_contingent))
@@ -37,7 +41,8 @@ pub fn router(state: BoxOfficeState, guard: Guard) -> Router {
         .route(&format!("{org}/sales-channels/{{channel}}/points-of-sale"), post(references::create_point_of_sale))
         .route(&format!("{org}/shipment-modes"), post(references::create_shipment_mode))
         .route(&format!("{org}/contacts"), post(contacts::create_contact).get(contacts::list_contacts))
-        .route(&format!("{org}/contacts/{{id}}"), get(contacts::get_contact))
+        .route(&format!("{org}/contacts/{{id}}"), get(contacts::get_contact).patch(contacts::change::patch_contact))
+        .route(&format!("{org}/contacts/{{id}}/merge"), post(contacts::merge::merge_contact))
         .route(&format!("{org}/files"), post(files::create_file))
         .route(&format!("{org}/files/{{file_number}}"), get(files::get_file))
         .route(&format!("{org}/tickets"), get(tickets::list_tickets))
