@@ -21,16 +21,16 @@ use crate::{BoxOfficeError, BoxOfficeState, organizations};
 pub struct ContactChange {
     /// `INDIVIDUAL` or `RELAY`
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = String, required = false)]
     pub kind: Option<Option<String>>,
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<bool>)]
+    #[schema(value_type = bool, required = false)]
     pub temporary: Option<Option<bool>>,
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<bool>)]
+    #[schema(value_type = bool, required = false)]
     pub pending_creation: Option<Option<bool>>,
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<bool>)]
+    #[schema(value_type = bool, required = false)]
     pub has_internet_account: Option<Option<bool>>,
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<String>, max_length = 20)]
@@ -70,10 +70,10 @@ pub struct ContactChange {
     #[schema(value_type = Option<String>, max_length = 10)]
     pub language: Option<Option<String>>,
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<bool>)]
+    #[schema(value_type = bool, required = false)]
     pub consent_marketing: Option<Option<bool>>,
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<bool>)]
+    #[schema(value_type = bool, required = false)]
     pub consent_third_party: Option<Option<bool>>,
 }
 

@@ -107,6 +107,6 @@ pub struct IdempotencyKey {
     /// request within 24 hours answers the first answer without creating anything; the same
     /// key with another request is refused (422, `field` `Idempotency-Key`). Keys are per
     /// organization.
-    #[param(rename = "Idempotency-Key", max_length = 255)]
-    idempotency_key: Option<String>,
+    #[param(rename = "Idempotency-Key", required = false, min_length = 1, max_length = 255, pattern = "^[!-~]+$")]
+    idempotency_key: String,
 }
