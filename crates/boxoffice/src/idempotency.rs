@@ -113,6 +113,12 @@ impl Idempotency {
     /// within 24 hours by the same request; a refusal when it was used by another.
     pub async fn replay(&self, db: &Db, organization_id: i64) -> Result<Option<Answer>, BoxOfficeError> {
         let Some(keyed) = &self.keyed else { return Ok(None) };
+        // Now and then (one keyed request in 256), forget the answers older than 24 hours.
+        if rand::random::<u8>() == 0
+            && let Err(err) = Self::purge_expired(db).await
+        {
+            tracing::warn!(error = %err, "forgetting old idempotency keys failed; tried again later");
+        }
         let stored: Option<(String, i64, String)> = sql(
             "SELECT fingerprint, status, body FROM bo_idempotency_keys
              WHERE organization_id = $1 AND idempotency_key = $2 AND created_at >= $3",
