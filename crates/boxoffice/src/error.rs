@@ -60,7 +60,9 @@ impl From<BoxOfficeError> for ApiError {
     fn from(err: BoxOfficeError) -> Self {
         match err {
             BoxOfficeError::NotFound(what) => ApiError::not_found(format!("{what} not found")),
-            BoxOfficeError::Missing { field, what } => ApiError::not_found(format!("{what} not found")).with_field(field),
+            BoxOfficeError::Missing { field, what } => {
+                ApiError::not_found(format!("{what} not found")).with_field(field)
+            }
             BoxOfficeError::Duplicate { field, message } => ApiError::conflict(field, message),
             BoxOfficeError::Unavailable { field, message } => ApiError::conflict(field, message),
             BoxOfficeError::Invalid { field, message } => ApiError::unprocessable(field, message),

@@ -126,7 +126,10 @@ pub async fn issue_file(
         return Err(BoxOfficeError::duplicate(format!("tickets[{i}].barcode"), "already used by another ticket"));
     }
     if let Some(refused) = capacity::check_sale(&mut tx, &sale).await?.into_iter().next() {
-        return Err(BoxOfficeError::unavailable(format!("tickets[{}].{}", refused.index, refused.field), refused.message));
+        return Err(BoxOfficeError::unavailable(
+            format!("tickets[{}].{}", refused.index, refused.field),
+            refused.message,
+        ));
     }
     let rows: Vec<(i64, i64, &ResolvedTicket)> = resolved.iter().map(|t| (file_id, new.contact_id, t)).collect();
     issue::insert_tickets(&mut tx, org.id, &rows, now).await.map_err(|err| {

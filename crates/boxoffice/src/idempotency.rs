@@ -55,10 +55,12 @@ pub struct Answer {
 
 impl IntoResponse for Answer {
     fn into_response(self) -> Response {
-        let mut response = (self.status, [(CONTENT_TYPE, HeaderValue::from_static("application/json"))], self.body)
-            .into_response();
+        let mut response =
+            (self.status, [(CONTENT_TYPE, HeaderValue::from_static("application/json"))], self.body).into_response();
         if self.replayed {
-            response.headers_mut().insert(HeaderName::from_static("idempotent-replayed"), HeaderValue::from_static("true"));
+            response
+                .headers_mut()
+                .insert(HeaderName::from_static("idempotent-replayed"), HeaderValue::from_static("true"));
         }
         response
     }
@@ -119,10 +121,8 @@ impl Idempotency {
         {
             tracing::warn!(error = %err, "forgetting old idempotency keys failed; tried again later");
         }
-        let stored: Option<(String, i64, String)> = sql(
-            "SELECT fingerprint, status, body FROM bo_idempotency_keys
-             WHERE organization_id = $1 AND idempotency_key = $2 AND created_at >= $3",
-        )
+        let stored: Option<(String, i64, String)> = sql("SELECT fingerprint, status, body FROM bo_idempotency_keys
+             WHERE organization_id = $1 AND idempotency_key = $2 AND created_at >= $3")
         .bind(organization_id)
         .bind(keyed.key.as_str())
         .bind(crate::now_ms() - WINDOW_MS)
@@ -213,7 +213,10 @@ impl Keyed {
         }
         let status = u16::try_from(status).ok().and_then(|s| StatusCode::from_u16(s).ok()).filter(|s| s.is_success());
         let status = status.ok_or_else(|| {
-            BoxOfficeError::Sql(sqlx::Error::Protocol(format!("idempotency key {:?} stored without an answer", self.key)))
+            BoxOfficeError::Sql(sqlx::Error::Protocol(format!(
+                "idempotency key {:?} stored without an answer",
+                self.key
+            )))
         })?;
         Ok(Answer { status, body, replayed: true })
     }
@@ -274,7 +277,8 @@ where
     type Rejection = ApiError;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let (headers, method, path) = (request.headers().clone(), request.method().clone(), request.uri().path().to_owned());
+        let (headers, method, path) =
+            (request.headers().clone(), request.method().clone(), request.uri().path().to_owned());
         let BodyBytes(bytes) = BodyBytes::from_request(request, state).await?;
         let key = Idempotency::new(&headers, &method, &path, &bytes)?;
         Ok(Self(key, parse_json(&bytes)?))
@@ -293,7 +297,10 @@ mod tests {
 
     #[test]
     fn the_same_json_written_differently_is_the_same_request_and_another_value_is_not() {
-        assert_eq!(fingerprint(r#"{"a":1,"b":[1,{"d":2,"c":3}]}"#), fingerprint(r#"{ "b": [1, {"c":3, "d":2}], "a": 1 }"#));
+        assert_eq!(
+            fingerprint(r#"{"a":1,"b":[1,{"d":2,"c":3}]}"#),
+            fingerprint(r#"{ "b": [1, {"c":3, "d":2}], "a": 1 }"#)
+        );
         assert_ne!(fingerprint(r#"{"a":1}"#), fingerprint(r#"{"a":2}"#));
     }
 

@@ -68,9 +68,9 @@ pub async fn find(db: &Db, code: &str) -> Result<Organization, BoxOfficeError> {
 
 /// [`find`] on `conn`.
 async fn find_in(conn: &mut impl Conn, code: &str) -> Result<Organization, BoxOfficeError> {
-    let found: Option<Organization> = sql(format!("{SELECT} WHERE o.code = $1")).bind(code).fetch_optional(conn).await?;
-    with_inventory_owner(conn, found.ok_or_else(|| BoxOfficeError::not_found(format!("organization {code:?}")))?)
-        .await
+    let found: Option<Organization> =
+        sql(format!("{SELECT} WHERE o.code = $1")).bind(code).fetch_optional(conn).await?;
+    with_inventory_owner(conn, found.ok_or_else(|| BoxOfficeError::not_found(format!("organization {code:?}")))?).await
 }
 
 /// The organization with `id`, with its inventory owner resolved.

@@ -228,8 +228,12 @@ pub(crate) async fn get_performance(
         .bind(id)
         .fetch_one(conn)
         .await?;
-    let address = (line1.is_some() || city.is_some() || zip.is_some() || country_code.is_some())
-        .then_some(Address { line1, city, zip, country_code });
+    let address = (line1.is_some() || city.is_some() || zip.is_some() || country_code.is_some()).then_some(Address {
+        line1,
+        city,
+        zip,
+        country_code,
+    });
     let sold: i64 =
         sql(format!("SELECT COUNT(*) FROM bo_tickets WHERE performance_id = $1 AND status IN {}", capacity::LIVE))
             .bind(id)

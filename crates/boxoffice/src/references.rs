@@ -96,7 +96,13 @@ fn no_capacity(body: &NewReference, label: &str) -> Result<(), BoxOfficeError> {
     }
 }
 
-async fn create(state: BoxOfficeState, org: String, key: Idempotency, body: NewReference, reference: Reference) -> Created {
+async fn create(
+    state: BoxOfficeState,
+    org: String,
+    key: Idempotency,
+    body: NewReference,
+    reference: Reference,
+) -> Created {
     let org = organizations::find(&state.db, &org).await?;
     if let Some(replay) = key.replay(&state.db, org.id).await? {
         return Ok(replay);

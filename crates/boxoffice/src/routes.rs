@@ -30,10 +30,7 @@ pub fn router(state: BoxOfficeState, guard: Guard) -> Router {
         .route(&format!("{org}/seasons"), post(seasons::create_season))
         .route(&format!("{org}/products"), post(products::create_product))
         .route(&format!("{org}/products/{{product}}/performances"), post(performances::create_performance))
-        .route(
-            &format!("{org}/products/{{product}}/performances/{{performance}}"),
-            get(performances::get_performance),
-        )
+        .route(&format!("{org}/products/{{product}}/performances/{{performance}}"), get(performances::get_performance))
         .route(&format!("{org}/seat-categories"), post(references::create_seat_category))
         .route(&format!("{org}/tariffs"), post(references::create_tariff))
         .route(&format!("{org}/contingents"), post(references::create_contingent))

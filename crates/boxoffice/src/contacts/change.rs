@@ -112,7 +112,8 @@ pub async fn change(
     ];
     let mut set: Vec<(&str, &str, Value)> = Vec::new();
     if let Some(kind) = &change.kind {
-        let kind = kind.as_deref().ok_or_else(|| BoxOfficeError::invalid("kind", "must be INDIVIDUAL or RELAY, not null"))?;
+        let kind =
+            kind.as_deref().ok_or_else(|| BoxOfficeError::invalid("kind", "must be INDIVIDUAL or RELAY, not null"))?;
         set.push(("kind", "kind", Value::Text(Some(check_kind(Some(kind))?.to_owned()))));
     }
     for ((field, column, max), value) in TEXT_FIELDS.iter().zip(texts) {

@@ -101,8 +101,11 @@ pub async fn merge(
             .execute(&mut tx)
             .await?;
     }
-    let files_moved =
-        sql("UPDATE bo_files SET contact_id = $1 WHERE contact_id = $2").bind(keep).bind(duplicate).execute(&mut tx).await?;
+    let files_moved = sql("UPDATE bo_files SET contact_id = $1 WHERE contact_id = $2")
+        .bind(keep)
+        .bind(duplicate)
+        .execute(&mut tx)
+        .await?;
     sql("UPDATE bo_distribution_history SET contact_id = $1 WHERE contact_id = $2")
         .bind(keep)
         .bind(duplicate)
@@ -113,9 +116,13 @@ pub async fn merge(
         .bind(organization_id)
         .execute(&mut tx)
         .await?;
-    let entry =
-        AuditEntry::new(organization_id, actor, "contact.merge", format!("contact {keep} (contact {duplicate} merged into it)"))
-            .with_fields(std::iter::once("duplicateId".to_owned()).chain(filled.iter().cloned()));
+    let entry = AuditEntry::new(
+        organization_id,
+        actor,
+        "contact.merge",
+        format!("contact {keep} (contact {duplicate} merged into it)"),
+    )
+    .with_fields(std::iter::once("duplicateId".to_owned()).chain(filled.iter().cloned()));
     audit::record(&mut tx, &entry).await?;
     let contact = get_in(&mut tx, organization_id, keep, "").await?;
     tx.announce_change().await?;

@@ -98,8 +98,8 @@ pub(crate) fn parse(
     let mut bad = Vec::new();
     let mut bad_count = 0usize;
     let mut barcode_rows: HashMap<String, usize> = HashMap::new();
-    // (performance, block, row, seat) → the data row that first sold it
-    let mut seat_rows: HashMap<(i64, [String; 3]), usize> = HashMap::new();
+    // (performance, "block␟row␟seat") → the data row that first sold it
+    let mut seat_rows: HashMap<(i64, String), usize> = HashMap::new();
     let mut record = csv::StringRecord::new();
     let mut number = 0usize;
     loop {
@@ -167,20 +167,15 @@ pub(crate) fn parse(
     Ok(rows)
 }
 
-/// A ticket's seat within its performance, when it has both.
-fn seat_of(ticket: &ResolvedTicket) -> Option<(i64, [String; 3])> {
+/// A ticket's seat within its performance, when it has both: one string per seat keeps a
+/// million-row import's map small.
+fn seat_of(ticket: &ResolvedTicket) -> Option<(i64, String)> {
     let [block, row, seat, ..] = &ticket.seat;
-    let part = |value: &Option<String>| value.clone().unwrap_or_default();
-    Some((ticket.performance_id?, [part(block), part(row), seat.clone()?]))
+    let (block, row) = (block.as_deref().unwrap_or(""), row.as_deref().unwrap_or(""));
+    Some((ticket.performance_id?, format!("{block}\u{1f}{row}\u{1f}{}", seat.as_deref()?)))
 }
 
-fn check(
-    catalog: &Catalog,
-    row: Row,
-    number: usize,
-    line: u64,
-    errors: &mut Vec<FieldError>,
-) -> Option<ParsedRow> {
+fn check(catalog: &Catalog, row: Row, number: usize, line: u64, errors: &mut Vec<FieldError>) -> Option<ParsedRow> {
     let file_number = match blank(row.file_number) {
         Some(number) => match crate::validate::code("fileNumber", &number) {
             Ok(number) => Some(number),

@@ -130,7 +130,10 @@ pub(crate) async fn write(
     for (done, part) in tickets.chunks(CHUNK * 10).enumerate() {
         insert_tickets(&mut tx, org, part, now).await.map_err(|err| {
             if is_seat_clash(&err) {
-                ImportError::from(BoxOfficeError::unavailable("seat", "a seat of this file was sold meanwhile; nothing was written"))
+                ImportError::from(BoxOfficeError::unavailable(
+                    "seat",
+                    "a seat of this file was sold meanwhile; nothing was written",
+                ))
             } else {
                 err.into()
             }

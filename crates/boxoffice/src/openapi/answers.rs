@@ -81,7 +81,10 @@ pub enum MoveRefusals {
 pub enum ChangeRefusals {
     #[response(status = 400, description = "malformed JSON; nothing was changed")]
     Malformed(ErrorBody),
-    #[response(status = 404, description = "unknown organization or object, or one of another organization (`field` names the member when the body named it)")]
+    #[response(
+        status = 404,
+        description = "unknown organization or object, or one of another organization (`field` names the member when the body named it)"
+    )]
     Unknown(ErrorBody),
     #[response(status = 422, description = "a bad value or a broken rule; `field` names it; nothing was changed")]
     Invalid(ErrorBody),

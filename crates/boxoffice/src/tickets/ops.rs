@@ -170,7 +170,11 @@ pub async fn reprint(db: &Db, organization_id: OrganizationId, id: TicketId) -> 
 
 /// [`reprint`] in the caller's transaction (which announces the change and commits). The copy
 /// takes the seat its original frees, so the original is invalidated first.
-pub async fn reprint_in(tx: &mut Tx, organization_id: OrganizationId, id: TicketId) -> Result<Reprinted, BoxOfficeError> {
+pub async fn reprint_in(
+    tx: &mut Tx,
+    organization_id: OrganizationId,
+    id: TicketId,
+) -> Result<Reprinted, BoxOfficeError> {
     let action = TicketAction::Invalidate { reason: InvalidationReason::reprint() };
     let now = crate::now_ms();
     let current = locked_status(tx, organization_id, id).await?;

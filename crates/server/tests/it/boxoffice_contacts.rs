@@ -20,7 +20,9 @@ async fn contact_audit(app: &TestApp, org_path: &str) -> Vec<(String, String, Va
         .unwrap()
         .iter()
         .filter(|c| c["action"].as_str().unwrap().starts_with("contact."))
-        .map(|c| (c["action"].as_str().unwrap().to_owned(), c["object"].as_str().unwrap().to_owned(), c["fields"].clone()))
+        .map(|c| {
+            (c["action"].as_str().unwrap().to_owned(), c["object"].as_str().unwrap().to_owned(), c["fields"].clone())
+        })
         .collect()
 }
 

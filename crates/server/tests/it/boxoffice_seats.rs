@@ -63,7 +63,8 @@ async fn at_once(app: &TestApp, club: &Seeded, bodies: Vec<Value>) -> Vec<(Statu
 async fn import(app: &TestApp, club: &Seeded, body: String) -> (StatusCode, Value) {
     let url = app.url(&format!("/api/boxoffice{}/import/csv", club.org_path));
     let token = app.admin_token_for(&club.org).await;
-    let response = app.client.post(url).bearer_auth(token).header("content-type", "text/csv").body(body).send().await.unwrap();
+    let response =
+        app.client.post(url).bearer_auth(token).header("content-type", "text/csv").body(body).send().await.unwrap();
     common::read(response).await
 }
 
