@@ -6,7 +6,8 @@
 //! performance and, when it names one, its seat; a cancelled or invalidated ticket frees both.
 //! The performances a sale touches are locked first (PostgreSQL `FOR UPDATE`; SQLite has one
 //! writer), then counted; the unique index `bo_tickets_live_seat` backs the seat rule in the
-//! database whatever the code does.
+//! database whatever the code does. (Tickets that shared a seat before the rule existed are
+//! marked `shares_seat` and left out of the index; the checks here still count their seats.)
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 

@@ -169,7 +169,8 @@ pub async fn reprint(db: &Db, organization_id: OrganizationId, id: TicketId) -> 
 }
 
 /// [`reprint`] in the caller's transaction (which announces the change and commits). The copy
-/// takes the seat its original frees, so the original is invalidated first.
+/// takes the seat its original frees, so the original is invalidated first; a ticket sold on a
+/// shared seat before seats were unique passes that mark on (migration 0012).
 pub async fn reprint_in(
     tx: &mut Tx,
     organization_id: OrganizationId,
@@ -190,11 +191,11 @@ pub async fn reprint_in(
         "INSERT INTO bo_tickets (organization_id, file_id, product_id, performance_id, seat_category_id, tariff_id,
              contingent_id, shipment_mode_id, sales_channel_id, contact_id, holder_contact_id, status, tax_number,
              barcode, block, row_name, seat, gate, level_name, area, price_cents, currency, validity_start_local,
-             validity_end_local, replaces_ticket_id, issued_at, status_changed_at)
+             validity_end_local, replaces_ticket_id, issued_at, status_changed_at, shares_seat)
          SELECT organization_id, file_id, product_id, performance_id, seat_category_id, tariff_id,
              contingent_id, shipment_mode_id, sales_channel_id, contact_id, holder_contact_id, $1, tax_number,
              $2, block, row_name, seat, gate, level_name, area, price_cents, currency, validity_start_local,
-             validity_end_local, id, $3, $3
+             validity_end_local, id, $3, $3, shares_seat
          FROM bo_tickets WHERE id = $4
          RETURNING id",
     )

@@ -15,8 +15,21 @@ UPDATE bo_performances SET capacity = (
 );
 -- A seat (block, row, seat) of a performance is held by one live ticket at most; a cancelled
 -- or invalidated ticket frees it. Tickets without a seat number (standing) are not seats.
+-- A seat sold twice before this rule keeps both tickets: the later ones are marked
+-- shares_seat and left out of the index (the sale checks still count their seat as sold).
+ALTER TABLE bo_tickets ADD COLUMN shares_seat BOOLEAN NOT NULL DEFAULT FALSE;
+UPDATE bo_tickets SET shares_seat = TRUE WHERE id IN (
+    SELECT id FROM (
+        SELECT id, ROW_NUMBER() OVER (
+            PARTITION BY performance_id, COALESCE(block, ''), COALESCE(row_name, ''), seat ORDER BY id
+        ) AS sighting
+        FROM bo_tickets
+        WHERE performance_id IS NOT NULL AND seat IS NOT NULL AND status IN ('NOT_PRINTED', 'PRINTED', 'CONTROLLED')
+    ) ranked WHERE sighting > 1
+);
 CREATE UNIQUE INDEX bo_tickets_live_seat ON bo_tickets (performance_id, COALESCE(block, ''), COALESCE(row_name, ''), seat)
-    WHERE performance_id IS NOT NULL AND seat IS NOT NULL AND status IN ('NOT_PRINTED', 'PRINTED', 'CONTROLLED');
+    WHERE performance_id IS NOT NULL AND seat IS NOT NULL AND status IN ('NOT_PRINTED', 'PRINTED', 'CONTROLLED')
+    AND NOT shares_seat;
 -- Counting what a performance, and each category and contingent in it, has sold.
 CREATE INDEX bo_tickets_performance_use ON bo_tickets (performance_id, status, seat_category_id, contingent_id);
 
