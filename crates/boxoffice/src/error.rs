@@ -10,9 +10,15 @@ pub enum BoxOfficeError {
     /// An unknown organization, ticket, contact… named in the path.
     #[error("{0} not found")]
     NotFound(String),
+    /// An unknown object named in the request body by `field`.
+    #[error("{field}: {what} not found")]
+    Missing { field: String, what: String },
     /// A code or number already taken.
     #[error("{field}: {message}")]
     Duplicate { field: String, message: String },
+    /// What the request asks for is gone: a place beyond a capacity, a seat already sold.
+    #[error("{field}: {message}")]
+    Unavailable { field: String, message: String },
     /// A bad value, a broken rule or an unknown reference in the request body.
     #[error("{field}: {message}")]
     Invalid { field: String, message: String },
@@ -41,6 +47,10 @@ impl BoxOfficeError {
         Self::Duplicate { field: field.into(), message: message.into() }
     }
 
+    pub fn unavailable(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::Unavailable { field: field.into(), message: message.into() }
+    }
+
     pub fn not_found(what: impl Into<String>) -> Self {
         Self::NotFound(what.into())
     }
@@ -50,7 +60,11 @@ impl From<BoxOfficeError> for ApiError {
     fn from(err: BoxOfficeError) -> Self {
         match err {
             BoxOfficeError::NotFound(what) => ApiError::not_found(format!("{what} not found")),
+            BoxOfficeError::Missing { field, what } => {
+                ApiError::not_found(format!("{what} not found")).with_field(field)
+            }
             BoxOfficeError::Duplicate { field, message } => ApiError::conflict(field, message),
+            BoxOfficeError::Unavailable { field, message } => ApiError::conflict(field, message),
             BoxOfficeError::Invalid { field, message } => ApiError::unprocessable(field, message),
             BoxOfficeError::IllegalMove(refused) => ApiError::new(StatusCode::CONFLICT, refused.to_string())
                 .with_field("status")

@@ -1,5 +1,6 @@
 //! Files (orders): a contact's purchase, holding its tickets. Issuing a file checks every
-//! ticket first and writes the file and all its tickets in one transaction, or nothing.
+//! ticket first and writes the file and all its tickets in one transaction, or nothing — within
+//! the capacities and on free seats (docs/products-and-statuses.md#capacity-and-seats).
 
 use std::collections::HashSet;
 
@@ -8,14 +9,15 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use rand::Rng;
 use serde::{Deserialize, Serialize};
-use tixbridge_store::{Db, sql};
-use tixbridge_web::{ApiError, JsonBody};
+use tixbridge_store::{Conn, Db, sql};
+use tixbridge_web::ApiError;
 
 use crate::catalog::Catalog;
+use crate::idempotency::{Answer, Idempotency, Idempotent};
 use crate::issue::{self, ResolvedTicket, TicketRequest};
 use crate::organizations::{self, Organization};
 use crate::tickets::{TicketView, view};
-use crate::{BoxOfficeError, BoxOfficeState, validate};
+use crate::{BoxOfficeError, BoxOfficeState, capacity, validate};
 
 /// The most tickets one file may hold when issued through the API.
 pub const MAX_TICKETS_PER_FILE: usize = 10_000;
@@ -49,8 +51,17 @@ pub fn generate_file_number() -> String {
     format!("F{:012}", rand::thread_rng().gen_range(0..1_000_000_000_000_u64))
 }
 
-/// Issues a file and its tickets (all `NOT_PRINTED`), or refuses naming the first bad field.
-pub async fn issue_file(db: &Db, org: &Organization, new: NewFile) -> Result<FileView, BoxOfficeError> {
+/// Issues a file and its tickets (all `NOT_PRINTED`), or refuses naming the first bad field;
+/// with an idempotency `key`, the first answer to the key instead when it was used before.
+pub async fn issue_file(
+    db: &Db,
+    org: &Organization,
+    new: NewFile,
+    key: &Idempotency,
+) -> Result<Answer, BoxOfficeError> {
+    if let Some(replay) = key.replay(db, org.id).await? {
+        return Ok(replay);
+    }
     let file_number = match new.file_number.as_deref() {
         Some(number) => validate::code("fileNumber", number)?,
         None => generate_file_number(),
@@ -85,9 +96,19 @@ pub async fn issue_file(db: &Db, org: &Organization, new: NewFile) -> Result<Fil
     if let Some(&i) = issue::repeated_barcodes(resolved.iter().map(|t| t.barcode.as_str())).first() {
         return Err(BoxOfficeError::duplicate(format!("tickets[{i}].barcode"), "given twice in this file"));
     }
+    let sale: Vec<&ResolvedTicket> = resolved.iter().collect();
+    if let Some(&(i, first)) = capacity::repeated_seats(&sale).first() {
+        return Err(BoxOfficeError::duplicate(
+            format!("tickets[{i}].seat"),
+            format!("{} is given twice in this file (tickets[{first}])", capacity::describe_seat(&resolved[i])),
+        ));
+    }
     let now = crate::now_ms();
     let barcodes: Vec<&str> = resolved.iter().map(|t| t.barcode.as_str()).collect();
     let mut tx = db.begin_write().await?;
+    if let Some(replay) = key.claim(&mut tx, org.id).await? {
+        return Ok(replay);
+    }
     let file_id: Option<i64> =
         sql("INSERT INTO bo_files (organization_id, file_number, contact_id, sales_channel_id, created_at)
          VALUES ($1, $2, $3, $4, $5) ON CONFLICT (organization_id, file_number) DO NOTHING RETURNING id")
@@ -104,12 +125,25 @@ pub async fn issue_file(db: &Db, org: &Organization, new: NewFile) -> Result<Fil
     if let Some(i) = barcodes.iter().position(|b| taken.contains(*b)) {
         return Err(BoxOfficeError::duplicate(format!("tickets[{i}].barcode"), "already used by another ticket"));
     }
+    if let Some(refused) = capacity::check_sale(&mut tx, &sale).await?.into_iter().next() {
+        return Err(BoxOfficeError::unavailable(
+            format!("tickets[{}].{}", refused.index, refused.field),
+            refused.message,
+        ));
+    }
     let rows: Vec<(i64, i64, &ResolvedTicket)> = resolved.iter().map(|t| (file_id, new.contact_id, t)).collect();
-    issue::insert_tickets(&mut tx, org.id, &rows, now).await?;
+    issue::insert_tickets(&mut tx, org.id, &rows, now).await.map_err(|err| {
+        if capacity::is_seat_clash(&err) {
+            BoxOfficeError::unavailable("tickets", "a seat of this file was sold meanwhile; nothing was written")
+        } else {
+            err.into()
+        }
+    })?;
+    let file = find_in(&mut tx, org, &file_number).await?;
     tx.announce_change().await?;
-    tx.commit().await?;
+    let answer = key.finish(tx, org.id, StatusCode::CREATED, &file).await?;
     db.changes().signal();
-    find(db, org, &file_number).await
+    Ok(answer)
 }
 
 /// Holders must be contacts of the organization.
@@ -131,6 +165,11 @@ async fn check_holders(db: &Db, org: i64, tickets: &[ResolvedTicket]) -> Result<
 
 /// A file of the organization with its tickets.
 pub async fn find(db: &Db, org: &Organization, file_number: &str) -> Result<FileView, BoxOfficeError> {
+    find_in(&mut db.reader().await?, org, file_number).await
+}
+
+/// [`find`] on `conn` (the transaction that issued the file).
+async fn find_in(conn: &mut impl Conn, org: &Organization, file_number: &str) -> Result<FileView, BoxOfficeError> {
     let found: Option<FileView> =
         sql("SELECT f.id, o.code AS organization_code, f.file_number, f.contact_id, ch.code AS sales_channel_code
          FROM bo_files f JOIN bo_organizations o ON o.id = f.organization_id
@@ -138,10 +177,10 @@ pub async fn find(db: &Db, org: &Organization, file_number: &str) -> Result<File
          WHERE f.organization_id = $1 AND f.file_number = $2")
         .bind(org.id)
         .bind(file_number)
-        .fetch_optional(&mut db.reader().await?)
+        .fetch_optional(conn)
         .await?;
     let mut file = found.ok_or_else(|| BoxOfficeError::not_found(format!("file {file_number:?}")))?;
-    file.tickets = view::of_file(db, file.id).await?;
+    file.tickets = view::of_file(conn, file.id).await?;
     Ok(file)
 }
 
@@ -149,17 +188,17 @@ pub async fn find(db: &Db, org: &Organization, file_number: &str) -> Result<File
     post,
     path = "/api/boxoffice/organizations/{org}/files",
     summary = "Issue a file (order) and its NOT_PRINTED tickets, all or nothing",
-    params(crate::openapi::OrgPath),
+    params(crate::openapi::OrgPath, crate::openapi::IdempotencyKey),
     request_body = NewFile,
-    responses((status = 201, description = "created", body = FileView), crate::openapi::answers::CreateRefusals)
+    responses((status = 201, description = "created (or the first answer to its Idempotency-Key)", body = FileView), crate::openapi::answers::SaleRefusals)
 )]
 pub(crate) async fn create_file(
     State(state): State<BoxOfficeState>,
     Path(org): Path<String>,
-    JsonBody(body): JsonBody<NewFile>,
-) -> Result<(StatusCode, Json<FileView>), ApiError> {
+    Idempotent(key, body): Idempotent<NewFile>,
+) -> Result<Answer, ApiError> {
     let org = organizations::find(&state.db, &org).await?;
-    Ok((StatusCode::CREATED, Json(issue_file(&state.db, &org, body).await?)))
+    Ok(issue_file(&state.db, &org, body, &key).await?)
 }
 
 #[utoipa::path(

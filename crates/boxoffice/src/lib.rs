@@ -9,10 +9,12 @@
 
 pub mod access;
 pub mod away;
+pub mod capacity;
 mod catalog;
 pub mod contacts;
 pub mod error;
 pub mod files;
+pub mod idempotency;
 pub mod import;
 pub mod issue;
 pub mod openapi;

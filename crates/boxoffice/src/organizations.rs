@@ -6,10 +6,11 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
-use tixbridge_store::{Db, sql};
-use tixbridge_web::{ApiError, JsonBody};
+use tixbridge_store::{Conn, Db, Tx, sql};
+use tixbridge_web::ApiError;
 
 use crate::access::Access;
+use crate::idempotency::{Answer, Idempotent};
 use crate::{BoxOfficeError, BoxOfficeState, validate};
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
@@ -62,19 +63,24 @@ const SELECT: &str = "SELECT o.id, o.code, o.name, o.parent_id, p.code AS parent
 
 /// The organization with `code`, with its inventory owner resolved.
 pub async fn find(db: &Db, code: &str) -> Result<Organization, BoxOfficeError> {
+    find_in(&mut db.reader().await?, code).await
+}
+
+/// [`find`] on `conn`.
+async fn find_in(conn: &mut impl Conn, code: &str) -> Result<Organization, BoxOfficeError> {
     let found: Option<Organization> =
-        sql(format!("{SELECT} WHERE o.code = $1")).bind(code).fetch_optional(&mut db.reader().await?).await?;
-    with_inventory_owner(db, found.ok_or_else(|| BoxOfficeError::not_found(format!("organization {code:?}")))?).await
+        sql(format!("{SELECT} WHERE o.code = $1")).bind(code).fetch_optional(conn).await?;
+    with_inventory_owner(conn, found.ok_or_else(|| BoxOfficeError::not_found(format!("organization {code:?}")))?).await
 }
 
 /// The organization with `id`, with its inventory owner resolved.
 pub async fn find_by_id(db: &Db, id: i64) -> Result<Organization, BoxOfficeError> {
-    let found: Option<Organization> =
-        sql(format!("{SELECT} WHERE o.id = $1")).bind(id).fetch_optional(&mut db.reader().await?).await?;
-    with_inventory_owner(db, found.ok_or_else(|| BoxOfficeError::not_found(format!("organization {id}")))?).await
+    let conn = &mut db.reader().await?;
+    let found: Option<Organization> = sql(format!("{SELECT} WHERE o.id = $1")).bind(id).fetch_optional(conn).await?;
+    with_inventory_owner(conn, found.ok_or_else(|| BoxOfficeError::not_found(format!("organization {id}")))?).await
 }
 
-async fn with_inventory_owner(db: &Db, mut org: Organization) -> Result<Organization, BoxOfficeError> {
+async fn with_inventory_owner(conn: &mut impl Conn, mut org: Organization) -> Result<Organization, BoxOfficeError> {
     let mut cursor = org.clone();
     // Walk up the parents; the depth is small and bounded to survive a cycle.
     for _ in 0..32 {
@@ -84,7 +90,7 @@ async fn with_inventory_owner(db: &Db, mut org: Organization) -> Result<Organiza
             break;
         }
         let Some(parent) = cursor.parent_id else { break };
-        cursor = sql(format!("{SELECT} WHERE o.id = $1")).bind(parent).fetch_one(&mut db.reader().await?).await?;
+        cursor = sql(format!("{SELECT} WHERE o.id = $1")).bind(parent).fetch_one(conn).await?;
     }
     Ok(org)
 }
@@ -100,12 +106,20 @@ pub struct NewOrganization {
 
 /// Creates an organization; `ownsInventory` defaults to true.
 pub async fn create(db: &Db, new: NewOrganization) -> Result<Organization, BoxOfficeError> {
+    let mut tx = db.begin_write().await?;
+    let created = create_in(&mut tx, new).await?;
+    tx.commit().await?;
+    Ok(created)
+}
+
+/// [`create`] in the caller's transaction.
+async fn create_in(tx: &mut Tx, new: NewOrganization) -> Result<Organization, BoxOfficeError> {
     let code = validate::code("code", &new.code)?;
     let name = validate::text("name", &new.name, 200)?;
     let parent_id = match new.parent_code.as_deref() {
         None => None,
         Some(parent) => Some(
-            find(db, parent)
+            find_in(tx, parent)
                 .await
                 .map_err(|_| BoxOfficeError::invalid("parentCode", format!("no organization {parent:?}")))?
                 .id,
@@ -118,12 +132,12 @@ pub async fn create(db: &Db, new: NewOrganization) -> Result<Organization, BoxOf
     .bind(parent_id)
     .bind(new.owns_inventory.unwrap_or(true))
     .bind(crate::now_ms())
-    .scalar_optional(&mut db.writer().await?)
+    .scalar_optional(tx)
     .await?;
     if inserted.is_none() {
         return Err(BoxOfficeError::duplicate("code", format!("an organization {code:?} already exists")));
     }
-    find(db, &code).await
+    find_in(tx, &code).await
 }
 
 /// `POST /api/boxoffice/organizations`: an admin creates an organization below one it
@@ -132,14 +146,20 @@ pub async fn create(db: &Db, new: NewOrganization) -> Result<Organization, BoxOf
     post,
     path = "/api/boxoffice/organizations",
     summary = "Create an organization",
+    params(crate::openapi::IdempotencyKey),
     request_body = NewOrganization,
     responses((status = 201, description = "created", body = Organization), crate::openapi::answers::CreateRefusals)
 )]
 pub(crate) async fn create_organization(
     State(state): State<BoxOfficeState>,
     Extension(access): Extension<Access>,
-    JsonBody(body): JsonBody<NewOrganization>,
-) -> Result<(StatusCode, Json<Organization>), ApiError> {
+    Idempotent(key, body): Idempotent<NewOrganization>,
+) -> Result<Answer, ApiError> {
+    // Keys are the caller's organization's: the one it creates below.
+    let own = access.caller.organization_id;
+    if let Some(replay) = key.replay(&state.db, own).await? {
+        return Ok(replay);
+    }
     let Some(parent) = body.parent_code.as_deref() else {
         return Err(BoxOfficeError::Forbidden(
             "an organization without a parent is created with `tixbridge boxoffice create-organization`".to_owned(),
@@ -151,7 +171,12 @@ pub(crate) async fn create_organization(
         Ok(org) if org.id == access.caller.organization_id || access.caller.reaches(&org) => {}
         _ => return Err(BoxOfficeError::invalid("parentCode", format!("no organization {parent:?}")).into()),
     }
-    Ok((StatusCode::CREATED, Json(create(&state.db, body).await?)))
+    let mut tx = state.db.begin_write().await?;
+    if let Some(replay) = key.claim(&mut tx, own).await? {
+        return Ok(replay);
+    }
+    let created = create_in(&mut tx, body).await?;
+    Ok(key.finish(tx, own, StatusCode::CREATED, &created).await?)
 }
 
 #[utoipa::path(

@@ -2,15 +2,15 @@
 //! Dated kinds get performances; undated kinds may carry comfort variables (§7.3), checked
 //! here so a bad value never reaches the injection.
 
-use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use tixbridge_domain::{ComfortVariables, ProductKind, SeasonShape};
 use tixbridge_store::sql;
-use tixbridge_web::{ApiError, JsonBody};
+use tixbridge_web::ApiError;
 
+use crate::idempotency::{Answer, Idempotent};
 use crate::{BoxOfficeError, BoxOfficeState, organizations, validate};
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -57,16 +57,19 @@ pub(crate) struct Product {
     post,
     path = "/api/boxoffice/organizations/{org}/products",
     summary = "Create a product (inventory owners only)",
-    params(crate::openapi::OrgPath),
+    params(crate::openapi::OrgPath, crate::openapi::IdempotencyKey),
     request_body = NewProduct,
     responses((status = 201, description = "created", body = Product), crate::openapi::answers::CreateRefusals)
 )]
 pub(crate) async fn create_product(
     State(state): State<BoxOfficeState>,
     Path(org): Path<String>,
-    JsonBody(body): JsonBody<NewProduct>,
-) -> Result<(StatusCode, Json<Product>), ApiError> {
+    Idempotent(key, body): Idempotent<NewProduct>,
+) -> Result<Answer, ApiError> {
     let org = organizations::find(&state.db, &org).await?;
+    if let Some(replay) = key.replay(&state.db, org.id).await? {
+        return Ok(replay);
+    }
     org.ensure_owns_inventory()?;
     let code = validate::code("code", &body.code)?;
     let name = validate::text("name", &body.name, 200)?;
@@ -116,6 +119,10 @@ pub(crate) async fn create_product(
     }
     let mobile_enabled = body.mobile_enabled.unwrap_or(true);
     let comfort_text = Value::Object(comfort.raw.clone()).to_string();
+    let mut tx = state.db.begin_write().await?;
+    if let Some(replay) = key.claim(&mut tx, org.id).await? {
+        return Ok(replay);
+    }
     let id: Option<i64> =
         sql("INSERT INTO bo_products (organization_id, code, name, external_name, kind, family, season_id,
              season_shape, mobile_enabled, comfort_variables)
@@ -131,7 +138,7 @@ pub(crate) async fn create_product(
         .bind(season_shape.map(SeasonShape::as_str))
         .bind(mobile_enabled)
         .bind(&comfort_text)
-        .scalar_optional(&mut state.db.writer().await?)
+        .scalar_optional(&mut tx)
         .await?;
     let id = id.ok_or_else(|| BoxOfficeError::duplicate("code", format!("product {code:?} already exists")))?;
     let product = Product {
@@ -147,5 +154,5 @@ pub(crate) async fn create_product(
         mobile_enabled,
         comfort_variables: comfort.raw,
     };
-    Ok((StatusCode::CREATED, Json(product)))
+    Ok(key.finish(tx, org.id, StatusCode::CREATED, &product).await?)
 }

@@ -1,12 +1,12 @@
 //! Seasons: the span a season ticket or an undated product is valid in by default.
 
-use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use tixbridge_store::sql;
-use tixbridge_web::{ApiError, JsonBody};
+use tixbridge_web::ApiError;
 
+use crate::idempotency::{Answer, Idempotent};
 use crate::{BoxOfficeError, BoxOfficeState, organizations, validate};
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -35,16 +35,19 @@ pub(crate) struct Season {
     post,
     path = "/api/boxoffice/organizations/{org}/seasons",
     summary = "Create a season (inventory owners only)",
-    params(crate::openapi::OrgPath),
+    params(crate::openapi::OrgPath, crate::openapi::IdempotencyKey),
     request_body = NewSeason,
     responses((status = 201, description = "created", body = Season), crate::openapi::answers::CreateRefusals)
 )]
 pub(crate) async fn create_season(
     State(state): State<BoxOfficeState>,
     Path(org): Path<String>,
-    JsonBody(body): JsonBody<NewSeason>,
-) -> Result<(StatusCode, Json<Season>), ApiError> {
+    Idempotent(key, body): Idempotent<NewSeason>,
+) -> Result<Answer, ApiError> {
     let org = organizations::find(&state.db, &org).await?;
+    if let Some(replay) = key.replay(&state.db, org.id).await? {
+        return Ok(replay);
+    }
     org.ensure_owns_inventory()?;
     let code = validate::code("code", &body.code)?;
     let name = validate::text("name", &body.name, 200)?;
@@ -52,6 +55,10 @@ pub(crate) async fn create_season(
     let (end, ends_at) = validate::local_time("end", &body.end)?;
     if ends_at <= starts_at {
         return Err(BoxOfficeError::invalid("end", "must be after start").into());
+    }
+    let mut tx = state.db.begin_write().await?;
+    if let Some(replay) = key.claim(&mut tx, org.id).await? {
+        return Ok(replay);
     }
     let id: Option<i64> = sql(
         "INSERT INTO bo_seasons (organization_id, code, name, starts_local, ends_local) VALUES ($1, $2, $3, $4, $5)
@@ -62,8 +69,9 @@ pub(crate) async fn create_season(
     .bind(&name)
     .bind(&start)
     .bind(&end)
-    .scalar_optional(&mut state.db.writer().await?)
+    .scalar_optional(&mut tx)
     .await?;
     let id = id.ok_or_else(|| BoxOfficeError::duplicate("code", format!("season {code:?} already exists")))?;
-    Ok((StatusCode::CREATED, Json(Season { id, organization_code: org.code, code, name, start, end })))
+    let season = Season { id, organization_code: org.code, code, name, start, end };
+    Ok(key.finish(tx, org.id, StatusCode::CREATED, &season).await?)
 }

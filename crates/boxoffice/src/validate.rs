@@ -71,3 +71,13 @@ pub(crate) fn email(field: &str, value: Option<&str>) -> Result<Option<String>, 
         }
     }
 }
+
+/// An optional capacity: a whole number from 1 to [`crate::capacity::MAX_CAPACITY`].
+pub(crate) fn capacity(field: &str, value: Option<i64>) -> Result<Option<i64>, BoxOfficeError> {
+    match value {
+        Some(n) if !(1..=crate::capacity::MAX_CAPACITY).contains(&n) => {
+            Err(BoxOfficeError::invalid(field, "must be a whole number from 1 to 1,000,000"))
+        }
+        other => Ok(other),
+    }
+}

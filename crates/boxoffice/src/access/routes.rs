@@ -15,6 +15,7 @@ use tixbridge_web::{ApiError, JsonBody};
 use super::operators::{self, NewOperator};
 use super::tokens::{self, NewToken};
 use super::{Access, Principal, audit, guard, sessions};
+use crate::idempotency::Idempotency;
 use crate::{BoxOfficeState, organizations};
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -122,8 +123,10 @@ pub(crate) async fn delete_session(
 pub(crate) async fn create_token(
     State(state): State<BoxOfficeState>,
     Extension(access): Extension<Access>,
+    headers: HeaderMap,
     JsonBody(body): JsonBody<NewToken>,
 ) -> Result<(StatusCode, Json<tokens::CreatedToken>), ApiError> {
+    Idempotency::refuse_on(&headers, "a token")?;
     let created = tokens::create(&state.db, access.organization_id, &body, &access.caller.actor()).await?;
     Ok((StatusCode::CREATED, Json(created)))
 }
@@ -168,8 +171,10 @@ pub(crate) async fn revoke_token(
 pub(crate) async fn create_operator(
     State(state): State<BoxOfficeState>,
     Extension(access): Extension<Access>,
+    headers: HeaderMap,
     JsonBody(body): JsonBody<NewOperator>,
 ) -> Result<(StatusCode, Json<operators::CreatedOperator>), ApiError> {
+    Idempotency::refuse_on(&headers, "an operator")?;
     let created = operators::create(&state.db, access.organization_id, body, &access.caller.actor()).await?;
     Ok((StatusCode::CREATED, Json(created)))
 }

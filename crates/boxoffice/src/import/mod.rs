@@ -9,12 +9,11 @@ mod write;
 use std::io::Read;
 use std::sync::Arc;
 
-use axum::Json;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
-use serde::Serialize;
+use axum::http::{HeaderMap, Method, StatusCode, Uri};
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 use tixbridge_store::Db;
 use tixbridge_web::ApiError;
@@ -22,6 +21,7 @@ use tixbridge_web::ApiError;
 pub use parse::{COLUMNS, MAX_LISTED_BAD_ROWS};
 
 use crate::catalog::Catalog;
+use crate::idempotency::{Answer, Idempotency};
 use crate::organizations::{self, Organization};
 use crate::{BoxOfficeError, BoxOfficeState};
 
@@ -78,7 +78,7 @@ impl From<ImportError> for ApiError {
 }
 
 /// What an import wrote.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ImportOutcome {
     pub rows: usize,
@@ -101,6 +101,22 @@ pub async fn import_csv(
     input: impl Read + Send + 'static,
     progress: impl FnMut(Progress) + Send + 'static,
 ) -> Result<ImportOutcome, ImportError> {
+    let answer = import_csv_once(db, org, input, &Idempotency::none(), progress).await?;
+    serde_json::from_str(&answer.body).map_err(|err| ImportError::Header(format!("import answer: {err}")))
+}
+
+/// [`import_csv`] for a request carrying an idempotency `key`: the first answer to the key
+/// when it was used before, else the import and its answer, stored for the key.
+pub async fn import_csv_once(
+    db: &Db,
+    org: &Organization,
+    input: impl Read + Send + 'static,
+    key: &Idempotency,
+    progress: impl FnMut(Progress) + Send + 'static,
+) -> Result<Answer, ImportError> {
+    if let Some(replay) = key.replay(db, org.id).await? {
+        return Ok(replay);
+    }
     let catalog = Arc::new(Catalog::load(db, org).await?);
     let mut progress = progress;
     // Parsing is CPU work on up to a million rows: keep it off the async workers.
@@ -110,27 +126,30 @@ pub async fn import_csv(
     })
     .await
     .map_err(|err| ImportError::Header(format!("import stopped: {err}")))?;
-    write::write(db, org.id, parsed?, &mut progress).await
+    write::write(db, org.id, parsed?, key, &mut progress).await
 }
 
 #[utoipa::path(
     post,
     path = "/api/boxoffice/organizations/{org}/import/csv",
     summary = "Load tickets from CSV (UTF-8, header row, ≤ 64 MiB, ≤ 1,000,000 rows), all or nothing",
-    params(crate::openapi::OrgPath),
+    params(crate::openapi::OrgPath, crate::openapi::IdempotencyKey),
     request_body(content = String, content_type = "text/csv", description = "columns: fileNumber, contactEmail, contactFirstName, contactLastName, productCode, performanceCode, seatCategoryCode, tariffCode, contingentCode, shipmentModeCode, taxNumber, barcode, block, row, seat, priceCents, currency, salesChannelCode (the first two and productCode, shipmentModeCode required)"),
     responses(
-        (status = 201, description = "written", body = ImportOutcome),
+        (status = 201, description = "written (or the first answer to its Idempotency-Key)", body = ImportOutcome),
         (status = 404, description = "unknown organization", body = crate::openapi::answers::ErrorBody),
         (status = 413, description = "body or row count over the limit", body = crate::openapi::answers::ErrorBody),
-        (status = 422, description = "bad header, or bad rows (each listed in badRows); nothing was written", body = crate::openapi::answers::ImportRefused)
+        (status = 422, description = "bad header, an Idempotency-Key used for another request, or bad rows (each listed in badRows with its line and field: a bad value, a seat already sold or sold twice, a place beyond a capacity); nothing was written", body = crate::openapi::answers::ImportRefused)
     )
 )]
 pub(crate) async fn import_tickets_csv(
     State(state): State<BoxOfficeState>,
     Path(org): Path<String>,
+    headers: HeaderMap,
+    method: Method,
+    uri: Uri,
     body: Result<Bytes, BytesRejection>,
-) -> Result<(StatusCode, Json<ImportOutcome>), ApiError> {
+) -> Result<Answer, ApiError> {
     let org = organizations::find(&state.db, &org).await?;
     let body = body.map_err(|rejection| {
         if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
@@ -143,13 +162,14 @@ pub(crate) async fn import_tickets_csv(
             ApiError::bad_request("body", rejection.body_text())
         }
     })?;
+    let key = Idempotency::new(&headers, &method, uri.path(), &body)?;
     let started = std::time::Instant::now();
-    let outcome = import_csv(&state.db, &org, std::io::Cursor::new(body), |_| {}).await?;
+    let answer = import_csv_once(&state.db, &org, std::io::Cursor::new(body), &key, |_| {}).await?;
     tracing::info!(
         organization = %org.code,
-        rows = outcome.rows,
+        replayed = answer.replayed,
         duration_ms = started.elapsed().as_millis() as u64,
-        "CSV import written"
+        "CSV import answered"
     );
-    Ok((StatusCode::CREATED, Json(outcome)))
+    Ok(answer)
 }

@@ -2,11 +2,13 @@
 //! in, every bad row noted (row number and field) rather than stopping at the first.
 
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 use std::io::Read;
 
 use serde::Deserialize;
 
 use super::{BadRow, ImportError, Progress};
+use crate::capacity;
 use crate::catalog::Catalog;
 use crate::issue::{self, FieldError, ResolvedTicket, TicketRequest};
 
@@ -62,6 +64,9 @@ struct Row {
 
 /// A checked row, ready to write.
 pub(crate) struct ParsedRow {
+    /// The data row, from 1, and its line in the file.
+    pub row: usize,
+    pub line: u64,
     pub file_number: String,
     pub email: String,
     pub first_name: Option<String>,
@@ -93,6 +98,8 @@ pub(crate) fn parse(
     let mut bad = Vec::new();
     let mut bad_count = 0usize;
     let mut barcode_rows: HashMap<String, usize> = HashMap::new();
+    // (performance, "block␟row␟seat") → the data row that first sold it
+    let mut seat_rows: HashMap<(i64, String), usize> = HashMap::new();
     let mut record = csv::StringRecord::new();
     let mut number = 0usize;
     loop {
@@ -112,11 +119,25 @@ pub(crate) fn parse(
         match record.deserialize::<Row>(Some(&headers)) {
             Err(err) => errors.push(FieldError { field: "row", message: err.to_string() }),
             Ok(row) => {
-                if let Some(parsed) = check(catalog, row, &mut errors) {
+                if let Some(parsed) = check(catalog, row, number, line, &mut errors) {
                     if let Some(first) = barcode_rows.insert(parsed.ticket.barcode.clone(), number) {
                         errors.push(FieldError {
                             field: "barcode",
                             message: format!("repeats the barcode of row {first}"),
+                        });
+                    } else if let Some(first) = seat_of(&parsed.ticket).and_then(|seat| match seat_rows.entry(seat) {
+                        Entry::Occupied(first) => Some(*first.get()),
+                        Entry::Vacant(free) => {
+                            free.insert(number);
+                            None
+                        }
+                    }) {
+                        errors.push(FieldError {
+                            field: "seat",
+                            message: format!(
+                                "{} is sold twice in this file: row {first} sells it too",
+                                capacity::describe_seat(&parsed.ticket)
+                            ),
                         });
                     } else if errors.is_empty() {
                         rows.push(parsed);
@@ -146,7 +167,15 @@ pub(crate) fn parse(
     Ok(rows)
 }
 
-fn check(catalog: &Catalog, row: Row, errors: &mut Vec<FieldError>) -> Option<ParsedRow> {
+/// A ticket's seat within its performance, when it has both: one string per seat keeps a
+/// million-row import's map small.
+fn seat_of(ticket: &ResolvedTicket) -> Option<(i64, String)> {
+    let [block, row, seat, ..] = &ticket.seat;
+    let (block, row) = (block.as_deref().unwrap_or(""), row.as_deref().unwrap_or(""));
+    Some((ticket.performance_id?, format!("{block}\u{1f}{row}\u{1f}{}", seat.as_deref()?)))
+}
+
+fn check(catalog: &Catalog, row: Row, number: usize, line: u64, errors: &mut Vec<FieldError>) -> Option<ParsedRow> {
     let file_number = match blank(row.file_number) {
         Some(number) => match crate::validate::code("fileNumber", &number) {
             Ok(number) => Some(number),
@@ -226,6 +255,8 @@ fn check(catalog: &Catalog, row: Row, errors: &mut Vec<FieldError>) -> Option<Pa
         }
     };
     Some(ParsedRow {
+        row: number,
+        line,
         file_number: file_number?,
         email: email?,
         first_name,

@@ -1,13 +1,18 @@
 //! Writing a checked import in one transaction: contacts found by e-mail or created, files
-//! created on first sight of their number, then the tickets, all in multi-row statements.
+//! created on first sight of their number, then the tickets, all in multi-row statements —
+//! within the capacities and on free seats (docs/products-and-statuses.md#capacity-and-seats).
 
 use std::collections::{HashMap, HashSet};
 
+use axum::http::StatusCode;
 use tixbridge_store::{Db, sql};
 
 use super::parse::ParsedRow;
 use super::{BadRow, ImportError, ImportOutcome, Progress};
+use crate::BoxOfficeError;
+use crate::capacity::{check_sale, is_seat_clash};
 use crate::contacts::preference_rank;
+use crate::idempotency::{Answer, Idempotency};
 use crate::issue::{CHUNK, ResolvedTicket, existing_barcodes, insert_tickets};
 
 /// Binds per row are small here (≤ 6), so bigger chunks for contacts and files.
@@ -17,8 +22,9 @@ pub(crate) async fn write(
     db: &Db,
     org: i64,
     rows: Vec<ParsedRow>,
+    key: &Idempotency,
     progress: &mut (dyn FnMut(Progress) + Send),
-) -> Result<ImportOutcome, ImportError> {
+) -> Result<Answer, ImportError> {
     let now = crate::now_ms();
     let total = rows.len();
     // First sighting of each e-mail (with its names) and each file number (with its row).
@@ -36,24 +42,30 @@ pub(crate) async fn write(
     }
     let barcodes: Vec<&str> = rows.iter().map(|r| r.ticket.barcode.as_str()).collect();
     let mut tx = db.begin_write().await?;
+    if let Some(replay) = key.claim(&mut tx, org).await? {
+        return Ok(replay);
+    }
     let taken = existing_barcodes(&mut tx, org, &barcodes).await?;
     if !taken.is_empty() {
-        let bad: Vec<BadRow> = rows
-            .iter()
-            .enumerate()
-            .filter(|(_, r)| taken.contains(&r.ticket.barcode))
-            .map(|(i, _)| BadRow {
-                row: i + 1,
-                line: i as u64 + 2,
-                field: "barcode".to_owned(),
-                error: "already used by another ticket".to_owned(),
-            })
-            .collect();
-        let count = bad.len();
-        return Err(ImportError::BadRows {
-            rows: bad.into_iter().take(super::parse::MAX_LISTED_BAD_ROWS).collect(),
-            count,
+        let bad = rows.iter().filter(|r| taken.contains(&r.ticket.barcode)).map(|r| BadRow {
+            row: r.row,
+            line: r.line,
+            field: "barcode".to_owned(),
+            error: "already used by another ticket".to_owned(),
         });
+        return Err(bad_rows(bad));
+    }
+    // Capacities and seats, counted under the performances' locks.
+    let sale: Vec<&ResolvedTicket> = rows.iter().map(|r| &r.ticket).collect();
+    let refused = check_sale(&mut tx, &sale).await?;
+    if !refused.is_empty() {
+        let bad = refused.into_iter().map(|refusal| BadRow {
+            row: rows[refusal.index].row,
+            line: rows[refusal.index].line,
+            field: refusal.field.to_owned(),
+            error: refusal.message,
+        });
+        return Err(bad_rows(bad));
     }
 
     // Contacts: the preferred existing one per e-mail, else a new one.
@@ -116,21 +128,47 @@ pub(crate) async fn write(
     let tickets: Vec<(i64, i64, &ResolvedTicket)> =
         rows.iter().map(|r| (file_of[&r.file_number], contact_of[&r.email].1, &r.ticket)).collect();
     for (done, part) in tickets.chunks(CHUNK * 10).enumerate() {
-        insert_tickets(&mut tx, org, part, now).await?;
+        insert_tickets(&mut tx, org, part, now).await.map_err(|err| {
+            if is_seat_clash(&err) {
+                ImportError::from(BoxOfficeError::unavailable(
+                    "seat",
+                    "a seat of this file was sold meanwhile; nothing was written",
+                ))
+            } else {
+                err.into()
+            }
+        })?;
         progress(Progress::Written { done: (done * CHUNK * 10 + part.len()).min(total), total });
     }
     tx.announce_change().await?;
-    tx.commit().await?;
     let outcome = ImportOutcome {
         rows: total,
         tickets_created: total,
         contacts_created: new_contacts.len(),
         files_created: new_files.len(),
     };
+    let answer = key.finish(tx, org, StatusCode::CREATED, &outcome).await?;
     db.changes().signal();
     db.refresh_statistics(&["bo_tickets", "bo_files", "bo_contacts"]).await.map_err(|e| match e {
         tixbridge_store::StoreError::Sql(e) => e,
         other => sqlx::Error::Protocol(other.to_string()),
     })?;
-    Ok(outcome)
+    Ok(answer)
+}
+
+/// The refusal listing `bad` (at most [`super::MAX_LISTED_BAD_ROWS`] of them, all counted).
+fn bad_rows(bad: impl Iterator<Item = BadRow>) -> ImportError {
+    let mut rows = Vec::new();
+    let mut count = 0;
+    let mut last_row = 0;
+    for bad in bad {
+        if bad.row != last_row {
+            count += 1;
+            last_row = bad.row;
+        }
+        if rows.len() < super::MAX_LISTED_BAD_ROWS {
+            rows.push(bad);
+        }
+    }
+    ImportError::BadRows { rows, count }
 }

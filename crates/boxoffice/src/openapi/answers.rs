@@ -40,6 +40,26 @@ pub enum CreateRefusals {
     Invalid(ErrorBody),
 }
 
+/// The refusals of a sale (a file): those of a create, and a place or seat no longer there.
+#[derive(IntoResponses)]
+#[allow(dead_code)]
+pub enum SaleRefusals {
+    #[response(status = 400, description = "malformed JSON; nothing was written")]
+    Malformed(ErrorBody),
+    #[response(status = 404, description = "unknown organization in the path")]
+    Unknown(ErrorBody),
+    #[response(
+        status = 409,
+        description = "a file number or barcode already taken, a seat already sold (`field` `tickets[i].seat`, the message names block, row and seat), or a capacity reached (`field` `tickets[i].performanceCode`, `.seatCategoryCode` or `.contingentCode`); nothing was written"
+    )]
+    Conflict(ErrorBody),
+    #[response(
+        status = 422,
+        description = "a bad value, a broken rule, an unknown reference, or an Idempotency-Key used for another request; `field` names it"
+    )]
+    Invalid(ErrorBody),
+}
+
 /// The refusals of an operation on a ticket.
 #[derive(IntoResponses)]
 #[allow(dead_code)]
@@ -53,6 +73,21 @@ pub enum MoveRefusals {
     Refused(ErrorBody),
     #[response(status = 422, description = "a bad reason code")]
     BadReason(ErrorBody),
+}
+
+/// The refusals of a change to an existing object (a contact's correction or merge).
+#[derive(IntoResponses)]
+#[allow(dead_code)]
+pub enum ChangeRefusals {
+    #[response(status = 400, description = "malformed JSON; nothing was changed")]
+    Malformed(ErrorBody),
+    #[response(
+        status = 404,
+        description = "unknown organization or object, or one of another organization (`field` names the member when the body named it)"
+    )]
+    Unknown(ErrorBody),
+    #[response(status = 422, description = "a bad value or a broken rule; `field` names it; nothing was changed")]
+    Invalid(ErrorBody),
 }
 
 /// The refusals of a read.

@@ -33,6 +33,7 @@ use crate::{
     seasons::create_season,
     products::create_product,
     performances::create_performance,
+    performances::get_performance,
     references::create_seat_category,
     references::create_tariff,
     references::create_contingent,
@@ -42,6 +43,8 @@ use crate::{
     contacts::create_contact,
     contacts::list_contacts,
     contacts::get_contact,
+    contacts::change::patch_contact,
+    contacts::merge::merge_contact,
     files::create_file,
     files::get_file,
     tickets::list_tickets,
@@ -93,4 +96,17 @@ pub struct OrgIdPath {
     /// the organization's code
     org: String,
     id: i64,
+}
+
+/// The `Idempotency-Key` header of a create (docs/boxoffice-api.md#idempotent-creates).
+#[derive(IntoParams)]
+#[into_params(parameter_in = Header)]
+#[allow(dead_code)]
+pub struct IdempotencyKey {
+    /// 1 to 255 visible ASCII characters chosen by the client (e.g. a UUID): the same key and
+    /// request within 24 hours answers the first answer without creating anything; the same
+    /// key with another request is refused (422, `field` `Idempotency-Key`). Keys are per
+    /// organization.
+    #[param(rename = "Idempotency-Key", required = false, min_length = 1, max_length = 255, pattern = "^[!-~]+$")]
+    idempotency_key: String,
 }

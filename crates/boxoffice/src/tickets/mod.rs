@@ -17,6 +17,7 @@ pub use ops::{
 };
 pub use view::{TicketDetail, TicketFilter, TicketView};
 
+use crate::idempotency::{Answer, Idempotency};
 use crate::{BoxOfficeState, organizations};
 
 /// The largest page of `GET …/tickets`.
@@ -186,16 +187,27 @@ pub(crate) struct ReprintAnswer {
     post,
     path = "/api/boxoffice/organizations/{org}/tickets/{id}/reprint",
     summary = "Reprint: invalidate with REPRINT and issue a linked NOT_PRINTED copy with a new barcode",
-    params(crate::openapi::OrgIdPath),
-    responses((status = 201, description = "done", body = ReprintAnswer), crate::openapi::answers::MoveRefusals)
+    params(crate::openapi::OrgIdPath, crate::openapi::IdempotencyKey),
+    responses((status = 201, description = "done (or the first answer to its Idempotency-Key)", body = ReprintAnswer), crate::openapi::answers::MoveRefusals)
 )]
 pub(crate) async fn reprint_ticket(
     State(state): State<BoxOfficeState>,
     Path((org, id)): Path<(String, TicketId)>,
-) -> Result<(StatusCode, Json<ReprintAnswer>), ApiError> {
+    key: Idempotency,
+) -> Result<Answer, ApiError> {
     let org = organizations::find(&state.db, &org).await?;
-    let done = reprint(&state.db, OrganizationId::new(org.id), id).await?;
-    let old = view::get(&state.db, OrganizationId::new(org.id), done.old_id).await?;
-    let new = view::get(&state.db, OrganizationId::new(org.id), done.new_id).await?;
-    Ok((StatusCode::CREATED, Json(ReprintAnswer { old, new })))
+    if let Some(replay) = key.replay(&state.db, org.id).await? {
+        return Ok(replay);
+    }
+    let organization = OrganizationId::new(org.id);
+    let mut tx = state.db.begin_write().await?;
+    if let Some(replay) = key.claim(&mut tx, org.id).await? {
+        return Ok(replay);
+    }
+    let done = ops::reprint_in(&mut tx, organization, id).await?;
+    let old = view::get_in(&mut tx, organization, done.old_id).await?;
+    let new = view::get_in(&mut tx, organization, done.new_id).await?;
+    let answer = key.finish(tx, org.id, StatusCode::CREATED, &ReprintAnswer { old, new }).await?;
+    state.db.changes().signal();
+    Ok(answer)
 }

@@ -161,27 +161,41 @@ pub struct Reprinted {
 /// Reprint: invalidates the ticket with reason `REPRINT` and issues a `NOT_PRINTED` copy with
 /// a new barcode that records the ticket it replaces — one transaction.
 pub async fn reprint(db: &Db, organization_id: OrganizationId, id: TicketId) -> Result<Reprinted, BoxOfficeError> {
+    let mut tx = db.begin_write().await?;
+    let done = reprint_in(&mut tx, organization_id, id).await?;
+    tx.commit().await?;
+    db.changes().signal();
+    Ok(done)
+}
+
+/// [`reprint`] in the caller's transaction (which announces the change and commits). The copy
+/// takes the seat its original frees, so the original is invalidated first; a ticket sold on a
+/// shared seat before seats were unique passes that mark on (migration 0012).
+pub async fn reprint_in(
+    tx: &mut Tx,
+    organization_id: OrganizationId,
+    id: TicketId,
+) -> Result<Reprinted, BoxOfficeError> {
     let action = TicketAction::Invalidate { reason: InvalidationReason::reprint() };
     let now = crate::now_ms();
-    let mut tx = db.begin_write().await?;
-    let current = locked_status(&mut tx, organization_id, id).await?;
+    let current = locked_status(tx, organization_id, id).await?;
     let next = current.transition(&action)?;
     sql("UPDATE bo_tickets SET status = $1, invalidation_reason = $2, status_changed_at = $3 WHERE id = $4")
         .bind(next.as_str())
         .bind(InvalidationReason::reprint().as_str())
         .bind(now)
         .bind(id)
-        .execute(&mut tx)
+        .execute(&mut *tx)
         .await?;
     let new_id: i64 = sql(
         "INSERT INTO bo_tickets (organization_id, file_id, product_id, performance_id, seat_category_id, tariff_id,
              contingent_id, shipment_mode_id, sales_channel_id, contact_id, holder_contact_id, status, tax_number,
              barcode, block, row_name, seat, gate, level_name, area, price_cents, currency, validity_start_local,
-             validity_end_local, replaces_ticket_id, issued_at, status_changed_at)
+             validity_end_local, replaces_ticket_id, issued_at, status_changed_at, shares_seat)
          SELECT organization_id, file_id, product_id, performance_id, seat_category_id, tariff_id,
              contingent_id, shipment_mode_id, sales_channel_id, contact_id, holder_contact_id, $1, tax_number,
              $2, block, row_name, seat, gate, level_name, area, price_cents, currency, validity_start_local,
-             validity_end_local, id, $3, $3
+             validity_end_local, id, $3, $3, shares_seat
          FROM bo_tickets WHERE id = $4
          RETURNING id",
     )
@@ -189,10 +203,8 @@ pub async fn reprint(db: &Db, organization_id: OrganizationId, id: TicketId) -> 
     .bind(crate::issue::generate_barcode())
     .bind(now)
     .bind(id)
-    .scalar(&mut tx)
+    .scalar(&mut *tx)
     .await?;
     tx.announce_change().await?;
-    tx.commit().await?;
-    db.changes().signal();
     Ok(Reprinted { old_id: id, new_id: TicketId::new(new_id) })
 }

@@ -4,7 +4,7 @@
 use serde::{Serialize, Serializer};
 use serde_json::Value;
 use tixbridge_domain::{OrganizationId, TicketId, TicketStatus};
-use tixbridge_store::{Db, sql};
+use tixbridge_store::{Conn, Db, sql};
 
 use crate::BoxOfficeError;
 
@@ -160,7 +160,15 @@ type MobileRow = (String, String, String, String);
 
 /// One ticket of `organization_id`, whole.
 pub async fn get(db: &Db, organization_id: OrganizationId, id: TicketId) -> Result<TicketDetail, BoxOfficeError> {
-    let conn = &mut db.reader().await?;
+    get_in(&mut db.reader().await?, organization_id, id).await
+}
+
+/// [`get`] on `conn`.
+pub async fn get_in(
+    conn: &mut impl Conn,
+    organization_id: OrganizationId,
+    id: TicketId,
+) -> Result<TicketDetail, BoxOfficeError> {
     let ticket: Option<TicketView> = sql(format!("{SELECT} WHERE t.id = $1 AND t.organization_id = $2"))
         .bind(id)
         .bind(organization_id)
@@ -190,8 +198,8 @@ pub async fn get(db: &Db, organization_id: OrganizationId, id: TicketId) -> Resu
 }
 
 /// The tickets of a file, oldest first.
-pub async fn of_file(db: &Db, file_id: i64) -> Result<Vec<TicketView>, sqlx::Error> {
-    sql(format!("{SELECT} WHERE t.file_id = $1 ORDER BY t.id")).bind(file_id).fetch_all(&mut db.reader().await?).await
+pub async fn of_file(conn: &mut impl Conn, file_id: i64) -> Result<Vec<TicketView>, sqlx::Error> {
+    sql(format!("{SELECT} WHERE t.file_id = $1 ORDER BY t.id")).bind(file_id).fetch_all(conn).await
 }
 
 /// What `GET …/tickets` filters on.

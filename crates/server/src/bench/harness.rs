@@ -91,7 +91,8 @@ impl Harness {
                 &format!("{base}/products/FINAL/performances"),
                 json!({ "code": format!("P{p}"), "start": format!("2099-06-{:02}T21:00:00+02:00", p), "durationMinutes": 120,
                         "site": { "name": "Stadium", "address": { "city": "Geneva", "countryCode": "CH" } },
-                        "hostTeam": "Lions", "opposingTeam": format!("Team {p}") }),
+                        "hostTeam": "Lions", "opposingTeam": format!("Team {p}"),
+                        "capacity": tixbridge_boxoffice::capacity::MAX_CAPACITY }),
             )
             .await?;
         }
@@ -128,9 +129,10 @@ impl Harness {
                 out,
                 "B{file:07},fan{file}@bench.example.org,Fan,N{file},FINAL,P{},CAT1,FULL,,MOB,T{i},BC{i:010},B{},{},{},4500,CHF,WEB",
                 i % PERFORMANCES + 1,
-                i % 40,
-                i % 30,
-                i % 25
+                // one seat per ticket of a performance: 25 a row, 30 rows a block
+                i / PERFORMANCES / 750,
+                i / PERFORMANCES / 25 % 30,
+                i / PERFORMANCES % 25
             )?;
         }
         out.flush()?;

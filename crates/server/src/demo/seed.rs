@@ -91,7 +91,9 @@ pub async fn seed_box_office(client: &Client) -> anyhow::Result<Seeded> {
             "code": "F1", "start": "2099-06-14T21:00:00+02:00", "durationMinutes": 120,
             "site": { "name": "Stadium", "externalName": "National Stadium", "space": "Main bowl",
                       "address": { "line1": "1 Stadium Way", "city": "Geneva", "zip": "1201", "countryCode": "CH" } },
-            "hostTeam": "Geneva Lions", "opposingTeam": "Basel Eagles" }),
+            "hostTeam": "Geneva Lions", "opposingTeam": "Basel Eagles",
+            // sold out: every place goes to the import and the holder's file below
+            "capacity": MATCH_TICKETS + AWAY_TICKETS + 1 }),
         )
         .await?;
     for (path, code, name) in [
@@ -104,7 +106,11 @@ pub async fn seed_box_office(client: &Client) -> anyhow::Result<Seeded> {
         ("contingents", "AWAYFANS", "Away fans"),
         ("sales-channels", "WEB", "Web shop"),
     ] {
-        client.post(&format!("{base}/{path}"), json!({ "code": code, "name": name })).await?;
+        let mut body = json!({ "code": code, "name": name });
+        if code == "AWAYFANS" {
+            body["capacity"] = json!(AWAY_TICKETS);
+        }
+        client.post(&format!("{base}/{path}"), body).await?;
     }
     client
         .post(&format!("{base}/sales-channels/WEB/points-of-sale"), json!({ "code": "POS1", "name": "Online" }))
@@ -149,7 +155,7 @@ pub async fn seed_box_office(client: &Client) -> anyhow::Result<Seeded> {
             &format!("{base}/files"),
             json!({ "contactId": holder_id, "salesChannelCode": "WEB", "tickets": [
             { "productCode": "FINAL", "performanceCode": "F1", "seatCategoryCode": "CAT1", "tariffCode": "FULL",
-              "shipmentModeCode": "MOB", "block": "1", "row": "1", "seat": "1", "priceCents": 9000, "currency": "CHF",
+              "shipmentModeCode": "MOB", "block": "VIP", "row": "1", "seat": "1", "priceCents": 9000, "currency": "CHF",
               "holderContactId": holder_id },
             { "productCode": "PASS", "shipmentModeCode": "MOB", "priceCents": 2500, "currency": "CHF" },
             { "productCode": "PASS", "shipmentModeCode": "MOB", "priceCents": 2500, "currency": "CHF" },

@@ -31,6 +31,7 @@ async fn the_openapi_document_matches_its_snapshot_and_every_path_is_served() {
                 "post" => app.client.post(app.url(&concrete)),
                 "delete" => app.client.delete(app.url(&concrete)),
                 "put" => app.client.put(app.url(&concrete)),
+                "patch" => app.client.patch(app.url(&concrete)),
                 other => panic!("unexpected method {other}"),
             };
             let response = request.send().await.unwrap();

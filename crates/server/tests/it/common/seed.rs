@@ -29,7 +29,10 @@ impl TestApp {
     }
 
     /// Issues a file of `count` tickets of the seeded match for `contact_id`; returns their ids.
+    /// Each file sits in a block of its own, so no two files sell the same seat.
     pub async fn issue_tickets(&self, org: &str, contact_id: i64, count: usize, shipment: &str) -> Vec<i64> {
+        static FILES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let block = format!("B{}", FILES.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
         let tickets: Vec<Value> = (0..count)
             .map(|i| {
                 json!({
@@ -37,7 +40,7 @@ impl TestApp {
                     "seatCategoryCode": if i % 2 == 0 { "CAT1" } else { "CAT2" },
                     "tariffCode": "FULL", "shipmentModeCode": shipment,
                     "taxNumber": format!("TAX-{org}-{contact_id}-{i}"),
-                    "block": "B", "row": format!("{}", i / 20), "seat": format!("{}", i % 20),
+                    "block": block, "row": format!("{}", i / 20), "seat": format!("{}", i % 20),
                     "priceCents": 4500, "currency": "CHF"
                 })
             })

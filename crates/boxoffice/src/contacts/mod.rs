@@ -2,15 +2,21 @@
 //! contact up by e-mail (feedback, CSV import) finds it whatever the case it was typed in.
 //!
 //! [`find_by_email_preferring`] is the one place that decides which contact an e-mail means
-//! when there are several (docs/interface.md#contacts-and-distribution).
+//! when there are several (docs/interface.md#contacts-and-distribution). A contact is corrected
+//! with `PATCH` ([`change`]) and a duplicate merged into another ([`merge`]), each recorded in
+//! the audit record (docs/boxoffice-api.md#contacts).
+
+pub mod change;
+pub mod merge;
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
-use tixbridge_store::{Db, sql};
-use tixbridge_web::{ApiError, JsonBody};
+use tixbridge_store::{Conn, Db, Tx, sql};
+use tixbridge_web::ApiError;
 
+use crate::idempotency::{Answer, Idempotent};
 use crate::{BoxOfficeError, BoxOfficeState, organizations, validate};
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
@@ -65,7 +71,7 @@ pub struct NewContact {
     pub consent_third_party: Option<bool>,
 }
 
-const COLUMNS: &str = "id, organization_id, kind, temporary, pending_creation, has_internet_account, title, \
+pub(crate) const COLUMNS: &str = "id, organization_id, kind, temporary, pending_creation, has_internet_account, title, \
     first_name, last_name, email, phone, birth_date, nationality, id_number, country_code, birth_region, birth_place, \
     language, consent_marketing, consent_third_party";
 
@@ -111,42 +117,98 @@ pub async fn list_by_email(db: &Db, organization_id: i64, email: &str) -> Result
 
 /// One contact of the organization.
 pub async fn get(db: &Db, organization_id: i64, id: i64) -> Result<Contact, BoxOfficeError> {
+    get_in(&mut db.reader().await?, organization_id, id, "").await
+}
+
+/// [`get`] on `conn`; `lock` is appended to the query (`FOR UPDATE` on PostgreSQL).
+pub(crate) async fn get_in(
+    conn: &mut impl Conn,
+    organization_id: i64,
+    id: i64,
+    lock: &str,
+) -> Result<Contact, BoxOfficeError> {
     let found: Option<Contact> =
-        sql(format!("SELECT {COLUMNS} FROM bo_contacts WHERE organization_id = $1 AND id = $2"))
+        sql(format!("SELECT {COLUMNS} FROM bo_contacts WHERE organization_id = $1 AND id = $2{lock}"))
             .bind(organization_id)
             .bind(id)
-            .fetch_optional(&mut db.reader().await?)
+            .fetch_optional(conn)
             .await?;
     found.ok_or_else(|| BoxOfficeError::not_found(format!("contact {id}")))
 }
 
-/// Creates a contact after checking every field.
-pub async fn create(db: &Db, organization_id: i64, new: NewContact) -> Result<Contact, BoxOfficeError> {
-    let kind = match new.kind.as_deref().map(str::trim) {
-        None | Some("") | Some("INDIVIDUAL") => "INDIVIDUAL",
-        Some("RELAY") => "RELAY",
-        Some(_) => return Err(BoxOfficeError::invalid("kind", "must be INDIVIDUAL or RELAY")),
-    };
-    let email = validate::email("email", new.email.as_deref())?;
-    let last_name = validate::optional("lastName", new.last_name.as_deref(), 100)?;
-    if email.is_none() && last_name.is_none() {
+/// The text fields of a contact: API name, column, longest value. E-mail and birth date have
+/// rules of their own ([`check_text`]).
+pub(crate) const TEXT_FIELDS: [(&str, &str, usize); 12] = [
+    ("title", "title", 20),
+    ("firstName", "first_name", 50),
+    ("lastName", "last_name", 100),
+    ("email", "email", 256),
+    ("phone", "phone", 40),
+    ("birthDate", "birth_date", 10),
+    ("nationality", "nationality", 64),
+    ("idNumber", "id_number", 64),
+    ("countryCode", "country_code", 3),
+    ("birthRegion", "birth_region", 100),
+    ("birthPlace", "birth_place", 100),
+    ("language", "language", 10),
+];
+
+/// One text field checked by its rule (blank is `None`).
+pub(crate) fn check_text(field: &str, max: usize, value: Option<&str>) -> Result<Option<String>, BoxOfficeError> {
+    match field {
+        "email" => validate::email(field, value),
+        "birthDate" => validate::date(field, value),
+        _ => validate::optional(field, value, max),
+    }
+}
+
+/// A contact's kind: `INDIVIDUAL` (the default) or `RELAY`.
+pub(crate) fn check_kind(value: Option<&str>) -> Result<&'static str, BoxOfficeError> {
+    match value.map(str::trim) {
+        None | Some("") | Some("INDIVIDUAL") => Ok("INDIVIDUAL"),
+        Some("RELAY") => Ok("RELAY"),
+        Some(_) => Err(BoxOfficeError::invalid("kind", "must be INDIVIDUAL or RELAY")),
+    }
+}
+
+/// A contact is found by its last name or its e-mail: it needs one of them.
+pub(crate) fn check_identifiable(last_name: Option<&str>, email: Option<&str>) -> Result<(), BoxOfficeError> {
+    if last_name.is_none() && email.is_none() {
         return Err(BoxOfficeError::invalid("lastName", "a contact needs at least a last name or an e-mail"));
     }
-    let opt = |field: &str, value: &Option<String>, max: usize| validate::optional(field, value.as_deref(), max);
-    let values = [
-        opt("title", &new.title, 20)?,
-        opt("firstName", &new.first_name, 50)?,
-        last_name,
-        email,
-        opt("phone", &new.phone, 40)?,
-        validate::date("birthDate", new.birth_date.as_deref())?,
-        opt("nationality", &new.nationality, 64)?,
-        opt("idNumber", &new.id_number, 64)?,
-        opt("countryCode", &new.country_code, 3)?,
-        opt("birthRegion", &new.birth_region, 100)?,
-        opt("birthPlace", &new.birth_place, 100)?,
-        opt("language", &new.language, 10)?,
+    Ok(())
+}
+
+/// Creates a contact after checking every field.
+pub async fn create(db: &Db, organization_id: i64, new: NewContact) -> Result<Contact, BoxOfficeError> {
+    let mut tx = db.begin_write().await?;
+    let created = create_in(&mut tx, organization_id, new).await?;
+    tx.commit().await?;
+    Ok(created)
+}
+
+/// [`create`] in the caller's transaction.
+async fn create_in(tx: &mut Tx, organization_id: i64, new: NewContact) -> Result<Contact, BoxOfficeError> {
+    let kind = check_kind(new.kind.as_deref())?;
+    let given = [
+        &new.title,
+        &new.first_name,
+        &new.last_name,
+        &new.email,
+        &new.phone,
+        &new.birth_date,
+        &new.nationality,
+        &new.id_number,
+        &new.country_code,
+        &new.birth_region,
+        &new.birth_place,
+        &new.language,
     ];
+    let mut values: Vec<Option<String>> = Vec::with_capacity(given.len());
+    for ((field, _, max), value) in TEXT_FIELDS.iter().zip(given) {
+        values.push(check_text(field, *max, value.as_deref())?);
+    }
+    check_identifiable(values[2].as_deref(), values[3].as_deref())?;
     let mut insert =
         sql("INSERT INTO bo_contacts (organization_id, kind, temporary, pending_creation, has_internet_account, \
          title, first_name, last_name, email, phone, birth_date, nationality, id_number, country_code, \
@@ -165,25 +227,33 @@ pub async fn create(db: &Db, organization_id: i64, new: NewContact) -> Result<Co
             .bind(crate::now_ms());
     });
     insert.push(" RETURNING id");
-    let id: i64 = insert.scalar(&mut db.writer().await?).await?;
-    get(db, organization_id, id).await
+    let id: i64 = insert.scalar(tx).await?;
+    get_in(tx, organization_id, id, "").await
 }
 
 #[utoipa::path(
     post,
     path = "/api/boxoffice/organizations/{org}/contacts",
     summary = "Create a contact",
-    params(crate::openapi::OrgPath),
+    params(crate::openapi::OrgPath, crate::openapi::IdempotencyKey),
     request_body = NewContact,
-    responses((status = 201, description = "created", body = Contact), crate::openapi::answers::CreateRefusals)
+    responses((status = 201, description = "created (or the first answer to its Idempotency-Key)", body = Contact), crate::openapi::answers::CreateRefusals)
 )]
 pub(crate) async fn create_contact(
     State(state): State<BoxOfficeState>,
     Path(org): Path<String>,
-    JsonBody(body): JsonBody<NewContact>,
-) -> Result<(StatusCode, Json<Contact>), ApiError> {
+    Idempotent(key, body): Idempotent<NewContact>,
+) -> Result<Answer, ApiError> {
     let org = organizations::find(&state.db, &org).await?;
-    Ok((StatusCode::CREATED, Json(create(&state.db, org.id, body).await?)))
+    if let Some(replay) = key.replay(&state.db, org.id).await? {
+        return Ok(replay);
+    }
+    let mut tx = state.db.begin_write().await?;
+    if let Some(replay) = key.claim(&mut tx, org.id).await? {
+        return Ok(replay);
+    }
+    let created = create_in(&mut tx, org.id, body).await?;
+    Ok(key.finish(tx, org.id, StatusCode::CREATED, &created).await?)
 }
 
 #[utoipa::path(
