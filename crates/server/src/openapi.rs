@@ -43,7 +43,7 @@ pub fn document() -> Value {
 /// turns its id, the handler's name, into camelCase.
 fn name_operations(piece: &mut utoipa::openapi::OpenApi, part: &str) {
     for item in piece.paths.paths.values_mut() {
-        let operations = [&mut item.get, &mut item.put, &mut item.post, &mut item.delete];
+        let operations = [&mut item.get, &mut item.put, &mut item.post, &mut item.patch, &mut item.delete];
         for operation in operations.into_iter().flatten() {
             operation.tags = Some(vec![part.to_owned()]);
             operation.operation_id = operation.operation_id.as_deref().map(camel_case);

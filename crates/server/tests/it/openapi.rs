@@ -50,7 +50,7 @@ async fn the_openapi_document_matches_its_snapshot_and_every_path_is_served() {
 /// Generated pieces are merged by name: a reference to a schema or a response no piece gave,
 /// or two operations with one id, would only show in a client generator.
 #[test]
-fn every_reference_of_the_openapi_document_resolves_and_operation_ids_are_unique() {
+fn every_reference_of_the_openapi_document_resolves_operation_ids_are_unique_and_tags_name_parts() {
     let document = tixbridge_server::openapi::document();
     let text = document.to_string();
     for reference in text.split("\"$ref\":\"#/").skip(1) {
@@ -62,6 +62,13 @@ fn every_reference_of_the_openapi_document_resolves_and_operation_ids_are_unique
         for operation in item.as_object().unwrap().values() {
             let id = operation["operationId"].as_str().expect("every operation has an id");
             assert!(ids.insert(id.to_owned()), "operation id {id} used twice");
+            let tags = operation["tags"].as_array().map(Vec::as_slice).unwrap_or_default();
+            let parts = ["wallet", "box office", "interface", "server"];
+            assert!(
+                tags.len() == 1 && parts.iter().any(|part| tags[0] == *part),
+                "{id}: tagged {tags:?}, not with the one part it belongs to"
+            );
+            assert!(!id.contains('_'), "{id}: operation ids are camelCase");
         }
     }
 }
