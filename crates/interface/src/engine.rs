@@ -51,6 +51,9 @@ pub enum RunError {
     /// The file to upload names something the function may not write; nothing was written.
     #[error("fileToUpload: {0}")]
     FileRefused(String),
+    /// What the operator asked the run for names nothing; nothing was written.
+    #[error("{field}: {message}")]
+    NotFound { field: &'static str, message: String },
     #[error(transparent)]
     Interface(#[from] InterfaceError),
     #[error(transparent)]
@@ -112,14 +115,7 @@ impl Engine {
             || matches!(&function.settings, Settings::Privileges(s) if s.simulation);
         let run = start_run(&self.db, function.id, simulation, now_ms()).await?;
         let dump = CallDump::new(interface.params.max_length_dumped_calls_in_kbs);
-        let client = WalletClient::new(
-            self.http.clone(),
-            &interface.url,
-            &interface.login,
-            &interface.password,
-            self.wallet_timeout,
-            dump.clone(),
-        );
+        let client = self.wallet_client(&interface, dump.clone());
         let lease = Lease { worker_id: &self.worker_id, ttl_ms: self.lease_ttl_ms() };
         let mut ctx = RunCtx {
             db: self.db.clone(),
@@ -131,25 +127,37 @@ impl Engine {
             run,
             options,
             would_send: Vec::new(),
+            report: None,
         };
         // the allow-list may have narrowed since the URL was saved: the key is not sent outside it
         let failure = match check_url(&interface.url, &self.wallet_hosts) {
             Ok(_) => crate::kinds::dispatch(&mut ctx).await.err(),
             Err(refused) => Some(Failure::Stopped(format!("interface {refused}"))),
         };
-        if let Some(Failure::FileRefused(why)) = failure {
-            // a refused file is not a run: nothing was written, the operator gets a 422
-            discard_run(&self.db, ctx.run.id).await?;
-            return Err(RunError::FileRefused(why));
+        match failure {
+            Some(Failure::FileRefused(why)) => {
+                // a refused file is not a run: nothing was written, the operator gets a 422
+                discard_run(&self.db, ctx.run.id).await?;
+                return Err(RunError::FileRefused(why));
+            }
+            Some(Failure::NotFound { field, message }) => {
+                discard_run(&self.db, ctx.run.id).await?;
+                return Err(RunError::NotFound { field, message });
+            }
+            _ => {}
         }
+        let differing = ctx.run.counts.reconcile.as_ref().map_or(0, |r| r.differing());
         let result = match (&failure, &ctx.run.counts) {
             (Some(_), _) => RunResult::Error,
             (None, counts) if counts.rejected > 0 => RunResult::Error,
-            (None, counts) if counts.skipped > 0 => RunResult::Warning,
+            (None, counts) if counts.skipped > 0 || differing > 0 => RunResult::Warning,
             _ => RunResult::Ok,
         };
         let cause = match (&failure, ctx.run.counts.rejected) {
             (Some(failure), _) => Some(failure.to_string()),
+            (None, 0) if differing > 0 => {
+                Some(format!("{differing} tickets differ between the box office and the wallet; see the run log"))
+            }
             (None, 0) => None,
             (None, n) => Some(format!("{n} tickets failed; see the run log")),
         };
@@ -187,6 +195,7 @@ impl Engine {
             cause,
             started_at: rfc(ctx.run.started_at),
             ended_at: rfc(ended),
+            report: ctx.report.take(),
         };
         if result == RunResult::Error {
             crate::notify::run_failed(self, &interface, function, &summary, &ctx.run).await;
@@ -196,6 +205,20 @@ impl Engine {
             tixbridge_boxoffice::wallet_side::refresh_ticket_statistics(&self.db, &["itf_processed"]).await.ok();
         }
         Ok((summary, interface.params.stick_to_the_hour))
+    }
+}
+
+impl Engine {
+    /// A client of `interface`'s wallet, recording its calls in `dump`.
+    pub fn wallet_client(&self, interface: &crate::config::Interface, dump: CallDump) -> WalletClient {
+        WalletClient::new(
+            self.http.clone(),
+            &interface.url,
+            &interface.login,
+            &interface.password,
+            self.wallet_timeout,
+            dump,
+        )
     }
 }
 

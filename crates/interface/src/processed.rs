@@ -3,7 +3,7 @@
 //! wallet's answer and this commit only means the next run sends them again, which the wallet
 //! answers as "no change": nothing lost, nothing twice.
 
-use tixbridge_boxoffice::wallet_side::TicketCondition;
+use tixbridge_boxoffice::wallet_side::{TicketCondition, TicketExpr};
 use tixbridge_boxoffice::wallet_side::printing::print_tickets;
 use tixbridge_store::{Db, sql};
 
@@ -78,5 +78,17 @@ pub fn not_processed_by(function_id: i64, same_reason: bool) -> TicketCondition 
     TicketCondition(format!(
         "NOT EXISTS (SELECT 1 FROM itf_processed me WHERE me.function_id = {function_id}
                AND me.ticket_id = t.id{reason})"
+    ))
+}
+
+/// The first (lowest id) of `function_ids` that processed the ticket, or NULL — NULL also
+/// when the list is empty.
+pub fn first_processor(function_ids: &[i64]) -> TicketExpr {
+    if function_ids.is_empty() {
+        return TicketExpr("CAST(NULL AS BIGINT)".to_owned());
+    }
+    let ids = function_ids.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
+    TicketExpr(format!(
+        "(SELECT MIN(ip.function_id) FROM itf_processed ip WHERE ip.ticket_id = t.id AND ip.function_id IN ({ids}))"
     ))
 }

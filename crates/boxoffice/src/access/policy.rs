@@ -81,6 +81,8 @@ const RULES: &[(&str, &str, Need, Scope)] = {
         ("PUT", "~/interface", Administer, Org),
         ("GET", "~/interface/functions", Read, Org),
         ("POST", "~/interface/functions", Administer, Org),
+        // A reconcile reads both sides; with repair it sends to the wallet, as running a function does.
+        ("POST", "~/interface/reconcile", Write, Org),
         ("POST", "~/templates", Administer, Org),
         ("GET", "/api/boxoffice/functions/{id}", Read, Object(Function)),
         ("PUT", "/api/boxoffice/functions/{id}", Administer, Object(Function)),

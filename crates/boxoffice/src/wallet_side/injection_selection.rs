@@ -97,12 +97,10 @@ fn holder_column(field: &str) -> Option<&'static str> {
     })
 }
 
-/// Builds the page query. The tickets table is the outer loop (`CROSS JOIN` fixes the join
-/// order on SQLite; PostgreSQL keeps the written order past its join-collapse limit), so each
-/// page is a range scan in id order whatever the planner's statistics say — with them, SQLite
-/// preferred a sort of every ticket per page.
-fn page_query<'a>(filter: &InjectionFilter<'a>, (after_id, upper_id): (i64, i64), limit: i64) -> Sql<'a> {
-    let mut q = sql(format!(
+/// `SELECT <the columns of TicketColumns> FROM <tickets and the rows they name>`, then
+/// `joins`; the caller writes the `WHERE` (which joins the cross-joined tables).
+fn select_from(joins: &str) -> String {
+    format!(
         "SELECT t.id, t.tax_number, t.barcode, t.block, t.row_name, t.seat, t.gate, t.level_name, t.area,
             t.price_cents, t.currency, t.validity_start_local, t.validity_end_local,
             f.file_number, f.created_at AS file_created_at,
@@ -119,9 +117,7 @@ fn page_query<'a>(filter: &InjectionFilter<'a>, (after_id, upper_id): (i64, i64)
          CROSS JOIN bo_shipment_modes sm
          CROSS JOIN bo_contacts o
          LEFT JOIN bo_contacts h ON h.id = t.holder_contact_id
-         LEFT JOIN bo_tickets r ON r.id = t.replaces_ticket_id{}
-         WHERE f.id = t.file_id AND p.id = t.product_id AND sm.id = t.shipment_mode_id AND o.id = t.contact_id
-           AND sm.type = 'MOBILE' AND p.mobile_enabled = ",
+         LEFT JOIN bo_tickets r ON r.id = t.replaces_ticket_id{joins}",
         holder("title"),
         holder("first_name"),
         holder("last_name"),
@@ -132,8 +128,43 @@ fn page_query<'a>(filter: &InjectionFilter<'a>, (after_id, upper_id): (i64, i64)
         holder("country_code"),
         holder("birth_region"),
         holder("birth_place"),
-        filter_joins(filter),
-    ));
+    )
+}
+
+/// Tickets `ids` of organization `organization_id`'s catalog, whatever their status or
+/// shipment mode, with what their payload needs: a reconcile sends again what an injection
+/// sent (docs/interface.md#reconcile).
+pub async fn tickets_by_id(
+    conn: &mut impl Conn,
+    organization_id: i64,
+    ids: &[i64],
+) -> Result<Vec<TicketColumns>, sqlx::Error> {
+    let mut found = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(1_000) {
+        let mut q = sql(select_from(""));
+        q.push(
+            "
+             WHERE f.id = t.file_id AND p.id = t.product_id AND sm.id = t.shipment_mode_id AND o.id = t.contact_id
+               AND p.organization_id = ",
+        );
+        q.push_bind(organization_id).push(" AND t.id IN ").push_list(chunk.iter().copied());
+        q.push(" ORDER BY t.id");
+        found.extend(q.fetch_all::<TicketColumns>(conn).await?);
+    }
+    Ok(found)
+}
+
+/// Builds the page query. The tickets table is the outer loop (`CROSS JOIN` fixes the join
+/// order on SQLite; PostgreSQL keeps the written order past its join-collapse limit), so each
+/// page is a range scan in id order whatever the planner's statistics say — with them, SQLite
+/// preferred a sort of every ticket per page.
+fn page_query<'a>(filter: &InjectionFilter<'a>, (after_id, upper_id): (i64, i64), limit: i64) -> Sql<'a> {
+    let mut q = sql(select_from(&filter_joins(filter)));
+    q.push(
+        "
+         WHERE f.id = t.file_id AND p.id = t.product_id AND sm.id = t.shipment_mode_id AND o.id = t.contact_id
+           AND sm.type = 'MOBILE' AND p.mobile_enabled = ",
+    );
     q.push_bind(true);
     q.push(" AND p.organization_id = ").push_bind(filter.organization_id);
     q.push(" AND t.id > ").push_bind(after_id).push(" AND t.id <= ").push_bind(upper_id);

@@ -2,8 +2,8 @@
 //! owns no `bo_*` table, so every statement on them lives here. Each function takes the
 //! caller's connection or transaction (`&mut Tx`), so a wallet page stays one transaction:
 //! selecting a page of tickets to inject or push, printing the tickets the wallet accepted,
-//! applying a page of the wallet's feed (mobile status, history, contacts), and the catalog
-//! rows a payload names.
+//! applying a page of the wallet's feed (mobile status, history, contacts), the catalog
+//! rows a payload names, and what a reconcile believes the wallet holds.
 //!
 //! Where a selection depends on the interface's own records (what it already processed), the
 //! interface hands in a [`TicketCondition`], so the selection stays one statement and the
@@ -17,6 +17,7 @@ pub mod organizations;
 pub mod printing;
 pub mod privilege_selection;
 pub mod push_selection;
+pub mod reconcile;
 pub mod tallies;
 
 use tixbridge_store::{Conn, Db, StoreError, sql};
@@ -27,6 +28,12 @@ use tixbridge_store::{Conn, Db, StoreError, sql};
 /// it names are written as numbers.
 #[derive(Debug, Clone)]
 pub struct TicketCondition(pub String);
+
+/// An expression on the selected ticket `t` that its caller owns — e.g. "the id of the
+/// injection function that processed it, or NULL", a subquery over the interface's tables.
+/// Written into the selection as is, like a [`TicketCondition`].
+#[derive(Debug, Clone)]
+pub struct TicketExpr(pub String);
 
 /// The highest ticket id now: the end of the id windows a run pages through.
 pub async fn max_ticket_id(conn: &mut impl Conn) -> Result<i64, sqlx::Error> {

@@ -26,11 +26,16 @@ impl IdRange {
         matches!((&self.from, &self.to), (Some(from), Some(to)) if from >= to)
     }
 
-    /// The states of `sorted` (sorted by ticket id) that fall in the range.
-    pub fn slice<'a>(&self, sorted: &'a [TicketState]) -> &'a [TicketState] {
+    /// Where the range starts and ends in `sorted` (sorted by ticket id).
+    pub fn bounds(&self, sorted: &[TicketState]) -> std::ops::Range<usize> {
         let start = self.from.as_deref().map_or(0, |from| sorted.partition_point(|s| &*s.ticket_id < from));
         let end = self.to.as_deref().map_or(sorted.len(), |to| sorted.partition_point(|s| &*s.ticket_id < to));
-        &sorted[start..end.max(start)]
+        start..end.max(start)
+    }
+
+    /// The states of `sorted` (sorted by ticket id) that fall in the range.
+    pub fn slice<'a>(&self, sorted: &'a [TicketState]) -> &'a [TicketState] {
+        &sorted[self.bounds(sorted)]
     }
 }
 

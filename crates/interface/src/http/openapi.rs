@@ -13,6 +13,7 @@ use super::handlers;
         handlers::update_interface,
         handlers::create_function,
         handlers::list_functions,
+        handlers::reconcile_interface,
         handlers::create_template,
         handlers::show_function,
         handlers::update_function,
