@@ -199,6 +199,7 @@ pub async fn run(ctx: &mut RunCtx<'_>, settings: &ReconcileSettings) -> Result<(
         Some(request) => (request.event.clone(), request.repair),
         None => (settings.event.clone(), settings.repair),
     };
+    let event = check_event("event", event.as_deref()).map_err(|e| Failure::Stopped(e.to_string()))?;
     let functions = Functions::of(
         list_functions(&ctx.db, ctx.interface.id).await.map_err(|e| Failure::Stopped(format!("functions: {e}")))?,
     );

@@ -20,6 +20,7 @@ mod interface_faults;
 mod interface_fidelity;
 mod interface_injection;
 mod interface_push_feedback;
+mod interface_reconcile;
 mod interface_upload_files;
 mod interface_wallet_url;
 mod keys_and_connections;
