@@ -245,7 +245,13 @@ pub struct ReconcileInput {
     summary = "Compare the box office with the wallet by digest; each differing ticket with both views and the cause class; with repair, send what the functions would have sent",
     params(tixbridge_boxoffice::openapi::OrgPath),
     request_body = ReconcileInput,
-    responses((status = 200, description = "the differences (none: both sides agree), the counts, and with repair the run", body = serde_json::Value), (status = 404, response = tixbridge_web::openapi::NotFound), (status = 409, response = tixbridge_web::openapi::BadRequest), (status = 422, response = tixbridge_web::openapi::BadRequest))
+    responses(
+        (status = 200, description = "the counts (tickets checked, digest calls, tickets listed, differences by class), each differing ticket with both views and its class (none: both sides agree), and with repair the run", body = serde_json::Value),
+        (status = 404, response = tixbridge_web::openapi::NotFound),
+        (status = 409, description = "repair asked, but the interface has no active RECONCILE function or it is running; `field` says which", body = tixbridge_web::openapi::ErrorBody),
+        (status = 422, response = tixbridge_web::openapi::BadRequest),
+        (status = 502, description = "the wallet could not be asked (unreachable, refused credentials, not the wallet's answer)", body = tixbridge_web::openapi::ErrorBody)
+    )
 )]
 pub async fn reconcile_interface(
     State(engine): State<Engine>,
