@@ -3,8 +3,8 @@
 //! wallet's answer and this commit only means the next run sends them again, which the wallet
 //! answers as "no change": nothing lost, nothing twice.
 
-use tixbridge_boxoffice::wallet_side::{TicketCondition, TicketExpr};
 use tixbridge_boxoffice::wallet_side::printing::print_tickets;
+use tixbridge_boxoffice::wallet_side::{TicketCondition, TicketExpr};
 use tixbridge_store::{Db, sql};
 
 /// One processed ticket and, for push cancelled, the invalidation reason it was sent with.

@@ -42,7 +42,12 @@ pub(crate) struct DigestQuery {
 }
 
 /// A whole number in `bounds` from the query, `default` when absent.
-fn number(field: &str, text: Option<&str>, bounds: std::ops::RangeInclusive<usize>, default: usize) -> Result<usize, ApiError> {
+fn number(
+    field: &str,
+    text: Option<&str>,
+    bounds: std::ops::RangeInclusive<usize>,
+    default: usize,
+) -> Result<usize, ApiError> {
     match text.map(str::trim).filter(|t| !t.is_empty()) {
         None => Ok(default),
         Some(text) => text.parse::<usize>().ok().filter(|n| bounds.contains(n)).ok_or_else(|| {

@@ -24,14 +24,8 @@ pub enum FunctionKind {
 }
 
 impl FunctionKind {
-    pub const ALL: [FunctionKind; 6] = [
-        Self::Injection,
-        Self::Feedback,
-        Self::PushCancelled,
-        Self::PushControlled,
-        Self::Privileges,
-        Self::Reconcile,
-    ];
+    pub const ALL: [FunctionKind; 6] =
+        [Self::Injection, Self::Feedback, Self::PushCancelled, Self::PushControlled, Self::Privileges, Self::Reconcile];
 
     pub fn as_str(self) -> &'static str {
         match self {

@@ -33,10 +33,9 @@ struct Checked {
 }
 
 fn check(input: &FunctionInput) -> Result<Checked, InterfaceError> {
-    let kind = FunctionKind::parse(input.kind.trim())
-        .ok_or_else(|| {
-            refuse("kind", "must be INJECTION, FEEDBACK, PUSH_CANCELLED, PUSH_CONTROLLED, PRIVILEGES or RECONCILE")
-        })?;
+    let kind = FunctionKind::parse(input.kind.trim()).ok_or_else(|| {
+        refuse("kind", "must be INJECTION, FEEDBACK, PUSH_CANCELLED, PUSH_CONTROLLED, PRIVILEGES or RECONCILE")
+    })?;
     let name = input.name.trim().to_owned();
     if name.is_empty() || name.chars().count() > 128 {
         return Err(refuse("name", "is required, at most 128 characters"));

@@ -29,13 +29,16 @@ pub(super) struct Functions {
 
 impl Functions {
     pub fn of(list: Vec<FunctionDef>) -> Self {
-        let mut functions = Self { injections: HashMap::new(), push_cancelled: Vec::new(), push_controlled: Vec::new() };
+        let mut functions =
+            Self { injections: HashMap::new(), push_cancelled: Vec::new(), push_controlled: Vec::new() };
         for f in list {
             match (&f.kind, &f.settings) {
                 (FunctionKind::Injection, _) => {
                     functions.injections.insert(f.id, f);
                 }
-                (FunctionKind::PushCancelled, Settings::Push(s)) => functions.push_cancelled.push((f.id, s.notify_spectator)),
+                (FunctionKind::PushCancelled, Settings::Push(s)) => {
+                    functions.push_cancelled.push((f.id, s.notify_spectator))
+                }
                 (FunctionKind::PushControlled, _) => functions.push_controlled.push(f.id),
                 _ => {}
             }
@@ -69,7 +72,9 @@ impl Functions {
 pub(super) enum Source {
     BoxOffice(BoxOfficeTicket),
     /// Deleted in the wallet by a reconcile (or found so), never sold by the box office.
-    Foreign { event_id: Box<str> },
+    Foreign {
+        event_id: Box<str>,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -137,7 +142,9 @@ pub(super) async fn load(
     }
     // the digest's order; at one id the box office's own ticket wins over an old record
     entries.sort_unstable_by(|(a, x), (b, y)| {
-        a.ticket_id.cmp(&b.ticket_id).then(matches!(x, Source::Foreign { .. }).cmp(&matches!(y, Source::Foreign { .. })))
+        a.ticket_id
+            .cmp(&b.ticket_id)
+            .then(matches!(x, Source::Foreign { .. }).cmp(&matches!(y, Source::Foreign { .. })))
     });
     entries.dedup_by(|later, first| later.0.ticket_id == first.0.ticket_id);
     let (states, sources) = entries.into_iter().unzip();

@@ -76,9 +76,7 @@ pub enum ReconcileError {
     #[error("event: {0}")]
     UnknownEvent(String),
     /// A repair is a run, and a run belongs to a function.
-    #[error(
-        "repair: the interface has no active RECONCILE function to record the repair under; an admin creates one"
-    )]
+    #[error("repair: the interface has no active RECONCILE function to record the repair under; an admin creates one")]
     NoFunction,
     #[error("wallet: {0}")]
     Wallet(String),
@@ -93,8 +91,10 @@ pub async fn reconcile(engine: &Engine, org_code: &str, request: ReconcileReques
     let request = ReconcileRequest { event: event.clone(), ..request };
     if request.repair {
         let functions = list_functions(&engine.db, interface.id).await?;
-        let function =
-            functions.iter().find(|f| f.kind == FunctionKind::Reconcile && f.active).ok_or(ReconcileError::NoFunction)?;
+        let function = functions
+            .iter()
+            .find(|f| f.kind == FunctionKind::Reconcile && f.active)
+            .ok_or(ReconcileError::NoFunction)?;
         let options = RunOptions { reconcile: Some(request.clone()), ..RunOptions::default() };
         let summary = match engine.run(FunctionId::new(function.id), options).await {
             Err(RunError::NotFound { message, .. }) => return Err(ReconcileError::UnknownEvent(message)),
@@ -104,9 +104,16 @@ pub async fn reconcile(engine: &Engine, org_code: &str, request: ReconcileReques
         let differences = report["differences"].clone();
         let unresolved = differences.as_array().map_or(0, |all| all.iter().filter(|d| d["resolved"] != true).count());
         let counts = summary.counts.reconcile.clone().unwrap_or_default();
-        return Ok(Report { event, repair: true, counts, differences, unresolved: unresolved as u64, run: Some(summary) });
+        return Ok(Report {
+            event,
+            repair: true,
+            counts,
+            differences,
+            unresolved: unresolved as u64,
+            run: Some(summary),
+        });
     }
-    check_url(&interface.url, &engine.wallet_hosts).map_err(|refused| InterfaceError::Invalid(refused))?;
+    check_url(&interface.url, &engine.wallet_hosts).map_err(InterfaceError::Invalid)?;
     let client = engine.wallet_client(&interface, CallDump::new(None));
     let functions = Functions::of(list_functions(&engine.db, interface.id).await?);
     let (expected, compared) = match check(&engine.db, &client, &interface, &functions, event.as_deref()).await {

@@ -43,7 +43,10 @@ struct Deletion {
 
 enum AfterDeletion {
     /// Mark the ticket processed by the push cancelled functions, with this reason.
-    Processed { ticket: i64, reason: Option<String> },
+    Processed {
+        ticket: i64,
+        reason: Option<String>,
+    },
     Foreign(ForeignTicket),
 }
 

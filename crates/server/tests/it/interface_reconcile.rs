@@ -61,7 +61,12 @@ async fn behind_the_back(app: &common::TestApp, statement: &str, ticket: &str) {
 /// Removes a ticket from the wallet's tables as if the wallet had lost it.
 async fn lose_in_wallet(app: &common::TestApp, ticket: i64) {
     let id = ticket.to_string();
-    behind_the_back(app, "DELETE FROM wallet_ticket_log WHERE ticket_pk IN (SELECT id FROM wallet_tickets WHERE ticket_id = $1)", &id).await;
+    behind_the_back(
+        app,
+        "DELETE FROM wallet_ticket_log WHERE ticket_pk IN (SELECT id FROM wallet_tickets WHERE ticket_id = $1)",
+        &id,
+    )
+    .await;
     behind_the_back(app, "DELETE FROM wallet_tickets WHERE ticket_id = $1", &id).await;
 }
 
