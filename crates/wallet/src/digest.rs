@@ -71,7 +71,6 @@ struct Row {
     barcode: String,
     deletion_reason: Option<String>,
     show_deleted_ticket: Option<bool>,
-    event_pk: i64,
 }
 
 impl Row {
@@ -88,20 +87,24 @@ impl Row {
     }
 }
 
-/// The organizer's tickets in `range` (of event `event_pk`, if any), as states sorted in the
-/// digest's order, with the event of each.
-async fn states(
+/// Compares ticket ids byte by byte on both backends: SQLite compares text that way,
+/// PostgreSQL needs the "C" collation.
+fn ticket_id_column(conn: &impl Conn) -> &'static str {
+    match conn.backend() {
+        Backend::Postgres => "ticket_id COLLATE \"C\"",
+        Backend::Sqlite => "ticket_id",
+    }
+}
+
+/// The organizer's tickets in `range` (of event `event_pk`, if any), in no order.
+async fn rows(
     conn: &mut impl Conn,
     organizer: i64,
     event_pk: Option<i64>,
     range: &IdRange,
-) -> Result<(Vec<TicketState>, HashMap<Box<str>, i64>), sqlx::Error> {
-    // byte order on both backends: SQLite compares text that way; PostgreSQL needs "C"
-    let column = match conn.backend() {
-        Backend::Postgres => "ticket_id COLLATE \"C\"",
-        Backend::Sqlite => "ticket_id",
-    };
-    let mut q = sql("SELECT ticket_id, status, barcode, deletion_reason, show_deleted_ticket, event_pk
+) -> Result<Vec<Row>, sqlx::Error> {
+    let column = ticket_id_column(conn);
+    let mut q = sql("SELECT ticket_id, status, barcode, deletion_reason, show_deleted_ticket
          FROM wallet_tickets WHERE organizer_id = ");
     q.push_bind(organizer);
     if let Some(pk) = event_pk {
@@ -113,18 +116,40 @@ async fn states(
     if let Some(to) = &range.to {
         q.push(&format!(" AND {column} < ")).push_bind(to.as_str());
     }
-    let rows: Vec<Row> = q.fetch_all(conn).await?;
-    let mut events = HashMap::new();
-    let mut states = Vec::with_capacity(rows.len());
-    for row in rows {
-        let state = row.state();
-        if event_pk.is_none() {
-            events.insert(state.ticket_id.clone(), row.event_pk);
-        }
-        states.push(state);
-    }
+    q.fetch_all(conn).await
+}
+
+/// The range's digest, its parts' and, when it holds at most `list` tickets, the tickets:
+/// every ticket is hashed, so this runs off the async workers.
+struct Summary {
+    whole: digest::Digest,
+    parts: Vec<digest::Part>,
+    listed: Option<Vec<TicketState>>,
+}
+
+fn summarize(rows: Vec<Row>, range: &IdRange, parts: usize, list: usize) -> Summary {
+    let mut states: Vec<TicketState> = rows.iter().map(Row::state).collect();
+    drop(rows);
     digest::sort(&mut states);
-    Ok((states, events))
+    let whole = digest::digest(&states);
+    let parts = digest::parts(range, &states, parts);
+    let listed = (list > 0 && states.len() <= list).then_some(states);
+    Summary { whole, parts, listed }
+}
+
+/// The event of each of `tickets`.
+async fn events_of(
+    conn: &mut impl Conn,
+    organizer: i64,
+    tickets: &[TicketState],
+) -> Result<HashMap<String, String>, sqlx::Error> {
+    if tickets.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let mut q = sql("SELECT t.ticket_id, e.event_id FROM wallet_tickets t JOIN wallet_events e ON e.id = t.event_pk
+         WHERE t.organizer_id = ");
+    q.push_bind(organizer).push(" AND t.ticket_id IN ").push_list(tickets.iter().map(|t| &*t.ticket_id));
+    Ok(q.fetch_all::<(String, String)>(conn).await?.into_iter().collect())
 }
 
 #[utoipa::path(
@@ -164,9 +189,12 @@ pub(crate) async fn get_digest(
                 .ok_or_else(|| ApiError::not_found(format!("no event {event_id:?}")).with_field("eventId"))?,
         ),
     };
-    let (states, events) = states(&mut conn, organizer, event_pk, &range).await?;
-    let whole = digest::digest(&states);
-    let cut: Vec<Value> = digest::parts(&range, &states, parts)
+    let rows = rows(&mut conn, organizer, event_pk, &range).await?;
+    let asked = range.clone();
+    let summary =
+        tokio::task::spawn_blocking(move || summarize(rows, &asked, parts, list)).await.map_err(ApiError::internal)?;
+    let cut: Vec<Value> = summary
+        .parts
         .iter()
         .map(|part| {
             json!({ "from": part.range.from, "to": part.range.to,
@@ -175,36 +203,19 @@ pub(crate) async fn get_digest(
         .collect();
     let mut answer = json!({
         "eventId": event_id, "from": range.from, "to": range.to,
-        "count": whole.count, "hash": whole.hash_hex(), "parts": cut,
+        "count": summary.whole.count, "hash": summary.whole.hash_hex(), "parts": cut,
     });
-    if list > 0 && states.len() <= list {
-        let names = event_names(&mut conn, &events).await?;
-        let tickets: Vec<Value> = states
+    if let Some(listed) = summary.listed {
+        let events = events_of(&mut conn, organizer, &listed).await?;
+        let tickets: Vec<Value> = listed
             .iter()
             .map(|s| {
                 let mut item = serde_json::to_value(s).unwrap_or_default();
-                item["eventId"] = json!(event_id.as_ref().or(names.get(&s.ticket_id)));
+                item["eventId"] = json!(events.get(&*s.ticket_id));
                 item
             })
             .collect();
         answer["tickets"] = Value::Array(tickets);
     }
     Ok(Json(answer))
-}
-
-/// The event id of each ticket of `events` (ticket → event key).
-async fn event_names(
-    conn: &mut impl Conn,
-    events: &HashMap<Box<str>, i64>,
-) -> Result<HashMap<Box<str>, String>, sqlx::Error> {
-    let mut pks: Vec<i64> = events.values().copied().collect();
-    pks.sort_unstable();
-    pks.dedup();
-    if pks.is_empty() {
-        return Ok(HashMap::new());
-    }
-    let mut q = sql("SELECT id, event_id FROM wallet_events WHERE id IN ");
-    q.push_list(pks);
-    let names: HashMap<i64, String> = q.fetch_all::<(i64, String)>(conn).await?.into_iter().collect();
-    Ok(events.iter().filter_map(|(ticket, pk)| names.get(pk).map(|name| (ticket.clone(), name.clone()))).collect())
 }

@@ -142,8 +142,11 @@ async fn check(
     functions: &Functions,
     event: Option<&str>,
 ) -> Result<(Expected, Compared), CompareError> {
-    let expected = expected::load(db, interface, functions, event).await?;
-    let compared = compare_with_wallet(client, event, &expected.states).await?;
+    // the box office's read and the wallet's first digest at once: each reads every ticket
+    let (expected, top) =
+        tokio::join!(expected::load(db, interface, functions, event), bisect::whole_digest(client, event));
+    let expected = expected?;
+    let compared = compare_with_wallet(client, event, &expected.states, top).await?;
     Ok((expected, compared))
 }
 
