@@ -4,7 +4,7 @@
 //! answers as "no change": nothing lost, nothing twice.
 
 use tixbridge_boxoffice::wallet_side::printing::print_tickets;
-use tixbridge_boxoffice::wallet_side::{TicketCondition, TicketExpr};
+use tixbridge_boxoffice::wallet_side::TicketCondition;
 use tixbridge_store::{Db, sql};
 
 /// One processed ticket and, for push cancelled, the invalidation reason it was sent with.
@@ -81,14 +81,23 @@ pub fn not_processed_by(function_id: i64, same_reason: bool) -> TicketCondition 
     ))
 }
 
-/// The first (lowest id) of `function_ids` that processed the ticket, or NULL — NULL also
-/// when the list is empty.
-pub fn first_processor(function_ids: &[i64]) -> TicketExpr {
-    if function_ids.is_empty() {
-        return TicketExpr("CAST(NULL AS BIGINT)".to_owned());
+
+/// For each ticket with an id in `ids` (inclusive) that one of `function_ids` processed, the
+/// first (lowest id) of them, sorted by ticket: one range read of the marks, which a reconcile
+/// joins with the box office's tickets in memory.
+pub async fn first_processors(
+    db: &Db,
+    function_ids: &[i64],
+    (first, last): (i64, i64),
+) -> Result<Vec<(i64, i64)>, sqlx::Error> {
+    if function_ids.is_empty() || first > last {
+        return Ok(Vec::new());
     }
-    let ids = function_ids.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
-    TicketExpr(format!(
-        "(SELECT MIN(ip.function_id) FROM itf_processed ip WHERE ip.ticket_id = t.id AND ip.function_id IN ({ids}))"
-    ))
+    let mut q = sql("SELECT ticket_id, function_id FROM itf_processed WHERE function_id IN ");
+    q.push_list(function_ids.iter().copied());
+    q.push(" AND ticket_id >= ").push_bind(first).push(" AND ticket_id <= ").push_bind(last);
+    let mut marks: Vec<(i64, i64)> = q.fetch_all(&mut db.reader().await?).await?;
+    marks.sort_unstable();
+    marks.dedup_by_key(|(ticket, _)| *ticket);
+    Ok(marks)
 }

@@ -29,12 +29,6 @@ use tixbridge_store::{Conn, Db, StoreError, sql};
 #[derive(Debug, Clone)]
 pub struct TicketCondition(pub String);
 
-/// An expression on the selected ticket `t` that its caller owns — e.g. "the id of the
-/// injection function that processed it, or NULL", a subquery over the interface's tables.
-/// Written into the selection as is, like a [`TicketCondition`].
-#[derive(Debug, Clone)]
-pub struct TicketExpr(pub String);
-
 /// The highest ticket id now: the end of the id windows a run pages through.
 pub async fn max_ticket_id(conn: &mut impl Conn) -> Result<i64, sqlx::Error> {
     sql("SELECT COALESCE(MAX(id), 0) FROM bo_tickets").scalar(conn).await

@@ -1,13 +1,10 @@
-//! What the box office believes the wallet holds, for a reconcile
-//! (docs/interface.md#reconcile): the tickets of the organization's catalog that the
-//! interface injected or that feedback has seen in the wallet, with what the expected state
-//! is made of — the box-office status and reason, the barcode, the wallet status feedback
-//! last reported, and (from the interface's records, handed in as expressions) which
-//! injection sent the ticket and which push deleted it.
+//! What a reconcile reads of the box office (docs/interface.md#reconcile): the tickets of the
+//! organization's catalog that may be in the wallet — any but those never printed, unless
+//! feedback has seen them there — with what the expected state is made of: the box-office
+//! status and reason, the barcode, and the wallet status feedback last reported. Which of them
+//! the interface sent is the interface's own record, which it joins itself.
 
 use tixbridge_store::{Conn, sql};
-
-use super::TicketExpr;
 
 /// Which of the organization's tickets a reconcile covers: the wallet event they were
 /// injected into.
@@ -22,20 +19,9 @@ pub enum EventScope {
     UndatedProduct(i64),
 }
 
-/// What a reconcile selects.
-#[derive(Debug, Clone)]
-pub struct BelievedFilter {
-    pub organization_id: i64,
-    pub scope: EventScope,
-    /// The interface's injection function that sent the ticket, or NULL.
-    pub injected_by: TicketExpr,
-    /// For a cancelled or invalidated ticket, the interface's push that deleted it, or NULL.
-    pub deleted_by: TicketExpr,
-}
-
-/// One ticket the box office believes the wallet holds.
+/// One ticket that may be in the wallet.
 #[derive(Debug, Clone, sqlx::FromRow)]
-pub struct BelievedTicket {
+pub struct CatalogTicket {
     pub id: i64,
     pub status: String,
     pub barcode: String,
@@ -43,37 +29,37 @@ pub struct BelievedTicket {
     pub status_changed_at: i64,
     /// The wallet status feedback last reported.
     pub mobile_status: Option<String>,
-    pub injected_by: Option<i64>,
-    pub deleted_by: Option<i64>,
 }
 
-/// The tickets of `filter` that were injected or that feedback has seen, in no order. One
-/// pass over the organization's tickets: a reconcile compares them all at once, and its
-/// bisection then works on them in memory.
-pub async fn believed_tickets(
+/// The tickets of organization `organization_id`'s catalog in `scope` that were printed or
+/// that feedback has seen, in no order: one pass over the tickets (a reconcile compares them
+/// all at once, then bisects in memory), the catalog's products listed rather than joined.
+pub async fn catalog_tickets(
     conn: &mut impl Conn,
-    filter: &BelievedFilter,
-) -> Result<Vec<BelievedTicket>, sqlx::Error> {
-    let (TicketExpr(injected_by), TicketExpr(deleted_by)) = (&filter.injected_by, &filter.deleted_by);
-    let mut q = sql(format!(
-        "SELECT * FROM (
-           SELECT t.id, t.status, t.barcode, t.invalidation_reason, t.status_changed_at, t.mobile_status,
-               {injected_by} AS injected_by,
-               CASE WHEN t.status IN ('CANCELLED', 'INVALIDATED') THEN {deleted_by} END AS deleted_by
-           FROM bo_tickets t CROSS JOIN bo_products p
-           WHERE p.id = t.product_id AND p.organization_id = "
-    ));
-    q.push_bind(filter.organization_id);
-    match filter.scope {
+    organization_id: i64,
+    scope: EventScope,
+) -> Result<Vec<CatalogTicket>, sqlx::Error> {
+    let products: Vec<i64> =
+        sql("SELECT id FROM bo_products WHERE organization_id = $1").bind(organization_id).scalars(conn).await?;
+    let products: Vec<i64> = match scope {
+        EventScope::UndatedProduct(id) => products.into_iter().filter(|p| *p == id).collect(),
+        _ => products,
+    };
+    if products.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut q = sql("SELECT id, status, barcode, invalidation_reason, status_changed_at, mobile_status
+         FROM bo_tickets WHERE (status <> 'NOT_PRINTED' OR mobile_status IS NOT NULL) AND product_id IN ");
+    q.push_list(products);
+    match scope {
         EventScope::All => {}
         EventScope::Performance(id) => {
-            q.push(" AND t.performance_id = ").push_bind(id);
+            q.push(" AND performance_id = ").push_bind(id);
         }
-        EventScope::UndatedProduct(id) => {
-            q.push(" AND t.performance_id IS NULL AND t.product_id = ").push_bind(id);
+        EventScope::UndatedProduct(_) => {
+            q.push(" AND performance_id IS NULL");
         }
     }
-    q.push(") AS b WHERE b.injected_by IS NOT NULL OR b.mobile_status IS NOT NULL");
     q.fetch_all(conn).await
 }
 

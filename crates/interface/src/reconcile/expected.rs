@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use tixbridge_boxoffice::wallet_side::injection_catalog::Catalog;
 use tixbridge_boxoffice::wallet_side::injection_selection::tickets_by_id;
-use tixbridge_boxoffice::wallet_side::reconcile::{BelievedFilter, BelievedTicket, EventScope, believed_tickets};
+use tixbridge_boxoffice::wallet_side::reconcile::{CatalogTicket, EventScope, catalog_tickets};
 use tixbridge_domain::digest::{DigestStatus, TicketState};
 use tixbridge_domain::{TicketStatus, WalletStatus};
 use tixbridge_store::Db;
@@ -16,7 +16,7 @@ use tixbridge_store::Db;
 use super::foreign;
 use crate::config::Interface;
 use crate::functions::{FunctionDef, FunctionKind, Settings};
-use crate::processed::first_processor;
+use crate::processed::first_processors;
 
 /// The interface's functions, as a reconcile needs them.
 pub(super) struct Functions {
@@ -111,25 +111,12 @@ pub(super) async fn load(
     functions: &Functions,
     event: Option<&str>,
 ) -> Result<Expected, sqlx::Error> {
-    let mut rows = match scope(event) {
+    let believed = match scope(event) {
         None => Vec::new(),
-        Some(scope) => {
-            let push_ids: Vec<i64> = functions.push_cancelled.iter().map(|(id, _)| *id).collect();
-            let filter = BelievedFilter {
-                organization_id: interface.organization_id,
-                scope,
-                injected_by: first_processor(&functions.injection_ids()),
-                deleted_by: first_processor(&push_ids),
-            };
-            let rows = believed_tickets(&mut db.reader().await?, &filter).await?;
-            match (scope, event) {
-                (EventScope::UndatedProduct(_), Some(event)) => in_event(db, interface, rows, event).await?,
-                _ => rows,
-            }
-        }
+        Some(scope) => believed(db, interface, functions, scope, event).await?,
     };
     let mut entries: Vec<(TicketState, Source)> =
-        rows.drain(..).map(|row| (state_of(&row, interface, functions), source_of(row))).collect();
+        believed.into_iter().map(|b| (state_of(&b, interface, functions), source_of(b))).collect();
     for t in foreign::load(db, interface.id, event).await? {
         let state = TicketState::new(
             t.ticket_ref.as_str(),
@@ -151,24 +138,66 @@ pub(super) async fn load(
     Ok(Expected { states, sources })
 }
 
-/// The state the box office expects the wallet to hold for `row`.
-fn state_of(row: &BelievedTicket, interface: &Interface, functions: &Functions) -> TicketState {
+/// A ticket the box office believes the wallet holds: its row, and which of the interface's
+/// functions sent it (injection) and deleted it (push cancelled).
+struct Believed {
+    row: CatalogTicket,
+    injected_by: Option<i64>,
+    deleted_by: Option<i64>,
+}
+
+/// The tickets of `scope` (of `event`) that an injection of the interface sent or feedback
+/// has seen: the box office's tickets joined in memory with the interface's processed marks,
+/// each read in one pass.
+async fn believed(
+    db: &Db,
+    interface: &Interface,
+    functions: &Functions,
+    scope: EventScope,
+    event: Option<&str>,
+) -> Result<Vec<Believed>, sqlx::Error> {
+    let rows = catalog_tickets(&mut db.reader().await?, interface.organization_id, scope).await?;
+    let rows = match (scope, event) {
+        (EventScope::UndatedProduct(_), Some(event)) => in_event(db, interface, rows, event).await?,
+        _ => rows,
+    };
+    let ids = rows.iter().fold((i64::MAX, i64::MIN), |(first, last), r| (first.min(r.id), last.max(r.id)));
+    let injected = first_processors(db, &functions.injection_ids(), ids).await?;
+    let push_ids: Vec<i64> = functions.push_cancelled.iter().map(|(id, _)| *id).collect();
+    let deleted = first_processors(db, &push_ids, ids).await?;
+    let by = |marks: &[(i64, i64)], id: i64| marks.binary_search_by_key(&id, |(t, _)| *t).ok().map(|at| marks[at].1);
+    Ok(rows
+        .into_iter()
+        .filter_map(|row| {
+            let injected_by = by(&injected, row.id);
+            if injected_by.is_none() && row.mobile_status.is_none() {
+                return None; // never sent to the wallet, never seen there
+            }
+            let deleted_by = by(&deleted, row.id);
+            Some(Believed { row, injected_by, deleted_by })
+        })
+        .collect())
+}
+
+/// The state the box office expects the wallet to hold for `b`.
+fn state_of(b: &Believed, interface: &Interface, functions: &Functions) -> TicketState {
+    let row = &b.row;
     let status: TicketStatus = row.status.parse().unwrap_or(TicketStatus::Printed);
     let mirror: Option<WalletStatus> = row.mobile_status.as_deref().and_then(|s| s.parse().ok());
     let expected = DigestStatus::expected(status, mirror);
     let reason = row.invalidation_reason.as_deref().unwrap_or_default();
-    let notify = functions.notify_spectator(row.deleted_by);
+    let notify = functions.notify_spectator(b.deleted_by);
     let show = crate::push::show_deleted_ticket(&interface.params, notify, reason);
-    let barcode = functions.wallet_barcode(row.injected_by, &row.barcode);
+    let barcode = functions.wallet_barcode(b.injected_by, &row.barcode);
     TicketState::new(row.id.to_string(), expected, &barcode, Some(reason), Some(show))
 }
 
-fn source_of(row: BelievedTicket) -> Source {
+fn source_of(b: Believed) -> Source {
     Source::BoxOffice(BoxOfficeTicket {
-        id: row.id,
-        status: row.status.parse().unwrap_or(TicketStatus::Printed),
-        status_changed_at: row.status_changed_at,
-        injected_by: row.injected_by,
+        id: b.row.id,
+        status: b.row.status.parse().unwrap_or(TicketStatus::Printed),
+        status_changed_at: b.row.status_changed_at,
+        injected_by: b.injected_by,
     })
 }
 
@@ -177,9 +206,9 @@ fn source_of(row: BelievedTicket) -> Source {
 async fn in_event(
     db: &Db,
     interface: &Interface,
-    rows: Vec<BelievedTicket>,
+    rows: Vec<CatalogTicket>,
     event: &str,
-) -> Result<Vec<BelievedTicket>, sqlx::Error> {
+) -> Result<Vec<CatalogTicket>, sqlx::Error> {
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
     let mut conn = db.reader().await?;
     let columns = tickets_by_id(&mut conn, interface.organization_id, &ids).await?;
