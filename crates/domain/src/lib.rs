@@ -1,11 +1,13 @@
 //! The words of tixbridge, free of I/O: wallet and box-office statuses and their state
 //! machines, the box-office catalog vocabularies and comfort variables, the validated shape of
-//! an injected ticket, and the hash chain of the status log.
+//! an injected ticket, the hash chain of the status log, and the digest both sides compute to
+//! prove they agree.
 
 pub mod boxoffice_catalog;
 pub mod boxoffice_status;
 pub mod chain;
 pub mod comfort;
+pub mod digest;
 pub mod ids;
 pub mod inject;
 pub mod wallet_status;

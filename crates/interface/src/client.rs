@@ -111,6 +111,35 @@ pub struct DiffPage {
     pub next_pagination_key: String,
 }
 
+/// The wallet's digest of a range of ticket ids (docs/wallet-api.md#digest).
+#[derive(Debug, Clone, Deserialize)]
+pub struct DigestAnswer {
+    pub count: u64,
+    pub hash: String,
+    pub parts: Vec<DigestPart>,
+    #[serde(default)]
+    pub tickets: Option<Vec<ListedTicket>>,
+}
+
+/// One part of a digested range: `from` ≤ ticketId < `to`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct DigestPart {
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub count: u64,
+    pub hash: String,
+}
+
+/// A ticket of a listed range, as the digest covers it, and its event.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ListedTicket {
+    #[serde(flatten)]
+    pub state: tixbridge_domain::digest::TicketState,
+    #[serde(default)]
+    pub event_id: Option<String>,
+}
+
 #[derive(Clone)]
 pub struct WalletClient {
     http: reqwest::Client,
@@ -165,6 +194,25 @@ impl WalletClient {
             .http
             .get(format!("{}/diff", self.base))
             .query(&[("paginationKey", pagination_key), ("limit", &limit.to_string())]);
+        self.send(request, String::new).await
+    }
+
+    /// The digest of the tickets in `range` (of `event`, if any), cut into `parts`, with the
+    /// tickets listed when the range holds at most `list`.
+    pub async fn digest(
+        &self,
+        event: Option<&str>,
+        range: &tixbridge_domain::digest::IdRange,
+        parts: usize,
+        list: usize,
+    ) -> Result<DigestAnswer, CallError> {
+        let mut query: Vec<(&str, String)> = vec![("parts", parts.to_string()), ("list", list.to_string())];
+        for (key, value) in [("eventId", event), ("from", range.from.as_deref()), ("to", range.to.as_deref())] {
+            if let Some(value) = value {
+                query.push((key, value.to_owned()));
+            }
+        }
+        let request = self.http.get(format!("{}/digest", self.base)).query(&query);
         self.send(request, String::new).await
     }
 

@@ -41,7 +41,9 @@ const RECENT: Duration = Duration::from_secs(120);
 pub async fn drain(engine: &Engine, function_id: i64, recent_only: bool) -> bool {
     loop {
         let changed_since = recent_only.then(|| crate::runs::now_ms() - RECENT.as_millis() as i64);
-        match engine.run(tixbridge_domain::FunctionId::new(function_id), RunOptions { file: None, changed_since }).await
+        match engine
+            .run(tixbridge_domain::FunctionId::new(function_id), RunOptions { changed_since, ..Default::default() })
+            .await
         {
             Ok(summary) if summary.result == crate::runs::RunResult::Error => return true,
             Ok(summary) if summary.counts.selected > 0 => continue,

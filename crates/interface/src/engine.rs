@@ -55,6 +55,9 @@ pub enum RunError {
     /// The file to upload names something the function may not write; nothing was written.
     #[error("fileToUpload: {0}")]
     FileRefused(String),
+    /// What the operator asked the run for names nothing; nothing was written.
+    #[error("{field}: {message}")]
+    NotFound { field: &'static str, message: String },
     #[error(transparent)]
     Interface(#[from] InterfaceError),
     #[error(transparent)]
@@ -212,14 +215,7 @@ impl Engine {
     ) -> Result<(RunSummary, Option<i64>), RunError> {
         let simulation = run.simulation;
         let dump = CallDump::new(interface.params.max_length_dumped_calls_in_kbs);
-        let client = WalletClient::new(
-            self.http.clone(),
-            &interface.url,
-            &interface.login,
-            &interface.password,
-            self.wallet_timeout,
-            dump.clone(),
-        );
+        let client = self.wallet_client(&interface, dump.clone());
         let lease = Lease { worker_id: &self.worker_id, ttl_ms: self.lease_ttl_ms() };
         let mut ctx = RunCtx {
             db: self.db.clone(),
@@ -231,25 +227,37 @@ impl Engine {
             run,
             options,
             would_send: Vec::new(),
+            report: None,
         };
         // the allow-list may have narrowed since the URL was saved: the key is not sent outside it
         let failure = match check_url(&interface.url, &self.wallet_hosts) {
             Ok(_) => crate::kinds::dispatch(&mut ctx).await.err(),
             Err(refused) => Some(Failure::Stopped(format!("interface {refused}"))),
         };
-        if let Some(Failure::FileRefused(why)) = failure {
-            // a refused file is not a run: nothing was written, the operator gets a 422
-            discard_run(&self.db, &ctx.run).await?;
-            return Err(RunError::FileRefused(why));
+        match failure {
+            Some(Failure::FileRefused(why)) => {
+                // a refused file is not a run: nothing was written, the operator gets a 422
+                discard_run(&self.db, &ctx.run).await?;
+                return Err(RunError::FileRefused(why));
+            }
+            Some(Failure::NotFound { field, message }) => {
+                discard_run(&self.db, &ctx.run).await?;
+                return Err(RunError::NotFound { field, message });
+            }
+            _ => {}
         }
+        let differing = ctx.run.counts.reconcile.as_ref().map_or(0, |r| r.differing());
         let result = match (&failure, &ctx.run.counts) {
             (Some(_), _) => RunResult::Error,
             (None, counts) if counts.rejected > 0 => RunResult::Error,
-            (None, counts) if counts.skipped > 0 => RunResult::Warning,
+            (None, counts) if counts.skipped > 0 || differing > 0 => RunResult::Warning,
             _ => RunResult::Ok,
         };
         let cause = match (&failure, ctx.run.counts.rejected) {
             (Some(failure), _) => Some(failure.to_string()),
+            (None, 0) if differing > 0 => {
+                Some(format!("{differing} tickets differ between the box office and the wallet; see the run log"))
+            }
             (None, 0) => None,
             (None, n) => Some(format!("{n} tickets failed; see the run log")),
         };
@@ -270,6 +278,7 @@ impl Engine {
             cause,
             started_at: rfc(ctx.run.started_at),
             ended_at: rfc(ended),
+            report: ctx.report.take(),
         };
         let idle = function.launch == Launch::Continuous && failure.is_none() && ctx.run.counts.selected == 0;
         let mut mail = None;
@@ -329,6 +338,20 @@ fn failed_run<'a>(
         cause: summary.cause.as_deref().unwrap_or("-"),
         counts: &summary.counts,
         problems: &run.log,
+    }
+}
+
+impl Engine {
+    /// A client of `interface`'s wallet, recording its calls in `dump`.
+    pub fn wallet_client(&self, interface: &crate::config::Interface, dump: CallDump) -> WalletClient {
+        WalletClient::new(
+            self.http.clone(),
+            &interface.url,
+            &interface.login,
+            &interface.password,
+            self.wallet_timeout,
+            dump,
+        )
     }
 }
 

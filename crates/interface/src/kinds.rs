@@ -13,5 +13,6 @@ pub async fn dispatch(ctx: &mut RunCtx<'_>) -> Result<(), Failure> {
         Settings::Push(settings) => crate::push::run(ctx, &settings).await,
         Settings::Feedback(settings) => crate::feedback::run(ctx, &settings).await,
         Settings::Privileges(settings) => crate::privileges::run(ctx, &settings).await,
+        Settings::Reconcile(settings) => crate::reconcile::run(ctx, &settings).await,
     }
 }

@@ -6,7 +6,7 @@
 
 use tixbridge_boxoffice::wallet_side::TicketCondition;
 use tixbridge_boxoffice::wallet_side::printing::print_tickets;
-use tixbridge_store::{Tx, sql};
+use tixbridge_store::{Db, Tx, sql};
 
 /// One processed ticket and, for push cancelled, the invalidation reason it was sent with.
 pub struct Processed {
@@ -101,4 +101,24 @@ pub fn not_processed_by(function_id: i64, same_reason: bool) -> TicketCondition 
         "NOT EXISTS (SELECT 1 FROM itf_processed me WHERE me.function_id = {function_id}
                AND me.ticket_id = t.id{reason})"
     ))
+}
+
+/// For each ticket with an id in `ids` (inclusive) that one of `function_ids` processed, the
+/// first (lowest id) of them, sorted by ticket: one range read of the marks, which a reconcile
+/// joins with the box office's tickets in memory.
+pub async fn first_processors(
+    db: &Db,
+    function_ids: &[i64],
+    (first, last): (i64, i64),
+) -> Result<Vec<(i64, i64)>, sqlx::Error> {
+    if function_ids.is_empty() || first > last {
+        return Ok(Vec::new());
+    }
+    let mut q = sql("SELECT ticket_id, function_id FROM itf_processed WHERE function_id IN ");
+    q.push_list(function_ids.iter().copied());
+    q.push(" AND ticket_id >= ").push_bind(first).push(" AND ticket_id <= ").push_bind(last);
+    let mut marks: Vec<(i64, i64)> = q.fetch_all(&mut db.reader().await?).await?;
+    marks.sort_unstable();
+    marks.dedup_by_key(|(ticket, _)| *ticket);
+    Ok(marks)
 }

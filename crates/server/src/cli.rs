@@ -66,6 +66,34 @@ pub enum InterfaceCommand {
         #[arg(long)]
         file_to_upload: Option<std::path::PathBuf>,
     },
+    /// Compare the box office with the wallet by digest and print each ticket where they
+    /// differ, with both views and the cause class (MISSING_IN_WALLET, UNKNOWN_TO_BOX_OFFICE,
+    /// STATUS_DIFFERS, BARCODE_DIFFERS, REASON_DIFFERS); exits 1 while any difference remains.
+    #[command(
+        long_about = "Compare the box office with the wallet by digest: one digest call for the whole scope, then \
+only into the ranges whose digests differ. Prints a JSON report: the counts (tickets checked, digest calls, \
+tickets listed one by one, differences by class) and each differing ticket with what the box office believes the \
+wallet holds, what the wallet holds, and the cause class.\n\n\
+With --repair, sends what the functions would have sent (the injection's payload, push cancelled's deletion, push \
+controlled's control) as a run of the interface's RECONCILE function, recorded like any run; a ticket the wallet \
+holds that the box office never sold is deleted there. Exits 1 while any difference remains (without --repair: \
+whenever one is found)."
+    )]
+    Reconcile {
+        #[command(flatten)]
+        db: DatabaseArgs,
+        #[command(flatten)]
+        key: KeyArgs,
+        /// The organization whose interface is reconciled (its code).
+        #[arg(long)]
+        organization: String,
+        /// Only this wallet event (`P` + a performance id, …); every ticket when absent.
+        #[arg(long)]
+        event: Option<String>,
+        /// Send what makes both sides agree (needs an active RECONCILE function).
+        #[arg(long)]
+        repair: bool,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -133,6 +161,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Bench(args) => crate::bench::run(args).await,
         Command::Interface(InterfaceCommand::Run { db, key, function_id, file_to_upload }) => {
             run_function(db, key, function_id, file_to_upload).await
+        }
+        Command::Interface(InterfaceCommand::Reconcile { db, key, organization, event, repair }) => {
+            reconcile(db, key, &organization, tixbridge_interface::runs::ReconcileRequest { event, repair }).await
         }
     }
 }
@@ -206,7 +237,7 @@ async fn run_function(
     let config = AppConfig::from_env(db.database.clone(), String::new(), vec![], server_key)?;
     let summary = config
         .engine(&database)
-        .run(function_id, tixbridge_interface::RunOptions { file, changed_since: None })
+        .run(function_id, tixbridge_interface::RunOptions { file, ..Default::default() })
         .await?;
     println!("{}", serde_json::to_string_pretty(&summary)?);
     Ok(if summary.result == tixbridge_interface::runs::RunResult::Error {
@@ -214,6 +245,20 @@ async fn run_function(
     } else {
         ExitCode::SUCCESS
     })
+}
+
+async fn reconcile(
+    db: DatabaseArgs,
+    key: KeyArgs,
+    organization: &str,
+    request: tixbridge_interface::runs::ReconcileRequest,
+) -> anyhow::Result<ExitCode> {
+    let (database, server_key) = open_with_key(&db, &key).await?;
+    let config = AppConfig::from_env(db.database.clone(), String::new(), vec![], server_key)?;
+    let report = tixbridge_interface::reconcile::reconcile(&config.engine(&database), organization, request).await?;
+    println!("{}", serde_json::to_string_pretty(&report)?);
+    let failed = report.run.as_ref().is_some_and(|run| run.result == tixbridge_interface::runs::RunResult::Error);
+    Ok(if report.unresolved > 0 || failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
 }
 
 async fn wallet(command: WalletCommand) -> anyhow::Result<ExitCode> {

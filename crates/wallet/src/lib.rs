@@ -9,6 +9,7 @@ mod auth;
 mod change;
 mod changes_audit;
 mod csv_inject;
+mod digest;
 pub mod entry;
 mod error;
 mod feed;
@@ -70,6 +71,7 @@ pub fn router(state: WalletState) -> Router {
         .route("/api/organizer/tickets/control", post(lifecycle::post_control))
         .route("/api/organizer/tickets/transfers/cancel", post(lifecycle::transfers::post_cancel_transfers))
         .route("/api/organizer/tickets/diff", get(feed::get_diff))
+        .route("/api/organizer/tickets/digest", get(digest::get_digest))
         .route("/api/organizer/tickets/{ticket_id}", get(feed::get_ticket))
         .route("/api/organizer/tickets/csv", post(csv_inject::post_csv))
         .route("/api/organizer/tickets/csv/{job_id}", get(csv_inject::get_job))

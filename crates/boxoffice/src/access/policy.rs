@@ -84,6 +84,8 @@ const RULES: &[(&str, &str, Need, Scope)] = {
         ("PUT", "~/interface", Administer, Org),
         ("GET", "~/interface/functions", Read, Org),
         ("POST", "~/interface/functions", Administer, Org),
+        // A reconcile reads both sides; with repair it sends to the wallet, as running a function does.
+        ("POST", "~/interface/reconcile", Write, Org),
         // Ticket templates: read like the interface, changed and previewed (a real ticket's
         // payload, barcode included) by admins.
         ("GET", "~/templates", Read, Org),

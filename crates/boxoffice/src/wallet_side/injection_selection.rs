@@ -158,6 +158,25 @@ pub async fn injection_ticket(
     q.fetch_optional(conn).await
 }
 
+/// Tickets `ids` of organization `organization_id`'s catalog, whatever their status or
+/// shipment mode, with what their payload needs: a reconcile sends again what an injection
+/// sent (docs/interface.md#reconcile).
+pub async fn tickets_by_id(
+    conn: &mut impl Conn,
+    organization_id: i64,
+    ids: &[i64],
+) -> Result<Vec<TicketColumns>, sqlx::Error> {
+    let mut found = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(1_000) {
+        let mut q = sql(select_from(""));
+        q.push(" AND p.organization_id = ").push_bind(organization_id);
+        q.push(" AND t.id IN ").push_list(chunk.iter().copied());
+        q.push(" ORDER BY t.id");
+        found.extend(q.fetch_all::<TicketColumns>(conn).await?);
+    }
+    Ok(found)
+}
+
 /// Builds the page query. The tickets table is the outer loop (`CROSS JOIN` fixes the join
 /// order on SQLite; PostgreSQL keeps the written order past its join-collapse limit), so each
 /// page is a range scan in id order whatever the planner's statistics say — with them, SQLite

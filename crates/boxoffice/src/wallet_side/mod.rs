@@ -2,8 +2,8 @@
 //! owns no `bo_*` table, so every statement on them lives here. Each function takes the
 //! caller's connection or transaction (`&mut Tx`), so a wallet page stays one transaction:
 //! selecting a page of tickets to inject or push, printing the tickets the wallet accepted,
-//! applying a page of the wallet's feed (mobile status, history, contacts), and the catalog
-//! rows a payload names.
+//! applying a page of the wallet's feed (mobile status, history, contacts), the catalog
+//! rows a payload names, and what a reconcile believes the wallet holds.
 //!
 //! Where a selection depends on the interface's own records (what it already processed), the
 //! interface hands in a [`TicketCondition`], so the selection stays one statement and the
@@ -18,6 +18,7 @@ pub mod organizations;
 pub mod printing;
 pub mod privilege_selection;
 pub mod push_selection;
+pub mod reconcile;
 pub mod tallies;
 
 use tixbridge_store::{Conn, Db, StoreError, sql};

@@ -18,11 +18,14 @@ pub enum FunctionKind {
     PushCancelled,
     PushControlled,
     Privileges,
+    /// Compares the box office with the wallet, and with `repair` makes them agree
+    /// (docs/interface.md#reconcile).
+    Reconcile,
 }
 
 impl FunctionKind {
-    pub const ALL: [FunctionKind; 5] =
-        [Self::Injection, Self::Feedback, Self::PushCancelled, Self::PushControlled, Self::Privileges];
+    pub const ALL: [FunctionKind; 6] =
+        [Self::Injection, Self::Feedback, Self::PushCancelled, Self::PushControlled, Self::Privileges, Self::Reconcile];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -31,6 +34,7 @@ impl FunctionKind {
             Self::PushCancelled => "PUSH_CANCELLED",
             Self::PushControlled => "PUSH_CONTROLLED",
             Self::Privileges => "PRIVILEGES",
+            Self::Reconcile => "RECONCILE",
         }
     }
 
@@ -89,11 +93,11 @@ impl Launch {
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct FunctionInput {
-    /// INJECTION, FEEDBACK, PUSH_CANCELLED, PUSH_CONTROLLED or PRIVILEGES
+    /// INJECTION, FEEDBACK, PUSH_CANCELLED, PUSH_CONTROLLED, PRIVILEGES or RECONCILE
     pub kind: String,
     pub name: String,
     #[serde(default = "manual")]
-    /// MANUAL (the default), AUTOMATIC or CONTINUOUS
+    /// MANUAL (the default), AUTOMATIC or CONTINUOUS (not for RECONCILE)
     pub launch: String,
     #[schema(minimum = 1)]
     pub frequency_minutes: Option<u32>,

@@ -188,6 +188,29 @@ pub struct PrivilegesSettings {
     pub simulation: bool,
 }
 
+/// A reconcile (docs/interface.md#reconcile): which event, and whether to repair.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+pub struct ReconcileSettings {
+    /// The wallet event (`P12`, …); absent: every ticket of the interface.
+    pub event: Option<String>,
+    /// Send what the functions would have sent, so both sides agree.
+    pub repair: bool,
+}
+
+/// The most characters of an event id (the wallet's rule).
+pub const MAX_EVENT_ID: usize = 256;
+
+/// An event id as an operator gives it: trimmed, empty is none, at most 256 characters.
+pub fn check_event(field: &str, event: Option<&str>) -> Result<Option<String>, ConfigError> {
+    match event.map(str::trim).filter(|e| !e.is_empty()) {
+        Some(e) if e.chars().count() > MAX_EVENT_ID => {
+            Err(refuse(field, format!("a wallet event id: at most {MAX_EVENT_ID} characters")))
+        }
+        other => Ok(other.map(str::to_owned)),
+    }
+}
+
 fn check_batch(size: usize) -> Result<(), ConfigError> {
     if (1..=MAX_BATCH_SIZE).contains(&size) {
         Ok(())
@@ -203,6 +226,7 @@ pub enum Settings {
     Feedback(FeedbackSettings),
     Push(PushSettings),
     Privileges(PrivilegesSettings),
+    Reconcile(ReconcileSettings),
 }
 
 impl Settings {
@@ -216,6 +240,7 @@ impl Settings {
                 Self::Push(serde_json::from_value(value).map_err(wrong)?)
             }
             FunctionKind::Privileges => Self::Privileges(serde_json::from_value(value).map_err(wrong)?),
+            FunctionKind::Reconcile => Self::Reconcile(serde_json::from_value(value).map_err(wrong)?),
         };
         match &settings {
             Self::Injection(s) => s.check()?,
@@ -227,6 +252,9 @@ impl Settings {
                     return Err(refuse("products", "is required: the membership or season card products to send"));
                 }
             }
+            Self::Reconcile(s) => {
+                check_event("settings.event", s.event.as_deref())?;
+            }
         }
         Ok(settings)
     }
@@ -237,6 +265,7 @@ impl Settings {
             Self::Feedback(s) => serde_json::to_value(s),
             Self::Push(s) => serde_json::to_value(s),
             Self::Privileges(s) => serde_json::to_value(s),
+            Self::Reconcile(s) => serde_json::to_value(s),
         }
         .unwrap_or_default()
     }
@@ -247,6 +276,8 @@ impl Settings {
             Self::Feedback(s) => s.batch_size,
             Self::Push(s) => s.batch_size,
             Self::Privileges(s) => s.batch_size,
+            // a reconcile compares every ticket of its scope
+            Self::Reconcile(_) => 0,
         }
     }
 }

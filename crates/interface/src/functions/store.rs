@@ -34,14 +34,19 @@ struct Checked {
 }
 
 fn check(input: &FunctionInput) -> Result<Checked, InterfaceError> {
-    let kind = FunctionKind::parse(input.kind.trim())
-        .ok_or_else(|| refuse("kind", "must be INJECTION, FEEDBACK, PUSH_CANCELLED, PUSH_CONTROLLED or PRIVILEGES"))?;
+    let kind = FunctionKind::parse(input.kind.trim()).ok_or_else(|| {
+        refuse("kind", "must be INJECTION, FEEDBACK, PUSH_CANCELLED, PUSH_CONTROLLED, PRIVILEGES or RECONCILE")
+    })?;
     let name = input.name.trim().to_owned();
     if name.is_empty() || name.chars().count() > 128 {
         return Err(refuse("name", "is required, at most 128 characters"));
     }
     let launch = Launch::parse(input.launch.trim())
         .ok_or_else(|| refuse("launch", "must be MANUAL, AUTOMATIC or CONTINUOUS"))?;
+    if kind == FunctionKind::Reconcile && launch == Launch::Continuous {
+        // a reconcile reads every ticket: it runs when asked or on a schedule, never per change
+        return Err(refuse("launch", "a RECONCILE function is MANUAL or AUTOMATIC"));
+    }
     let frequency_seconds = match (launch, input.frequency_minutes) {
         (Launch::Automatic, None | Some(0)) => {
             return Err(refuse("frequencyMinutes", "is required for an AUTOMATIC function (whole minutes ≥ 1)"));

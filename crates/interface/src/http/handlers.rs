@@ -220,7 +220,7 @@ pub async fn run_function(
         return Err(ApiError::bad_request("wait", "wait=false cannot be combined with fileToUpload"));
     }
     // a file stands in for the wallet's answer: only an admin may put words in its mouth
-    let options = RunOptions { file: request.file_to_upload, changed_since: None };
+    let options = RunOptions { file: request.file_to_upload, ..Default::default() };
     let started = engine.start_manual(id, options, access.caller.is_admin()).await?;
     if !wait {
         let location = format!("/api/boxoffice/runs/{}", started.run_id);
@@ -261,4 +261,44 @@ pub async fn show_run(
         Some(run) => ok(run),
         None => Err(ApiError::not_found(format!("no run {id}"))),
     }
+}
+
+#[derive(Deserialize, Default, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ReconcileInput {
+    /// The wallet event (`P12`, …), at most 256 characters; absent: every ticket of the interface.
+    event: Option<String>,
+    /// Send what the functions would have sent so both sides agree, as a run of the
+    /// interface's RECONCILE function (409 naming repair when it has none).
+    #[serde(default)]
+    repair: bool,
+}
+
+#[utoipa::path(
+    post,
+    path = "/api/boxoffice/organizations/{org}/interface/reconcile",
+    summary = "Compare the box office with the wallet by digest; each differing ticket with both views and the cause class; with repair, send what the functions would have sent",
+    params(tixbridge_boxoffice::openapi::OrgPath),
+    request_body = ReconcileInput,
+    responses(
+        (status = 200, description = "the counts (tickets checked, digest calls, tickets listed, differences by class), each differing ticket with both views and its class (none: both sides agree), and with repair the run", body = serde_json::Value),
+        (status = 404, response = tixbridge_web::openapi::NotFound),
+        (status = 409, description = "repair asked, but the interface has no active RECONCILE function or it is running; `field` says which", body = tixbridge_web::openapi::ErrorBody),
+        (status = 422, response = tixbridge_web::openapi::BadRequest),
+        (status = 502, description = "the wallet could not be asked (unreachable, refused credentials, not the wallet's answer)", body = tixbridge_web::openapi::ErrorBody)
+    )
+)]
+pub async fn reconcile_interface(
+    State(engine): State<Engine>,
+    Path(org): Path<String>,
+    body: axum::body::Bytes,
+) -> Answer {
+    let input: ReconcileInput = if body.iter().all(u8::is_ascii_whitespace) {
+        ReconcileInput::default()
+    } else {
+        tixbridge_web::parse_json::<Option<ReconcileInput>>(&body)?.unwrap_or_default()
+    };
+    let request = crate::runs::ReconcileRequest { event: input.event, repair: input.repair };
+    let report = crate::reconcile::reconcile(&engine, &org, request).await?;
+    ok(serde_json::to_value(report).unwrap_or_default())
 }

@@ -1,5 +1,5 @@
 //! The interface's HTTP API, under `/api/boxoffice`: configuration, functions, templates,
-//! manual runs and run records.
+//! manual runs, run records and reconcile.
 
 mod handlers;
 mod openapi;
@@ -39,6 +39,7 @@ pub fn router(engine: Engine, guard: Guard) -> Router {
             get(templates::show_template).put(templates::update_template).delete(templates::delete_template),
         )
         .route("/api/boxoffice/organizations/{org}/templates/{id}/preview", post(templates::preview_template))
+        .route("/api/boxoffice/organizations/{org}/interface/reconcile", post(reconcile_interface))
         .route("/api/boxoffice/functions/{id}", get(show_function).put(update_function))
         .route("/api/boxoffice/functions/{id}/runs", post(run_function).get(list_runs))
         .route("/api/boxoffice/runs/{id}", get(show_run))
@@ -90,9 +91,24 @@ impl From<RunError> for ApiError {
             RunError::FileRefused(why) => {
                 ApiError::unprocessable("fileToUpload", format!("refused whole, nothing written: {why}"))
             }
+            RunError::NotFound { field, message } => ApiError::not_found(message).with_field(field),
             RunError::Interface(e) => e.into(),
             RunError::Sql(e) => ApiError::internal(e),
             RunError::Aborted(e) => ApiError::internal(e),
+        }
+    }
+}
+
+impl From<crate::reconcile::ReconcileError> for ApiError {
+    fn from(err: crate::reconcile::ReconcileError) -> Self {
+        use crate::reconcile::ReconcileError as E;
+        match err {
+            E::Interface(e) => e.into(),
+            E::Run(e) => e.into(),
+            E::UnknownEvent(message) => ApiError::not_found(message).with_field("event"),
+            E::NoFunction => ApiError::conflict("repair", err.to_string()),
+            E::Wallet(why) => ApiError::new(axum::http::StatusCode::BAD_GATEWAY, format!("wallet: {why}")),
+            E::Sql(e) => ApiError::internal(e),
         }
     }
 }

@@ -13,6 +13,7 @@ use super::{handlers, templates};
         handlers::update_interface,
         handlers::create_function,
         handlers::list_functions,
+        handlers::reconcile_interface,
         templates::create_template,
         templates::list_templates,
         templates::show_template,

@@ -118,6 +118,13 @@ fn event_and_activation(row: &TicketRow, params: &CustomParameters) -> Result<(V
     Ok((event, (!activation.is_empty()).then_some(Value::Object(activation))))
 }
 
+/// The id of the wallet event `row` is injected into
+/// (docs/products-and-statuses.md#dates-of-the-wallet-event).
+pub fn event_id(row: &TicketRow, params: &CustomParameters) -> Result<String, PayloadError> {
+    let (event, _) = event_and_activation(row, params)?;
+    Ok(event["id"].as_str().unwrap_or_default().to_owned())
+}
+
 /// Who receives the ticket (docs/interface.md#who-receives-the-ticket): the box-office
 /// owner, or for a reprint of an injected ticket the last owner the wallet reported —
 /// unless the old ticket's invalidation reason asks to reset to the current box-office

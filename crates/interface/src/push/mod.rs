@@ -15,6 +15,7 @@ use tixbridge_store::sql;
 
 use crate::client::TicketAnswer;
 use crate::functions::settings::PushSettings;
+use crate::params::CustomParameters;
 use crate::processed::{Print, Processed, mark_processed};
 use crate::runs::{Failure, Pages, RunCtx, now_ms};
 use select::Selection;
@@ -59,9 +60,7 @@ pub async fn run(ctx: &mut RunCtx<'_>, settings: &PushSettings) -> Result<(), Fa
                 let ticket_id = wallet_id(row);
                 if cancelled {
                     let reason = row.invalidation_reason.clone().unwrap_or_default();
-                    let show = params.override_visibility_flag_for_invalidation_reasons.contains(&reason)
-                        || settings.notify_spectator
-                        || params.visibility_flag_default_value;
+                    let show = show_deleted_ticket(&params, settings.notify_spectator, &reason);
                     json!({ "ticketId": ticket_id, "reason": reason, "showDeletedTicket": show })
                 } else {
                     let at = chrono::DateTime::from_timestamp_millis(row.status_changed_at).unwrap_or_default();
@@ -82,6 +81,15 @@ pub async fn run(ctx: &mut RunCtx<'_>, settings: &PushSettings) -> Result<(), Fa
         ctx.keep_lease().await?;
     }
     Ok(())
+}
+
+/// Whether a ticket deleted with `reason` stays visible to its spectator
+/// (docs/interface.md#visibility-of-deleted-tickets), `notify_spectator` being the push
+/// function's setting.
+pub(crate) fn show_deleted_ticket(params: &CustomParameters, notify_spectator: bool, reason: &str) -> bool {
+    params.override_visibility_flag_for_invalidation_reasons.contains(reason)
+        || notify_spectator
+        || params.visibility_flag_default_value
 }
 
 /// What was sent under one wallet ticket id: the box-office ticket and, for push cancelled,

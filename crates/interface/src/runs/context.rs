@@ -19,6 +19,17 @@ pub struct RunOptions {
     /// Pushes: only tickets whose status changed at or after this time (ms). Continuous
     /// workers use it between periodic full runs, so a run's cost follows the new work.
     pub changed_since: Option<i64>,
+    /// A reconcile asked for by an operator, in place of the function's own settings.
+    pub reconcile: Option<ReconcileRequest>,
+}
+
+/// What an operator asks a reconcile for (docs/interface.md#reconcile).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReconcileRequest {
+    /// The wallet event; `None`: every ticket.
+    pub event: Option<String>,
+    /// Send what the functions would have sent, to make both sides agree.
+    pub repair: bool,
 }
 
 /// Why a run stopped before its end.
@@ -33,6 +44,9 @@ pub enum Failure {
     /// The file to upload is refused whole, before anything is written.
     #[error("file to upload refused: {0}")]
     FileRefused(String),
+    /// What the operator asked the run for names nothing (`field`); nothing was written.
+    #[error("{field}: {message}")]
+    NotFound { field: &'static str, message: String },
 }
 
 /// A run under way: what the function kinds work with.
@@ -49,6 +63,8 @@ pub struct RunCtx<'a> {
     pub options: RunOptions,
     /// Simulation output: exactly what would have been sent.
     pub would_send: Vec<serde_json::Value>,
+    /// What the kind reports beside its counts, handed back with the run's summary.
+    pub report: Option<serde_json::Value>,
 }
 
 /// The clock, in the milliseconds every table stores.

@@ -10,7 +10,7 @@ mod record;
 
 use serde::{Deserialize, Serialize};
 
-pub use context::{Failure, Lease, RunCtx, RunOptions, now_ms};
+pub use context::{Failure, Lease, ReconcileRequest, RunCtx, RunOptions, now_ms};
 pub use interrupted::{INTERRUPTED, record_interrupted};
 pub use lease::{LEASE_TTL_MS, acquire_lease, release_lease, renew_lease};
 pub use pages::{Page, Pages};
@@ -51,6 +51,34 @@ pub struct Counts {
     pub skipped: u64,
     /// Box-office records written (printed, processed, feedback applied).
     pub written: u64,
+    /// A reconcile's figures (docs/interface.md#reconcile); other kinds have none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reconcile: Option<ReconcileCounts>,
+}
+
+/// What a reconcile checked and found.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ReconcileCounts {
+    /// Distinct tickets compared: the box office's and those only the wallet holds.
+    pub tickets_checked: u64,
+    /// Tickets the box office believes the wallet holds.
+    pub box_office_tickets: u64,
+    /// Tickets the wallet holds.
+    pub wallet_tickets: u64,
+    /// Calls to the wallet's digest.
+    pub digest_calls: u64,
+    /// Tickets the wallet listed one by one (in ranges whose digests differed).
+    pub tickets_listed: u64,
+    /// Differing tickets by cause class; every class is named, with 0 when none.
+    pub differences: std::collections::BTreeMap<String, u64>,
+}
+
+impl ReconcileCounts {
+    /// How many tickets differ, all classes together.
+    pub fn differing(&self) -> u64 {
+        self.differences.values().sum()
+    }
 }
 
 /// Where a run's time went, in milliseconds: reading the selection, building and checking
@@ -88,4 +116,7 @@ pub struct RunSummary {
     pub cause: Option<String>,
     pub started_at: String,
     pub ended_at: String,
+    /// What the kind reports beside its counts (a reconcile: each differing ticket).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub report: Option<serde_json::Value>,
 }

@@ -6,6 +6,7 @@ mod baseline;
 mod gate;
 mod harness;
 mod latency;
+mod reconcile;
 mod report;
 mod sync;
 
@@ -67,6 +68,15 @@ pub enum Scenario {
         #[arg(long, default_value_t = 16)]
         concurrency: usize,
     },
+    /// N injected tickets reconciled with the wallet while they agree, then after D
+    /// differences made behind both parts' backs: wall time, digest calls, tickets listed one
+    /// by one (checked: exactly D found, fewer than 1 % of the tickets listed).
+    Reconcile {
+        #[arg(long, default_value_t = 100_000)]
+        tickets: usize,
+        #[arg(long, default_value_t = 10)]
+        differences: usize,
+    },
     /// The floor: writing the same N tickets straight into the database in large transactions.
     Baseline {
         #[arg(long, default_value_t = 100_000)]
@@ -87,6 +97,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
         Scenario::Gate { scans, concurrency } => gate::run(&args.database, scans, concurrency).await?,
         Scenario::Api { tickets } => sync::wallet_api(&args.database, tickets).await?,
         Scenario::Baseline { tickets } => baseline::run(&args.database, tickets).await?,
+        Scenario::Reconcile { tickets, differences } => reconcile::run(&args.database, tickets, differences).await?,
     };
     report.print(args.json);
     Ok(if report.checks_passed { ExitCode::SUCCESS } else { ExitCode::FAILURE })

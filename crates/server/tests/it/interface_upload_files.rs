@@ -132,7 +132,7 @@ on_both_databases! {
         let (status, answer) = app.post_json(&format!("/api/boxoffice/functions/{push}/runs"), &operator, &file).await;
         assert_eq!(status.as_u16(), 403, "{answer}");
         assert_eq!(answer["field"], "fileToUpload", "{answer}");
-        let options = RunOptions { file: Some(answer_file(&ours.ticket_ids)), changed_since: None };
+        let options = RunOptions { file: Some(answer_file(&ours.ticket_ids)), ..Default::default() };
         let refused = app.app.engine.run_manual(tixbridge_domain::FunctionId::new(push), options, false).await;
         assert!(matches!(refused, Err(RunError::FileUploadForbidden)), "{refused:?}");
         assert_eq!(run_count(&app, "FCA", push).await, 0);

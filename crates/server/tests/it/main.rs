@@ -27,6 +27,7 @@ mod interface_fidelity;
 mod interface_function_fields;
 mod interface_injection;
 mod interface_push_feedback;
+mod interface_reconcile;
 mod interface_run_lifecycle;
 mod interface_upload_files;
 mod interface_wallet_controls;

@@ -10,7 +10,7 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
 use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
 use utoipa::{IntoResponses, Modify, OpenApi, ToResponse};
 
-use crate::{changes_audit, csv_inject, feed, gate, inject, lifecycle, settings, spectator as s};
+use crate::{changes_audit, csv_inject, digest, feed, gate, inject, lifecycle, settings, spectator as s};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -31,6 +31,7 @@ use crate::{changes_audit, csv_inject, feed, gate, inject, lifecycle, settings, 
         lifecycle::transfers::post_cancel_transfers,
         feed::get_diff,
         feed::get_ticket,
+        digest::get_digest,
         csv_inject::post_csv,
         csv_inject::get_job,
         crate::privileges::post_privileges,

@@ -273,3 +273,57 @@ pub struct Diff {
     tickets: Vec<Ticket>,
     next_pagination_key: String,
 }
+
+/// A ticket's state as the digest covers it (docs/wallet-api.md#digest).
+#[derive(ToSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum DigestStatus {
+    /// any status but CONTROLLED, DELETION_PENDING and DELETED
+    Valid,
+    Controlled,
+    /// DELETION_PENDING or DELETED
+    Deleted,
+}
+
+/// The digest of a range of ticket ids: `from` ≤ ticketId < `to`, in byte order.
+#[derive(ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct DigestRange {
+    /// absent: open
+    from: Option<String>,
+    /// absent: open
+    to: Option<String>,
+    count: u64,
+    /// SHA-256 (hex) over the range's tickets in ticket-id order
+    hash: String,
+}
+
+/// One ticket of a listed range.
+#[derive(ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct DigestTicket {
+    ticket_id: String,
+    status: DigestStatus,
+    /// 16 hex digits of the barcode's SHA-256; null when DELETED
+    barcode_version: Option<String>,
+    /// the deletion reason; null unless DELETED
+    reason: Option<String>,
+    /// false unless DELETED
+    show_deleted_ticket: bool,
+    event_id: String,
+}
+
+#[derive(ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct DigestAnswer {
+    event_id: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+    count: u64,
+    hash: String,
+    /// the range cut into parts of about equal counts, end to end; each part after the first
+    /// starts at a ticket of the range
+    parts: Vec<DigestRange>,
+    /// only when `list` was given and the range holds at most that many tickets
+    tickets: Option<Vec<DigestTicket>>,
+}
