@@ -215,7 +215,7 @@ impl Engine {
     ) -> Result<(RunSummary, Option<i64>), RunError> {
         let simulation = run.simulation;
         let dump = CallDump::new(interface.params.max_length_dumped_calls_in_kbs);
-        let client = self.wallet_client(&interface, dump.clone());
+        let client = self.wallet_client(interface, dump.clone());
         let lease = Lease { worker_id: &self.worker_id, ttl_ms: self.lease_ttl_ms() };
         let mut ctx = RunCtx {
             db: self.db.clone(),
