@@ -6,6 +6,7 @@
 
 use tixbridge_boxoffice::wallet_side::TicketCondition;
 use tixbridge_boxoffice::wallet_side::printing::print_tickets;
+use tixbridge_store::packed::{self, PackedRead};
 use tixbridge_store::{Db, Tx, sql};
 
 /// One processed ticket and, for push cancelled, the invalidation reason it was sent with.
@@ -104,20 +105,35 @@ pub fn not_processed_by(function_id: i64, same_reason: bool) -> TicketCondition 
 }
 
 /// For each ticket with an id in `ids` (inclusive) that one of `function_ids` processed, the
-/// first (lowest id) of them, sorted by ticket: one range read of the marks, which a reconcile
-/// joins with the box office's tickets in memory.
+/// first (lowest id) of them, sorted by ticket: one packed read of the marks per function
+/// (docs/interface.md#reconcile), along its primary key, which a reconcile joins with the box
+/// office's tickets in memory.
 pub async fn first_processors(
     db: &Db,
     function_ids: &[i64],
     (first, last): (i64, i64),
 ) -> Result<Vec<(i64, i64)>, sqlx::Error> {
-    if function_ids.is_empty() || first > last {
+    if first > last {
         return Ok(Vec::new());
     }
-    let mut q = sql("SELECT ticket_id, function_id FROM itf_processed WHERE function_id IN ");
-    q.push_list(function_ids.iter().copied());
-    q.push(" AND ticket_id >= ").push_bind(first).push(" AND ticket_id <= ").push_bind(last);
-    let mut marks: Vec<(i64, i64)> = q.fetch_all(&mut db.reader().await?).await?;
+    let mut conn = db.reader().await?;
+    let mut marks: Vec<(i64, i64)> = Vec::new();
+    for &function in function_ids {
+        let mut filter = sql("WHERE function_id = ");
+        filter
+            .push_bind(function)
+            .push(" AND ticket_id >= ")
+            .push_bind(first)
+            .push(" AND ticket_id <= ")
+            .push_bind(last);
+        let read = PackedRead { table: "itf_processed", columns: &["ticket_id"], filter, key: "ticket_id" };
+        let packed = packed::fetch(&mut conn, &read).await?;
+        marks.reserve(packed.len());
+        for row in packed.rows() {
+            let ticket = row.int(0).ok_or_else(|| sqlx::Error::Decode("itf_processed.ticket_id".into()))?;
+            marks.push((ticket, function));
+        }
+    }
     marks.sort_unstable();
     marks.dedup_by_key(|(ticket, _)| *ticket);
     Ok(marks)

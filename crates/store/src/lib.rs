@@ -10,6 +10,7 @@
 mod changes;
 mod conn;
 mod connect;
+pub mod packed;
 mod sql;
 pub mod testing;
 pub mod throttle;

@@ -131,6 +131,21 @@ pub fn sql<'q>(text: impl Into<String>) -> Sql<'q> {
 }
 
 impl<'q> Sql<'q> {
+    pub(crate) fn new(text: String) -> Self {
+        Self { text, args: Vec::new() }
+    }
+
+    /// Appends `other`, whose placeholders must already be numbered on from this one's.
+    pub(crate) fn append(&mut self, other: Sql<'q>) -> &mut Self {
+        self.text.push_str(&other.text);
+        self.args.extend(other.args);
+        self
+    }
+
+    pub(crate) fn into_parts(self) -> (String, Vec<Arg<'q>>) {
+        (self.text, self.args)
+    }
+
     /// Binds the next `$n` of the text.
     pub fn bind(mut self, value: impl Bind<'q>) -> Self {
         self.args.push(value.into_arg());
@@ -281,7 +296,7 @@ const MANY_ARGUMENTS: usize = 32;
 /// 1, 2, 3, … in order (as every statement assembled with [`Sql::push_bind`] does), they can
 /// be plain `?`s, which bind in order at no cost. Anything else (a `$1` used twice, a
 /// placeholder inside a string literal) keeps its numbers.
-fn sqlite_text(text: &str, args: usize) -> Cow<'_, str> {
+pub(crate) fn sqlite_text(text: &str, args: usize) -> Cow<'_, str> {
     if args <= MANY_ARGUMENTS {
         return Cow::Borrowed(text);
     }
@@ -344,11 +359,11 @@ where
     query
 }
 
-fn sqlite<'q>(text: &'q str, args: Vec<Arg<'q>>) -> sqlx::query::Query<'q, Sqlite, SqliteArguments<'q>> {
+pub(crate) fn sqlite<'q>(text: &'q str, args: Vec<Arg<'q>>) -> sqlx::query::Query<'q, Sqlite, SqliteArguments<'q>> {
     bound(text, args)
 }
 
-fn postgres<'q>(text: &'q str, args: Vec<Arg<'q>>) -> sqlx::query::Query<'q, Postgres, PgArguments> {
+pub(crate) fn postgres<'q>(text: &'q str, args: Vec<Arg<'q>>) -> sqlx::query::Query<'q, Postgres, PgArguments> {
     bound(text, args)
 }
 

@@ -11,6 +11,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use tixbridge_domain::WalletStatus;
 use tixbridge_domain::digest::{self, DigestStatus, IdRange, TicketState};
+use tixbridge_store::packed::{self, Packed, PackedRead, PackedRow};
 use tixbridge_store::{Backend, Conn, sql};
 use tixbridge_web::ApiError;
 
@@ -64,27 +65,14 @@ fn bound(field: &str, text: Option<&str>) -> Result<Option<String>, ApiError> {
     }
 }
 
-#[derive(sqlx::FromRow)]
-struct Row {
-    ticket_id: String,
-    status: String,
-    barcode: String,
-    deletion_reason: Option<String>,
-    show_deleted_ticket: Option<bool>,
-}
+/// The columns a ticket's digest state is made of, in [`state`]'s order.
+const COLUMNS: [&str; 5] = ["ticket_id", "status", "barcode", "deletion_reason", "show_deleted_ticket"];
 
-impl Row {
-    fn state(&self) -> TicketState {
-        // a stored status that does not parse is taken as deleted, as every change does
-        let status = self.status.parse().unwrap_or(WalletStatus::Deleted);
-        TicketState::new(
-            self.ticket_id.as_str(),
-            DigestStatus::of_wallet(status),
-            &self.barcode,
-            self.deletion_reason.as_deref(),
-            self.show_deleted_ticket,
-        )
-    }
+/// The digest state of one packed row of [`COLUMNS`].
+fn state(row: PackedRow<'_>) -> TicketState {
+    // a stored status that does not parse is taken as deleted, as every change does
+    let status = row.get(1).parse().unwrap_or(WalletStatus::Deleted);
+    TicketState::new(row.get(0), DigestStatus::of_wallet(status), row.get(2), row.optional(3), row.flag(4))
 }
 
 /// Compares ticket ids byte by byte on both backends: SQLite compares text that way,
@@ -96,27 +84,34 @@ fn ticket_id_column(conn: &impl Conn) -> &'static str {
     }
 }
 
-/// The organizer's tickets in `range` (of event `event_pk`, if any), in no order.
+/// The organizer's tickets in `range` (of event `event_pk`, if any) as packed rows of
+/// [`COLUMNS`], in no order, read packed (docs/interface.md#reconcile): a whole event or organizer in windows
+/// of the table's key, a bounded range — a bisection's part — in one read along the ticket id
+/// index.
 async fn rows(
     conn: &mut impl Conn,
     organizer: i64,
     event_pk: Option<i64>,
     range: &IdRange,
-) -> Result<Vec<Row>, sqlx::Error> {
+) -> Result<Vec<Packed>, sqlx::Error> {
     let column = ticket_id_column(conn);
-    let mut q = sql("SELECT ticket_id, status, barcode, deletion_reason, show_deleted_ticket
-         FROM wallet_tickets WHERE organizer_id = ");
-    q.push_bind(organizer);
+    let mut filter = sql("WHERE organizer_id = ");
+    filter.push_bind(organizer);
     if let Some(pk) = event_pk {
-        q.push(" AND event_pk = ").push_bind(pk);
+        filter.push(" AND event_pk = ").push_bind(pk);
     }
     if let Some(from) = &range.from {
-        q.push(&format!(" AND {column} >= ")).push_bind(from.as_str());
+        filter.push(&format!(" AND {column} >= ")).push_bind(from.as_str());
     }
     if let Some(to) = &range.to {
-        q.push(&format!(" AND {column} < ")).push_bind(to.as_str());
+        filter.push(&format!(" AND {column} < ")).push_bind(to.as_str());
     }
-    q.fetch_all(conn).await
+    let read = PackedRead { table: "wallet_tickets", columns: &COLUMNS, filter, key: "id" };
+    if range.from.is_none() && range.to.is_none() {
+        packed::fetch_windows(conn, &read, packed::WINDOW_ROWS).await
+    } else {
+        Ok(vec![packed::fetch(conn, &read).await?])
+    }
 }
 
 /// The range's digest, its parts' and, when it holds at most `list` tickets, the tickets:
@@ -127,9 +122,12 @@ struct Summary {
     listed: Option<Vec<TicketState>>,
 }
 
-fn summarize(rows: Vec<Row>, range: &IdRange, parts: usize, list: usize) -> Summary {
-    let mut states: Vec<TicketState> = rows.iter().map(Row::state).collect();
-    drop(rows);
+fn summarize(windows: Vec<Packed>, range: &IdRange, parts: usize, list: usize) -> Summary {
+    let mut states = Vec::with_capacity(windows.iter().map(Packed::len).sum());
+    for window in &windows {
+        states.extend(window.rows().map(state));
+    }
+    drop(windows);
     digest::sort(&mut states);
     let whole = digest::digest(&states);
     let parts = digest::parts(range, &states, parts);
@@ -189,10 +187,11 @@ pub(crate) async fn get_digest(
                 .ok_or_else(|| ApiError::not_found(format!("no event {event_id:?}")).with_field("eventId"))?,
         ),
     };
-    let rows = rows(&mut conn, organizer, event_pk, &range).await?;
+    let windows = rows(&mut conn, organizer, event_pk, &range).await?;
     let asked = range.clone();
-    let summary =
-        tokio::task::spawn_blocking(move || summarize(rows, &asked, parts, list)).await.map_err(ApiError::internal)?;
+    let summary = tokio::task::spawn_blocking(move || summarize(windows, &asked, parts, list))
+        .await
+        .map_err(ApiError::internal)?;
     let cut: Vec<Value> = summary
         .parts
         .iter()

@@ -4,6 +4,7 @@
 //! status and reason, the barcode, and the wallet status feedback last reported. Which of them
 //! the interface sent is the interface's own record, which it joins itself.
 
+use tixbridge_store::packed::{self, Packed, PackedRead, PackedRow};
 use tixbridge_store::{Conn, sql};
 
 /// Which of the organization's tickets a reconcile covers: the wallet event they were
@@ -20,7 +21,7 @@ pub enum EventScope {
 }
 
 /// One ticket that may be in the wallet.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone)]
 pub struct CatalogTicket {
     pub id: i64,
     pub status: String,
@@ -31,9 +32,29 @@ pub struct CatalogTicket {
     pub mobile_status: Option<String>,
 }
 
+/// The columns of a [`CatalogTicket`], in its fields' order.
+const COLUMNS: [&str; 6] = ["id", "status", "barcode", "invalidation_reason", "status_changed_at", "mobile_status"];
+
+impl CatalogTicket {
+    fn of(row: PackedRow<'_>) -> Result<Self, sqlx::Error> {
+        let number =
+            |k: usize| row.int(k).ok_or_else(|| sqlx::Error::Decode(format!("bo_tickets.{}", COLUMNS[k]).into()));
+        Ok(Self {
+            id: number(0)?,
+            status: row.get(1).to_owned(),
+            barcode: row.get(2).to_owned(),
+            invalidation_reason: row.optional(3).map(str::to_owned),
+            status_changed_at: number(4)?,
+            mobile_status: row.optional(5).map(str::to_owned),
+        })
+    }
+}
+
 /// The tickets of organization `organization_id`'s catalog in `scope` that were printed or
 /// that feedback has seen, in no order: one pass over the tickets (a reconcile compares them
-/// all at once, then bisects in memory), the catalog's products listed rather than joined.
+/// all at once, then bisects in memory), the catalog's products listed rather than joined,
+/// read packed (docs/interface.md#reconcile) — a performance's along its index, the others in
+/// windows of the ticket id.
 pub async fn catalog_tickets(
     conn: &mut impl Conn,
     organization_id: i64,
@@ -48,19 +69,29 @@ pub async fn catalog_tickets(
     if products.is_empty() {
         return Ok(Vec::new());
     }
-    let mut q = sql("SELECT id, status, barcode, invalidation_reason, status_changed_at, mobile_status
-         FROM bo_tickets WHERE (status <> 'NOT_PRINTED' OR mobile_status IS NOT NULL) AND product_id IN ");
-    q.push_list(products);
+    let mut filter = sql("WHERE (status <> 'NOT_PRINTED' OR mobile_status IS NOT NULL) AND product_id IN ");
+    filter.push_list(products);
     match scope {
         EventScope::All => {}
         EventScope::Performance(id) => {
-            q.push(" AND performance_id = ").push_bind(id);
+            filter.push(" AND performance_id = ").push_bind(id);
         }
         EventScope::UndatedProduct(_) => {
-            q.push(" AND performance_id IS NULL");
+            filter.push(" AND performance_id IS NULL");
         }
     }
-    q.fetch_all(conn).await
+    let read = PackedRead { table: "bo_tickets", columns: &COLUMNS, filter, key: "id" };
+    let windows = match scope {
+        EventScope::Performance(_) => vec![packed::fetch(conn, &read).await?],
+        _ => packed::fetch_windows(conn, &read, packed::WINDOW_ROWS).await?,
+    };
+    let mut tickets = Vec::with_capacity(windows.iter().map(Packed::len).sum());
+    for window in &windows {
+        for row in window.rows() {
+            tickets.push(CatalogTicket::of(row)?);
+        }
+    }
+    Ok(tickets)
 }
 
 /// Those of `ids` that are box-office tickets, of any organization and in any status: a
