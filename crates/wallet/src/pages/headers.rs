@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 
 /// The policy of every wallet page.
 pub(crate) const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self'; \
-     img-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+     img-src 'self' data:; connect-src 'self'; manifest-src 'self'; worker-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
 /// Adds the headers above to every wallet answer.
 pub(crate) async fn secure_headers(request: Request, next: Next) -> Response {
@@ -28,12 +28,9 @@ pub(crate) async fn secure_headers(request: Request, next: Next) -> Response {
     response
 }
 
-/// The wallet's one script: redraws the QR code of the ticket page every period. The page names
-/// the image's address and the period in `data-` attributes of `#qr`.
-const SCRIPT: &str = "(function(){var qr=document.getElementById('qr');if(!qr){return;}\
-var src=qr.getAttribute('data-src');var period=Number(qr.getAttribute('data-period'))||15000;\
-setInterval(async function(){var r=await fetch(src,{cache:'no-store'});\
-if(r.ok){qr.innerHTML=await r.text();}},period);})();\n";
+/// The wallet's one script, `assets/qr.js` (a QR encoder) then `assets/app.js`: the service
+/// worker's installation and the ticket page's entry code, made on the device each period.
+const SCRIPT: &str = concat!(include_str!("../../assets/qr.js"), include_str!("../../assets/app.js"));
 
 pub(crate) async fn get_script() -> impl IntoResponse {
     ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], SCRIPT)

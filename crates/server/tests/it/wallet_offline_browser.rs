@@ -1,0 +1,106 @@
+//! The offline entry code in a real browser, on both databases: headless Chromium signs in
+//! from the mailed link through a relay ([`Cable`]), the ticket activates on it and the
+//! service worker keeps the pages; then the network goes (DevTools offline, and the relay
+//! unplugged), the ticket list and the ticket page open from the cache, and three periods
+//! later the page shows a code it made itself: `zbarimg` reads it off the screenshot (kept
+//! under `target/browser-shots/`), the gate accepts it, then answers `REPLAYED`. Skipped,
+//! saying what to install, without those tools.
+
+use std::time::Duration;
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use tixbridge_store::sql;
+
+use crate::support::browser::{Browser, Cable, browser_tools_missing, shots_dir};
+use crate::support::*;
+
+/// A short period, so that three of them pass quickly.
+const PERIOD: u64 = 10;
+
+fn step_of(code: &str) -> i64 {
+    code.split(':').nth(2).and_then(|s| s.parse().ok()).unwrap_or_else(|| panic!("not an entry code: {code:?}"))
+}
+
+fn now_step() -> i64 {
+    chrono::Utc::now().timestamp() / PERIOD as i64
+}
+
+on_both_databases! {
+    async fn an_activated_ticket_shows_a_code_the_gate_accepts_after_three_periods_without_network(app: TestApp) {
+        if let Some(message) = browser_tools_missing() {
+            eprintln!("{message}");
+            return;
+        }
+        let key = app.organizer("org@example.org").await;
+        inject(&app, &key, &["T1"], "EV1", "ada@example.org").await;
+        let mut rules = activation_due();
+        rules["codePeriodSeconds"] = json!(PERIOD);
+        set_event(&app, &key, "EV1", rules).await;
+        let gate = gate_token(&app, "org@example.org", &key, &["EV1"]).await;
+        let id: i64 = sql("SELECT id FROM wallet_tickets WHERE ticket_id = $1")
+            .bind("T1")
+            .scalar(&mut app.app.db.reader().await.unwrap())
+            .await
+            .unwrap();
+        let issued = tixbridge_wallet::spectator::sign_in::issue_sign_in(&app.app.db, &crate::common::test_key(), "ada@example.org")
+            .await
+            .unwrap()
+            .unwrap();
+
+        let cable = Cable::start(app.app.addr).await;
+        let profile = tempfile::tempdir().unwrap();
+        let browser = Browser::start(profile.path()).await;
+        browser.goto(&cable.url(&format!("/wallet/sign-in?token={}&ticket={id}", issued.link_token))).await;
+        browser.click("#sign-in").await;
+        assert!(browser.wait_for("return !!document.querySelector('#qr svg')", 10).await, "the activated ticket shows a code");
+        // the service worker controls the page and keeps the ticket page and the list
+        assert!(browser.wait_for("return !!(navigator.serviceWorker && navigator.serviceWorker.controller)", 20).await, "a service worker");
+        let kept = format!(
+            "Promise.all(['/wallet/', '/wallet/tickets/{id}'].map(function (p) {{ return caches.match(p); }}))\
+             .then(function (hits) {{ done(hits.every(function (h) {{ return !!h; }})); }}, function () {{ done(false); }});"
+        );
+        let mut cached = false;
+        for _ in 0..50 {
+            cached = browser.run_async(&kept).await == Value::Bool(true);
+            if cached {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        assert!(cached, "the list and the ticket page are in the cache");
+
+        // the network goes
+        browser.set_offline(true).await;
+        cable.unplug();
+        let reached = browser
+            .run_async("fetch('/api/openapi.json', { cache: 'no-store' }).then(function () { done('reached'); }, function () { done('offline'); });")
+            .await;
+        assert_eq!(reached, "offline", "the server is out of reach");
+
+        // the list and the ticket page open from the cache
+        browser.goto(&cable.url("/wallet/")).await;
+        let list = browser.run("return document.body.innerText").await;
+        assert!(list.as_str().unwrap().contains("T1"), "the ticket list offline: {list}");
+        browser.goto(&cable.url(&format!("/wallet/tickets/{id}"))).await;
+        assert!(browser.wait_for("return !!document.querySelector('#qr svg')", 10).await, "the ticket page offline");
+        let opened_at = now_step();
+
+        tokio::time::sleep(Duration::from_secs(3 * PERIOD)).await;
+        let step = now_step();
+        let current = format!("return document.getElementById('qr').getAttribute('data-step') === '{step}'");
+        assert!(browser.wait_for(&current, PERIOD).await, "the page redraws the code of step {step}");
+        let shot = shots_dir().join(format!("offline-code-{}.png", if app.database_url.starts_with("postgres") { "postgres" } else { "sqlite" }));
+        let code = browser.screenshot_qr(&shot).await;
+        assert!(code.starts_with("TB2:"), "no entry code on the screenshot {}: {code:?}", shot.display());
+        assert!(step_of(&code) >= opened_at + 3, "a code of now, made three periods after the network went: {code}");
+        let note = browser.run("return document.getElementById('code-note').textContent").await;
+        assert!(note.as_str().unwrap().contains(&format!("every {PERIOD} s")), "{note}");
+
+        let (status, first) = app.post_json("/api/gate/scan", &gate, &json!({ "code": code })).await;
+        assert_eq!((status, first["result"].as_str()), (StatusCode::OK, Some("ACCEPTED")), "{first}");
+        let (_, again) = app.post_json("/api/gate/scan", &gate, &json!({ "code": code })).await;
+        assert_eq!(again["result"], "REPLAYED", "{again}");
+        assert_eq!(organizer_ticket(&app, &key, "T1").await["status"], "CONTROLLED");
+    }
+}
