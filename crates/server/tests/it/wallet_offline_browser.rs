@@ -69,6 +69,8 @@ on_both_databases! {
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
         assert!(cached, "the list and the ticket page are in the cache");
+        let installable = browser.devtools("Page.getInstallabilityErrors", json!({})).await;
+        assert_eq!(installable["installabilityErrors"], json!([]), "Chromium can install the wallet: {installable}");
 
         // the network goes
         browser.set_offline(true).await;
