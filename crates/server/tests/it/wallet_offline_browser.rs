@@ -12,6 +12,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 use tixbridge_store::sql;
 
+use crate::common::TestApp;
 use crate::support::browser::{Browser, Cable, browser_tools_missing, shots_dir};
 use crate::support::*;
 
@@ -22,8 +23,36 @@ fn step_of(code: &str) -> i64 {
     code.split(':').nth(2).and_then(|s| s.parse().ok()).unwrap_or_else(|| panic!("not an entry code: {code:?}"))
 }
 
+/// Names a screenshot by database, since both halves of a test run at once.
+fn backend(app: &TestApp) -> &'static str {
+    if app.database_url.starts_with("postgres") { "postgres" } else { "sqlite" }
+}
+
 fn now_step() -> i64 {
     chrono::Utc::now().timestamp() / PERIOD as i64
+}
+
+/// Ada's activated T1 with a [`PERIOD`] code period: the organizer key, a gate token, the
+/// ticket's wallet id and a sign-in link token for a new device.
+async fn ready(app: &TestApp) -> (String, String, i64, String) {
+    let key = app.organizer("org@example.org").await;
+    inject(app, &key, &["T1"], "EV1", "ada@example.org").await;
+    let mut rules = activation_due();
+    rules["codePeriodSeconds"] = json!(PERIOD);
+    set_event(app, &key, "EV1", rules).await;
+    let gate = gate_token(app, "org@example.org", &key, &["EV1"]).await;
+    let id: i64 = sql("SELECT id FROM wallet_tickets WHERE ticket_id = $1")
+        .bind("T1")
+        .scalar(&mut app.app.db.reader().await.unwrap())
+        .await
+        .unwrap();
+    let issued =
+        tixbridge_wallet::spectator::sign_in::issue_sign_in(&app.app.db, &crate::common::test_key(), "ada@example.org")
+            .await
+            .unwrap()
+            .unwrap();
+
+    (key, gate, id, issued.link_token)
 }
 
 on_both_databases! {
@@ -32,26 +61,12 @@ on_both_databases! {
             eprintln!("{message}");
             return;
         }
-        let key = app.organizer("org@example.org").await;
-        inject(&app, &key, &["T1"], "EV1", "ada@example.org").await;
-        let mut rules = activation_due();
-        rules["codePeriodSeconds"] = json!(PERIOD);
-        set_event(&app, &key, "EV1", rules).await;
-        let gate = gate_token(&app, "org@example.org", &key, &["EV1"]).await;
-        let id: i64 = sql("SELECT id FROM wallet_tickets WHERE ticket_id = $1")
-            .bind("T1")
-            .scalar(&mut app.app.db.reader().await.unwrap())
-            .await
-            .unwrap();
-        let issued = tixbridge_wallet::spectator::sign_in::issue_sign_in(&app.app.db, &crate::common::test_key(), "ada@example.org")
-            .await
-            .unwrap()
-            .unwrap();
+        let (key, gate, id, link_token) = ready(&app).await;
 
         let cable = Cable::start(app.app.addr).await;
         let profile = tempfile::tempdir().unwrap();
         let browser = Browser::start(profile.path()).await;
-        browser.goto(&cable.url(&format!("/wallet/sign-in?token={}&ticket={id}", issued.link_token))).await;
+        browser.goto(&cable.url(&format!("/wallet/sign-in?token={}&ticket={id}", link_token))).await;
         browser.click("#sign-in").await;
         assert!(browser.wait_for("return !!document.querySelector('#qr svg')", 10).await, "the activated ticket shows a code");
         // the service worker controls the page and keeps the ticket page and the list
@@ -92,7 +107,7 @@ on_both_databases! {
         let step = now_step();
         let current = format!("return document.getElementById('qr').getAttribute('data-step') === '{step}'");
         assert!(browser.wait_for(&current, PERIOD).await, "the page redraws the code of step {step}");
-        let shot = shots_dir().join(format!("offline-code-{}.png", if app.database_url.starts_with("postgres") { "postgres" } else { "sqlite" }));
+        let shot = shots_dir().join(format!("offline-code-{}.png", backend(&app)));
         let code = browser.screenshot_qr(&shot).await;
         assert!(code.starts_with("TB2:"), "no entry code on the screenshot {}: {code:?}", shot.display());
         assert!(step_of(&code) >= opened_at + 3, "a code of now, made three periods after the network went: {code}");
@@ -104,5 +119,33 @@ on_both_databases! {
         let (_, again) = app.post_json("/api/gate/scan", &gate, &json!({ "code": code })).await;
         assert_eq!(again["result"], "REPLAYED", "{again}");
         assert_eq!(organizer_ticket(&app, &key, "T1").await["status"], "CONTROLLED");
+    }
+
+    async fn without_javascript_the_page_says_its_code_cannot_refresh_and_reloads_itself_each_period(app: TestApp) {
+        if let Some(message) = browser_tools_missing() {
+            eprintln!("{message}");
+            return;
+        }
+        let (_key, gate, id, link_token) = ready(&app).await;
+        let profile = tempfile::tempdir().unwrap();
+        let browser = Browser::start_without_javascript(profile.path()).await;
+        browser.goto(&app.url(&format!("/wallet/sign-in?token={link_token}&ticket={id}"))).await;
+        browser.click("#sign-in").await;
+        let text = browser.run("return document.body.innerText").await;
+        assert!(text.as_str().unwrap().contains("cannot refresh by itself"), "the page says so: {text}");
+        let dir = shots_dir();
+        let first = browser.screenshot_qr(&dir.join(format!("noscript-first-{}.png", backend(&app)))).await;
+        let shown_at = now_step();
+        assert!((shown_at - 1..=shown_at).contains(&step_of(&first)), "the code of now: {first}");
+
+        // past the end of that code's period the page has reloaded itself with the next code
+        let next_edge = (step_of(&first) + 1) * PERIOD as i64;
+        let wait = (next_edge - chrono::Utc::now().timestamp()).max(0) as u64 + 3;
+        tokio::time::sleep(Duration::from_secs(wait)).await;
+        let second = browser.screenshot_qr(&dir.join(format!("noscript-second-{}.png", backend(&app)))).await;
+        assert!(step_of(&second) > step_of(&first), "reloaded with a new code: {first} then {second}");
+        assert!(step_of(&second) >= now_step() - 1, "never older than its period: {second}");
+        let (status, scanned) = app.post_json("/api/gate/scan", &gate, &json!({ "code": second })).await;
+        assert_eq!((status, scanned["result"].as_str()), (StatusCode::OK, Some("ACCEPTED")), "{scanned}");
     }
 }

@@ -205,7 +205,11 @@ on_both_databases! {
             .split('"')
             .next()
             .unwrap()
-            .parse()
+            .split_once(';')
+            .map(|(seconds, url)| {
+                assert_eq!(url.trim(), format!("url=/wallet/tickets/{id}"), "reloads the ticket's own page");
+                seconds.parse().unwrap()
+            })
             .unwrap();
         let period_end_ms = (step + 1) * PERIOD * 1000;
         // reloads once the code is replaced, within the second after

@@ -3,7 +3,8 @@
 //! (reference, device secret, period, end of the codes) so the page's script
 //! (`assets/app.js`) makes each next code itself with WebCrypto, network or not. Without
 //! JavaScript the block says the code cannot refresh by itself and a `<noscript>` meta refresh
-//! reloads the page when the period ends, so the code shown is never older than claimed.
+//! reloads the ticket's page (by its own address: the page may be the answer to the sign-in
+//! form) when the period ends, so the code shown is never older than claimed.
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
@@ -40,7 +41,7 @@ fn render(entry: &OfflineEntry, now_ms: i64) -> String {
          data-step=\"{step}\" data-codes-end=\"{end}\">{svg}</div>\
          <p id=\"code-note\">The code changes every {period} s; a screenshot stops working. \
          It keeps changing on this device without the network.</p>\
-         <noscript><meta http-equiv=\"refresh\" content=\"{reload}\">\
+         <noscript><meta http-equiv=\"refresh\" content=\"{reload}; url=/wallet/tickets/{id}\">\
          <p id=\"code-noscript\">JavaScript is off, so this code cannot refresh by itself: \
          the page reloads every {period} s to show the new one (it needs the network for that).</p></noscript>",
         id = entry.ticket,

@@ -43,6 +43,15 @@ impl Drop for Browser {
 impl Browser {
     /// A phone-sized headless Chromium with its own profile under `profile`.
     pub async fn start(profile: &Path) -> Browser {
+        Self::start_with(profile, json!({})).await
+    }
+
+    /// The same with JavaScript switched off for pages (WebDriver's own scripts still run).
+    pub async fn start_without_javascript(profile: &Path) -> Browser {
+        Self::start_with(profile, json!({ "profile.managed_default_content_settings.javascript": 2 })).await
+    }
+
+    async fn start_with(profile: &Path, prefs: Value) -> Browser {
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let driver = Command::new(CHROMEDRIVER)
             .arg(format!("--port={port}"))
@@ -62,7 +71,7 @@ impl Browser {
         let capabilities = json!({ "capabilities": { "alwaysMatch": { "goog:chromeOptions": { "binary": CHROMIUM, "args": [
             "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
             "--disable-background-networking", "--disable-component-update", "--disable-sync", "--hide-scrollbars",
-            format!("--user-data-dir={}", profile.display()), "--window-size=480,900"] } } } });
+            format!("--user-data-dir={}", profile.display()), "--window-size=480,900"], "prefs": prefs } } } });
         let session = browser.call(reqwest::Method::POST, "/session", capabilities).await;
         browser.session = format!("/session/{}", session["sessionId"].as_str().unwrap());
         browser
