@@ -86,6 +86,7 @@
   }
 
   var local = !!(window.crypto && crypto.subtle && reference && secret);
+  if (local && note) { note.textContent += ' It keeps changing on this device without the network.'; }
   function refresh() {
     var now = Date.now(), step = Math.floor(now / periodMs);
     if (now >= codesEnd) { ended(); return; }

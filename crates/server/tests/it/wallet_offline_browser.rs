@@ -112,7 +112,7 @@ on_both_databases! {
         assert!(code.starts_with("TB2:"), "no entry code on the screenshot {}: {code:?}", shot.display());
         assert!(step_of(&code) >= opened_at + 3, "a code of now, made three periods after the network went: {code}");
         let note = browser.run("return document.getElementById('code-note').textContent").await;
-        assert!(note.as_str().unwrap().contains(&format!("every {PERIOD} s")), "{note}");
+        assert!(note.as_str().unwrap().contains(&format!("every {PERIOD} s")) && note.as_str().unwrap().contains("without the network"), "{note}");
 
         let (status, first) = app.post_json("/api/gate/scan", &gate, &json!({ "code": code })).await;
         assert_eq!((status, first["result"].as_str()), (StatusCode::OK, Some("ACCEPTED")), "{first}");
@@ -133,6 +133,7 @@ on_both_databases! {
         browser.click("#sign-in").await;
         let text = browser.run("return document.body.innerText").await;
         assert!(text.as_str().unwrap().contains("cannot refresh by itself"), "the page says so: {text}");
+        assert!(!text.as_str().unwrap().contains("without the network"), "and promises nothing offline: {text}");
         let dir = shots_dir();
         let first = browser.screenshot_qr(&dir.join(format!("noscript-first-{}.png", backend(&app)))).await;
         let shown_at = now_step();

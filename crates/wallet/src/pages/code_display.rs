@@ -39,8 +39,7 @@ fn render(entry: &OfflineEntry, now_ms: i64) -> String {
         "<div id=\"qr\" data-page=\"/wallet/tickets/{id}\" data-src=\"/wallet/tickets/{id}/code.svg\" \
          data-reference=\"{reference}\" data-secret=\"{secret}\" data-period-seconds=\"{period}\" \
          data-step=\"{step}\" data-codes-end=\"{end}\">{svg}</div>\
-         <p id=\"code-note\">The code changes every {period} s; a screenshot stops working. \
-         It keeps changing on this device without the network.</p>\
+         <p id=\"code-note\">The code changes every {period} s; a screenshot stops working.</p>\
          <noscript><meta http-equiv=\"refresh\" content=\"{reload}; url=/wallet/tickets/{id}\">\
          <p id=\"code-noscript\">JavaScript is off, so this code cannot refresh by itself: \
          the page reloads every {period} s to show the new one (it needs the network for that).</p></noscript>",
