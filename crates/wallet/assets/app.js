@@ -85,6 +85,8 @@
     shownStep = step;
   }
 
+  // A page opened from the cache carries the code of an earlier period: never show it.
+  if (shownStep < Math.floor(Date.now() / periodMs)) { qr.innerHTML = ''; }
   var local = !!(window.crypto && crypto.subtle && reference && secret);
   if (local && note) { note.textContent += ' It keeps changing on this device without the network.'; }
   function refresh() {

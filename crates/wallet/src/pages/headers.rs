@@ -1,8 +1,9 @@
 //! What every answer under `/wallet/` tells the browser: run only this site's own script and
 //! style files (no inline script), never be framed, send no referrer (the sign-in link's token
-//! is in the URL), never guess a content type, and keep nothing in any cache (the pages show
-//! personal data and entry codes). The script and style are served here as files so the policy
-//! can stay this strict.
+//! is in the URL), never guess a content type, and keep nothing in the HTTP cache (the pages
+//! show personal data and entry codes; only the wallet's own service worker keeps the list and
+//! ticket pages for offline use, docs/offline-entry-code.md). The script and style are served
+//! here as files so the policy can stay this strict.
 
 use axum::extract::Request;
 use axum::http::{HeaderValue, header};
