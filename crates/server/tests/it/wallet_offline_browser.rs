@@ -23,6 +23,18 @@ fn step_of(code: &str) -> i64 {
     code.split(':').nth(2).and_then(|s| s.parse().ok()).unwrap_or_else(|| panic!("not an entry code: {code:?}"))
 }
 
+/// The code on a screenshot of the page, taken again while the page is between two loads.
+async fn code_on_screen(browser: &Browser, path: &std::path::Path) -> String {
+    for _ in 0..20 {
+        let code = browser.screenshot_qr(path).await;
+        if code.starts_with("TB2:") {
+            return code;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    panic!("no entry code on the screenshot {}", path.display())
+}
+
 /// Names a screenshot by database, since both halves of a test run at once.
 fn backend(app: &TestApp) -> &'static str {
     if app.database_url.starts_with("postgres") { "postgres" } else { "sqlite" }
@@ -131,11 +143,13 @@ on_both_databases! {
         let browser = Browser::start_without_javascript(profile.path()).await;
         browser.goto(&app.url(&format!("/wallet/sign-in?token={link_token}&ticket={id}"))).await;
         browser.click("#sign-in").await;
+        // (the page may be reloading itself as it is read: wait for it)
+        let says = "return !!document.body && document.body.innerText.indexOf('cannot refresh by itself') >= 0";
+        assert!(browser.wait_for(says, 10).await, "the page says its code cannot refresh");
         let text = browser.run("return document.body.innerText").await;
-        assert!(text.as_str().unwrap().contains("cannot refresh by itself"), "the page says so: {text}");
         assert!(!text.as_str().unwrap().contains("without the network"), "and promises nothing offline: {text}");
         let dir = shots_dir();
-        let first = browser.screenshot_qr(&dir.join(format!("noscript-first-{}.png", backend(&app)))).await;
+        let first = code_on_screen(&browser, &dir.join(format!("noscript-first-{}.png", backend(&app)))).await;
         let shown_at = now_step();
         assert!((shown_at - 1..=shown_at).contains(&step_of(&first)), "the code of now: {first}");
 
@@ -143,7 +157,7 @@ on_both_databases! {
         let next_edge = (step_of(&first) + 1) * PERIOD as i64;
         let wait = (next_edge - chrono::Utc::now().timestamp()).max(0) as u64 + 3;
         tokio::time::sleep(Duration::from_secs(wait)).await;
-        let second = browser.screenshot_qr(&dir.join(format!("noscript-second-{}.png", backend(&app)))).await;
+        let second = code_on_screen(&browser, &dir.join(format!("noscript-second-{}.png", backend(&app)))).await;
         assert!(step_of(&second) > step_of(&first), "reloaded with a new code: {first} then {second}");
         assert!(step_of(&second) >= now_step() - 1, "never older than its period: {second}");
         let (status, scanned) = app.post_json("/api/gate/scan", &gate, &json!({ "code": second })).await;
