@@ -103,6 +103,7 @@ fn spectator_routes() -> Router<WalletState> {
         .route("/api/spectator/tickets", get(spectator::get_tickets))
         .route("/api/spectator/tickets/{id}", get(spectator::get_ticket))
         .route("/api/spectator/tickets/{id}/code", get(spectator::get_code))
+        .route("/api/spectator/tickets/{id}/offline-code", get(entry::offline::get_offline_code))
         .route("/api/spectator/tickets/{id}/holder", post(spectator::post_holder))
         .route("/api/spectator/tickets/{id}/activate", post(spectator::post_activate))
         .route("/api/spectator/tickets/{id}/transfer", post(spectator::post_transfer))

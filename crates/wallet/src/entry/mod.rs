@@ -11,6 +11,7 @@
 
 pub(crate) mod activation;
 pub(crate) mod manual;
+pub(crate) mod offline;
 
 use hmac::{Hmac, Mac};
 use rand::RngCore;

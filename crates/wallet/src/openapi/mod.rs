@@ -52,6 +52,7 @@ use crate::{changes_audit, csv_inject, digest, feed, gate, inject, lifecycle, se
         s::get_tickets,
         s::get_ticket,
         s::get_code,
+        crate::entry::offline::get_offline_code,
         s::post_holder,
         s::post_activate,
         s::post_transfer,

@@ -1,8 +1,9 @@
 //! What every answer under `/wallet/` tells the browser: run only this site's own script and
 //! style files (no inline script), never be framed, send no referrer (the sign-in link's token
-//! is in the URL), never guess a content type, and keep nothing in any cache (the pages show
-//! personal data and entry codes). The script and style are served here as files so the policy
-//! can stay this strict.
+//! is in the URL), never guess a content type, and keep nothing in the HTTP cache (the pages
+//! show personal data and entry codes; only the wallet's own service worker keeps the list and
+//! ticket pages for offline use, docs/offline-entry-code.md). The script and style are served
+//! here as files so the policy can stay this strict.
 
 use axum::extract::Request;
 use axum::http::{HeaderValue, header};
@@ -11,7 +12,7 @@ use axum::response::{IntoResponse, Response};
 
 /// The policy of every wallet page.
 pub(crate) const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self'; \
-     img-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+     img-src 'self' data:; connect-src 'self'; manifest-src 'self'; worker-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
 /// Adds the headers above to every wallet answer.
 pub(crate) async fn secure_headers(request: Request, next: Next) -> Response {
@@ -28,12 +29,9 @@ pub(crate) async fn secure_headers(request: Request, next: Next) -> Response {
     response
 }
 
-/// The wallet's one script: redraws the QR code of the ticket page every period. The page names
-/// the image's address and the period in `data-` attributes of `#qr`.
-const SCRIPT: &str = "(function(){var qr=document.getElementById('qr');if(!qr){return;}\
-var src=qr.getAttribute('data-src');var period=Number(qr.getAttribute('data-period'))||15000;\
-setInterval(async function(){var r=await fetch(src,{cache:'no-store'});\
-if(r.ok){qr.innerHTML=await r.text();}},period);})();\n";
+/// The wallet's one script, `assets/qr.js` (a QR encoder) then `assets/app.js`: the service
+/// worker's installation and the ticket page's entry code, made on the device each period.
+const SCRIPT: &str = concat!(include_str!("../../assets/qr.js"), include_str!("../../assets/app.js"));
 
 pub(crate) async fn get_script() -> impl IntoResponse {
     ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], SCRIPT)

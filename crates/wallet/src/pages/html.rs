@@ -29,6 +29,7 @@ pub(crate) fn page(title: &str, body: &str) -> String {
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <title>{}</title><link rel=\"stylesheet\" href=\"/wallet/app.css\">\
+         <link rel=\"manifest\" href=\"/wallet/manifest.webmanifest\">\
          <script src=\"/wallet/app.js\" defer></script></head><body>{body}</body></html>",
         escape(title)
     )

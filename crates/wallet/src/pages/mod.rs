@@ -4,8 +4,10 @@
 //! from the session under the server key. Every answer carries the headers of `headers.rs`.
 
 mod actions;
+mod code_display;
 mod headers;
 mod html;
+mod install;
 mod views;
 
 use axum::Router;
@@ -30,6 +32,9 @@ pub(crate) fn routes() -> Router<WalletState> {
         .route("/wallet/", get(views::get_home))
         .route("/wallet/app.js", get(headers::get_script))
         .route("/wallet/app.css", get(headers::get_style))
+        .route("/wallet/sw.js", get(install::get_service_worker))
+        .route("/wallet/manifest.webmanifest", get(install::get_manifest))
+        .route("/wallet/icon.svg", get(install::get_icon))
         .route("/wallet/sign-in", get(actions::get_sign_in_link).post(actions::post_sign_in))
         .route("/wallet/sign-in/link", post(actions::post_sign_in_link))
         .route("/wallet/session", post(actions::post_session))

@@ -119,16 +119,9 @@ pub(crate) async fn ticket_page(state: &WalletState, session: &SpectatorSession,
     if let Some(message) = ticket["notice"]["message"].as_str() {
         body.push_str(&format!("<p class=\"notice\" id=\"notice\">{}</p>", escape(message)));
     }
-    let period = ticket["entry"]["periodSeconds"].as_i64().unwrap_or(15);
     let active = status.ends_with("_ACTIVATED");
     if active {
-        let code = tickets::current_code(state, session, id).await?;
-        body.push_str(&format!(
-            "<div id=\"qr\" data-src=\"/wallet/tickets/{id}/code.svg\" data-period=\"{}\">{}</div>\
-             <p>The code changes every {period} s; a screenshot stops working.</p>",
-            period * 1000,
-            qr_svg(code["code"].as_str().unwrap_or(""))
-        ));
+        body.push_str(&super::code_display::code_block(state, session, id).await?);
     } else if !status.starts_with("DELETION") && status != "DELETED" && status != "CONTROLLED" {
         body.push_str(&format!(
             "<p>The entry code appears from {}.</p>{}",

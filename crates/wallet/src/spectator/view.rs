@@ -121,6 +121,7 @@ pub(crate) fn ticket_json(t: &OwnTicket, entry: &EntryView<'_>) -> Value {
         "deviceId": entry.device_id,
         "codeReference": entry.revealed.as_ref().map(|(reference, _)| reference),
         "deviceSecret": entry.revealed.as_ref().map(|(_, secret)| STANDARD.encode(secret)),
+        "codesUntil": crate::entry::offline::codes_end(&t.expiration_date).map(rfc3339),
     });
     item
 }
