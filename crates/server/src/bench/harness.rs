@@ -51,6 +51,7 @@ impl Harness {
             public_url: None,
             client_timeout: std::time::Duration::from_secs(30),
             wallet_hosts: Default::default(),
+            metrics_token: None,
         };
         let app = BoundApp::bind(&config).await?.spawn();
         let wallet_key =
