@@ -23,12 +23,27 @@ pub struct HealthState {
 }
 
 /// The process is up and answering.
+#[utoipa::path(
+    get,
+    path = "/healthz",
+    summary = "The process is up (liveness); no credential",
+    responses((status = 200, description = "`{\"status\": \"up\"}`"))
+)]
 pub async fn get_healthz() -> Json<serde_json::Value> {
     Json(json!({ "status": "up" }))
 }
 
 /// 200 when the database answers and holds every migration of this binary, else 503 saying
 /// which of the two is wrong (never the database's address or error).
+#[utoipa::path(
+    get,
+    path = "/readyz",
+    summary = "The database answers and holds this binary's migrations (readiness); no credential",
+    responses(
+        (status = 200, description = "`{\"status\": \"ready\", \"database\": \"reachable\", \"pendingMigrations\": 0}`"),
+        (status = 503, description = "not ready: `database` is `unreachable`, or `pendingMigrations` counts the missing ones")
+    )
+)]
 pub async fn get_readyz(State(state): State<HealthState>) -> Response {
     let readiness = state.db.readiness().await;
     let body = json!({
@@ -42,6 +57,16 @@ pub async fn get_readyz(State(state): State<HealthState>) -> Response {
 
 /// The metrics in Prometheus text format, for `Authorization: Bearer <TIXBRIDGE_METRICS_TOKEN>`.
 /// Unset token: 404, as if the route did not exist (default deny). Wrong or missing: 401.
+#[utoipa::path(
+    get,
+    path = "/metrics",
+    summary = "Metrics in Prometheus text format, for Authorization: Bearer TIXBRIDGE_METRICS_TOKEN",
+    responses(
+        (status = 200, description = "Prometheus text format 0.0.4 (docs/observability.md lists the metrics)", content_type = "text/plain"),
+        (status = 401, response = tixbridge_web::openapi::Unauthorized),
+        (status = 404, description = "no TIXBRIDGE_METRICS_TOKEN is set: the route is off")
+    )
+)]
 pub async fn get_metrics(State(state): State<HealthState>, headers: HeaderMap) -> Response {
     let Some(expected) = state.metrics_token.as_deref() else {
         // the very answer of a path no route serves: nothing tells the route is there

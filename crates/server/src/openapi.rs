@@ -11,7 +11,13 @@ use utoipa::OpenApi;
 #[openapi(
     info(title = "tixbridge", description = "Wallet organizer API (TIXnGO-compatible) and the box office."),
     components(schemas(tixbridge_web::openapi::ErrorBody), responses(tixbridge_web::openapi::Forbidden)),
-    paths(get_openapi, crate::gate::post_scan)
+    paths(
+        get_openapi,
+        crate::gate::post_scan,
+        crate::health::get_healthz,
+        crate::health::get_readyz,
+        crate::health::get_metrics
+    )
 )]
 struct ServerApi;
 
