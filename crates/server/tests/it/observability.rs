@@ -331,3 +331,30 @@ fn an_unknown_log_format_is_refused_naming_the_variable() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("TIXBRIDGE_LOG_FORMAT") && stderr.contains("text or json"), "{stderr}");
 }
+
+on_both_databases! {
+    async fn interface_run_off_a_terminal_prints_plain_progress_lines_and_its_result(app: TestApp) {
+        use base64::Engine;
+        let seeded = app.seed_match("PRG", 30).await;
+        app.configure_interface(&seeded, None, json!({})).await;
+        let injection = app.function("PRG", "INJECTION", injection_settings()).await;
+        let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_tixbridge"))
+            .args(["interface", "run", "--database", &app.database_url, &injection.to_string()])
+            .env("TIXBRIDGE_SERVER_KEY", base64::engine::general_purpose::STANDARD.encode([7u8; 32]))
+            .env("TIXBRIDGE_PROGRESS_EVERY_SECS", "0")
+            .env("TIXBRIDGE_MAIL_FOLDER", app.dir.path().join("child-mail"))
+            .env_remove("TIXBRIDGE_LOG_FORMAT")
+            .stdin(std::process::Stdio::null())
+            .output()
+            .await
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(output.status.success(), "{stderr}");
+        let summary: Value = serde_json::from_slice(&output.stdout).unwrap();
+        assert_eq!(summary["counts"]["accepted"], 30, "{summary}");
+        let run = summary["runId"].as_i64().unwrap();
+        let progress: Vec<&str> = stderr.lines().filter(|l| l.starts_with(&format!("interface run {run}: "))).collect();
+        assert_eq!(progress.last(), Some(&format!("interface run {run}: 30/30 tickets (100%): OK").as_str()), "{stderr}");
+        assert!(!stderr.contains('\r') && !stderr.contains('\u{1b}'), "a bar's control codes reached a pipe: {stderr:?}");
+    }
+}
