@@ -250,7 +250,7 @@ async fn run_function(
 
 /// Waits for `started` to end, showing its counts as each page commits them
 /// (docs/observability.md#progress).
-async fn follow_run(
+pub(crate) async fn follow_run(
     db: &Db,
     started: tixbridge_interface::engine::StartedRun,
 ) -> anyhow::Result<tixbridge_interface::runs::RunSummary> {
