@@ -358,3 +358,36 @@ on_both_databases! {
         assert!(!stderr.contains('\r') && !stderr.contains('\u{1b}'), "a bar's control codes reached a pipe: {stderr:?}");
     }
 }
+
+on_both_databases! {
+    async fn the_wallets_diff_answer_carries_its_latest_feed_position(app: TestApp) {
+        let key = app.organizer("feed@position.example.org").await;
+        inject(&app, &key, &["F1", "F2", "F3"], "EVF", "ada@position.example.org").await;
+        let page = |cursor: String| {
+            let request = app
+                .client
+                .get(app.url("/api/organizer/tickets/diff"))
+                .header("X-Api-Key", &key)
+                .query(&[("paginationKey", cursor.as_str()), ("limit", "1")]);
+            async move {
+                let response = request.send().await.unwrap();
+                assert_eq!(response.status(), StatusCode::OK);
+                let position: i64 = response.headers()["x-feed-position"].to_str().unwrap().parse().unwrap();
+                let body: Value = response.json().await.unwrap();
+                (position, body["nextPaginationKey"].as_str().unwrap().to_owned(), body["tickets"].as_array().unwrap().len())
+            }
+        };
+        let (position, mut cursor, n) = page(String::new()).await;
+        assert_eq!(n, 1);
+        assert!(cursor.parse::<i64>().unwrap() < position, "one page of three is behind the feed");
+        loop {
+            let (again, next, n) = page(cursor.clone()).await;
+            assert_eq!(again, position, "nothing changed meanwhile");
+            if n == 0 {
+                break;
+            }
+            cursor = next;
+        }
+        assert_eq!(cursor.parse::<i64>().unwrap(), position, "read to the end, the reader is at the feed's position");
+    }
+}
