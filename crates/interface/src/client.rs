@@ -109,7 +109,14 @@ pub struct PrivilegesAnswer {
 pub struct DiffPage {
     pub tickets: Vec<Value>,
     pub next_pagination_key: String,
+    /// The wallet's latest feed position, from the answer's `X-Feed-Position` header (a
+    /// wallet that does not send it leaves the feedback lag unknown).
+    #[serde(skip)]
+    pub feed_position: Option<i64>,
 }
+
+/// The header in which the wallet's diff answer carries its latest feed position.
+pub const FEED_POSITION_HEADER: &str = "x-feed-position";
 
 /// The wallet's digest of a range of ticket ids (docs/wallet-api.md#digest).
 #[derive(Debug, Clone, Deserialize)]
@@ -148,6 +155,8 @@ pub struct WalletClient {
     password: String,
     timeout: Duration,
     pub dump: CallDump,
+    /// Where each call's latency is recorded (`tixbridge_wallet_call_duration_seconds`).
+    metrics: tixbridge_store::Metrics,
 }
 
 impl WalletClient {
@@ -158,6 +167,7 @@ impl WalletClient {
         password: &str,
         timeout: Duration,
         dump: CallDump,
+        metrics: tixbridge_store::Metrics,
     ) -> Self {
         Self {
             http,
@@ -166,6 +176,7 @@ impl WalletClient {
             password: password.to_owned(),
             timeout,
             dump,
+            metrics,
         }
     }
 
@@ -186,7 +197,7 @@ impl WalletClient {
     /// Privilege definitions and instances (the answer has one result per instance).
     pub async fn privileges(&self, body: &Value) -> Result<PrivilegesAnswer, CallError> {
         let base = self.base.trim_end_matches("/tickets");
-        self.send(self.http.post(format!("{base}/privileges")).json(body), || body.to_string()).await
+        self.send("privileges", self.http.post(format!("{base}/privileges")).json(body), || body.to_string()).await
     }
 
     pub async fn diff(&self, pagination_key: &str, limit: usize) -> Result<DiffPage, CallError> {
@@ -194,7 +205,9 @@ impl WalletClient {
             .http
             .get(format!("{}/diff", self.base))
             .query(&[("paginationKey", pagination_key), ("limit", &limit.to_string())]);
-        self.send(request, String::new).await
+        let (mut page, feed_position): (DiffPage, _) = self.exchange("diff", request, String::new).await?;
+        page.feed_position = feed_position;
+        Ok(page)
     }
 
     /// The digest of the tickets in `range` (of `event`, if any), cut into `parts`, with the
@@ -213,7 +226,7 @@ impl WalletClient {
             }
         }
         let request = self.http.get(format!("{}/digest", self.base)).query(&query);
-        self.send(request, String::new).await
+        self.send("digest", request, String::new).await
     }
 
     async fn batch(&self, suffix: &str, items: &[Value]) -> Result<Vec<TicketAnswer>, CallError> {
@@ -228,7 +241,12 @@ impl WalletClient {
             .post(format!("{}{suffix}", self.base))
             .header(reqwest::header::CONTENT_TYPE, "application/json")
             .body(body.clone());
-        let answer: BatchAnswer = self.send(request, || String::from_utf8_lossy(&body).into_owned()).await?;
+        let call = match suffix {
+            "/delete" => "delete",
+            "/control" => "control",
+            _ => "inject",
+        };
+        let answer: BatchAnswer = self.send(call, request, || String::from_utf8_lossy(&body).into_owned()).await?;
         if answer.results.len() != count {
             return Err(CallError::BadAnswer(format!("{} results for {count} tickets sent", answer.results.len())));
         }
@@ -240,12 +258,40 @@ impl WalletClient {
     /// dumped or quoted; a redirect is a failed call.
     async fn send<T: DeserializeOwned>(
         &self,
+        call: &'static str,
         request: reqwest::RequestBuilder,
         dump_request: impl FnOnce() -> String,
     ) -> Result<T, CallError> {
+        self.exchange(call, request, dump_request).await.map(|(answer, _)| answer)
+    }
+
+    /// [`send`](Self::send), also returning the wallet's feed position when it gave one
+    /// (`X-Feed-Position`), timed into the metrics.
+    async fn exchange<T: DeserializeOwned>(
+        &self,
+        call: &'static str,
+        request: reqwest::RequestBuilder,
+        dump_request: impl FnOnce() -> String,
+    ) -> Result<(T, Option<i64>), CallError> {
+        let started = std::time::Instant::now();
+        let answer = self.exchange_untimed(request, dump_request).await;
+        self.metrics.wallet_call(call, answer.is_ok(), started.elapsed());
+        answer
+    }
+
+    async fn exchange_untimed<T: DeserializeOwned>(
+        &self,
+        request: reqwest::RequestBuilder,
+        dump_request: impl FnOnce() -> String,
+    ) -> Result<(T, Option<i64>), CallError> {
         let request = request.basic_auth(&self.login, Some(&self.password)).timeout(self.timeout);
         let response = request.send().await.map_err(|e| self.transport_error(e))?;
         let status = response.status().as_u16();
+        let feed_position = response
+            .headers()
+            .get(FEED_POSITION_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<i64>().ok());
         if (300..400).contains(&status) {
             self.dump.record(dump_request, status, "redirect, not followed");
             return Err(CallError::Redirect(status));
@@ -255,7 +301,7 @@ impl WalletClient {
             return match serde_json::from_slice::<T>(&bytes) {
                 Ok(answer) => {
                     self.dump.record(dump_request, status, &String::from_utf8_lossy(&bytes));
-                    Ok(answer)
+                    Ok((answer, feed_position))
                 }
                 Err(_) => {
                     let summary = not_a_wallet_answer(bytes.len());

@@ -304,6 +304,9 @@ impl Engine {
             }
             mail = finished.mail;
         }
+        if !idle {
+            record_metrics(&self.db, function.kind.as_str(), result, &ctx.run.counts);
+        }
         tracing::info!(
             run.id = ctx.run.id,
             function.id = function.id,
@@ -317,6 +320,28 @@ impl Engine {
         );
         Ok((summary, mail))
     }
+}
+
+/// Counts a recorded run in the process's metrics (docs/observability.md).
+fn record_metrics(db: &tixbridge_store::Db, kind: &str, result: RunResult, counts: &crate::runs::Counts) {
+    let metrics = db.metrics();
+    let tickets = tixbridge_store::metrics::RunTickets {
+        selected: counts.selected,
+        sent: counts.sent,
+        accepted: counts.accepted,
+        rejected: counts.rejected,
+        skipped: counts.skipped,
+    };
+    metrics.run_finished(kind, result.as_str(), tickets);
+    if let Some(reconcile) = &counts.reconcile {
+        record_reconcile(db, reconcile);
+    }
+}
+
+/// Counts a reconcile's tickets checked and differences by class, run or check alone.
+pub(crate) fn record_reconcile(db: &tixbridge_store::Db, counts: &crate::runs::ReconcileCounts) {
+    let classes: Vec<(&str, u64)> = counts.differences.iter().map(|(class, n)| (class.as_str(), *n)).collect();
+    db.metrics().reconcile(counts.tickets_checked, &classes);
 }
 
 /// What the failure e-mail says about the run `summary` describes.
@@ -351,6 +376,7 @@ impl Engine {
             &interface.password,
             self.wallet_timeout,
             dump,
+            self.db.metrics().clone(),
         )
     }
 }

@@ -62,6 +62,9 @@ pub struct AppConfig {
     pub client_timeout: Duration,
     /// The hosts an interface may point at (`TIXBRIDGE_WALLET_HOSTS`); any when unset.
     pub wallet_hosts: tixbridge_interface::config::WalletHosts,
+    /// The bearer token `GET /metrics` asks for (`TIXBRIDGE_METRICS_TOKEN`); unset, the route
+    /// answers 404 to everyone.
+    pub metrics_token: Option<String>,
 }
 
 /// The environment variable setting the wallet call timeout, in seconds.
@@ -118,6 +121,7 @@ impl AppConfig {
             public_url: std::env::var("TIXBRIDGE_PUBLIC_URL").ok().filter(|u| !u.trim().is_empty()),
             client_timeout,
             wallet_hosts,
+            metrics_token: std::env::var(crate::health::METRICS_TOKEN_VAR).ok().filter(|t| !t.trim().is_empty()),
         })
     }
 
@@ -154,9 +158,13 @@ fn rand_u32() -> u32 {
 /// The router for the configured parts over `db`, served at `addr`.
 pub fn router(db: &Db, config: &AppConfig, engine: &Engine, addr: SocketAddr) -> Router {
     let own_url = format!("http://{addr}");
-    let mut app = Router::new()
-        .route("/api/openapi.json", get(crate::openapi::get_openapi))
-        .route("/healthz", get(|| async { "ok" }));
+    let health = crate::health::HealthState { db: db.clone(), metrics_token: config.metrics_token.clone() };
+    let probes = Router::new()
+        .route("/healthz", get(crate::health::get_healthz))
+        .route("/readyz", get(crate::health::get_readyz))
+        .route("/metrics", get(crate::health::get_metrics))
+        .with_state(health);
+    let mut app = Router::new().route("/api/openapi.json", get(crate::openapi::get_openapi)).merge(probes);
     if config.parts.contains(&Part::Wallet) {
         // CSV injection jobs a previous process left unfinished carry on here.
         tixbridge_wallet::resume_csv_jobs(db);
@@ -182,6 +190,8 @@ pub fn router(db: &Db, config: &AppConfig, engine: &Engine, addr: SocketAddr) ->
     let guard = tixbridge_web::WriteGuard::new(&["/api/boxoffice/", "/api/spectator/"], config.public_url.as_deref())
         .allow_type_at("/import/csv", "text/csv");
     app.layer(axum::middleware::from_fn_with_state(Arc::new(guard), tixbridge_web::guard_writes))
+        // outermost: the request id and the log line cover every answer, refusals included
+        .layer(axum::middleware::from_fn_with_state(db.metrics().clone(), crate::observe::observe_request))
 }
 
 /// A server bound to its address, not yet serving.

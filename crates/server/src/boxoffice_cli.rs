@@ -1,6 +1,5 @@
 //! `tixbridge boxoffice …`: box-office administration from the command line.
 
-use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -133,8 +132,11 @@ pub async fn run(command: BoxofficeCommand) -> anyhow::Result<ExitCode> {
                 .with_context(|| format!("--organization {organization:?}"))?;
             let input = std::fs::File::open(&file).with_context(|| format!("opening {}", file.display()))?;
             let started = std::time::Instant::now();
-            let result = import::import_csv(&db, &org, std::io::BufReader::new(input), show_progress).await;
-            eprintln!();
+            let progress = ImportProgress::default();
+            let shown = progress.clone();
+            let result =
+                import::import_csv(&db, &org, std::io::BufReader::new(input), move |step| shown.show(step)).await;
+            progress.finish(if result.is_ok() { "done" } else { "stopped" });
             match result {
                 Ok(outcome) => {
                     let seconds = started.elapsed().as_secs_f64();
@@ -187,12 +189,36 @@ fn read_password_from_stdin() -> anyhow::Result<Option<String>> {
     Ok((!password.is_empty()).then_some(password))
 }
 
-fn show_progress(progress: Progress) {
-    let line = match progress {
-        Progress::Parsed(rows) => format!("checked {rows} rows"),
-        Progress::Written { done, total } => format!("written {done}/{total} tickets"),
-    };
-    let mut err = std::io::stderr();
-    let _ = write!(err, "\r{line:<40}");
-    let _ = err.flush();
+/// The import's progress (docs/observability.md): first the rows checked, then the tickets
+/// written, each as a bar on a terminal and plain lines elsewhere.
+#[derive(Clone, Default)]
+struct ImportProgress(std::sync::Arc<std::sync::Mutex<Option<(&'static str, crate::progress::Progress)>>>);
+
+impl ImportProgress {
+    fn show(&self, step: Progress) {
+        let (phase, done, total) = match step {
+            Progress::Parsed(rows) => ("checking", rows as u64, None),
+            Progress::Written { done, total } => ("writing", done as u64, Some(total as u64)),
+        };
+        let Ok(mut current) = self.0.lock() else { return };
+        if current.as_ref().is_none_or(|(shown, _)| *shown != phase) {
+            if let Some((_, previous)) = current.take() {
+                previous.finish("done");
+            }
+            let (task, unit) =
+                if phase == "checking" { ("import-csv checking", "rows") } else { ("import-csv writing", "tickets") };
+            *current = Some((phase, crate::progress::Progress::start(task, unit, total)));
+        }
+        if let Some((_, progress)) = current.as_mut() {
+            progress.set(done, total);
+        }
+    }
+
+    fn finish(&self, word: &str) {
+        if let Ok(mut current) = self.0.lock()
+            && let Some((_, progress)) = current.take()
+        {
+            progress.finish(word);
+        }
+    }
 }

@@ -235,16 +235,47 @@ async fn run_function(
         .transpose()?;
     let (database, server_key) = open_with_key(&db, &key).await?;
     let config = AppConfig::from_env(db.database.clone(), String::new(), vec![], server_key)?;
-    let summary = config
+    let started = config
         .engine(&database)
-        .run(function_id, tixbridge_interface::RunOptions { file, ..Default::default() })
+        .start(function_id, tixbridge_interface::RunOptions { file, ..Default::default() })
         .await?;
+    let summary = follow_run(&database, started).await?;
     println!("{}", serde_json::to_string_pretty(&summary)?);
     Ok(if summary.result == tixbridge_interface::runs::RunResult::Error {
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Waits for `started` to end, showing its counts as each page commits them
+/// (docs/observability.md#progress).
+pub(crate) async fn follow_run(
+    db: &Db,
+    started: tixbridge_interface::engine::StartedRun,
+) -> anyhow::Result<tixbridge_interface::runs::RunSummary> {
+    let run_id = started.run_id.get();
+    let mut progress = crate::progress::Progress::start(&format!("interface run {run_id}"), "tickets", None);
+    let mut finished = std::pin::pin!(started.finished());
+    let mut every = tokio::time::interval(std::time::Duration::from_secs(1));
+    loop {
+        tokio::select! {
+            summary = &mut finished => {
+                let summary = summary?;
+                let counts = &summary.counts;
+                progress.set(counts.accepted + counts.rejected + counts.skipped, Some(counts.selected));
+                progress.finish(summary.result.as_str());
+                return Ok(summary);
+            }
+            _ = every.tick() => {
+                if let Ok(Some(run)) = tixbridge_interface::runs::load_run(db, run_id, false).await {
+                    let counts = &run["counts"];
+                    let n = |key: &str| counts[key].as_u64().unwrap_or(0);
+                    progress.set(n("accepted") + n("rejected") + n("skipped"), Some(n("selected")).filter(|s| *s > 0));
+                }
+            }
+        }
+    }
 }
 
 async fn reconcile(

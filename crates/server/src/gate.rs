@@ -193,6 +193,10 @@ async fn post_scan(
         let status = if status.is_client_error() { status } else { StatusCode::BAD_GATEWAY };
         return Err(ApiError::new(status, format!("the wallet refused the scan: {why}")).with_field(field));
     }
+    // a result outside the wallet's documented set is counted as OTHER: labels stay bounded
+    let result = serde_json::from_value::<tixbridge_wallet::gate::verify::GateResult>(answer["result"].clone())
+        .map_or("OTHER", |result| result.as_str());
+    state.db.metrics().gate_scan(result);
     let mut reply = json!({ "result": answer["result"], "ticketId": answer["ticketId"], "eventId": answer["eventId"] });
     if answer["result"] == "ACCEPTED" {
         let outcome = match answer["ticketId"].as_str().and_then(|id| id.parse::<TicketId>().ok()) {

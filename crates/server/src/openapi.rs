@@ -11,9 +11,31 @@ use utoipa::OpenApi;
 #[openapi(
     info(title = "tixbridge", description = "Wallet organizer API (TIXnGO-compatible) and the box office."),
     components(schemas(tixbridge_web::openapi::ErrorBody), responses(tixbridge_web::openapi::Forbidden)),
-    paths(get_openapi, crate::gate::post_scan)
+    modifiers(&MetricsScheme),
+    paths(
+        get_openapi,
+        crate::gate::post_scan,
+        crate::health::get_healthz,
+        crate::health::get_readyz,
+        crate::health::get_metrics
+    )
 )]
 struct ServerApi;
+
+/// The scraper's credential of `GET /metrics` (docs/observability.md).
+struct MetricsScheme;
+
+impl utoipa::Modify for MetricsScheme {
+    fn modify(&self, api: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let bearer = HttpBuilder::new()
+            .scheme(HttpAuthScheme::Bearer)
+            .description(Some("the TIXBRIDGE_METRICS_TOKEN of the process; without one set, /metrics is off"));
+        api.components
+            .get_or_insert_with(Default::default)
+            .add_security_scheme("metricsToken", SecurityScheme::Http(bearer.build()));
+    }
+}
 
 #[utoipa::path(get, path = "/api/openapi.json", summary = "This document", responses((status = 200, description = "OpenAPI 3.1")))]
 pub async fn get_openapi() -> Json<Value> {

@@ -103,7 +103,12 @@ impl Db {
             // IMMEDIATE: the write lock is taken (or waited for) at the start. A deferred
             // transaction that reads first fails at its first write when another process wrote
             // in between, since its snapshot is stale; this one never has to upgrade.
-            Db::Sqlite(s) => Tx::Sqlite(s.writer.begin_with("BEGIN IMMEDIATE").await?),
+            Db::Sqlite(s) => {
+                let queued = std::time::Instant::now();
+                let tx = s.writer.begin_with("BEGIN IMMEDIATE").await?;
+                s.metrics.writer_wait(queued.elapsed());
+                Tx::Sqlite(tx)
+            }
             Db::Postgres(p) => Tx::Postgres(p.pool.begin().await?),
         })
     }
@@ -119,7 +124,12 @@ impl Db {
     /// A connection for statements that write and commit one by one.
     pub async fn writer(&self) -> Result<Pooled, sqlx::Error> {
         Ok(match self {
-            Db::Sqlite(s) => Pooled::Sqlite(s.writer.acquire().await?),
+            Db::Sqlite(s) => {
+                let queued = std::time::Instant::now();
+                let conn = s.writer.acquire().await?;
+                s.metrics.writer_wait(queued.elapsed());
+                Pooled::Sqlite(conn)
+            }
             Db::Postgres(p) => Pooled::Postgres(p.pool.acquire().await?),
         })
     }

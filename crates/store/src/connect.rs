@@ -8,6 +8,7 @@ use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
 
 use crate::changes::Changes;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+pub use tixbridge_telemetry::Metrics;
 
 /// Errors from opening or migrating a database, or from a query a part ran.
 #[derive(Debug, thiserror::Error)]
@@ -35,6 +36,7 @@ pub struct SqliteDb {
     pub writer: SqlitePool,
     pub reader: SqlitePool,
     pub changes: Changes,
+    pub metrics: Metrics,
 }
 
 /// The PostgreSQL pool.
@@ -42,6 +44,7 @@ pub struct SqliteDb {
 pub struct PgDb {
     pub pool: PgPool,
     pub changes: Changes,
+    pub metrics: Metrics,
 }
 
 /// A connected, migrated database. Cheap to clone.
@@ -59,6 +62,10 @@ const WRITER_QUEUE_TIMEOUT: Duration = Duration::from_secs(300);
 /// server is then reported within seconds instead of after the pool's retries for a whole
 /// acquire timeout (a minute), which looks like a hung process at start.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Each backend's own migrations, built into the binary.
+pub(crate) static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+pub(crate) static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
 impl Db {
     /// Opens `sqlite://PATH` (created when missing) or `postgres://…`, and migrates it.
@@ -99,7 +106,7 @@ impl Db {
             .acquire_timeout(WRITER_QUEUE_TIMEOUT)
             .connect_with(options.read_only(true).pragma("cache_size", "-8192"))
             .await?;
-        Ok(Db::Sqlite(SqliteDb { writer, reader, changes: Changes::default() }))
+        Ok(Db::Sqlite(SqliteDb { writer, reader, changes: Changes::default(), metrics: Metrics::new() }))
     }
 
     async fn open_postgres(url: &str) -> Result<Self, StoreError> {
@@ -115,14 +122,14 @@ impl Db {
             .acquire_timeout(Duration::from_secs(60))
             .connect_with(options)
             .await?;
-        Ok(Db::Postgres(PgDb { pool, changes: Changes::default() }))
+        Ok(Db::Postgres(PgDb { pool, changes: Changes::default(), metrics: Metrics::new() }))
     }
 
     /// Applies this backend's own migrations; safe to run at every start.
     pub async fn migrate(&self) -> Result<(), StoreError> {
         match self {
-            Db::Sqlite(s) => sqlx::migrate!("./migrations/sqlite").run(&s.writer).await?,
-            Db::Postgres(p) => sqlx::migrate!("./migrations/postgres").run(&p.pool).await?,
+            Db::Sqlite(s) => SQLITE_MIGRATIONS.run(&s.writer).await?,
+            Db::Postgres(p) => POSTGRES_MIGRATIONS.run(&p.pool).await?,
         }
         Ok(())
     }
@@ -132,6 +139,15 @@ impl Db {
         match self {
             Db::Sqlite(s) => &s.changes,
             Db::Postgres(p) => &p.changes,
+        }
+    }
+
+    /// This process's metrics (docs/observability.md): one set per opened database, which
+    /// every part holds already.
+    pub fn metrics(&self) -> &Metrics {
+        match self {
+            Db::Sqlite(s) => &s.metrics,
+            Db::Postgres(p) => &p.metrics,
         }
     }
 

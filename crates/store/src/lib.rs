@@ -11,11 +11,15 @@ mod changes;
 mod conn;
 mod connect;
 pub mod packed;
+mod readiness;
 mod sql;
 pub mod testing;
 pub mod throttle;
 
 pub use changes::{CHANGES_CHANNEL, Changes};
 pub use conn::{Conn, Pooled, Tx};
-pub use connect::{Backend, Db, PgDb, SqliteDb, StoreError};
+pub use connect::{Backend, Db, Metrics, PgDb, SqliteDb, StoreError};
+pub use readiness::Readiness;
 pub use sql::{Arg, Bind, Row, Scalar, Sql, Target, Values, sql};
+/// The metrics registry's types (docs/observability.md).
+pub use tixbridge_telemetry as metrics;

@@ -39,6 +39,14 @@ pub struct FeedTicket {
     pub history: Vec<Value>,
 }
 
+/// Sets the feedback lag (docs/observability.md): how far the wallet's feed is ahead of
+/// the key this page brings the function to. The keys are the wallet's feed positions.
+fn record_lag(ctx: &RunCtx<'_>, page: &crate::client::DiffPage) {
+    if let (Some(position), Ok(key)) = (page.feed_position, page.next_pagination_key.parse::<i64>()) {
+        ctx.db.metrics().feedback_lag(ctx.function.id, position - key);
+    }
+}
+
 /// The wallet caps a diff page at this many tickets.
 const MAX_PAGE: usize = 10_000;
 
@@ -52,6 +60,7 @@ pub async fn run(ctx: &mut RunCtx<'_>, settings: &FeedbackSettings) -> Result<()
     let mut key = ctx.function.pagination_key.clone();
     loop {
         let page = ctx.client.diff(&key, settings.batch_size.min(MAX_PAGE)).await?;
+        record_lag(ctx, &page);
         if page.tickets.is_empty() {
             break;
         }

@@ -123,6 +123,7 @@ pub async fn reconcile(engine: &Engine, org_code: &str, request: ReconcileReques
         Err(CompareError::Sql(e)) => return Err(e.into()),
     };
     let counts = counts(&expected, &compared);
+    crate::engine::record_reconcile(&engine.db, &counts);
     let found: Vec<Found> = compared.pairs.iter().map(|pair| found(&expected, pair, None)).collect();
     Ok(Report {
         event,

@@ -53,6 +53,7 @@ pub async fn run(database: &str, scans: usize, concurrency: usize) -> anyhow::Re
         public_url: None,
         client_timeout: Duration::from_secs(30),
         wallet_hosts: Default::default(),
+        metrics_token: None,
     };
     let app = BoundApp::bind(&config).await?.spawn();
     let organizer = tixbridge_wallet::organizers::create_organizer(&app.db, "Bench", "bench@gate.example.org").await?;

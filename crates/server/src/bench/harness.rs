@@ -51,6 +51,7 @@ impl Harness {
             public_url: None,
             client_timeout: std::time::Duration::from_secs(30),
             wallet_hosts: Default::default(),
+            metrics_token: None,
         };
         let app = BoundApp::bind(&config).await?.spawn();
         let wallet_key =
@@ -156,13 +157,15 @@ impl Harness {
         created["id"].as_i64().context("function id")
     }
 
-    /// Runs a function to completion in this process (no HTTP timeout on long runs).
+    /// Runs a function to completion in this process (no HTTP timeout on long runs), showing
+    /// its progress as `tixbridge interface run` does.
     pub async fn run(&self, function_id: i64) -> anyhow::Result<tixbridge_interface::runs::RunSummary> {
-        Ok(self
+        let started = self
             .app
             .engine
-            .run(tixbridge_domain::FunctionId::new(function_id), tixbridge_interface::RunOptions::default())
-            .await?)
+            .start(tixbridge_domain::FunctionId::new(function_id), tixbridge_interface::RunOptions::default())
+            .await?;
+        crate::cli::follow_run(self.db(), started).await
     }
 
     /// A single number from SQL.

@@ -54,8 +54,10 @@ pub async fn run(database: &str, kind: Kind, per_minute: u32, minutes: f64) -> a
     let mut requests = Vec::with_capacity(total);
     let mut ticker = tokio::time::interval(interval);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
+    let mut progress = crate::progress::Progress::start("bench sending", "changes", Some(total as u64));
     for id in 1..=total as i64 {
         ticker.tick().await;
+        progress.set(id as u64, None);
         let (path, body) = match kind {
             Kind::Control => (format!("/api/boxoffice/organizations/{ORG}/tickets/{id}/control"), json!({})),
             Kind::Cancel => {
@@ -66,6 +68,7 @@ pub async fn run(database: &str, kind: Kind, per_minute: u32, minutes: f64) -> a
         let request = client.post(harness.app.url(&path)).bearer_auth(&harness.admin_token).json(&body).send();
         requests.push(tokio::spawn(request));
     }
+    progress.finish("sent");
     for request in requests {
         let response = request.await??;
         if !response.status().is_success() {

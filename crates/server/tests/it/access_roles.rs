@@ -13,6 +13,8 @@ const PUBLIC: &[&str] = &[
     "POST /api/boxoffice/session",
     "GET /api/gate/public-key",
     "GET /api/openapi.json",
+    "GET /healthz",
+    "GET /readyz",
     "POST /api/spectator/sign-in",
     "POST /api/spectator/session",
 ];

@@ -158,7 +158,9 @@ async fn the_import_csv_command_loads_a_file_all_or_nothing_with_progress_on_std
     let (stdout, stderr) = (String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
     assert!(output.status.success(), "{stdout}\n{stderr}");
     assert!(stdout.contains("imported 50 tickets into CLUB (5 new files"), "{stdout}");
-    assert!(stderr.contains("written 50/50 tickets"), "{stderr}");
+    // off a terminal: plain lines (docs/observability.md#progress-of-long-command-line-work)
+    assert!(stderr.contains("import-csv writing: 50/50 tickets (100%): done"), "{stderr}");
+    assert!(!stderr.contains('\r') && !stderr.contains('\u{1b}'), "{stderr:?}");
     assert_eq!(count_tickets(&app, &club).await, 50);
 
     let mut rows = csv_rows("BAD", 5);

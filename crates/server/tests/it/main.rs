@@ -34,6 +34,7 @@ mod interface_wallet_controls;
 mod interface_wallet_url;
 mod keys_and_connections;
 mod manual_activation;
+mod observability;
 mod openapi;
 mod organizer_isolation;
 mod scale_out;

@@ -25,6 +25,9 @@ use view::{HistoryRow, TicketRow, history_json, load_history, ticket_json};
 /// Largest page of the diff feed.
 pub const MAX_DIFF_LIMIT: i64 = 10_000;
 const DEFAULT_DIFF_LIMIT: i64 = 1_000;
+/// The diff answer's header carrying the organizer's latest feed position (the feedback lag
+/// of docs/observability.md is this minus the reader's key).
+pub const FEED_POSITION_HEADER: &str = "x-feed-position";
 
 #[derive(Deserialize, utoipa::IntoParams)]
 #[serde(rename_all = "camelCase")]
@@ -58,7 +61,10 @@ fn parse_cursor(query: &DiffQuery) -> Result<(i64, i64), ApiError> {
     summary = "Tickets changed after paginationKey, oldest first",
     params(DiffQuery),
     responses(
-        (status = 200, description = "a page of the feed", body = crate::openapi::tickets::Diff),
+        (status = 200, description = "a page of the feed", body = crate::openapi::tickets::Diff, headers(
+            ("X-Feed-Position" = String, description = "the organizer's latest feed position when the page was read: \
+             how far a reader is behind is this minus its paginationKey")
+        )),
         (status = 400, response = tixbridge_web::openapi::BadRequest),
         (status = 401, response = tixbridge_web::openapi::Unauthorized)
     ),
@@ -68,9 +74,11 @@ pub(crate) async fn get_diff(
     State(state): State<WalletState>,
     Organizer(organizer): Organizer,
     Query(query): Query<DiffQuery>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<([(&'static str, String); 1], Json<Value>), ApiError> {
     let (cursor, limit) = parse_cursor(&query)?;
     let mut tx = state.db.begin_read().await?;
+    let position: i64 =
+        sql("SELECT feed_seq FROM wallet_organizers WHERE id = $1").bind(organizer).scalar::<i64>(&mut tx).await?;
     let tickets: Vec<TicketRow> = sql(format!(
         "{} WHERE t.organizer_id = $1 AND t.change_seq > $2 ORDER BY t.change_seq LIMIT $3",
         view::TICKET_SELECT
@@ -95,7 +103,10 @@ pub(crate) async fn get_diff(
             item
         })
         .collect();
-    Ok(Json(json!({ "tickets": items, "nextPaginationKey": next.to_string() })))
+    Ok((
+        [(FEED_POSITION_HEADER, position.to_string())],
+        Json(json!({ "tickets": items, "nextPaginationKey": next.to_string() })),
+    ))
 }
 
 #[utoipa::path(

@@ -189,8 +189,12 @@ pub fn test_config(database_url: &str, dir: &std::path::Path, smtp_url: &str) ->
         public_url: None,
         client_timeout: std::time::Duration::from_secs(30),
         wallet_hosts: Default::default(),
+        metrics_token: Some(METRICS_TOKEN.to_owned()),
     }
 }
+
+/// The bearer token `GET /metrics` of every test app asks for.
+pub const METRICS_TOKEN: &str = "test-metrics-token";
 
 async fn bind(database_url: &str, dir: &std::path::Path, smtp: &tixbridge_mail::testing::TestSmtpServer) -> BoundApp {
     BoundApp::bind(&test_config(database_url, dir, &smtp.url())).await.expect("starting the test server")
