@@ -36,6 +36,7 @@ mod keys_and_connections;
 mod manual_activation;
 mod openapi;
 mod organizer_isolation;
+mod pagination;
 mod scale_out;
 mod season_shapes;
 mod sign_in_link;
