@@ -107,8 +107,9 @@ on_both_databases! {
         app.issue_tickets("FCL", walk_in["id"].as_i64().unwrap(), 3, "MOB").await;
         app.configure_interface(&seeded, None, json!({})).await;
         let injection = app.function("FCL", "INJECTION", common::seed::injection_settings()).await;
-        app.function("FCL", "PUSH", json!({ "batchSize": 100 })).await;
         app.function("FCL", "FEEDBACK", json!({ "batchSize": 100 })).await;
+        app.create(&format!("{org}/interface/functions"), json!({ "kind": "FEEDBACK", "name": "spare", "active": false,
+            "settings": { "batchSize": 100 } })).await;
         let mut run_ids = Vec::new();
         for _ in 0..3 {
             run_ids.push(app.run(injection).await["runId"].as_i64().unwrap());
