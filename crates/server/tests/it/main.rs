@@ -25,6 +25,7 @@ mod interface_custom_parameters;
 mod interface_faults;
 mod interface_fidelity;
 mod interface_function_fields;
+mod interface_idempotency;
 mod interface_injection;
 mod interface_push_feedback;
 mod interface_reconcile;
