@@ -43,6 +43,7 @@ pub struct PageQuery {
 pub struct Page<T> {
     pub results: Vec<T>,
     /// The address of the following page, or `null` on the last one.
+    #[schema(required = true)]
     pub next: Option<String>,
 }
 
