@@ -9,6 +9,6 @@ pub mod page;
 mod write_guard;
 
 pub use error::ApiError;
-pub use page::{Page, PageParams, PageQuery};
 pub use json_body::{BodyBytes, JsonBody, MAX_BODY_BYTES, parse_json};
+pub use page::{Page, PageParams, PageQuery};
 pub use write_guard::{WriteGuard, guard_writes};

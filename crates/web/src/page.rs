@@ -99,7 +99,8 @@ impl PageQuery {
     /// `list`; a garbled cursor or one of another list is refused naming `cursor`.
     pub fn after<P: DeserializeOwned>(&self, list: &str) -> Result<Option<P>, ApiError> {
         let Some(cursor) = &self.cursor else { return Ok(None) };
-        let refused = || ApiError::bad_request("cursor", "is not a cursor of this list: copy it from the last page's `next`");
+        let refused =
+            || ApiError::bad_request("cursor", "is not a cursor of this list: copy it from the last page's `next`");
         let (payload, check) = cursor.split_once('.').ok_or_else(refused)?;
         let payload = URL_SAFE_NO_PAD.decode(payload).map_err(|_| refused())?;
         if check != checksum(&payload) {

@@ -300,13 +300,12 @@ pub async fn page_functions(
     after: i64,
     rows: i64,
 ) -> Result<Vec<FunctionDef>, InterfaceError> {
-    let found: Vec<FunctionRow> =
-        sql(format!("{SELECT} WHERE interface_id = $1 AND id > $2 ORDER BY id LIMIT $3"))
-            .bind(interface_id)
-            .bind(after)
-            .bind(rows)
-            .fetch_all(&mut db.reader().await?)
-            .await?;
+    let found: Vec<FunctionRow> = sql(format!("{SELECT} WHERE interface_id = $1 AND id > $2 ORDER BY id LIMIT $3"))
+        .bind(interface_id)
+        .bind(after)
+        .bind(rows)
+        .fetch_all(&mut db.reader().await?)
+        .await?;
     found.into_iter().map(from_row).collect()
 }
 

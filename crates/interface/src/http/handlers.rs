@@ -147,7 +147,9 @@ pub async fn list_functions(State(engine): State<Engine>, Path(org): Path<String
     let after = page.after("functions")?.unwrap_or(0);
     let found = functions::page_functions(&engine.db, interface.id, after, page.rows_to_read()).await?;
     let page = page.page("functions", found, |function| function.id);
-    ok(json!({ "results": page.results.iter().map(functions::FunctionDef::view).collect::<Vec<_>>(), "next": page.next }))
+    ok(
+        json!({ "results": page.results.iter().map(functions::FunctionDef::view).collect::<Vec<_>>(), "next": page.next }),
+    )
 }
 
 #[utoipa::path(

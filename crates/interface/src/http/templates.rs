@@ -84,7 +84,9 @@ pub async fn list_templates(
     let after = page.after("templates")?.unwrap_or(0);
     let found = template::list_templates(&engine.db, organization, after, page.rows_to_read()).await?;
     let page = page.page("templates", found, |(t, _)| t.id);
-    ok(json!({ "results": page.results.iter().map(|(t, used_by)| t.view(used_by)).collect::<Vec<_>>(), "next": page.next }))
+    ok(
+        json!({ "results": page.results.iter().map(|(t, used_by)| t.view(used_by)).collect::<Vec<_>>(), "next": page.next }),
+    )
 }
 
 #[utoipa::path(

@@ -36,7 +36,11 @@ async fn once_per_key(app: &TestApp, path: &str, key: &str, body: Value, other: 
     assert_eq!((status, replayed), (made, true), "{path}: {again}");
     assert_eq!(again, first, "{path}: the first answer, byte for byte");
     let (status, refused, _) = post_keyed(app, "FCI", path, key, &other).await;
-    assert_eq!((status, refused["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("Idempotency-Key")), "{path}: {refused}");
+    assert_eq!(
+        (status, refused["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("Idempotency-Key")),
+        "{path}: {refused}"
+    );
     first
 }
 

@@ -55,7 +55,12 @@ impl List<'_> {
     async fn refuses_bad_parameters(&self, app: &TestApp) -> String {
         for limit in ["0", "1001", "ten", "-3"] {
             let (status, answer) = app.get_json(&with(&self.path, &format!("limit={limit}")), self.key).await;
-            assert_eq!((status, answer["field"].as_str()), (StatusCode::BAD_REQUEST, Some("limit")), "{}: {answer}", self.path);
+            assert_eq!(
+                (status, answer["field"].as_str()),
+                (StatusCode::BAD_REQUEST, Some("limit")),
+                "{}: {answer}",
+                self.path
+            );
         }
         let (_, first) = app.get_json(&with(&self.path, "limit=1"), self.key).await;
         let next = first["next"].as_str().unwrap_or_else(|| panic!("{}: more than one item: {first}", self.path));
@@ -65,7 +70,12 @@ impl List<'_> {
         let garbled = String::from_utf8(garbled).unwrap();
         for bad in [garbled.as_str(), "not-a-cursor", "eyJ9.00"] {
             let (status, answer) = app.get_json(&with(&self.path, &format!("cursor={bad}")), self.key).await;
-            assert_eq!((status, answer["field"].as_str()), (StatusCode::BAD_REQUEST, Some("cursor")), "{}: {answer}", self.path);
+            assert_eq!(
+                (status, answer["field"].as_str()),
+                (StatusCode::BAD_REQUEST, Some("cursor")),
+                "{}: {answer}",
+                self.path
+            );
         }
         cursor
     }
@@ -73,7 +83,12 @@ impl List<'_> {
     /// A cursor made by another list is refused here.
     async fn refuses_foreign_cursor(&self, app: &TestApp, cursor: &str) {
         let (status, answer) = app.get_json(&with(&self.path, &format!("cursor={cursor}")), self.key).await;
-        assert_eq!((status, answer["field"].as_str()), (StatusCode::BAD_REQUEST, Some("cursor")), "{}: {answer}", self.path);
+        assert_eq!(
+            (status, answer["field"].as_str()),
+            (StatusCode::BAD_REQUEST, Some("cursor")),
+            "{}: {answer}",
+            self.path
+        );
     }
 }
 

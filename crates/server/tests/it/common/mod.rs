@@ -3,7 +3,6 @@
 
 pub mod boxoffice;
 
-
 use reqwest::StatusCode;
 use serde_json::Value;
 use tixbridge_server::app::{AppConfig, BoundApp, Part, RunningApp};
