@@ -3,11 +3,10 @@
 //! Written in the transaction of the change; read with `GET /api/organizer/audit`.
 
 use axum::Json;
-use axum::extract::{Query, State};
-use serde::Deserialize;
+use axum::extract::State;
 use serde_json::{Value, json};
 use tixbridge_store::{Tx, sql};
-use tixbridge_web::ApiError;
+use tixbridge_web::{ApiError, Page, PageParams, PageQuery};
 
 use crate::WalletState;
 use crate::auth::Organizer;
@@ -31,20 +30,14 @@ pub(crate) async fn record(
     Ok(())
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub(crate) struct AuditQuery {
-    before: Option<i64>,
-    limit: Option<i64>,
-}
-
 /// `GET /api/organizer/audit`: the organizer's changes, newest first.
 #[utoipa::path(
     get,
     path = "/api/organizer/audit",
-    summary = "The organizer's configuration changes (event rules, device limits), newest first: when, what, which fields, never a value",
+    summary = "The organizer's configuration changes (event rules, device limits), newest first, a page at a time: when, what, which fields, never a value",
+    params(PageParams),
     responses(
-        (status = 200, description = "done", body = serde_json::Value),
+        (status = 200, description = "done", body = Page<serde_json::Value>),
         crate::openapi::Refusals
     ),
     security(("basic" = []), ("apiKey" = []))
@@ -52,20 +45,19 @@ pub(crate) struct AuditQuery {
 pub(crate) async fn get_audit(
     State(state): State<WalletState>,
     Organizer(organizer): Organizer,
-    Query(query): Query<AuditQuery>,
-) -> Result<Json<Value>, ApiError> {
-    let limit = query.limit.unwrap_or(100);
-    if !(1..=1000).contains(&limit) {
-        return Err(ApiError::unprocessable("limit", "must be 1 to 1,000"));
-    }
+    page: PageQuery,
+) -> Result<Json<Page<Value>>, ApiError> {
+    let before: Option<i64> = page.after("audit")?;
     let rows: Vec<(i64, i64, String, String, String)> = sql("SELECT id, at, action, object, fields FROM wallet_audit
          WHERE organizer_id = $1 AND id < $2 ORDER BY id DESC LIMIT $3")
     .bind(organizer)
-    .bind(query.before.unwrap_or(i64::MAX))
-    .bind(limit)
+    .bind(before.unwrap_or(i64::MAX))
+    .bind(page.rows_to_read())
     .fetch_all(&mut state.db.reader().await?)
     .await?;
-    let changes: Vec<Value> = rows
+    let page = page.page("audit", rows, |row| row.0);
+    let changes: Vec<Value> = page
+        .results
         .into_iter()
         .map(|(id, at, action, object, fields)| {
             let at = chrono::DateTime::from_timestamp_millis(at).unwrap_or_default();
@@ -73,5 +65,5 @@ pub(crate) async fn get_audit(
                     "object": object, "fields": serde_json::from_str::<Value>(&fields).unwrap_or(Value::Null) })
         })
         .collect();
-    Ok(Json(json!({ "changes": changes })))
+    Ok(Json(Page { results: changes, next: page.next }))
 }

@@ -5,8 +5,10 @@
 mod error;
 mod json_body;
 pub mod openapi;
+pub mod page;
 mod write_guard;
 
 pub use error::ApiError;
 pub use json_body::{BodyBytes, JsonBody, MAX_BODY_BYTES, parse_json};
+pub use page::{Page, PageParams, PageQuery};
 pub use write_guard::{WriteGuard, guard_writes};

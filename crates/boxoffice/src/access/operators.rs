@@ -145,10 +145,19 @@ pub async fn create(
 }
 
 /// The organization's operators who may still sign in.
-pub async fn list(db: &Db, organization_id: i64) -> Result<Vec<OperatorInfo>, BoxOfficeError> {
+pub async fn list(
+    db: &Db,
+    organization_id: i64,
+    after: Option<(String, i64)>,
+    rows: i64,
+) -> Result<Vec<OperatorInfo>, BoxOfficeError> {
+    let (email, id) = after.unwrap_or_default();
     Ok(sql("SELECT id, email, role, disabled_at FROM bo_operators
-         WHERE organization_id = $1 AND disabled_at IS NULL ORDER BY email")
+         WHERE organization_id = $1 AND disabled_at IS NULL AND (email, id) > ($2, $3) ORDER BY email, id LIMIT $4")
     .bind(organization_id)
+    .bind(email)
+    .bind(id)
+    .bind(rows)
     .fetch_all(&mut db.reader().await?)
     .await?)
 }

@@ -3,14 +3,14 @@
 
 use std::net::SocketAddr;
 
-use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::extract::{ConnectInfo, Path, State};
 use axum::http::header::SET_COOKIE;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use serde::Deserialize;
 use serde_json::{Value, json};
-use tixbridge_web::{ApiError, JsonBody};
+use tixbridge_web::{ApiError, JsonBody, Page, PageParams, PageQuery};
 
 use super::operators::{self, NewOperator};
 use super::tokens::{self, NewToken};
@@ -135,14 +135,16 @@ pub(crate) async fn create_token(
     get,
     path = "/api/boxoffice/organizations/{org}/tokens",
     summary = "The organization's tokens (never their text)",
-    params(crate::openapi::OrgPath),
-    responses((status = 200, description = "tokens", body = crate::openapi::access::TokenList))
+    params(crate::openapi::OrgPath, PageParams),
+    responses((status = 200, description = "tokens, newest first", body = Page<tokens::TokenInfo>))
 )]
 pub(crate) async fn list_tokens(
     State(state): State<BoxOfficeState>,
     Extension(access): Extension<Access>,
-) -> Result<Json<Value>, ApiError> {
-    Ok(Json(json!({ "tokens": tokens::list(&state.db, access.organization_id).await? })))
+    page: PageQuery,
+) -> Result<Json<Page<tokens::TokenInfo>>, ApiError> {
+    let found = tokens::list(&state.db, access.organization_id, page.after("tokens")?, page.rows_to_read()).await?;
+    Ok(Json(page.page("tokens", found, |token| token.id)))
 }
 
 #[utoipa::path(
@@ -182,15 +184,18 @@ pub(crate) async fn create_operator(
 #[utoipa::path(
     get,
     path = "/api/boxoffice/organizations/{org}/operators",
-    summary = "The organization's operators",
-    params(crate::openapi::OrgPath),
-    responses((status = 200, description = "operators", body = crate::openapi::access::OperatorList))
+    summary = "The organization's operators, by e-mail",
+    params(crate::openapi::OrgPath, PageParams),
+    responses((status = 200, description = "operators", body = Page<operators::OperatorInfo>))
 )]
 pub(crate) async fn list_operators(
     State(state): State<BoxOfficeState>,
     Extension(access): Extension<Access>,
-) -> Result<Json<Value>, ApiError> {
-    Ok(Json(json!({ "operators": operators::list(&state.db, access.organization_id).await? })))
+    page: PageQuery,
+) -> Result<Json<Page<operators::OperatorInfo>>, ApiError> {
+    let after = page.after("operators")?;
+    let found = operators::list(&state.db, access.organization_id, after, page.rows_to_read()).await?;
+    Ok(Json(page.page("operators", found, |operator| (operator.email.clone(), operator.id))))
 }
 
 #[utoipa::path(
@@ -209,31 +214,18 @@ pub(crate) async fn disable_operator(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub(crate) struct AuditQuery {
-    /// an id: older changes
-    before: Option<i64>,
-    #[param(minimum = 1, maximum = 1000, default = 100)]
-    limit: Option<i64>,
-}
-
 #[utoipa::path(
     get,
     path = "/api/boxoffice/organizations/{org}/audit",
     summary = "Configuration changes, newest first: who, when, what, which fields (never a value)",
-    params(crate::openapi::OrgPath, AuditQuery),
-    responses((status = 200, description = "changes", body = crate::openapi::access::AuditPage))
+    params(crate::openapi::OrgPath, PageParams),
+    responses((status = 200, description = "changes", body = Page<audit::AuditRecord>))
 )]
 pub(crate) async fn list_audit(
     State(state): State<BoxOfficeState>,
     Extension(access): Extension<Access>,
-    Query(query): Query<AuditQuery>,
-) -> Result<Json<Value>, ApiError> {
-    let limit = query.limit.unwrap_or(100);
-    if !(1..=1000).contains(&limit) {
-        return Err(ApiError::unprocessable("limit", "must be 1 to 1,000"));
-    }
-    Ok(Json(json!({ "changes": audit::list(&state.db, access.organization_id, query.before, limit).await? })))
+    page: PageQuery,
+) -> Result<Json<Page<audit::AuditRecord>>, ApiError> {
+    let found = audit::list(&state.db, access.organization_id, page.after("audit")?, page.rows_to_read()).await?;
+    Ok(Json(page.page("audit", found, |record| record.id)))
 }

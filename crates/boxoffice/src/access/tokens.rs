@@ -165,9 +165,16 @@ const SELECT: &str =
     "SELECT id, name, role, events, created_at, expires_at, last_used_at, revoked_at FROM bo_api_tokens";
 
 /// The organization's tokens, newest first.
-pub async fn list(db: &Db, organization_id: i64) -> Result<Vec<TokenInfo>, BoxOfficeError> {
-    let rows: Vec<TokenRow> = sql(format!("{SELECT} WHERE organization_id = $1 ORDER BY id DESC"))
+pub async fn list(
+    db: &Db,
+    organization_id: i64,
+    before: Option<i64>,
+    rows: i64,
+) -> Result<Vec<TokenInfo>, BoxOfficeError> {
+    let rows: Vec<TokenRow> = sql(format!("{SELECT} WHERE organization_id = $1 AND id < $2 ORDER BY id DESC LIMIT $3"))
         .bind(organization_id)
+        .bind(before.unwrap_or(i64::MAX))
+        .bind(rows)
         .fetch_all(&mut db.reader().await?)
         .await?;
     rows.into_iter().map(TokenRow::info).collect()

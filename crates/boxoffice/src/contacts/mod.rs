@@ -14,7 +14,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use tixbridge_store::{Conn, Db, Tx, sql};
-use tixbridge_web::ApiError;
+use tixbridge_web::{ApiError, Page, PageParams, PageQuery};
 
 use crate::idempotency::{Answer, Idempotent};
 use crate::{BoxOfficeError, BoxOfficeState, organizations, validate};
@@ -274,31 +274,53 @@ pub(crate) async fn get_contact(
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub(crate) struct ContactQuery {
+    /// only the contacts with this e-mail, the preferred one first
     email: Option<String>,
 }
 
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub(crate) struct ContactList {
-    contacts: Vec<Contact>,
-}
+/// The name of `GET …/contacts` in its cursors.
+const LIST: &str = "contacts";
 
-/// `GET …/contacts?email=`: every contact with that e-mail, the preferred one first.
+/// A contact's place in [`PREFERENCE`] order: (no internet account, not an individual, id).
+type Rank = (i64, i64, i64);
+
+/// `GET …/contacts`: every contact by id, or those with one e-mail, the preferred one first.
 #[utoipa::path(
     get,
     path = "/api/boxoffice/organizations/{org}/contacts",
-    summary = "Contacts with an e-mail, the preferred first",
-    params(crate::openapi::OrgPath, ContactQuery),
-    responses((status = 200, description = "found", body = ContactList), crate::openapi::answers::ReadRefusals)
+    summary = "The organization's contacts by id, or those with an e-mail, the preferred first; a page at a time",
+    params(crate::openapi::OrgPath, ContactQuery, PageParams),
+    responses((status = 200, description = "found", body = Page<Contact>), crate::openapi::answers::ReadRefusals)
 )]
 pub(crate) async fn list_contacts(
     State(state): State<BoxOfficeState>,
     Path(org): Path<String>,
     Query(query): Query<ContactQuery>,
-) -> Result<Json<ContactList>, ApiError> {
+    page: PageQuery,
+) -> Result<Json<Page<Contact>>, ApiError> {
     let org = organizations::find(&state.db, &org).await?;
-    let email = query
-        .email
-        .filter(|e| !e.trim().is_empty())
-        .ok_or_else(|| ApiError::bad_request("email", "give ?email=ADDRESS: contacts are listed by e-mail"))?;
-    Ok(Json(ContactList { contacts: list_by_email(&state.db, org.id, &email).await? }))
+    let after: Rank = page.after(LIST)?.unwrap_or((-1, -1, 0));
+    let email = query.email.filter(|e| !e.trim().is_empty());
+    let mut select = sql(format!("SELECT {COLUMNS} FROM bo_contacts WHERE organization_id = "));
+    select.push_bind(org.id);
+    match &email {
+        Some(email) => {
+            select.push(" AND email = ").push_bind(normalize_email(email));
+            select.push(
+                " AND (CASE WHEN has_internet_account THEN 0 ELSE 1 END, \
+                 CASE WHEN kind = 'INDIVIDUAL' THEN 0 ELSE 1 END, id) > (",
+            );
+            select.push_bind(after.0).push(", ").push_bind(after.1).push(", ").push_bind(after.2).push(") ");
+            select.push(PREFERENCE);
+        }
+        None => {
+            select.push(" AND id > ").push_bind(after.2).push(" ORDER BY id");
+        }
+    }
+    select.push(" LIMIT ").push_bind(page.rows_to_read());
+    let contacts: Vec<Contact> = select.fetch_all(&mut state.db.reader().await?).await?;
+    Ok(Json(page.page(LIST, contacts, |c| {
+        let (no_account, not_individual, id) = preference_rank(c.has_internet_account, &c.kind, c.id);
+        (i64::from(no_account), i64::from(not_individual), id)
+    })))
 }

@@ -3,9 +3,6 @@
 use utoipa::ToSchema;
 
 use crate::access::Role;
-use crate::access::audit::AuditRecord;
-use crate::access::operators::OperatorInfo;
-use crate::access::tokens::TokenInfo;
 
 /// A signed-in operator.
 #[derive(ToSchema)]
@@ -27,22 +24,4 @@ pub struct Caller {
     kind: String,
     id: i64,
     name: String,
-}
-
-#[derive(ToSchema)]
-#[allow(dead_code)]
-pub struct TokenList {
-    tokens: Vec<TokenInfo>,
-}
-
-#[derive(ToSchema)]
-#[allow(dead_code)]
-pub struct OperatorList {
-    operators: Vec<OperatorInfo>,
-}
-
-#[derive(ToSchema)]
-#[allow(dead_code)]
-pub struct AuditPage {
-    changes: Vec<AuditRecord>,
 }

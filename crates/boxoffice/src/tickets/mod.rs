@@ -9,7 +9,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use tixbridge_domain::{OrganizationId, TicketId};
-use tixbridge_web::{ApiError, JsonBody};
+use tixbridge_web::{ApiError, JsonBody, Page, PageParams, PageQuery};
 
 pub use ops::{
     Reprinted, Scanned, amend_reason, apply, cancel, control, control_accepted_scan, control_by_barcode, invalidate,
@@ -20,8 +20,8 @@ pub use view::{TicketDetail, TicketFilter, TicketView};
 use crate::idempotency::{Answer, Idempotency};
 use crate::{BoxOfficeState, organizations};
 
-/// The largest page of `GET …/tickets`.
-pub const MAX_PAGE: i64 = 1_000;
+/// The name of `GET …/tickets` in its cursors.
+const LIST: &str = "tickets";
 
 #[utoipa::path(
     get,
@@ -44,30 +44,21 @@ pub(crate) async fn get_ticket(
 pub(crate) struct ListQuery {
     status: Option<String>,
     performance: Option<String>,
-    limit: Option<i64>,
-    after_id: Option<i64>,
-}
-
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub(crate) struct TicketPage {
-    tickets: Vec<TicketView>,
-    /// Pass as `afterId` for the next page; absent on the last page.
-    next_after_id: Option<i64>,
 }
 
 #[utoipa::path(
     get,
     path = "/api/boxoffice/organizations/{org}/tickets",
-    summary = "A page of tickets by id",
-    params(crate::openapi::OrgPath, ListQuery),
-    responses((status = 200, description = "found", body = TicketPage), crate::openapi::answers::ReadRefusals)
+    summary = "The organization's tickets by id, a page at a time",
+    params(crate::openapi::OrgPath, ListQuery, PageParams),
+    responses((status = 200, description = "found", body = Page<TicketView>), crate::openapi::answers::ReadRefusals)
 )]
 pub(crate) async fn list_tickets(
     State(state): State<BoxOfficeState>,
     Path(org): Path<String>,
     Query(query): Query<ListQuery>,
-) -> Result<Json<TicketPage>, ApiError> {
+    page: PageQuery,
+) -> Result<Json<Page<TicketView>>, ApiError> {
     let org = organizations::find(&state.db, &org).await?;
     let status = match query.status.as_deref().filter(|s| !s.is_empty()) {
         None => None,
@@ -77,19 +68,14 @@ pub(crate) async fn list_tickets(
             })?)
         }
     };
-    let limit = query.limit.unwrap_or(100);
-    if !(1..=MAX_PAGE).contains(&limit) {
-        return Err(ApiError::bad_request("limit", format!("must be between 1 and {MAX_PAGE}")));
-    }
     let filter = TicketFilter {
         status,
         performance_code: query.performance.filter(|p| !p.is_empty()),
-        after_id: query.after_id.unwrap_or(0),
-        limit,
+        after_id: page.after(LIST)?.unwrap_or(0),
+        limit: page.rows_to_read(),
     };
     let tickets = view::list(&state.db, org.id, &filter).await?;
-    let next_after_id = (tickets.len() as i64 == limit).then(|| tickets.last().map(|t| t.id)).flatten();
-    Ok(Json(TicketPage { tickets, next_after_id }))
+    Ok(Json(page.page(LIST, tickets, |ticket| ticket.id)))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]

@@ -11,8 +11,8 @@ use serde::{Deserialize, Serialize};
 use crate::params::CustomParameters;
 
 pub use store::{
-    InterfaceError, create_interface, load_interface, load_interface_of_org, sealed_secrets_open_with,
-    store_organization_id, update_interface,
+    InterfaceError, create_interface, create_interface_in, load_interface, load_interface_of_org,
+    sealed_secrets_open_with, store_organization_id, update_interface,
 };
 pub use url::{WALLET_HOSTS_VAR, WalletHosts, check_url};
 

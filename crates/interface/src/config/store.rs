@@ -3,7 +3,7 @@
 
 use tixbridge_boxoffice::access::audit::AuditEntry;
 use tixbridge_boxoffice::wallet_side::organizations::{self, InterfaceOrganization};
-use tixbridge_store::{Db, sql};
+use tixbridge_store::{Conn, Db, Tx, sql};
 use tixbridge_vault::ServerKey;
 
 use super::{ConfigError, Interface, InterfaceInput, InterfaceType, WalletHosts, refuse, validate};
@@ -45,6 +45,23 @@ pub async fn create_interface(
     input: InterfaceInput,
     audit: &AuditEntry,
 ) -> Result<Interface, InterfaceError> {
+    let mut tx = db.begin_write().await?;
+    let created = create_interface_in(&mut tx, db, key, hosts, org_code, input, audit).await?;
+    tx.commit().await?;
+    Ok(created)
+}
+
+/// [`create_interface`] inside the caller's `tx`, left uncommitted (an idempotent create stores
+/// its answer in the same transaction).
+pub async fn create_interface_in(
+    tx: &mut Tx,
+    db: &Db,
+    key: &ServerKey,
+    hosts: &WalletHosts,
+    org_code: &str,
+    input: InterfaceInput,
+    audit: &AuditEntry,
+) -> Result<Interface, InterfaceError> {
     let valid = validate(input, true, hosts)?;
     let org = organization_by_code(db, org_code).await?;
     if !org.owns_inventory {
@@ -56,7 +73,6 @@ pub async fn create_interface(
     let password = valid.password.clone().unwrap_or_default();
     let sealed = key.seal(PASSWORD_CONTEXT, password.as_bytes());
     let now = chrono::Utc::now().timestamp_millis();
-    let mut tx = db.begin_write().await?;
     let id: Option<i64> = sql("INSERT INTO itf_interfaces (organization_id, name, type, url, login, password_sealed,
              notification_emails, custom_parameters, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
@@ -70,18 +86,15 @@ pub async fn create_interface(
     .bind(valid.notification_emails.join(","))
     .bind(&valid.custom_parameters)
     .bind(now)
-    .scalar_optional(&mut tx)
+    .scalar_optional(&mut *tx)
     .await?;
-    if let Some(id) = id {
-        tixbridge_boxoffice::access::audit::record(&mut tx, &audit.clone().on(format!("interface {id}"))).await?;
-    }
-    tx.commit().await?;
     let id = id.ok_or(InterfaceError::Conflict {
         field: "organization",
         message: "this organization already has a wallet interface (at most one: two would break the push functions)"
             .into(),
     })?;
-    load_interface(db, key, id).await
+    tixbridge_boxoffice::access::audit::record(tx, &audit.clone().on(format!("interface {id}"))).await?;
+    load_interface_in(tx, key, id).await
 }
 
 /// Changes an interface; an absent password keeps the stored one, but only while the URL and
@@ -143,8 +156,12 @@ const SELECT: &str = "SELECT id, organization_id, name, type, url, login, passwo
         custom_parameters FROM itf_interfaces";
 
 pub async fn load_interface(db: &Db, key: &ServerKey, id: i64) -> Result<Interface, InterfaceError> {
-    let row: Option<InterfaceRow> =
-        sql(format!("{SELECT} WHERE id = $1")).bind(id).fetch_optional(&mut db.reader().await?).await?;
+    load_interface_in(&mut db.reader().await?, key, id).await
+}
+
+/// [`load_interface`] on `conn` (a transaction sees the interface it just made).
+pub async fn load_interface_in(conn: &mut impl Conn, key: &ServerKey, id: i64) -> Result<Interface, InterfaceError> {
+    let row: Option<InterfaceRow> = sql(format!("{SELECT} WHERE id = $1")).bind(id).fetch_optional(conn).await?;
     open_row(row.ok_or_else(|| InterfaceError::NotFound(format!("no interface {id}")))?, key)
 }
 

@@ -8,7 +8,10 @@ mod store;
 use serde::{Deserialize, Serialize};
 
 pub use settings::Settings;
-pub use store::{create_function, list_functions, load_function, set_pagination_key, update_function};
+pub use store::{
+    create_function, create_function_in, list_functions, load_function, page_functions, set_pagination_key,
+    update_function,
+};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]

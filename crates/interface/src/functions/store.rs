@@ -3,7 +3,7 @@
 
 use tixbridge_boxoffice::access::audit::AuditEntry;
 use tixbridge_boxoffice::wallet_side::printing::point_of_sale_id;
-use tixbridge_store::{Backend, Db, Tx, sql};
+use tixbridge_store::{Backend, Conn, Db, Tx, sql};
 
 use super::{FunctionDef, FunctionInput, FunctionKind, Launch, Settings};
 use crate::config::{ConfigError, Interface, InterfaceError};
@@ -131,6 +131,21 @@ pub async fn create_function(
     input: FunctionInput,
     audit: &AuditEntry,
 ) -> Result<FunctionDef, InterfaceError> {
+    let mut tx = db.begin_write().await?;
+    let created = create_function_in(&mut tx, db, interface, input, audit).await?;
+    tx.commit().await?;
+    Ok(created)
+}
+
+/// [`create_function`] inside the caller's `tx`, left uncommitted (an idempotent create stores
+/// its answer in the same transaction); `db` reads the catalog.
+pub async fn create_function_in(
+    tx: &mut Tx,
+    db: &Db,
+    interface: &Interface,
+    input: FunctionInput,
+    audit: &AuditEntry,
+) -> Result<FunctionDef, InterfaceError> {
     let c = check(&input)?;
     super::fits_interface(&c.settings, interface)?;
     check_catalog(db, interface, &c.settings).await?;
@@ -139,10 +154,9 @@ pub async fn create_function(
         .frequency_seconds
         .filter(|_| c.launch == Launch::Automatic)
         .map(|f| super::schedule::first_run(f * 1000, c.start_at, now, interface.params.stick_to_the_hour));
-    let mut tx = db.begin_write().await?;
-    ensure_template(&mut tx, interface, &c.settings).await?;
+    ensure_template(tx, interface, &c.settings).await?;
     if c.kind == FunctionKind::Feedback && c.active {
-        ensure_single_feedback(&mut tx, interface, -1).await?;
+        ensure_single_feedback(tx, interface, -1).await?;
     }
     let id: i64 =
         sql("INSERT INTO itf_functions (interface_id, kind, name, launch, frequency_seconds, start_at, end_at,
@@ -161,11 +175,10 @@ pub async fn create_function(
         .bind(next_run_at)
         .bind(now)
         .bind(date_from(&c.settings).map(|_| now))
-        .scalar(&mut tx)
+        .scalar(&mut *tx)
         .await?;
-    tixbridge_boxoffice::access::audit::record(&mut tx, &audit.clone().on(format!("function {id}"))).await?;
-    tx.commit().await?;
-    load_function(db, id).await
+    tixbridge_boxoffice::access::audit::record(tx, &audit.clone().on(format!("function {id}"))).await?;
+    load_function_in(tx, id).await
 }
 
 pub async fn update_function(
@@ -263,8 +276,12 @@ fn from_row(row: FunctionRow) -> Result<FunctionDef, InterfaceError> {
 }
 
 pub async fn load_function(db: &Db, id: i64) -> Result<FunctionDef, InterfaceError> {
-    let row: Option<FunctionRow> =
-        sql(format!("{SELECT} WHERE id = $1")).bind(id).fetch_optional(&mut db.reader().await?).await?;
+    load_function_in(&mut db.reader().await?, id).await
+}
+
+/// [`load_function`] on `conn` (a transaction sees the function it just made).
+pub async fn load_function_in(conn: &mut impl Conn, id: i64) -> Result<FunctionDef, InterfaceError> {
+    let row: Option<FunctionRow> = sql(format!("{SELECT} WHERE id = $1")).bind(id).fetch_optional(conn).await?;
     from_row(row.ok_or_else(|| InterfaceError::NotFound(format!("no function {id}")))?)
 }
 
@@ -274,6 +291,22 @@ pub async fn list_functions(db: &Db, interface_id: i64) -> Result<Vec<FunctionDe
         .fetch_all(&mut db.reader().await?)
         .await?;
     rows.into_iter().map(from_row).collect()
+}
+
+/// A page of the interface's functions by id: `rows` of them after id `after`.
+pub async fn page_functions(
+    db: &Db,
+    interface_id: i64,
+    after: i64,
+    rows: i64,
+) -> Result<Vec<FunctionDef>, InterfaceError> {
+    let found: Vec<FunctionRow> = sql(format!("{SELECT} WHERE interface_id = $1 AND id > $2 ORDER BY id LIMIT $3"))
+        .bind(interface_id)
+        .bind(after)
+        .bind(rows)
+        .fetch_all(&mut db.reader().await?)
+        .await?;
+    found.into_iter().map(from_row).collect()
 }
 
 /// Feedback keeps its own cursor; an operator may also reset it.

@@ -1,15 +1,17 @@
 //! Handlers of the interface API, named verb_noun.
 
 use axum::extract::{Path, Query, State};
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use serde::Deserialize;
 use serde_json::{Value, json};
-use tixbridge_web::{ApiError, JsonBody};
+use tixbridge_web::{ApiError, JsonBody, Page, PageParams, PageQuery};
 
 use tixbridge_boxoffice::access::Access;
 use tixbridge_boxoffice::access::audit::AuditEntry;
+use tixbridge_boxoffice::idempotency::{Answer as IdempotentAnswer, Idempotency, Idempotent};
+use tixbridge_boxoffice::openapi::IdempotencyKey;
 
 use crate::config::{self, InterfaceInput};
 use crate::engine::Engine;
@@ -20,10 +22,6 @@ pub(super) type Answer = Result<(StatusCode, Json<Value>), ApiError>;
 
 pub(super) fn ok(value: Value) -> Answer {
     Ok((StatusCode::OK, Json(value)))
-}
-
-pub(super) fn created(value: Value) -> Answer {
-    Ok((StatusCode::CREATED, Json(value)))
 }
 
 /// The audit entry of a change to the interface's configuration: the fields a request sets
@@ -42,18 +40,26 @@ fn interface_audit(access: &Access, action: &str, input: &InterfaceInput) -> Aud
     summary = "Create the organization's wallet interface (one per organization, in the inventory owner)",
     params(tixbridge_boxoffice::openapi::OrgPath),
     request_body = InterfaceInput,
-    responses((status = 201, description = "done", body = serde_json::Value), (status = 404, response = tixbridge_web::openapi::NotFound), (status = 422, response = tixbridge_web::openapi::BadRequest))
+    params(IdempotencyKey),
+    responses((status = 201, description = "done (or the first answer to its Idempotency-Key)", body = serde_json::Value), (status = 404, response = tixbridge_web::openapi::NotFound), (status = 422, response = tixbridge_web::openapi::BadRequest))
 )]
 pub async fn create_interface(
     State(engine): State<Engine>,
     Extension(access): Extension<Access>,
     Path(org): Path<String>,
-    JsonBody(input): JsonBody<InterfaceInput>,
-) -> Answer {
+    Idempotent(key, input): Idempotent<InterfaceInput>,
+) -> Result<IdempotentAnswer, ApiError> {
+    if let Some(replay) = key.replay(&engine.db, access.organization_id).await? {
+        return Ok(replay);
+    }
     let audit = interface_audit(&access, "interface.create", &input);
-    let interface =
-        config::create_interface(&engine.db, &engine.key, &engine.wallet_hosts, &org, input, &audit).await?;
-    created(interface.public_view())
+    let mut tx = engine.db.begin_write().await?;
+    if let Some(replay) = key.claim(&mut tx, access.organization_id).await? {
+        return Ok(replay);
+    }
+    let (db, server_key, hosts) = (&engine.db, &engine.key, &engine.wallet_hosts);
+    let made = config::create_interface_in(&mut tx, db, server_key, hosts, &org, input, &audit).await?;
+    Ok(key.finish(tx, access.organization_id, StatusCode::CREATED, &made.public_view()).await?)
 }
 
 #[utoipa::path(
@@ -107,30 +113,43 @@ fn function_audit(access: &Access, action: &str, object: String) -> AuditEntry {
     summary = "Create a function",
     params(tixbridge_boxoffice::openapi::OrgPath),
     request_body = FunctionInput,
-    responses((status = 201, description = "done", body = serde_json::Value), (status = 404, response = tixbridge_web::openapi::NotFound), (status = 422, response = tixbridge_web::openapi::BadRequest))
+    params(IdempotencyKey),
+    responses((status = 201, description = "done (or the first answer to its Idempotency-Key)", body = serde_json::Value), (status = 404, response = tixbridge_web::openapi::NotFound), (status = 422, response = tixbridge_web::openapi::BadRequest))
 )]
 pub async fn create_function(
     State(engine): State<Engine>,
     Extension(access): Extension<Access>,
     Path(org): Path<String>,
-    JsonBody(input): JsonBody<FunctionInput>,
-) -> Answer {
+    Idempotent(key, input): Idempotent<FunctionInput>,
+) -> Result<IdempotentAnswer, ApiError> {
+    if let Some(replay) = key.replay(&engine.db, access.organization_id).await? {
+        return Ok(replay);
+    }
     let interface = config::load_interface_of_org(&engine.db, &engine.key, &org).await?;
     let audit = function_audit(&access, "function.create", "function".to_owned());
-    created(functions::create_function(&engine.db, &interface, input, &audit).await?.view())
+    let mut tx = engine.db.begin_write().await?;
+    if let Some(replay) = key.claim(&mut tx, access.organization_id).await? {
+        return Ok(replay);
+    }
+    let made = functions::create_function_in(&mut tx, &engine.db, &interface, input, &audit).await?;
+    Ok(key.finish(tx, access.organization_id, StatusCode::CREATED, &made.view()).await?)
 }
 
 #[utoipa::path(
     get,
     path = "/api/boxoffice/organizations/{org}/interface/functions",
-    summary = "The interface's functions",
-    params(tixbridge_boxoffice::openapi::OrgPath),
-    responses((status = 200, description = "done", body = serde_json::Value), (status = 404, response = tixbridge_web::openapi::NotFound), (status = 422, response = tixbridge_web::openapi::BadRequest))
+    summary = "The interface's functions by id, a page at a time",
+    params(tixbridge_boxoffice::openapi::OrgPath, PageParams),
+    responses((status = 200, description = "done", body = Page<serde_json::Value>), (status = 400, response = tixbridge_web::openapi::BadRequest), (status = 404, response = tixbridge_web::openapi::NotFound))
 )]
-pub async fn list_functions(State(engine): State<Engine>, Path(org): Path<String>) -> Answer {
+pub async fn list_functions(State(engine): State<Engine>, Path(org): Path<String>, page: PageQuery) -> Answer {
     let interface = config::load_interface_of_org(&engine.db, &engine.key, &org).await?;
-    let list = functions::list_functions(&engine.db, interface.id).await?;
-    ok(json!({ "functions": list.iter().map(functions::FunctionDef::view).collect::<Vec<_>>() }))
+    let after = page.after("functions")?.unwrap_or(0);
+    let found = functions::page_functions(&engine.db, interface.id, after, page.rows_to_read()).await?;
+    let page = page.page("functions", found, |function| function.id);
+    ok(
+        json!({ "results": page.results.iter().map(functions::FunctionDef::view).collect::<Vec<_>>(), "next": page.next }),
+    )
 }
 
 #[utoipa::path(
@@ -187,7 +206,7 @@ pub struct RunQuery {
     post,
     path = "/api/boxoffice/functions/{id}/runs",
     summary = "Run the function now: 200 with the summary once it ended, or with wait=false 202 with the run's id and a Location to poll (409 while it runs; 403 naming fileToUpload when the caller may not upload files)",
-    params(("id" = i64, Path), RunQuery),
+    params(("id" = i64, Path), RunQuery, IdempotencyKey),
     request_body = RunRequest,
     responses((status = 200, description = "the run ended", body = serde_json::Value), (status = 202, description = "the run started; GET the Location for its progress", body = serde_json::Value), (status = 404, response = tixbridge_web::openapi::NotFound), (status = 422, response = tixbridge_web::openapi::BadRequest))
 )]
@@ -196,6 +215,8 @@ pub async fn run_function(
     Extension(access): Extension<Access>,
     Path(id): Path<tixbridge_domain::FunctionId>,
     Query(pairs): Query<Vec<(String, String)>>,
+    headers: HeaderMap,
+    uri: Uri,
     body: axum::body::Bytes,
 ) -> Result<Response, ApiError> {
     let mut query = RunQuery::default();
@@ -210,6 +231,12 @@ pub async fn run_function(
         Some("false") => false,
         Some(_) => return Err(ApiError::bad_request("wait", "wait must be true or false")),
     };
+    // `wait` is part of the request: the same key with another `wait` is another request
+    let request_path = uri.path_and_query().map_or(uri.path(), |p| p.as_str());
+    let key = Idempotency::new(&headers, &Method::POST, request_path, &body)?;
+    if let Some(replay) = key.replay(&engine.db, access.organization_id).await? {
+        return Ok(run_answer(replay));
+    }
     let request: RunRequest = if body.iter().all(u8::is_ascii_whitespace) {
         RunRequest::default()
     } else {
@@ -222,32 +249,53 @@ pub async fn run_function(
     // a file stands in for the wallet's answer: only an admin may put words in its mouth
     let options = RunOptions { file: request.file_to_upload, ..Default::default() };
     let started = engine.start_manual(id, options, access.caller.is_admin()).await?;
-    if !wait {
-        let location = format!("/api/boxoffice/runs/{}", started.run_id);
+    let (status, view) = if wait {
+        // the run is the server's: a caller that goes away stops waiting, the run goes on
+        let summary = started.finished().await?;
+        (StatusCode::OK, serde_json::to_value(summary).unwrap_or_default())
+    } else {
         let view = json!({ "runId": started.run_id, "functionId": started.function_id, "result": "RUNNING" });
-        return Ok((StatusCode::ACCEPTED, [(header::LOCATION, location)], Json(view)).into_response());
+        (StatusCode::ACCEPTED, view)
+    };
+    // The run has its own transactions (it belongs to the server), so its answer is kept for
+    // the key once it is known: a retry then answers it instead of starting another run.
+    let mut tx = engine.db.begin_write().await?;
+    if let Some(replay) = key.claim(&mut tx, access.organization_id).await? {
+        return Ok(run_answer(replay));
     }
-    // the run is the server's: a caller that goes away stops waiting, the run goes on
-    let summary = started.finished().await?;
-    Ok((StatusCode::OK, Json(serde_json::to_value(summary).unwrap_or_default())).into_response())
+    Ok(run_answer(key.finish(tx, access.organization_id, status, &view).await?))
+}
+
+/// A run's answer; a started run's (202) with the `Location` to poll.
+fn run_answer(answer: IdempotentAnswer) -> Response {
+    let location = (answer.status == StatusCode::ACCEPTED)
+        .then(|| serde_json::from_str::<Value>(&answer.body).ok()?["runId"].as_i64())
+        .flatten()
+        .map(|run| format!("/api/boxoffice/runs/{run}"));
+    let mut response = answer.into_response();
+    if let Some(location) = location.and_then(|l| header::HeaderValue::from_str(&l).ok()) {
+        response.headers_mut().insert(header::LOCATION, location);
+    }
+    response
 }
 
 #[utoipa::path(
     get,
     path = "/api/boxoffice/functions/{id}/runs",
-    summary = "The function's latest runs",
-    params(("id" = i64, Path)),
-    responses((status = 200, description = "done", body = serde_json::Value), (status = 404, response = tixbridge_web::openapi::NotFound), (status = 422, response = tixbridge_web::openapi::BadRequest))
+    summary = "The function's runs, newest first, a page at a time",
+    params(("id" = i64, Path), PageParams),
+    responses((status = 200, description = "done", body = Page<serde_json::Value>), (status = 400, response = tixbridge_web::openapi::BadRequest), (status = 404, response = tixbridge_web::openapi::NotFound))
 )]
-pub async fn list_runs(State(engine): State<Engine>, Path(id): Path<i64>) -> Answer {
+pub async fn list_runs(State(engine): State<Engine>, Path(id): Path<i64>, page: PageQuery) -> Answer {
     functions::load_function(&engine.db, id).await?;
-    ok(json!({ "runs": crate::runs::list_runs(&engine.db, id, 100).await? }))
+    let runs = crate::runs::list_runs(&engine.db, id, page.after("runs")?, page.rows_to_read()).await?;
+    ok(json!(page.page("runs", runs, |run| run["id"].as_i64().unwrap_or_default())))
 }
 
 #[utoipa::path(
     get,
     path = "/api/boxoffice/runs/{id}",
-    summary = "One run with its per-ticket log lines and, for admins, its dump",
+    summary = "One run with its first page of per-ticket log lines (`log`, the following ones at `logNext`) and, for admins, its dump",
     params(("id" = i64, Path)),
     responses((status = 200, description = "done", body = serde_json::Value), (status = 404, response = tixbridge_web::openapi::NotFound), (status = 422, response = tixbridge_web::openapi::BadRequest))
 )]
@@ -255,12 +303,37 @@ pub async fn show_run(
     State(engine): State<Engine>,
     Extension(access): Extension<Access>,
     Path(id): Path<i64>,
+    page: PageQuery,
 ) -> Answer {
     // dumped calls hold what was sent to and answered by the wallet: admins only
-    match crate::runs::load_run(&engine.db, id, access.caller.is_admin()).await? {
-        Some(run) => ok(run),
-        None => Err(ApiError::not_found(format!("no run {id}"))),
+    let Some(mut run) = crate::runs::load_run(&engine.db, id, access.caller.is_admin()).await? else {
+        return Err(ApiError::not_found(format!("no run {id}")));
+    };
+    let lines = page.first_page_of(&format!("/api/boxoffice/runs/{id}/lines"));
+    let first = crate::runs::log_lines(&engine.db, id, 0, lines.rows_to_read()).await?;
+    let first = lines.page(RUN_LINES, first, |line| line.id);
+    run["log"] = json!(first.results);
+    run["logNext"] = json!(first.next);
+    ok(run)
+}
+
+/// The name of `GET /api/boxoffice/runs/{id}/lines` in its cursors.
+const RUN_LINES: &str = "run lines";
+
+#[utoipa::path(
+    get,
+    path = "/api/boxoffice/runs/{id}/lines",
+    summary = "The run's per-ticket log lines in the order written, a page at a time",
+    params(("id" = i64, Path), PageParams),
+    responses((status = 200, description = "done", body = Page<crate::runs::LogLine>), (status = 400, response = tixbridge_web::openapi::BadRequest), (status = 404, response = tixbridge_web::openapi::NotFound))
+)]
+pub async fn list_run_lines(State(engine): State<Engine>, Path(id): Path<i64>, page: PageQuery) -> Answer {
+    if crate::runs::load_run(&engine.db, id, false).await?.is_none() {
+        return Err(ApiError::not_found(format!("no run {id}")));
     }
+    let after = page.after(RUN_LINES)?.unwrap_or(0);
+    let lines = crate::runs::log_lines(&engine.db, id, after, page.rows_to_read()).await?;
+    ok(json!(page.page(RUN_LINES, lines, |line| line.id)))
 }
 
 #[derive(Deserialize, Default, utoipa::ToSchema)]

@@ -25,6 +25,7 @@ use super::{handlers, templates};
         handlers::run_function,
         handlers::list_runs,
         handlers::show_run,
+        handlers::list_run_lines,
     )
 )]
 pub struct InterfaceApi;

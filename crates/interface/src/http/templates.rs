@@ -8,9 +8,10 @@ use serde::Deserialize;
 use serde_json::{Map, Value, json};
 use tixbridge_boxoffice::access::Access;
 use tixbridge_boxoffice::access::audit::AuditEntry;
-use tixbridge_web::JsonBody;
+use tixbridge_boxoffice::idempotency::Idempotent;
+use tixbridge_web::{ApiError, JsonBody};
 
-use super::handlers::{Answer, created, ok};
+use super::handlers::{Answer, ok};
 use crate::config::{self, InterfaceError};
 use crate::engine::Engine;
 use crate::template::{self, FieldsInput, PreviewRequest};
@@ -45,31 +46,47 @@ fn audit(organization: i64, access: &Access, action: &str, object: String) -> Au
     summary = "Save a ticket template (event.id, event.startTime, event.expirationDate refused; an error in source names its line)",
     params(tixbridge_boxoffice::openapi::OrgPath),
     request_body = TemplateInput,
-    responses((status = 201, description = "done", body = serde_json::Value), (status = 404, response = tixbridge_web::openapi::NotFound), (status = 422, response = tixbridge_web::openapi::BadRequest))
+    params(tixbridge_boxoffice::openapi::IdempotencyKey),
+    responses((status = 201, description = "done (or the first answer to its Idempotency-Key)", body = serde_json::Value), (status = 404, response = tixbridge_web::openapi::NotFound), (status = 422, response = tixbridge_web::openapi::BadRequest))
 )]
 pub async fn create_template(
     State(engine): State<Engine>,
     Extension(access): Extension<Access>,
     Path(org): Path<String>,
-    JsonBody(input): JsonBody<TemplateInput>,
-) -> Answer {
+    Idempotent(key, input): Idempotent<TemplateInput>,
+) -> Result<tixbridge_boxoffice::idempotency::Answer, ApiError> {
+    if let Some(replay) = key.replay(&engine.db, access.organization_id).await? {
+        return Ok(replay);
+    }
     let organization = config::store_organization_id(&engine.db, &org).await?;
     let audit = audit(organization, &access, "template.create", "template".into());
-    let saved = template::create_template(&engine.db, organization, &input.name, &input.fields(), &audit).await?;
-    created(saved.view(&[]))
+    let mut tx = engine.db.begin_write().await?;
+    if let Some(replay) = key.claim(&mut tx, access.organization_id).await? {
+        return Ok(replay);
+    }
+    let saved = template::create_template_in(&mut tx, organization, &input.name, &input.fields(), &audit).await?;
+    Ok(key.finish(tx, access.organization_id, StatusCode::CREATED, &saved.view(&[])).await?)
 }
 
 #[utoipa::path(
     get,
     path = "/api/boxoffice/organizations/{org}/templates",
-    summary = "The organization's ticket templates, each with the injection functions naming it",
-    params(tixbridge_boxoffice::openapi::OrgPath),
-    responses((status = 200, description = "done", body = serde_json::Value), (status = 404, response = tixbridge_web::openapi::NotFound))
+    summary = "The organization's ticket templates by id, each with the injection functions naming it; a page at a time",
+    params(tixbridge_boxoffice::openapi::OrgPath, tixbridge_web::PageParams),
+    responses((status = 200, description = "done", body = tixbridge_web::Page<serde_json::Value>), (status = 400, response = tixbridge_web::openapi::BadRequest), (status = 404, response = tixbridge_web::openapi::NotFound))
 )]
-pub async fn list_templates(State(engine): State<Engine>, Path(org): Path<String>) -> Answer {
+pub async fn list_templates(
+    State(engine): State<Engine>,
+    Path(org): Path<String>,
+    page: tixbridge_web::PageQuery,
+) -> Answer {
     let organization = config::store_organization_id(&engine.db, &org).await?;
-    let list = template::list_templates(&engine.db, organization).await?;
-    ok(json!({ "templates": list.iter().map(|(t, used_by)| t.view(used_by)).collect::<Vec<_>>() }))
+    let after = page.after("templates")?.unwrap_or(0);
+    let found = template::list_templates(&engine.db, organization, after, page.rows_to_read()).await?;
+    let page = page.page("templates", found, |(t, _)| t.id);
+    ok(
+        json!({ "results": page.results.iter().map(|(t, used_by)| t.view(used_by)).collect::<Vec<_>>(), "next": page.next }),
+    )
 }
 
 #[utoipa::path(
@@ -117,7 +134,7 @@ pub async fn delete_template(
     State(engine): State<Engine>,
     Extension(access): Extension<Access>,
     Path((org, id)): Path<(String, i64)>,
-) -> Result<StatusCode, tixbridge_web::ApiError> {
+) -> Result<StatusCode, ApiError> {
     let organization = config::store_organization_id(&engine.db, &org).await?;
     let audit = AuditEntry::new(organization, access.caller.actor(), "template.delete", format!("template {id}"));
     template::delete_template(&engine.db, organization, id, &audit).await?;

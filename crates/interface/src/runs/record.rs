@@ -184,42 +184,46 @@ fn run_json(row: &RunRow) -> Value {
 const SELECT: &str =
     "SELECT id, function_id, started_at, ended_at, result, simulation, counts, cause, dump FROM itf_runs";
 
-/// The latest runs of a function, newest first.
-pub async fn list_runs(db: &Db, function_id: i64, limit: i64) -> Result<Vec<Value>, sqlx::Error> {
-    let rows: Vec<RunRow> = sql(format!("{SELECT} WHERE function_id = $1 ORDER BY id DESC LIMIT $2"))
+/// The function's runs, newest first: `rows` of them older than run `before`.
+pub async fn list_runs(db: &Db, function_id: i64, before: Option<i64>, rows: i64) -> Result<Vec<Value>, sqlx::Error> {
+    let rows: Vec<RunRow> = sql(format!("{SELECT} WHERE function_id = $1 AND id < $2 ORDER BY id DESC LIMIT $3"))
         .bind(function_id)
-        .bind(limit)
+        .bind(before.unwrap_or(i64::MAX))
+        .bind(rows)
         .fetch_all(&mut db.reader().await?)
         .await?;
     Ok(rows.iter().map(run_json).collect())
 }
 
-/// A run log line: the ticket it is about (if any) and the message.
-type LogLine = (Option<String>, String);
+/// A run log line: its id (the position in its list), the ticket it is about (if any) and the
+/// message.
+#[derive(Debug, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
+pub struct LogLine {
+    pub id: i64,
+    pub ticket: Option<String>,
+    pub message: String,
+}
 
-/// One run with its log lines and, with `include_dumps` (admins only: a dump holds the wallet
-/// calls' bodies, spectators' personal data included), its dump.
+/// One run and, with `include_dumps` (admins only: a dump holds the wallet calls' bodies,
+/// spectators' personal data included), its dump. Its log lines are read with [`log_lines`].
 pub async fn load_run(db: &Db, run_id: i64, include_dumps: bool) -> Result<Option<Value>, sqlx::Error> {
-    // one connection for both reads: a run and its log lines
-    let mut conn = db.reader().await?;
-    let row: Option<RunRow> = sql(format!("{SELECT} WHERE id = $1")).bind(run_id).fetch_optional(&mut conn).await?;
-    let found: Option<(RunRow, Vec<LogLine>)> = match row {
-        Some(row) => {
-            let log = sql("SELECT ticket_ref, message FROM itf_run_log WHERE run_id = $1 ORDER BY id")
-                .bind(run_id)
-                .fetch_all(&mut conn)
-                .await?;
-            Some((row, log))
-        }
-        None => None,
-    };
-    Ok(found.map(|(row, log)| {
+    let row: Option<RunRow> =
+        sql(format!("{SELECT} WHERE id = $1")).bind(run_id).fetch_optional(&mut db.reader().await?).await?;
+    Ok(row.map(|row| {
         let mut view = run_json(&row);
-        view["log"] =
-            log.into_iter().map(|(ticket, message)| json!({ "ticket": ticket, "message": message })).collect();
         if include_dumps {
             view["dump"] = json!(row.dump);
         }
         view
     }))
+}
+
+/// A page of a run's log lines in the order written: `rows` of them after line `after`.
+pub async fn log_lines(db: &Db, run_id: i64, after: i64, rows: i64) -> Result<Vec<LogLine>, sqlx::Error> {
+    sql("SELECT id, ticket_ref AS ticket, message FROM itf_run_log WHERE run_id = $1 AND id > $2 ORDER BY id LIMIT $3")
+        .bind(run_id)
+        .bind(after)
+        .bind(rows)
+        .fetch_all(&mut db.reader().await?)
+        .await
 }

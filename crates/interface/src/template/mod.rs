@@ -8,7 +8,7 @@ mod store;
 
 pub use preview::{PreviewRequest, preview};
 pub(crate) use store::template_exists;
-pub use store::{create_template, delete_template, list_templates, load_template, update_template};
+pub use store::{create_template, create_template_in, delete_template, list_templates, load_template, update_template};
 
 use serde_json::{Map, Value};
 

@@ -48,17 +48,30 @@ pub async fn create_template(
     input: &FieldsInput,
     audit: &AuditEntry,
 ) -> Result<Template, InterfaceError> {
+    let mut tx = db.begin_write().await?;
+    let created = create_template_in(&mut tx, organization_id, name, input, audit).await?;
+    tx.commit().await?;
+    Ok(created)
+}
+
+/// [`create_template`] inside the caller's `tx`, left uncommitted (an idempotent create stores
+/// its answer in the same transaction).
+pub async fn create_template_in(
+    tx: &mut Tx,
+    organization_id: i64,
+    name: &str,
+    input: &FieldsInput,
+    audit: &AuditEntry,
+) -> Result<Template, InterfaceError> {
     let name = checked_name(name)?;
     let (fields, source) = input.check()?;
-    let mut tx = db.begin_write().await?;
     let id: i64 = sql("INSERT INTO itf_templates (organization_id, name, fields) VALUES ($1, $2, $3) RETURNING id")
         .bind(organization_id)
         .bind(&name)
         .bind(&source)
-        .scalar(&mut tx)
+        .scalar(&mut *tx)
         .await?;
-    record(&mut tx, &audit.clone().on(format!("template {id}"))).await?;
-    tx.commit().await?;
+    record(tx, &audit.clone().on(format!("template {id}"))).await?;
     Ok(Template { id, name, fields, source })
 }
 
@@ -107,11 +120,18 @@ pub async fn delete_template(db: &Db, organization_id: i64, id: i64, audit: &Aud
 }
 
 /// The organization's templates, each with the injection functions naming it.
-pub async fn list_templates(db: &Db, organization_id: i64) -> Result<Vec<(Template, Vec<i64>)>, InterfaceError> {
+pub async fn list_templates(
+    db: &Db,
+    organization_id: i64,
+    after: i64,
+    rows: i64,
+) -> Result<Vec<(Template, Vec<i64>)>, InterfaceError> {
     let mut conn = db.reader().await?;
     let rows: Vec<TemplateRow> =
-        sql("SELECT id, name, fields FROM itf_templates WHERE organization_id = $1 ORDER BY id")
+        sql("SELECT id, name, fields FROM itf_templates WHERE organization_id = $1 AND id > $2 ORDER BY id LIMIT $3")
             .bind(organization_id)
+            .bind(after)
+            .bind(rows)
             .fetch_all(&mut conn)
             .await?;
     let mut list = Vec::with_capacity(rows.len());

@@ -96,7 +96,7 @@ pub async fn run(database: &str, scans: usize, concurrency: usize) -> anyhow::Re
     let token = session["sessionToken"].as_str().context("a session token")?.to_owned();
     let list: Value = http.get(app.url("/api/spectator/tickets")).bearer_auth(&token).send().await?.json().await?;
     let mut holdings = Vec::with_capacity(scans);
-    for ticket in list["tickets"].as_array().context("a ticket list")? {
+    for ticket in list["results"].as_array().context("a ticket list")? {
         let id = ticket["id"].as_i64().context("a ticket id")?;
         let fetched: Value =
             http.get(app.url(&format!("/api/spectator/tickets/{id}"))).bearer_auth(&token).send().await?.json().await?;

@@ -171,7 +171,7 @@ pub async fn seed_box_office(client: &Client) -> anyhow::Result<Seeded> {
 }
 
 fn ticket_ids(listed: &Value) -> Vec<i64> {
-    let list = listed.as_array().or_else(|| listed["tickets"].as_array()).cloned().unwrap_or_default();
+    let list = listed.as_array().or_else(|| listed["results"].as_array()).cloned().unwrap_or_default();
     list.iter().filter_map(|t| t["id"].as_i64()).collect()
 }
 

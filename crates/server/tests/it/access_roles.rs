@@ -171,7 +171,7 @@ on_both_databases! {
         let token = created["token"].as_str().unwrap().to_owned();
         assert_eq!(app.get_json("/api/boxoffice/organizations/FCA", &token).await.0, StatusCode::OK);
         let (_, listed) = app.get_json("/api/boxoffice/organizations/FCA/tokens", &admin).await;
-        let mine = listed["tokens"].as_array().unwrap().iter().find(|t| t["id"] == created["id"]).unwrap().clone();
+        let mine = listed["results"].as_array().unwrap().iter().find(|t| t["id"] == created["id"]).unwrap().clone();
         assert!(mine["lastUsedAt"].is_string(), "{mine}");
         assert!(!listed.to_string().contains(&token), "a token's text is never listed");
 
@@ -239,7 +239,7 @@ on_both_databases! {
         let (_, token) = app.post_json("/api/boxoffice/organizations/FCA/tokens", &admin, &json!({ "name": "ci", "role": "operator" })).await;
         let (status, audit) = app.get_json("/api/boxoffice/organizations/FCA/audit", &admin).await;
         assert_eq!(status, StatusCode::OK, "{audit}");
-        let changes = audit["changes"].as_array().unwrap();
+        let changes = audit["results"].as_array().unwrap();
         let actions: Vec<&str> = changes.iter().map(|c| c["action"].as_str().unwrap()).collect();
         assert_eq!(actions, ["token.create", "function.create", "interface.create", "token.create"], "{audit}");
         assert_eq!(changes[1]["object"], format!("function {function}"));
@@ -264,13 +264,13 @@ on_both_databases! {
         assert_eq!(status, StatusCode::OK);
         let (status, audit) = app.get_json("/api/organizer/audit", &key).await;
         assert_eq!(status, StatusCode::OK, "{audit}");
-        let changes = audit["changes"].as_array().unwrap();
+        let changes = audit["results"].as_array().unwrap();
         assert_eq!((changes[0]["action"].as_str(), changes[0]["object"].as_str()), (Some("device_limits.update"), Some("device limits")));
         assert_eq!((changes[1]["action"].as_str(), changes[1]["object"].as_str()), (Some("event_settings.replace"), Some("event EV1")));
         assert_eq!(changes[1]["fields"], json!(["manualActivation"]));
         assert!(!audit.to_string().contains(&code), "never the manual code");
         let (_, theirs) = app.get_json("/api/organizer/audit", &other).await;
-        assert_eq!(theirs["changes"], json!([]), "another organizer sees none of it");
+        assert_eq!(theirs["results"], json!([]), "another organizer sees none of it");
     }
 }
 

@@ -15,7 +15,7 @@ async fn patch(app: &TestApp, path: &str, body: &Value) -> (StatusCode, Value) {
 async fn contact_audit(app: &TestApp, org_path: &str) -> Vec<(String, String, Value)> {
     let (status, page) = bo_get(app, &format!("{org_path}/audit")).await;
     assert_eq!(status, StatusCode::OK, "{page}");
-    page["changes"]
+    page["results"]
         .as_array()
         .unwrap()
         .iter()
@@ -45,7 +45,7 @@ on_both_databases! {
         let (_, read) = bo_get(&app, &format!("{p}/contacts/{id}")).await;
         assert_eq!(read, changed);
         let (_, by_email) = bo_get(&app, &format!("{p}/contacts?email=ada@example.org")).await;
-        assert_eq!(by_email["contacts"][0]["id"], id);
+        assert_eq!(by_email["results"][0]["id"], id);
 
         let audit = contact_audit(&app, p).await;
         assert_eq!(audit, [("contact.update".to_owned(), format!("contact {id}"),
@@ -137,7 +137,7 @@ on_both_databases! {
         assert_eq!(other["tickets"][0]["holderContactId"], keep);
         assert_eq!(bo_get(&app, &format!("{p}/contacts/{dup}")).await.0, StatusCode::NOT_FOUND);
         let (_, by_email) = bo_get(&app, &format!("{p}/contacts?email=grace@example.org")).await;
-        assert_eq!(by_email["contacts"].as_array().unwrap().len(), 1);
+        assert_eq!(by_email["results"].as_array().unwrap().len(), 1);
 
         let audit = contact_audit(&app, p).await;
         assert_eq!(audit, [("contact.merge".to_owned(), format!("contact {keep} (contact {dup} merged into it)"),

@@ -226,7 +226,7 @@ on_both_databases! {
 
         assert_eq!(sold(&app, &club, "FULL").await["sold"], 1, "nothing written");
         assert_eq!(bo_get(&app, &format!("{p}/files/IMP-1")).await.0, StatusCode::NOT_FOUND);
-        assert_eq!(bo_get(&app, &format!("{p}/contacts?email=buyer@example.org")).await.1["contacts"], json!([]));
+        assert_eq!(bo_get(&app, &format!("{p}/contacts?email=buyer@example.org")).await.1["results"], json!([]));
         let (status, done) = import(&app, &club, format!("{header}\n{}\n{}\n", row(2, "B"), row(3, "B"))).await;
         assert_eq!(status, StatusCode::CREATED, "{done}");
         assert_eq!(sold(&app, &club, "FULL").await["available"], 0);

@@ -34,7 +34,7 @@ async fn offered(app: &common::TestApp, seeded: &Seeded, feedback: i64, recipien
 /// The recipient accepts the open offer; returns their session and the wallet's ticket id.
 async fn accepted(app: &common::TestApp, recipient: &Spectator, ticket_id: &str) -> i64 {
     let (_, offers) = recipient.get(app, "/api/spectator/transfers").await;
-    let transfer = offers["incoming"][0]["transferId"].as_i64().unwrap();
+    let transfer = offers["results"][0]["transferId"].as_i64().unwrap();
     let (status, done) = recipient.post(app, &format!("/api/spectator/transfers/{transfer}/accept"), json!({})).await;
     assert_eq!(status, StatusCode::OK, "{done}");
     recipient.fetch(app, ticket_id).await.0
@@ -56,7 +56,7 @@ async fn put_profile(app: &common::TestApp, spectator: &Spectator, body: &Value)
 /// The organization's contacts with `email`.
 async fn contacts(app: &common::TestApp, org: &str, email: &str) -> Vec<Value> {
     let found = app.bo_get(&format!("/api/boxoffice/organizations/{org}/contacts?email={email}")).await;
-    found.as_array().or_else(|| found["contacts"].as_array()).unwrap().clone()
+    found.as_array().or_else(|| found["results"].as_array()).unwrap().clone()
 }
 
 on_both_databases! {

@@ -88,8 +88,8 @@ on_both_databases! {
             run.await.unwrap();
         }
         let runs = app.bo_get(&format!("/api/boxoffice/functions/{id}/runs")).await;
-        assert_eq!(runs["runs"].as_array().unwrap().len(), 1);
-        assert_eq!(runs["runs"][0]["counts"]["accepted"], 3);
+        assert_eq!(runs["results"].as_array().unwrap().len(), 1);
+        assert_eq!(runs["results"][0]["counts"]["accepted"], 3);
         let after = app.bo_get(&format!("/api/boxoffice/functions/{id}")).await;
         let next = chrono::DateTime::parse_from_rfc3339(after["nextRunAt"].as_str().unwrap()).unwrap();
         assert!(next > chrono::Utc::now() && next.timestamp() % 300 == 0, "next run on the next 5-minute mark: {next}");

@@ -79,7 +79,7 @@ async fn transfer_in_wallet(app: &common::TestApp, ticket: i64, from: &str, to: 
     assert_eq!(status.as_u16(), 200, "{offer}");
     let recipient = sign_in(app, to).await;
     let (_, offers) = recipient.get(app, "/api/spectator/transfers").await;
-    let transfer = offers["incoming"][0]["transferId"].as_i64().unwrap_or_else(|| panic!("no offer: {offers}"));
+    let transfer = offers["results"][0]["transferId"].as_i64().unwrap_or_else(|| panic!("no offer: {offers}"));
     let (status, done) = recipient.post(app, &format!("/api/spectator/transfers/{transfer}/accept"), json!({})).await;
     assert_eq!(status.as_u16(), 200, "{done}");
 }
@@ -120,7 +120,7 @@ async fn contact(app: &common::TestApp, org: &str, first: &str, email: &str) -> 
 
 async fn contacts_with(app: &common::TestApp, org: &str, email: &str) -> Vec<Value> {
     let list = app.bo_get(&format!("/api/boxoffice/organizations/{org}/contacts?email={email}")).await;
-    list["contacts"].as_array().unwrap().clone()
+    list["results"].as_array().unwrap().clone()
 }
 
 on_both_databases! {

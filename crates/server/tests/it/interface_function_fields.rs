@@ -72,7 +72,7 @@ on_both_databases! {
             let (status, answer) = app.post_json(functions, "", &body).await;
             assert_eq!((status.as_u16(), answer["field"].as_str()), (422, Some("pointOfSale")), "{unknown}: {answer}");
         }
-        assert_eq!(app.bo_get(functions).await["functions"].as_array().map(Vec::len), Some(0), "nothing was created");
+        assert_eq!(app.bo_get(functions).await["results"].as_array().map(Vec::len), Some(0), "nothing was created");
 
         let injection = app.function("FPS", "INJECTION", injection_settings()).await;
         let (status, answer) =
@@ -158,7 +158,7 @@ on_both_databases! {
         let (_, list) = ada.get(&app, "/api/spectator/tickets").await;
         let notice = |ticket_id: i64| {
             let ticket_id = ticket_id.to_string();
-            list["tickets"].as_array().unwrap().iter().find(|t| t["ticketId"].as_str() == Some(ticket_id.as_str())).unwrap()["notice"].clone()
+            list["results"].as_array().unwrap().iter().find(|t| t["ticketId"].as_str() == Some(ticket_id.as_str())).unwrap()["notice"].clone()
         };
         assert_eq!(notice(ids[1])["action"], "CONTROL", "the spectator is told: {list}");
         assert!(notice(ids[0]).is_null(), "a control without notifySpectator tells nothing: {list}");

@@ -129,7 +129,7 @@ on_both_databases! {
             assert_eq!(status.as_u16(), 200, "{summary}");
         }
         let contacts = app.bo_get("/api/boxoffice/organizations/FCT/contacts?email=bob@example.org").await;
-        let list = contacts.as_array().or_else(|| contacts["contacts"].as_array()).unwrap().clone();
+        let list = contacts.as_array().or_else(|| contacts["results"].as_array()).unwrap().clone();
         assert_eq!(list.len(), 1, "one contact, completed, never duplicated: {contacts}");
         assert_eq!(list[0]["firstName"], "Bob");
         let ticket = app.ticket("FCT", seeded.ticket_ids[0]).await;

@@ -148,7 +148,7 @@ on_both_databases! {
         assert_eq!((stranger["boxOffice"].clone(), stranger["eventId"].clone()), (Value::Null, json!(event)));
         // a check changes nothing and records no run
         assert_eq!(wallet(&app, &seeded, &t[1]).await["status"], "INJECTED");
-        assert_eq!(app.bo_get(&format!("/api/boxoffice/functions/{reconciler}/runs")).await["runs"], json!([]));
+        assert_eq!(app.bo_get(&format!("/api/boxoffice/functions/{reconciler}/runs")).await["results"], json!([]));
 
         let (status, repaired) = reconcile(&app, "FCR", json!({ "repair": true })).await;
         assert_eq!(status, 200, "{repaired}");
@@ -283,7 +283,7 @@ on_both_databases! {
         let reconciler = app.function("FCX", "RECONCILE", json!({})).await;
         let (status, answer) = reconcile(&app, "FCX", json!({ "event": "P999999", "repair": true })).await;
         assert_eq!((status, answer["field"].clone()), (404, json!("event")), "{answer}");
-        assert_eq!(app.bo_get(&format!("/api/boxoffice/functions/{reconciler}/runs")).await["runs"], json!([]), "no run recorded");
+        assert_eq!(app.bo_get(&format!("/api/boxoffice/functions/{reconciler}/runs")).await["results"], json!([]), "no run recorded");
         let (status, answer) = app
             .post_json("/api/boxoffice/organizations/FCX/interface/functions", "",
                        &json!({ "kind": "RECONCILE", "name": "r", "settings": { "event": "E".repeat(300) } }))

@@ -49,7 +49,7 @@ async fn newest_run_once_ended(app: &common::TestApp, function: i64) -> Value {
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
         let runs = app.bo_get(&format!("/api/boxoffice/functions/{function}/runs")).await;
-        if let Some(run) = runs["runs"].as_array().and_then(|runs| runs.first())
+        if let Some(run) = runs["results"].as_array().and_then(|runs| runs.first())
             && run["result"] != "RUNNING"
         {
             return run.clone();
@@ -128,7 +128,7 @@ on_both_databases! {
             let (status, refused) = app.post_json(&format!("{runs}{query}"), "", &Value::Null).await;
             assert_eq!((status.as_u16(), refused["field"].as_str()), (400, Some(field)), "{query}: {refused}");
         }
-        assert_eq!(app.bo_get(&runs).await["runs"], json!([]), "a refused request starts nothing");
+        assert_eq!(app.bo_get(&runs).await["results"], json!([]), "a refused request starts nothing");
 
         proxy.set(Fault::Stall(Duration::from_millis(300)));
         let answer = app
@@ -206,7 +206,7 @@ on_both_databases! {
         }
         child.kill().unwrap();
         child.wait().unwrap();
-        let run = app.bo_get(&format!("/api/boxoffice/functions/{function}/runs")).await["runs"][0].clone();
+        let run = app.bo_get(&format!("/api/boxoffice/functions/{function}/runs")).await["results"][0].clone();
         assert_eq!(run["result"], "RUNNING", "{run}");
 
         // two server processes on the database, both ticking, until the dead worker's lease expires

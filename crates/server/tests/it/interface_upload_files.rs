@@ -64,7 +64,7 @@ async fn upload(app: &common::TestApp, org: &str, function: i64, file: String) -
 async fn run_count(app: &common::TestApp, org: &str, function: i64) -> usize {
     let admin = app.admin_token_for(org).await;
     let (_, runs) = app.get_json(&format!("/api/boxoffice/functions/{function}/runs"), &admin).await;
-    runs["runs"].as_array().unwrap().len()
+    runs["results"].as_array().unwrap().len()
 }
 
 on_both_databases! {

@@ -26,7 +26,8 @@ on_both_databases! {
 
         let bob = sign_in(&app, "bob@example.org").await;
         let (_, offers) = bob.get(&app, "/api/spectator/transfers").await;
-        let transfer = offers["incoming"][0]["transferId"].as_i64().unwrap();
+        let transfer = offers["results"][0]["transferId"].as_i64().unwrap();
+        assert_eq!(offers["results"][0]["direction"], "incoming", "{offers}");
         let (status, _) = ada.post(&app, &format!("/api/spectator/transfers/{transfer}/accept"), json!({})).await;
         assert_eq!(status, StatusCode::NOT_FOUND, "only the recipient accepts");
         let (status, done) = bob.post(&app, &format!("/api/spectator/transfers/{transfer}/accept"), json!({})).await;
@@ -78,7 +79,7 @@ on_both_databases! {
         assert_eq!(seen["history"].as_array().unwrap().last().unwrap()["actor"], "timer");
         let bob = sign_in(&app, "bob@example.org").await;
         let (_, offers) = bob.get(&app, "/api/spectator/transfers").await;
-        assert!(offers["incoming"].as_array().unwrap().is_empty());
+        assert!(offers["results"].as_array().unwrap().is_empty());
     }
 
     async fn an_offer_the_organizer_cancels_goes_back_to_the_sender_as_failure(app: TestApp) {

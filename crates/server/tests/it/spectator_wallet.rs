@@ -30,7 +30,7 @@ on_both_databases! {
         assert_eq!(again.status(), StatusCode::UNAUTHORIZED, "a code works once");
 
         let (_, list) = ada.get(&app, "/api/spectator/tickets").await;
-        let ids: Vec<&str> = list["tickets"].as_array().unwrap().iter().map(|t| t["ticketId"].as_str().unwrap()).collect();
+        let ids: Vec<&str> = list["results"].as_array().unwrap().iter().map(|t| t["ticketId"].as_str().unwrap()).collect();
         assert_eq!(ids, ["T1"]);
         let bob = sign_in(&app, "bob@example.org").await;
         let bobs = bob.id_of(&app, "T2").await;

@@ -38,8 +38,8 @@ on_both_databases! {
         let created = app.create(&templates("FTL"), match_template()).await;
         let id = created["id"].as_i64().unwrap();
         let listed = app.bo_get(&templates("FTL")).await;
-        assert_eq!(listed["templates"].as_array().unwrap().len(), 1, "{listed}");
-        assert_eq!(listed["templates"][0]["fields"]["event.name"], "${Performance_hostTeam} vs ${Performance_opposingTeam}");
+        assert_eq!(listed["results"].as_array().unwrap().len(), 1, "{listed}");
+        assert_eq!(listed["results"][0]["fields"]["event.name"], "${Performance_hostTeam} vs ${Performance_opposingTeam}");
         let one = format!("{}/{id}", templates("FTL"));
         let source = "{\n  \"event.name\": \"${Product_externalName}\",\n  \"event.address.site\": \"${Site_externalName}\"\n}";
         let (status, changed) = app.send(Method::PUT, &one, "", Some(&json!({ "name": "Renamed", "source": source }))).await;
@@ -88,7 +88,7 @@ on_both_databases! {
             assert_eq!((status, refused["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("source")), "{refused}");
             assert!(refused["error"].as_str().unwrap().contains(expected), "{expected}: {refused}");
         }
-        assert_eq!(app.bo_get(&templates("FTE")).await["templates"], json!([]));
+        assert_eq!(app.bo_get(&templates("FTE")).await["results"], json!([]));
     }
 
     async fn a_preview_shows_the_json_the_wallet_would_receive_next_to_the_untemplated_one_and_sends_nothing(app: TestApp) {

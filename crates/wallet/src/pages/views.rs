@@ -70,8 +70,8 @@ pub(crate) async fn home_page(state: &WalletState, session: &SpectatorSession) -
             escape(&t.seat_line())
         ));
     }
-    let offers = transfers::list(state, session).await?;
-    for offer in offers["incoming"].as_array().into_iter().flatten() {
+    let offers = transfers::list(state, session, 0, i64::MAX).await?;
+    for offer in offers.iter().filter(|offer| offer["direction"] == "incoming") {
         let id = offer["transferId"].as_i64().unwrap_or(0);
         body.push_str(&format!(
             "<div class=\"card\">{} offers you a ticket for <strong>{}</strong>{}{}</div>",

@@ -18,7 +18,7 @@ use axum::http::StatusCode;
 use axum::http::request::Parts;
 use serde::Deserialize;
 use serde_json::{Value, json};
-use tixbridge_web::{ApiError, JsonBody};
+use tixbridge_web::{ApiError, JsonBody, Page, PageParams, PageQuery};
 
 use crate::WalletState;
 use crate::error::WalletError;
@@ -164,9 +164,10 @@ pub(crate) async fn post_sign_out(
 #[utoipa::path(
     get,
     path = "/api/spectator/tickets",
-    summary = "Own tickets (summaries)",
+    summary = "Own tickets (summaries) by event start, a page at a time",
+    params(PageParams),
     responses(
-        (status = 200, description = "done", body = serde_json::Value),
+        (status = 200, description = "done", body = Page<serde_json::Value>),
         crate::openapi::Refusals
     ),
     security(("spectatorSession" = []))
@@ -174,8 +175,12 @@ pub(crate) async fn post_sign_out(
 pub(crate) async fn get_tickets(
     State(state): State<WalletState>,
     session: SpectatorSession,
-) -> Result<Json<Value>, ApiError> {
-    Ok(Json(tickets::list_json(&tickets::list(&state, &session).await?)))
+    page: PageQuery,
+) -> Result<Json<Page<Value>>, ApiError> {
+    let after = page.after("own tickets")?;
+    let found = tickets::list_after(&state, &session, after, page.rows_to_read()).await?;
+    let page = page.page("own tickets", found, |t| (t.start_time.clone(), t.ticket_id.clone(), t.id));
+    Ok(Json(Page { results: page.results.iter().map(tickets::list_item_json).collect(), next: page.next }))
 }
 
 #[utoipa::path(
@@ -311,9 +316,10 @@ pub(crate) async fn post_return(
 #[utoipa::path(
     get,
     path = "/api/spectator/transfers",
-    summary = "Open transfers offered to me and by me",
+    summary = "Open transfers offered to me (`direction` incoming) and by me (outgoing), by id, a page at a time",
+    params(PageParams),
     responses(
-        (status = 200, description = "done", body = serde_json::Value),
+        (status = 200, description = "done", body = Page<serde_json::Value>),
         crate::openapi::Refusals
     ),
     security(("spectatorSession" = []))
@@ -321,8 +327,11 @@ pub(crate) async fn post_return(
 pub(crate) async fn get_transfers(
     State(state): State<WalletState>,
     session: SpectatorSession,
-) -> Result<Json<Value>, ApiError> {
-    Ok(Json(transfers::list(&state, &session).await?))
+    page: PageQuery,
+) -> Result<Json<Page<Value>>, ApiError> {
+    let after = page.after("transfers")?.unwrap_or(0);
+    let found = transfers::list(&state, &session, after, page.rows_to_read()).await?;
+    Ok(Json(page.page("transfers", found, |t| t["transferId"].as_i64().unwrap_or_default())))
 }
 
 #[utoipa::path(

@@ -44,18 +44,38 @@ pub(crate) fn not_found(pk: i64) -> WalletError {
 /// Own tickets, newest first; deleted ones only while a device must still drop them or when
 /// the organizer chose to show them.
 pub(crate) async fn list(state: &WalletState, session: &SpectatorSession) -> Result<Vec<OwnTicket>, WalletError> {
+    list_after(state, session, None, i64::MAX).await
+}
+
+/// A ticket's place in the list's order: event start, ticket id, the wallet's id.
+pub(crate) type Position = (String, String, i64);
+
+/// [`list`], `rows` of them after `after`.
+pub(crate) async fn list_after(
+    state: &WalletState,
+    session: &SpectatorSession,
+    after: Option<Position>,
+    rows: i64,
+) -> Result<Vec<OwnTicket>, WalletError> {
+    let (start, ticket_id, id) = after.unwrap_or_default();
     Ok(sql(format!(
         "{OWN_TICKET_SELECT} WHERE t.owner_id = $1 AND (t.status <> 'DELETED' OR t.show_deleted_ticket = $2)
-         ORDER BY e.start_time, t.ticket_id"
+         AND (e.start_time, t.ticket_id, t.id) > ($3, $4, $5)
+         ORDER BY e.start_time, t.ticket_id, t.id LIMIT $6"
     ))
     .bind(session.spectator_id)
     .bind(true)
+    .bind(start)
+    .bind(ticket_id)
+    .bind(id)
+    .bind(rows)
     .fetch_all(&mut state.db.reader().await?)
     .await?)
 }
 
-pub(crate) fn list_json(tickets: &[OwnTicket]) -> Value {
-    json!({ "tickets": tickets.iter().map(summary_json).collect::<Vec<_>>() })
+/// A ticket of the list as the API shows it.
+pub(crate) fn list_item_json(ticket: &OwnTicket) -> Value {
+    summary_json(ticket)
 }
 
 /// One own ticket, read only.

@@ -203,26 +203,36 @@ struct Listed {
     expires_at: i64,
 }
 
-/// The caller's open transfers, both ways.
-pub(crate) async fn list(state: &WalletState, session: &SpectatorSession) -> Result<Value, WalletError> {
+/// The caller's open transfers, both ways, by id: `rows` of them after transfer `after`, each
+/// with its `direction` (`incoming`: offered to the caller; `outgoing`: offered by the caller).
+pub(crate) async fn list(
+    state: &WalletState,
+    session: &SpectatorSession,
+    after: i64,
+    rows: i64,
+) -> Result<Vec<Value>, WalletError> {
     let rows: Vec<Listed> =
         sql("SELECT x.id, x.ticket_pk, t.ticket_id, e.name AS event, s.email AS sender, r.email AS recipient, x.kind,
                     x.expires_at
              FROM wallet_transfers x
              JOIN wallet_tickets t ON t.id = x.ticket_pk JOIN wallet_events e ON e.id = t.event_pk
              JOIN wallet_spectators s ON s.id = x.sender_id JOIN wallet_spectators r ON r.id = x.recipient_id
-             WHERE x.state = 'OPEN' AND (x.sender_id = $1 OR x.recipient_id = $1) ORDER BY x.id")
+             WHERE x.state = 'OPEN' AND (x.sender_id = $1 OR x.recipient_id = $1) AND x.id > $2
+             ORDER BY x.id LIMIT $3")
         .bind(session.spectator_id)
+        .bind(after)
+        .bind(rows)
         .fetch_all(&mut state.db.reader().await?)
         .await?;
-    let (mut incoming, mut outgoing) = (Vec::new(), Vec::new());
-    for row in rows {
-        let item = json!({ "transferId": row.id, "ticket": row.ticket_pk, "ticketId": row.ticket_id,
-            "event": row.event, "sender": row.sender, "recipient": row.recipient, "kind": row.kind,
-            "expiresAt": crate::rfc3339(row.expires_at) });
-        if row.recipient == session.email { incoming.push(item) } else { outgoing.push(item) }
-    }
-    Ok(json!({ "incoming": incoming, "outgoing": outgoing }))
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let direction = if row.recipient == session.email { "incoming" } else { "outgoing" };
+            json!({ "transferId": row.id, "direction": direction, "ticket": row.ticket_pk, "ticketId": row.ticket_id,
+                "event": row.event, "sender": row.sender, "recipient": row.recipient, "kind": row.kind,
+                "expiresAt": crate::rfc3339(row.expires_at) })
+        })
+        .collect())
 }
 
 /// Ends every open transfer whose window closed by `now`: the ticket goes back to its sender

@@ -35,6 +35,12 @@ pub async fn bo_get(app: &TestApp, path: &str) -> (StatusCode, Value) {
     app.get_json(&format!("/api/boxoffice{path}"), "").await
 }
 
+/// Every item of the box-office list at `/api/boxoffice{path}`, page by page, as the admin of
+/// the organization it names.
+pub async fn bo_all(app: &TestApp, path: &str) -> Vec<Value> {
+    app.all_pages(&format!("/api/boxoffice{path}"), "").await
+}
+
 /// Like [`bo_post`] but asserts `201 Created` and returns the created object.
 pub async fn bo_create(app: &TestApp, path: &str, body: &Value) -> Value {
     let (status, answer) = bo_post(app, path, body).await;

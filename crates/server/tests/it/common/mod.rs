@@ -131,6 +131,21 @@ impl TestApp {
         read(response).await
     }
 
+    /// Every item of the list at `path` (credential `key` as for [`Self::get_json`]), following
+    /// `next` page by page; asserts each page answers 200.
+    pub async fn all_pages(&self, path: &str, key: &str) -> Vec<Value> {
+        let (mut items, mut path) = (Vec::new(), path.to_owned());
+        loop {
+            let (status, page) = self.get_json(&path, key).await;
+            assert_eq!(status, StatusCode::OK, "GET {path}: {page}");
+            items.extend(page["results"].as_array().unwrap_or_else(|| panic!("a page: {page}")).iter().cloned());
+            match page["next"].as_str() {
+                Some(next) => path = path_of(next),
+                None => return items,
+            }
+        }
+    }
+
     pub async fn get_json(&self, path: &str, key: &str) -> (StatusCode, Value) {
         self.send(reqwest::Method::GET, path, key, None).await
     }
@@ -205,4 +220,13 @@ pub async fn read(response: reqwest::Response) -> (StatusCode, Value) {
     let text = response.text().await.unwrap();
     let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
     (status, body)
+}
+
+/// The path and query of a list's `next` link, for the helpers that take a path.
+pub fn path_of(url: &str) -> String {
+    let url = reqwest::Url::parse(url).unwrap_or_else(|_| panic!("next is a full URL: {url}"));
+    match url.query() {
+        Some(query) => format!("{}?{query}", url.path()),
+        None => url.path().to_owned(),
+    }
 }

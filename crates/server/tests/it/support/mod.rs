@@ -108,7 +108,7 @@ impl Spectator {
     pub async fn id_of(&self, app: &TestApp, ticket_id: &str) -> i64 {
         let (status, list) = self.get(app, "/api/spectator/tickets").await;
         assert_eq!(status, StatusCode::OK, "{list}");
-        list["tickets"].as_array().unwrap().iter().find(|t| t["ticketId"] == ticket_id).expect("own ticket")["id"]
+        list["results"].as_array().unwrap().iter().find(|t| t["ticketId"] == ticket_id).expect("own ticket")["id"]
             .as_i64()
             .unwrap()
     }
