@@ -10,7 +10,8 @@
 //! twice.
 
 use axum::Extension;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
+use tixbridge_web::{Path, Query};
 use axum::http::header;
 use axum::response::IntoResponse;
 use serde::Deserialize;

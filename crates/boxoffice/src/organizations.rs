@@ -3,7 +3,8 @@
 
 use axum::Extension;
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
+use tixbridge_web::Path;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use tixbridge_store::{Conn, Db, Tx, sql};
@@ -12,6 +13,7 @@ use tixbridge_web::ApiError;
 use crate::access::Access;
 use crate::idempotency::{Answer, Idempotent};
 use crate::{BoxOfficeError, BoxOfficeState, validate};
+use crate::validate::AllValid;
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -114,8 +116,7 @@ pub async fn create(db: &Db, new: NewOrganization) -> Result<Organization, BoxOf
 
 /// [`create`] in the caller's transaction.
 async fn create_in(tx: &mut Tx, new: NewOrganization) -> Result<Organization, BoxOfficeError> {
-    let code = validate::code("code", &new.code)?;
-    let name = validate::text("name", &new.name, 200)?;
+    let (code, name) = (validate::code("code", &new.code), validate::text("name", &new.name, 200)).all_valid()?;
     let parent_id = match new.parent_code.as_deref() {
         None => None,
         Some(parent) => Some(

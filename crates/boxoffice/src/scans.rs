@@ -1,7 +1,8 @@
 //! Access control: a gate scans a barcode and the ticket becomes `CONTROLLED`, once.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
+use tixbridge_web::Path;
 use serde::Deserialize;
 use tixbridge_web::{ApiError, JsonBody};
 

@@ -10,5 +10,6 @@ pub mod demo;
 pub mod gate;
 pub mod openapi;
 mod openapi_access;
+mod openapi_errors;
 pub mod serve;
 pub mod server_key;

@@ -3,7 +3,8 @@
 //! Written in the transaction of the change; read with `GET /api/organizer/audit`.
 
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::State;
+use tixbridge_web::Query;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use tixbridge_store::{Tx, sql};

@@ -6,7 +6,8 @@
 use std::collections::HashMap;
 
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::State;
+use tixbridge_web::Query;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use tixbridge_domain::WalletStatus;

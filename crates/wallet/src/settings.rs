@@ -3,7 +3,8 @@
 //! uses [`EventSettings::default`].
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
+use tixbridge_web::Path;
 use chrono::{DateTime, NaiveTime};
 use serde::Deserialize;
 use serde_json::{Value, json};

@@ -3,7 +3,8 @@
 //! must keep a last name or an e-mail, and the change is recorded in the audit record (the
 //! names of the fields set, never their values) in the same transaction.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
+use tixbridge_web::Path;
 use axum::{Extension, Json};
 use serde::{Deserialize, Deserializer};
 use tixbridge_store::sql;

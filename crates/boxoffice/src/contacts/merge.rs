@@ -3,7 +3,8 @@
 //! contact, the kept contact's empty fields are filled from it, and it is removed — in one
 //! transaction with its audit record.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
+use tixbridge_web::Path;
 use axum::{Extension, Json};
 use serde::{Deserialize, Serialize};
 use tixbridge_store::{Db, sql};

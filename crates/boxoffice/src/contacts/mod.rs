@@ -10,7 +10,8 @@ pub mod change;
 pub mod merge;
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
+use tixbridge_web::{Path, Query};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use tixbridge_store::{Conn, Db, Tx, sql};

@@ -11,7 +11,8 @@ use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{Path, State};
+use axum::extract::State;
+use tixbridge_web::Path;
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -159,7 +160,7 @@ pub(crate) async fn import_tickets_csv(
             )
             .with_field("body")
         } else {
-            ApiError::bad_request("body", rejection.body_text())
+            ApiError::bad_request("body", "the request body could not be read to its end (cut short or sent too slowly)")
         }
     })?;
     let key = Idempotency::new(&headers, &method, uri.path(), &body)?;

@@ -5,7 +5,8 @@ pub mod ops;
 pub mod view;
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
+use tixbridge_web::{Path, Query};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use tixbridge_domain::{OrganizationId, TicketId};

@@ -1,6 +1,7 @@
 //! Handlers of the interface API, named verb_noun.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
+use tixbridge_web::{Path, Query};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};

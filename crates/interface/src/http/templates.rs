@@ -2,7 +2,8 @@
 //! change, delete, and preview against a real ticket.
 
 use axum::Extension;
-use axum::extract::{Path, State};
+use axum::extract::State;
+use tixbridge_web::Path;
 use axum::http::StatusCode;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};

@@ -12,7 +12,8 @@
 mod view;
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
+use tixbridge_web::{Path, Query};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use tixbridge_store::sql;

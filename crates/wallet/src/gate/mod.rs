@@ -7,7 +7,8 @@ pub mod bundle;
 pub mod verify;
 
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::State;
+use tixbridge_web::Query;
 use base64::Engine;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;

@@ -15,7 +15,8 @@ mod usage;
 mod view;
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
+use tixbridge_web::Path;
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;

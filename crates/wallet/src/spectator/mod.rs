@@ -13,7 +13,8 @@ pub mod transfers;
 pub(crate) mod view;
 
 use axum::Json;
-use axum::extract::{FromRequestParts, Path, State};
+use axum::extract::{FromRequestParts, State};
+use tixbridge_web::Path;
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use serde::Deserialize;
