@@ -178,6 +178,15 @@ on_both_databases! {
         for field in ["contactId", "salesChannelCode", "tickets[0].productCode", "tickets[0].shipmentModeCode", "tickets[1].performanceCode", "tickets[1].shipmentModeCode"] {
             assert!(fields.contains(&field), "{field} not reported: {body}");
         }
+
+        let interface = format!("/api/boxoffice/organizations/{ORG}/interface");
+        let bad = json!({ "name": "", "type": "TIXNGO", "url": app.url(TICKETS), "login": "nobody", "notificationEmails": "ops@club.org, oops" });
+        let (status, body) = app.post_json(&interface, "", &bad).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        let fields: Vec<&str> = body["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+        assert_eq!(fields, ["name", "login", "password", "notificationEmails"], "{body}");
+        let (status, _) = app.get_json(&interface, "").await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "the refused interface was not created");
     }
 
     async fn refusals_no_handler_writes_come_in_the_same_shape_in_the_api_s_words(app: TestApp) {
