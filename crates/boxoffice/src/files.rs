@@ -6,12 +6,12 @@ use std::collections::HashSet;
 
 use axum::Json;
 use axum::extract::State;
-use tixbridge_web::Path;
 use axum::http::StatusCode;
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 use tixbridge_store::{Conn, Db, sql};
 use tixbridge_web::ApiError;
+use tixbridge_web::Path;
 
 use crate::catalog::Catalog;
 use crate::idempotency::{Answer, Idempotency, Idempotent};

@@ -4,16 +4,16 @@
 use axum::Extension;
 use axum::Json;
 use axum::extract::State;
-use tixbridge_web::Path;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use tixbridge_store::{Conn, Db, Tx, sql};
 use tixbridge_web::ApiError;
+use tixbridge_web::Path;
 
 use crate::access::Access;
 use crate::idempotency::{Answer, Idempotent};
-use crate::{BoxOfficeError, BoxOfficeState, validate};
 use crate::validate::AllValid;
+use crate::{BoxOfficeError, BoxOfficeState, validate};
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]

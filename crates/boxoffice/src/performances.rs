@@ -4,16 +4,16 @@
 
 use axum::Json;
 use axum::extract::State;
-use tixbridge_web::Path;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use tixbridge_domain::ProductKind;
 use tixbridge_store::sql;
 use tixbridge_web::ApiError;
+use tixbridge_web::Path;
 
 use crate::idempotency::{Answer, Idempotent};
-use crate::{BoxOfficeError, BoxOfficeState, capacity, organizations, validate};
 use crate::validate::AllValid;
+use crate::{BoxOfficeError, BoxOfficeState, capacity, organizations, validate};
 
 #[derive(Debug, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]

@@ -3,17 +3,17 @@
 //! here so a bad value never reaches the injection.
 
 use axum::extract::State;
-use tixbridge_web::Path;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use tixbridge_domain::{ComfortVariables, ProductKind, SeasonShape};
 use tixbridge_store::sql;
 use tixbridge_web::ApiError;
+use tixbridge_web::Path;
 
 use crate::idempotency::{Answer, Idempotent};
-use crate::{BoxOfficeError, BoxOfficeState, organizations, validate};
 use crate::validate::AllValid;
+use crate::{BoxOfficeError, BoxOfficeState, organizations, validate};
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]

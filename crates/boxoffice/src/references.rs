@@ -4,16 +4,16 @@
 //! contingents may have a capacity per performance (docs/products-and-statuses.md#capacity-and-seats).
 
 use axum::extract::State;
-use tixbridge_web::Path;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use tixbridge_domain::ShipmentType;
 use tixbridge_store::sql;
 use tixbridge_web::ApiError;
+use tixbridge_web::Path;
 
 use crate::idempotency::{Answer, Idempotency, Idempotent};
-use crate::{BoxOfficeError, BoxOfficeState, organizations, validate};
 use crate::validate::AllValid;
+use crate::{BoxOfficeError, BoxOfficeState, organizations, validate};
 
 #[derive(Debug, Clone, Copy)]
 enum Reference {
@@ -300,9 +300,11 @@ pub(crate) async fn create_shipment_mode(
         return Ok(replay);
     }
     no_capacity(&body, "shipment mode")?;
-    let kind = body.kind.as_deref().ok_or_else(|| BoxOfficeError::invalid("type", "is required")).and_then(|kind| {
-        ShipmentType::parse(kind).map_err(|err| BoxOfficeError::invalid("type", err.to_string()))
-    });
+    let kind = body
+        .kind
+        .as_deref()
+        .ok_or_else(|| BoxOfficeError::invalid("type", "is required"))
+        .and_then(|kind| ShipmentType::parse(kind).map_err(|err| BoxOfficeError::invalid("type", err.to_string())));
     let (code, name, kind) =
         (validate::code("code", &body.code), validate::text("name", &body.name, 200), kind).all_valid()?;
     let mut tx = state.db.begin_write().await?;

@@ -2,8 +2,8 @@
 
 use axum::Json;
 use axum::extract::State;
-use tixbridge_web::Path;
 use serde::Deserialize;
+use tixbridge_web::Path;
 use tixbridge_web::{ApiError, JsonBody};
 
 use crate::tickets::{self, TicketDetail};

@@ -1,15 +1,15 @@
 //! Seasons: the span a season ticket or an undated product is valid in by default.
 
 use axum::extract::State;
-use tixbridge_web::Path;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use tixbridge_store::sql;
 use tixbridge_web::ApiError;
+use tixbridge_web::Path;
 
 use crate::idempotency::{Answer, Idempotent};
-use crate::{BoxOfficeError, BoxOfficeState, organizations, validate};
 use crate::validate::AllValid;
+use crate::{BoxOfficeError, BoxOfficeState, organizations, validate};
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]

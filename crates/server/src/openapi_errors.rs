@@ -35,8 +35,8 @@ pub fn declare(document: &mut Value) {
 
 fn declare_operation(path: &str, method: &str, operation: &mut Value) {
     let has_body = operation.get("requestBody").is_some();
-    let has_parameters = path.contains('{')
-        || operation["parameters"].as_array().is_some_and(|parameters| !parameters.is_empty());
+    let has_parameters =
+        path.contains('{') || operation["parameters"].as_array().is_some_and(|parameters| !parameters.is_empty());
     let Some(responses) = operation["responses"].as_object_mut() else { return };
     for (status, response) in responses.iter_mut() {
         let refusal = status.starts_with('4') || status.starts_with('5');

@@ -4,11 +4,11 @@
 
 use axum::Json;
 use axum::extract::State;
-use tixbridge_web::Query;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use tixbridge_store::{Tx, sql};
 use tixbridge_web::ApiError;
+use tixbridge_web::Query;
 
 use crate::WalletState;
 use crate::auth::Organizer;

@@ -7,13 +7,13 @@ use std::collections::HashMap;
 
 use axum::Json;
 use axum::extract::State;
-use tixbridge_web::Query;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use tixbridge_domain::WalletStatus;
 use tixbridge_domain::digest::{self, DigestStatus, IdRange, TicketState};
 use tixbridge_store::{Backend, Conn, sql};
 use tixbridge_web::ApiError;
+use tixbridge_web::Query;
 
 use crate::WalletState;
 use crate::auth::Organizer;

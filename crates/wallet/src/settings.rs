@@ -4,11 +4,11 @@
 
 use axum::Json;
 use axum::extract::State;
-use tixbridge_web::Path;
 use chrono::{DateTime, NaiveTime};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use tixbridge_store::{Conn, sql};
+use tixbridge_web::Path;
 use tixbridge_web::{ApiError, JsonBody};
 
 use crate::WalletState;

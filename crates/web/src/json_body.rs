@@ -50,7 +50,10 @@ where
             if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
                 too_large()
             } else {
-                ApiError::bad_request("body", "the request body could not be read to its end (cut short or sent too slowly)")
+                ApiError::bad_request(
+                    "body",
+                    "the request body could not be read to its end (cut short or sent too slowly)",
+                )
             }
         })?;
         Ok(BodyBytes(bytes))
@@ -58,9 +61,12 @@ where
 }
 
 fn too_large() -> ApiError {
-    ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, format!("request body is larger than {} MiB", MAX_BODY_BYTES / (1024 * 1024)))
-        .with_field("body")
-        .with_rule("body", format!("must be at most {MAX_BODY_BYTES} bytes"))
+    ApiError::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        format!("request body is larger than {} MiB", MAX_BODY_BYTES / (1024 * 1024)),
+    )
+    .with_field("body")
+    .with_rule("body", format!("must be at most {MAX_BODY_BYTES} bytes"))
 }
 
 /// Parses `bytes` as `T` (which may borrow from them). A refusal names the field at fault

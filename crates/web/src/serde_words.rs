@@ -31,7 +31,9 @@ pub fn field_and_rule(path: &str, message: &str) -> (String, String) {
         let known = names_after(message, "expected ");
         return (here, format!("must be one of {} (got {name:?})", known.join(", ")));
     }
-    for (prefix, verb) in [("invalid type: ", "must be"), ("invalid value: ", "must be"), ("invalid length ", "must have")] {
+    for (prefix, verb) in
+        [("invalid type: ", "must be"), ("invalid value: ", "must be"), ("invalid length ", "must have")]
+    {
         if let Some(rest) = message.strip_prefix(prefix) {
             let (got, wanted) = rest.split_once(", expected ").unwrap_or((rest, "another value"));
             return (here, format!("{verb} {} (got {})", expected(wanted), got_words(got)));
@@ -90,7 +92,7 @@ fn got_words(got: &str) -> String {
     match kind {
         "string" => "text".to_owned(),
         "integer" | "floating" => format!("the number {}", got.split('`').nth(1).unwrap_or("given")),
-        "boolean" => format!("{}", got.split('`').nth(1).unwrap_or("a boolean")),
+        "boolean" => got.split('`').nth(1).unwrap_or("a boolean").to_owned(),
         "null" => "null".to_owned(),
         "sequence" => "a list".to_owned(),
         "map" => "an object".to_owned(),
@@ -117,9 +119,19 @@ mod tests {
     fn serde_wording_becomes_a_field_and_a_rule() {
         let cases = [
             (".", "missing field `code` at line 1 column 2", "code", "is required"),
-            ("tickets[0]", "invalid type: string \"x\", expected i64 at line 1 column 9", "tickets[0]", "must be a whole number (got text)"),
+            (
+                "tickets[0]",
+                "invalid type: string \"x\", expected i64 at line 1 column 9",
+                "tickets[0]",
+                "must be a whole number (got text)",
+            ),
             ("limit", "invalid digit found in string", "limit", "must be a whole number"),
-            ("n", "invalid value: integer `-1`, expected usize", "n", "must be a whole number of at least 0 (got the number -1)"),
+            (
+                "n",
+                "invalid value: integer `-1`, expected usize",
+                "n",
+                "must be a whole number of at least 0 (got the number -1)",
+            ),
             (".", "unknown field `nme`, expected `name` or `code`", "nme", "is not a field here (known: name, code)"),
         ];
         for (path, message, field, rule) in cases {

@@ -55,22 +55,24 @@ fn method_not_allowed_error(method: &Method, path: &str, allow: &str) -> ApiErro
 /// The refusal a bare `status` stands for.
 fn refusal(status: StatusCode, method: &Method, path: &str, allow: Option<&HeaderValue>) -> ApiError {
     match status {
-        StatusCode::NOT_FOUND => ApiError::not_found(format!("no such route: {method} {path}")).with_rule("path", "names no operation of this API; see /api/openapi.json"),
+        StatusCode::NOT_FOUND => ApiError::not_found(format!("no such route: {method} {path}"))
+            .with_rule("path", "names no operation of this API; see /api/openapi.json"),
         StatusCode::METHOD_NOT_ALLOWED => {
             method_not_allowed_error(method, path, allow.and_then(|a| a.to_str().ok()).unwrap_or(""))
         }
-        StatusCode::PAYLOAD_TOO_LARGE => ApiError::new(
-            status,
-            format!("request body is larger than {} MiB", MAX_BODY_BYTES / (1024 * 1024)),
-        )
-        .with_field("body")
-        .with_rule("body", format!("must be at most {MAX_BODY_BYTES} bytes")),
+        StatusCode::PAYLOAD_TOO_LARGE => {
+            ApiError::new(status, format!("request body is larger than {} MiB", MAX_BODY_BYTES / (1024 * 1024)))
+                .with_field("body")
+                .with_rule("body", format!("must be at most {MAX_BODY_BYTES} bytes"))
+        }
         StatusCode::REQUEST_TIMEOUT => ApiError::new(status, "the request was not sent in time")
             .with_field("body")
             .with_rule("body", "must arrive within the client timeout"),
-        StatusCode::UNSUPPORTED_MEDIA_TYPE => ApiError::new(status, "the request body must be sent as Content-Type: application/json")
-            .with_field("Content-Type")
-            .with_rule("Content-Type", "must be application/json"),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => {
+            ApiError::new(status, "the request body must be sent as Content-Type: application/json")
+                .with_field("Content-Type")
+                .with_rule("Content-Type", "must be application/json")
+        }
         StatusCode::UNPROCESSABLE_ENTITY | StatusCode::BAD_REQUEST => {
             ApiError::new(status, "the request could not be read").with_field("body")
         }

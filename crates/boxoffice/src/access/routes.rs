@@ -4,7 +4,6 @@
 use std::net::SocketAddr;
 
 use axum::extract::{ConnectInfo, State};
-use tixbridge_web::{Path, Query};
 use axum::http::header::SET_COOKIE;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -12,6 +11,7 @@ use axum::{Extension, Json};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use tixbridge_web::{ApiError, JsonBody};
+use tixbridge_web::{Path, Query};
 
 use super::operators::{self, NewOperator};
 use super::tokens::{self, NewToken};

@@ -4,10 +4,10 @@
 //! names of the fields set, never their values) in the same transaction.
 
 use axum::extract::State;
-use tixbridge_web::Path;
 use axum::{Extension, Json};
 use serde::{Deserialize, Deserializer};
 use tixbridge_store::sql;
+use tixbridge_web::Path;
 use tixbridge_web::{ApiError, JsonBody};
 
 use super::{Contact, TEXT_FIELDS, check_identifiable, check_kind, check_text, get_in};

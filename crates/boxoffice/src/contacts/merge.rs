@@ -4,10 +4,10 @@
 //! transaction with its audit record.
 
 use axum::extract::State;
-use tixbridge_web::Path;
 use axum::{Extension, Json};
 use serde::{Deserialize, Serialize};
 use tixbridge_store::{Db, sql};
+use tixbridge_web::Path;
 use tixbridge_web::{ApiError, JsonBody};
 
 use super::{Contact, TEXT_FIELDS, get_in};

@@ -11,11 +11,11 @@ pub mod merge;
 
 use axum::Json;
 use axum::extract::State;
-use tixbridge_web::{Path, Query};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use tixbridge_store::{Conn, Db, Tx, sql};
 use tixbridge_web::ApiError;
+use tixbridge_web::{Path, Query};
 
 use crate::idempotency::{Answer, Idempotent};
 use crate::{BoxOfficeError, BoxOfficeState, organizations, validate};

@@ -6,11 +6,11 @@ pub mod view;
 
 use axum::Json;
 use axum::extract::State;
-use tixbridge_web::{Path, Query};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use tixbridge_domain::{OrganizationId, TicketId};
 use tixbridge_web::{ApiError, JsonBody};
+use tixbridge_web::{Path, Query};
 
 pub use ops::{
     Reprinted, Scanned, amend_reason, apply, cancel, control, control_accepted_scan, control_by_barcode, invalidate,

@@ -134,7 +134,11 @@ pub(crate) fn is_email(text: &str) -> bool {
 
 /// Checks every field rule; `hosts` limits where the URL may point. Every broken rule is
 /// returned, not only the first (docs/errors.md).
-pub(crate) fn validate(input: InterfaceInput, creating: bool, hosts: &WalletHosts) -> Result<ValidInput, Vec<ConfigError>> {
+pub(crate) fn validate(
+    input: InterfaceInput,
+    creating: bool,
+    hosts: &WalletHosts,
+) -> Result<ValidInput, Vec<ConfigError>> {
     let mut errors = Vec::new();
     let name = input.name.trim().to_owned();
     if name.is_empty() || name.chars().count() > 128 {

@@ -1,13 +1,13 @@
 //! Handlers of the interface API, named verb_noun.
 
 use axum::extract::State;
-use tixbridge_web::{Path, Query};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use tixbridge_web::{ApiError, JsonBody};
+use tixbridge_web::{Path, Query};
 
 use tixbridge_boxoffice::access::Access;
 use tixbridge_boxoffice::access::audit::AuditEntry;

@@ -3,13 +3,13 @@
 
 use axum::Extension;
 use axum::extract::State;
-use tixbridge_web::Path;
 use axum::http::StatusCode;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 use tixbridge_boxoffice::access::Access;
 use tixbridge_boxoffice::access::audit::AuditEntry;
 use tixbridge_web::JsonBody;
+use tixbridge_web::Path;
 
 use super::handlers::{Answer, created, ok};
 use crate::config::{self, InterfaceError};

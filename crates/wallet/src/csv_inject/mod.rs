@@ -14,13 +14,13 @@ use std::time::{Duration, Instant};
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
 use axum::extract::State;
-use tixbridge_web::Path;
+use axum::extract::rejection::BytesRejection;
 use axum::http::{HeaderMap, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 use tixbridge_web::ApiError;
+use tixbridge_web::Path;
 
 pub use worker::resume_unfinished;
 
@@ -67,7 +67,10 @@ fn body_bytes(body: Result<Bytes, BytesRejection>) -> Result<Bytes, ApiError> {
             )
             .with_field("body")
         } else {
-            ApiError::bad_request("body", "the request body could not be read to its end (cut short or sent too slowly)")
+            ApiError::bad_request(
+                "body",
+                "the request body could not be read to its end (cut short or sent too slowly)",
+            )
         }
     })
 }

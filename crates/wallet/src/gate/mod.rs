@@ -8,11 +8,11 @@ pub mod verify;
 
 use axum::Json;
 use axum::extract::State;
-use tixbridge_web::Query;
 use base64::Engine;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::{Value, json};
+use tixbridge_web::Query;
 use tixbridge_web::{ApiError, JsonBody};
 
 use crate::WalletState;

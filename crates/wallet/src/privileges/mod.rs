@@ -16,11 +16,11 @@ mod view;
 
 use axum::Json;
 use axum::extract::State;
-use tixbridge_web::Path;
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::{Map, Value};
+use tixbridge_web::Path;
 use tixbridge_web::{ApiError, JsonBody};
 
 use crate::WalletState;

@@ -14,11 +14,11 @@ pub(crate) mod view;
 
 use axum::Json;
 use axum::extract::{FromRequestParts, State};
-use tixbridge_web::Path;
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use serde::Deserialize;
 use serde_json::{Value, json};
+use tixbridge_web::Path;
 use tixbridge_web::{ApiError, JsonBody};
 
 use crate::WalletState;
