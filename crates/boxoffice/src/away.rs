@@ -10,13 +10,14 @@
 //! twice.
 
 use axum::Extension;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::header;
 use axum::response::IntoResponse;
 use serde::Deserialize;
 use tixbridge_domain::{ShipmentType, TicketStatus};
 use tixbridge_store::{Db, Tx, sql};
 use tixbridge_web::ApiError;
+use tixbridge_web::{Path, Query};
 
 use crate::access::Access;
 use crate::organizations::{self, Organization};

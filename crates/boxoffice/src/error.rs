@@ -22,6 +22,9 @@ pub enum BoxOfficeError {
     /// A bad value, a broken rule or an unknown reference in the request body.
     #[error("{field}: {message}")]
     Invalid { field: String, message: String },
+    /// Several bad values at once, each `(field, rule)`: validation reports every one.
+    #[error("{} fields are invalid", .0.len())]
+    InvalidFields(Vec<(String, String)>),
     /// A status change the state machine refuses.
     #[error(transparent)]
     IllegalMove(#[from] IllegalTicketMove),
@@ -54,6 +57,26 @@ impl BoxOfficeError {
     pub fn not_found(what: impl Into<String>) -> Self {
         Self::NotFound(what.into())
     }
+
+    /// The refusals of several checks as one: every bad field listed; a refusal that is not
+    /// about a value (a database failure) wins alone.
+    pub fn all(errors: Vec<BoxOfficeError>) -> Self {
+        let mut fields = Vec::new();
+        for err in errors {
+            match err {
+                BoxOfficeError::Invalid { field, message } => fields.push((field, message)),
+                BoxOfficeError::InvalidFields(more) => fields.extend(more),
+                other => return other,
+            }
+        }
+        match fields.len() {
+            1 => {
+                let (field, message) = fields.remove(0);
+                BoxOfficeError::Invalid { field, message }
+            }
+            _ => BoxOfficeError::InvalidFields(fields),
+        }
+    }
 }
 
 impl From<BoxOfficeError> for ApiError {
@@ -66,6 +89,10 @@ impl From<BoxOfficeError> for ApiError {
             BoxOfficeError::Duplicate { field, message } => ApiError::conflict(field, message),
             BoxOfficeError::Unavailable { field, message } => ApiError::conflict(field, message),
             BoxOfficeError::Invalid { field, message } => ApiError::unprocessable(field, message),
+            BoxOfficeError::InvalidFields(fields) => ApiError::invalid_fields(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                fields.into_iter().map(|(field, rule)| tixbridge_web::FieldRule::new(field, rule)).collect(),
+            ),
             BoxOfficeError::IllegalMove(refused) => ApiError::new(StatusCode::CONFLICT, refused.to_string())
                 .with_field("status")
                 .with_detail("currentStatus", refused.from.as_str()),

@@ -5,12 +5,13 @@
 use std::collections::HashSet;
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 use tixbridge_store::{Conn, Db, sql};
 use tixbridge_web::ApiError;
+use tixbridge_web::Path;
 
 use crate::catalog::Catalog;
 use crate::idempotency::{Answer, Idempotency, Idempotent};
@@ -51,7 +52,7 @@ pub fn generate_file_number() -> String {
     format!("F{:012}", rand::thread_rng().gen_range(0..1_000_000_000_000_u64))
 }
 
-/// Issues a file and its tickets (all `NOT_PRINTED`), or refuses naming the first bad field;
+/// Issues a file and its tickets (all `NOT_PRINTED`), or refuses naming every bad field;
 /// with an idempotency `key`, the first answer to the key instead when it was used before.
 pub async fn issue_file(
     db: &Db,
@@ -62,35 +63,42 @@ pub async fn issue_file(
     if let Some(replay) = key.replay(db, org.id).await? {
         return Ok(replay);
     }
+    // Every field is checked and every bad one reported at once (docs/errors.md).
+    let mut bad: Vec<BoxOfficeError> = Vec::new();
     let file_number = match new.file_number.as_deref() {
-        Some(number) => validate::code("fileNumber", number)?,
+        Some(number) => validate::code("fileNumber", number).unwrap_or_else(|err| {
+            bad.push(err);
+            String::new()
+        }),
         None => generate_file_number(),
     };
     if new.tickets.is_empty() || new.tickets.len() > MAX_TICKETS_PER_FILE {
-        return Err(BoxOfficeError::invalid("tickets", format!("must hold 1 to {MAX_TICKETS_PER_FILE} tickets")));
+        bad.push(BoxOfficeError::invalid("tickets", format!("must hold 1 to {MAX_TICKETS_PER_FILE} tickets")));
     }
-    crate::contacts::get(db, org.id, new.contact_id)
-        .await
-        .map_err(|_| BoxOfficeError::invalid("contactId", format!("no contact {} in {}", new.contact_id, org.code)))?;
+    if crate::contacts::get(db, org.id, new.contact_id).await.is_err() {
+        bad.push(BoxOfficeError::invalid("contactId", format!("no contact {} in {}", new.contact_id, org.code)));
+    }
     let catalog = Catalog::load(db, org).await?;
-    let channel_id = match new.sales_channel_code.as_deref() {
-        None => None,
-        Some(code) => Some(
-            *catalog
-                .sales_channels
-                .get(code)
-                .ok_or_else(|| BoxOfficeError::invalid("salesChannelCode", format!("no sales channel {code:?}")))?,
-        ),
-    };
+    let channel_id = new.sales_channel_code.as_deref().and_then(|code| {
+        let found = catalog.sales_channels.get(code).copied();
+        if found.is_none() {
+            bad.push(BoxOfficeError::invalid("salesChannelCode", format!("no sales channel {code:?}")));
+        }
+        found
+    });
     let mut resolved: Vec<ResolvedTicket> = Vec::with_capacity(new.tickets.len());
     for (i, request) in new.tickets.iter().enumerate() {
         match issue::resolve(&catalog, request) {
             Ok(ticket) => resolved.push(ResolvedTicket { sales_channel_id: channel_id, ..ticket }),
-            Err(errors) => {
-                let first = &errors[0];
-                return Err(BoxOfficeError::invalid(format!("tickets[{i}].{}", first.field), first.message.clone()));
-            }
+            Err(errors) => bad.extend(
+                errors
+                    .into_iter()
+                    .map(|err| BoxOfficeError::invalid(format!("tickets[{i}].{}", err.field), err.message)),
+            ),
         }
+    }
+    if !bad.is_empty() {
+        return Err(BoxOfficeError::all(bad));
     }
     check_holders(db, org.id, &resolved).await?;
     if let Some(&i) = issue::repeated_barcodes(resolved.iter().map(|t| t.barcode.as_str())).first() {

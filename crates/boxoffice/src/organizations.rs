@@ -3,14 +3,16 @@
 
 use axum::Extension;
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use tixbridge_store::{Conn, Db, Tx, sql};
 use tixbridge_web::ApiError;
+use tixbridge_web::Path;
 
 use crate::access::Access;
 use crate::idempotency::{Answer, Idempotent};
+use crate::validate::AllValid;
 use crate::{BoxOfficeError, BoxOfficeState, validate};
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
@@ -114,8 +116,7 @@ pub async fn create(db: &Db, new: NewOrganization) -> Result<Organization, BoxOf
 
 /// [`create`] in the caller's transaction.
 async fn create_in(tx: &mut Tx, new: NewOrganization) -> Result<Organization, BoxOfficeError> {
-    let code = validate::code("code", &new.code)?;
-    let name = validate::text("name", &new.name, 200)?;
+    let (code, name) = (validate::code("code", &new.code), validate::text("name", &new.name, 200)).all_valid()?;
     let parent_id = match new.parent_code.as_deref() {
         None => None,
         Some(parent) => Some(

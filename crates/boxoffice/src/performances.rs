@@ -3,14 +3,16 @@
 //! (docs/products-and-statuses.md#capacity-and-seats), shown with what is sold.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use tixbridge_domain::ProductKind;
 use tixbridge_store::sql;
 use tixbridge_web::ApiError;
+use tixbridge_web::Path;
 
 use crate::idempotency::{Answer, Idempotent};
+use crate::validate::AllValid;
 use crate::{BoxOfficeError, BoxOfficeState, capacity, organizations, validate};
 
 #[derive(Debug, Deserialize, Serialize, utoipa::ToSchema)]
@@ -95,15 +97,23 @@ pub(crate) async fn create_performance(
         )
         .into());
     }
-    let code = validate::code("code", &body.code)?;
-    let (start, _) = validate::local_time("start", &body.start)?;
-    if body.duration_minutes.is_some_and(|m| !(1..=MAX_DURATION_MINUTES).contains(&m)) {
-        return Err(BoxOfficeError::invalid("durationMinutes", "must be between 1 and 10080").into());
-    }
-    let site = clean_site(body.site)?;
-    let host_team = validate::optional("hostTeam", body.host_team.as_deref(), 200)?;
-    let opposing_team = validate::optional("opposingTeam", body.opposing_team.as_deref(), 200)?;
-    let capacity = validate::capacity("capacity", body.capacity)?.unwrap_or(capacity::DEFAULT_PERFORMANCE_CAPACITY);
+    let duration = match body.duration_minutes {
+        Some(m) if !(1..=MAX_DURATION_MINUTES).contains(&m) => {
+            Err(BoxOfficeError::invalid("durationMinutes", "must be between 1 and 10080"))
+        }
+        _ => Ok(()),
+    };
+    let (code, (start, _), (), site, host_team, opposing_team, capacity) = (
+        validate::code("code", &body.code),
+        validate::local_time("start", &body.start),
+        duration,
+        clean_site(body.site),
+        validate::optional("hostTeam", body.host_team.as_deref(), 200),
+        validate::optional("opposingTeam", body.opposing_team.as_deref(), 200),
+        validate::capacity("capacity", body.capacity),
+    )
+        .all_valid()?;
+    let capacity = capacity.unwrap_or(capacity::DEFAULT_PERFORMANCE_CAPACITY);
     let address = site.address.as_ref();
     let mut tx = state.db.begin_write().await?;
     if let Some(replay) = key.claim(&mut tx, org.id).await? {
@@ -148,20 +158,24 @@ pub(crate) async fn create_performance(
 
 fn clean_site(site: Site) -> Result<Site, BoxOfficeError> {
     let address = match site.address {
-        None => None,
-        Some(a) => Some(Address {
-            line1: validate::optional("site.address.line1", a.line1.as_deref(), 200)?,
-            city: validate::optional("site.address.city", a.city.as_deref(), 100)?,
-            zip: validate::optional("site.address.zip", a.zip.as_deref(), 20)?,
-            country_code: validate::optional("site.address.countryCode", a.country_code.as_deref(), 3)?,
-        }),
+        None => Ok(None),
+        Some(a) => (
+            validate::optional("site.address.line1", a.line1.as_deref(), 200),
+            validate::optional("site.address.city", a.city.as_deref(), 100),
+            validate::optional("site.address.zip", a.zip.as_deref(), 20),
+            validate::optional("site.address.countryCode", a.country_code.as_deref(), 3),
+        )
+            .all_valid()
+            .map(|(line1, city, zip, country_code)| Some(Address { line1, city, zip, country_code })),
     };
-    Ok(Site {
-        name: validate::text("site.name", &site.name, 200)?,
-        external_name: validate::optional("site.externalName", site.external_name.as_deref(), 200)?,
-        space: validate::optional("site.space", site.space.as_deref(), 200)?,
+    let (name, external_name, space, address) = (
+        validate::text("site.name", &site.name, 200),
+        validate::optional("site.externalName", site.external_name.as_deref(), 200),
+        validate::optional("site.space", site.space.as_deref(), 200),
         address,
-    })
+    )
+        .all_valid()?;
+    Ok(Site { name, external_name, space, address })
 }
 
 /// A seat category's or contingent's share of a performance.

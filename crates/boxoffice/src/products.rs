@@ -2,15 +2,17 @@
 //! Dated kinds get performances; undated kinds may carry comfort variables (§7.3), checked
 //! here so a bad value never reaches the injection.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use tixbridge_domain::{ComfortVariables, ProductKind, SeasonShape};
 use tixbridge_store::sql;
 use tixbridge_web::ApiError;
+use tixbridge_web::Path;
 
 use crate::idempotency::{Answer, Idempotent};
+use crate::validate::AllValid;
 use crate::{BoxOfficeError, BoxOfficeState, organizations, validate};
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -71,11 +73,14 @@ pub(crate) async fn create_product(
         return Ok(replay);
     }
     org.ensure_owns_inventory()?;
-    let code = validate::code("code", &body.code)?;
-    let name = validate::text("name", &body.name, 200)?;
-    let external_name = validate::optional("externalName", body.external_name.as_deref(), 200)?;
-    let kind = ProductKind::parse(body.kind.trim()).map_err(|err| BoxOfficeError::invalid("kind", err.to_string()))?;
-    let family = validate::text("family", &body.family, 64)?;
+    let (code, name, external_name, kind, family) = (
+        validate::code("code", &body.code),
+        validate::text("name", &body.name, 200),
+        validate::optional("externalName", body.external_name.as_deref(), 200),
+        ProductKind::parse(body.kind.trim()).map_err(|err| BoxOfficeError::invalid("kind", err.to_string())),
+        validate::text("family", &body.family, 64),
+    )
+        .all_valid()?;
     let season_shape = match (kind, body.season_shape.as_deref()) {
         (ProductKind::SeasonTicketCard, None) => Some(SeasonShape::CardOnly),
         (ProductKind::SeasonTicketCard, Some(shape)) => {

@@ -3,14 +3,16 @@
 //! and shipment modes (with their type: only `MOBILE` goes to the wallet). Seat categories and
 //! contingents may have a capacity per performance (docs/products-and-statuses.md#capacity-and-seats).
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use tixbridge_domain::ShipmentType;
 use tixbridge_store::sql;
 use tixbridge_web::ApiError;
+use tixbridge_web::Path;
 
 use crate::idempotency::{Answer, Idempotency, Idempotent};
+use crate::validate::AllValid;
 use crate::{BoxOfficeError, BoxOfficeState, organizations, validate};
 
 #[derive(Debug, Clone, Copy)]
@@ -116,9 +118,12 @@ async fn create(
     if !reference.has_capacity() {
         no_capacity(&body, reference.label())?;
     }
-    let code = validate::code("code", &body.code)?;
-    let name = validate::text("name", &body.name, 200)?;
-    let capacity = validate::capacity("capacity", body.capacity)?;
+    let (code, name, capacity) = (
+        validate::code("code", &body.code),
+        validate::text("name", &body.name, 200),
+        validate::capacity("capacity", body.capacity),
+    )
+        .all_valid()?;
     let mut tx = state.db.begin_write().await?;
     if let Some(replay) = key.claim(&mut tx, org.id).await? {
         return Ok(replay);
@@ -252,8 +257,7 @@ pub(crate) async fn create_point_of_sale(
         return Err(BoxOfficeError::invalid("type", "only shipment modes have a type").into());
     }
     no_capacity(&body, "point of sale")?;
-    let code = validate::code("code", &body.code)?;
-    let name = validate::text("name", &body.name, 200)?;
+    let (code, name) = (validate::code("code", &body.code), validate::text("name", &body.name, 200)).all_valid()?;
     let mut tx = state.db.begin_write().await?;
     if let Some(replay) = key.claim(&mut tx, org.id).await? {
         return Ok(replay);
@@ -296,10 +300,13 @@ pub(crate) async fn create_shipment_mode(
         return Ok(replay);
     }
     no_capacity(&body, "shipment mode")?;
-    let code = validate::code("code", &body.code)?;
-    let name = validate::text("name", &body.name, 200)?;
-    let kind = body.kind.as_deref().ok_or_else(|| BoxOfficeError::invalid("type", "is required"))?;
-    let kind = ShipmentType::parse(kind).map_err(|err| BoxOfficeError::invalid("type", err.to_string()))?;
+    let kind = body
+        .kind
+        .as_deref()
+        .ok_or_else(|| BoxOfficeError::invalid("type", "is required"))
+        .and_then(|kind| ShipmentType::parse(kind).map_err(|err| BoxOfficeError::invalid("type", err.to_string())));
+    let (code, name, kind) =
+        (validate::code("code", &body.code), validate::text("name", &body.name, 200), kind).all_valid()?;
     let mut tx = state.db.begin_write().await?;
     if let Some(replay) = key.claim(&mut tx, org.id).await? {
         return Ok(replay);

@@ -1,8 +1,9 @@
 //! Access control: a gate scans a barcode and the ticket becomes `CONTROLLED`, once.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use serde::Deserialize;
+use tixbridge_web::Path;
 use tixbridge_web::{ApiError, JsonBody};
 
 use crate::tickets::{self, TicketDetail};

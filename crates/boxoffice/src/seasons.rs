@@ -1,12 +1,14 @@
 //! Seasons: the span a season ticket or an undated product is valid in by default.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use tixbridge_store::sql;
 use tixbridge_web::ApiError;
+use tixbridge_web::Path;
 
 use crate::idempotency::{Answer, Idempotent};
+use crate::validate::AllValid;
 use crate::{BoxOfficeError, BoxOfficeState, organizations, validate};
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -49,10 +51,13 @@ pub(crate) async fn create_season(
         return Ok(replay);
     }
     org.ensure_owns_inventory()?;
-    let code = validate::code("code", &body.code)?;
-    let name = validate::text("name", &body.name, 200)?;
-    let (start, starts_at) = validate::local_time("start", &body.start)?;
-    let (end, ends_at) = validate::local_time("end", &body.end)?;
+    let (code, name, (start, starts_at), (end, ends_at)) = (
+        validate::code("code", &body.code),
+        validate::text("name", &body.name, 200),
+        validate::local_time("start", &body.start),
+        validate::local_time("end", &body.end),
+    )
+        .all_valid()?;
     if ends_at <= starts_at {
         return Err(BoxOfficeError::invalid("end", "must be after start").into());
     }

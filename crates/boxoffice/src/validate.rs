@@ -81,3 +81,34 @@ pub(crate) fn capacity(field: &str, value: Option<i64>) -> Result<Option<i64>, B
         other => Ok(other),
     }
 }
+
+/// Checks of several fields taken together: every field is checked, and a refusal lists
+/// every bad one (`errors` of docs/errors.md), not the first. Implemented for tuples of
+/// results: `let (code, name) = (validate::code(…), validate::text(…)).all_valid()?;`.
+pub(crate) trait AllValid {
+    type Output;
+    fn all_valid(self) -> Result<Self::Output, BoxOfficeError>;
+}
+
+macro_rules! all_valid_for_tuple {
+    ($($t:ident $v:ident),+) => {
+        impl<$($t),+> AllValid for ($(Result<$t, BoxOfficeError>,)+) {
+            type Output = ($($t,)+);
+            fn all_valid(self) -> Result<Self::Output, BoxOfficeError> {
+                let ($($v,)+) = self;
+                match ($($v,)+) {
+                    ($(Ok($v),)+) => Ok(($($v,)+)),
+                    ($($v,)+) => Err(BoxOfficeError::all([$($v.err(),)+].into_iter().flatten().collect())),
+                }
+            }
+        }
+    };
+}
+
+all_valid_for_tuple!(A a, B b);
+all_valid_for_tuple!(A a, B b, C c);
+all_valid_for_tuple!(A a, B b, C c, D d);
+all_valid_for_tuple!(A a, B b, C c, D d, E e);
+all_valid_for_tuple!(A a, B b, C c, D d, E e, F f);
+all_valid_for_tuple!(A a, B b, C c, D d, E e, F f, G g);
+all_valid_for_tuple!(A a, B b, C c, D d, E e, F f, G g, H h);

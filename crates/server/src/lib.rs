@@ -13,6 +13,7 @@ pub mod logging;
 pub mod observe;
 pub mod openapi;
 mod openapi_access;
+mod openapi_errors;
 pub mod progress;
 pub mod serve;
 pub mod server_key;

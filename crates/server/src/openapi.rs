@@ -58,6 +58,7 @@ pub fn document() -> Value {
     }
     let mut document = serde_json::to_value(api).unwrap_or_default();
     crate::openapi_access::secure(&mut document);
+    crate::openapi_errors::declare(&mut document);
     document
 }
 

@@ -28,7 +28,10 @@ pub async fn serve(
     client_timeout: Duration,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let router = router.layer(RequestBodyTimeoutLayer::new(client_timeout));
+    // Outermost: every refusal, the router's and the timeout's included, leaves in one shape.
+    let router = router
+        .layer(RequestBodyTimeoutLayer::new(client_timeout))
+        .layer(axum::middleware::from_fn(tixbridge_web::shape_errors));
     // Connections hold a receiver each; all are gone once every connection has closed.
     let (stop, stopped) = watch::channel(false);
     let mut shutdown = pin!(shutdown);

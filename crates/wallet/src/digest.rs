@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use tixbridge_domain::WalletStatus;
@@ -14,6 +14,7 @@ use tixbridge_domain::digest::{self, DigestStatus, IdRange, TicketState};
 use tixbridge_store::packed::{self, Packed, PackedRead, PackedRow};
 use tixbridge_store::{Backend, Conn, sql};
 use tixbridge_web::ApiError;
+use tixbridge_web::Query;
 
 use crate::WalletState;
 use crate::auth::Organizer;

@@ -3,11 +3,12 @@
 //! uses [`EventSettings::default`].
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use chrono::{DateTime, NaiveTime};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use tixbridge_store::{Conn, sql};
+use tixbridge_web::Path;
 use tixbridge_web::{ApiError, JsonBody};
 
 use crate::WalletState;

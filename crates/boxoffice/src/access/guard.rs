@@ -66,6 +66,15 @@ impl Guard {
 /// The middleware (use with `route_layer`, so the matched route is known).
 pub async fn guard(State(guard): State<Guard>, request: Request, next: Next) -> Response {
     let (mut parts, body) = request.into_parts();
+    // A method the route does not have is a 405 naming those it has, whoever asks: the
+    // methods of every route are public (the OpenAPI document lists them).
+    let route = parts.extensions.get::<MatchedPath>().map(|m| m.as_str().to_owned()).unwrap_or_default();
+    if policy::rule(parts.method.as_str(), &route).is_none() {
+        let allowed = policy::methods(&route);
+        if !allowed.is_empty() {
+            return tixbridge_web::method_not_allowed(&parts.method, parts.uri.path(), &allowed.join(", "));
+        }
+    }
     match authorize(&guard, &mut parts).await {
         Ok(Some(access)) => {
             parts.extensions.insert(access);
@@ -96,7 +105,7 @@ async fn authorize(guard: &Guard, parts: &mut axum::http::request::Parts) -> Res
     };
     let params = RawPathParams::from_request_parts(parts, &())
         .await
-        .map_err(|rejection| ApiError::bad_request("path", rejection.body_text()))?;
+        .map_err(|rejection| ApiError::internal(format!("path parameters unavailable: {rejection}")))?;
     let param = |name: &str| params.iter().find(|(key, _)| *key == name).map(|(_, value)| value.to_owned());
     let organization_id = match rule.scope {
         Scope::Public | Scope::Own => caller.organization_id,

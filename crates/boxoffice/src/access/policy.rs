@@ -108,6 +108,7 @@ const RULES: &[(&str, &str, Need, Scope)] = {
 /// The rule of `method` on the route registered as `route`; `None`: no rule, refuse. Path
 /// parameters match whatever their names (`{fileNumber}` is `{file_number}`).
 pub fn rule(method: &str, route: &str) -> Option<Rule> {
+    let method = if method == "HEAD" { "GET" } else { method };
     let wanted = shape(route);
     RULES.iter().find_map(|(m, pattern, need, scope)| {
         let path = match pattern.strip_prefix('~') {
@@ -116,6 +117,27 @@ pub fn rule(method: &str, route: &str) -> Option<Rule> {
         };
         (*m == method && shape(&path) == wanted).then_some(Rule { need: *need, scope: *scope })
     })
+}
+
+/// The methods the policy has a rule for on `route` (for a 405's `Allow`); empty for a route
+/// it does not know. `HEAD` goes with `GET`.
+pub fn methods(route: &str) -> Vec<&'static str> {
+    let wanted = shape(route);
+    let mut methods: Vec<&'static str> = RULES
+        .iter()
+        .filter(|(_, pattern, _, _)| {
+            let path = match pattern.strip_prefix('~') {
+                Some(rest) => format!("{ORG}{rest}"),
+                None => (*pattern).to_owned(),
+            };
+            shape(&path) == wanted
+        })
+        .map(|(method, _, _, _)| *method)
+        .collect();
+    if methods.contains(&"GET") {
+        methods.push("HEAD");
+    }
+    methods
 }
 
 /// A route with each `{parameter}` segment reduced to `{}`.

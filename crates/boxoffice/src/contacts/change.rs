@@ -3,10 +3,11 @@
 //! must keep a last name or an e-mail, and the change is recorded in the audit record (the
 //! names of the fields set, never their values) in the same transaction.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::{Extension, Json};
 use serde::{Deserialize, Deserializer};
 use tixbridge_store::sql;
+use tixbridge_web::Path;
 use tixbridge_web::{ApiError, JsonBody};
 
 use super::{Contact, TEXT_FIELDS, check_identifiable, check_kind, check_text, get_in};

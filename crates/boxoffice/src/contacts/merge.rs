@@ -3,10 +3,11 @@
 //! contact, the kept contact's empty fields are filled from it, and it is removed — in one
 //! transaction with its audit record.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::{Extension, Json};
 use serde::{Deserialize, Serialize};
 use tixbridge_store::{Db, sql};
+use tixbridge_web::Path;
 use tixbridge_web::{ApiError, JsonBody};
 
 use super::{Contact, TEXT_FIELDS, get_in};

@@ -10,11 +10,12 @@ pub mod change;
 pub mod merge;
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use tixbridge_store::{Conn, Db, Tx, sql};
 use tixbridge_web::{ApiError, Page, PageParams, PageQuery};
+use tixbridge_web::{Path, Query};
 
 use crate::idempotency::{Answer, Idempotent};
 use crate::{BoxOfficeError, BoxOfficeState, organizations, validate};

@@ -10,13 +10,14 @@ use std::io::Read;
 use std::sync::Arc;
 
 use axum::body::Bytes;
+use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{Path, State};
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use tixbridge_store::Db;
 use tixbridge_web::ApiError;
+use tixbridge_web::Path;
 
 pub use parse::{COLUMNS, MAX_LISTED_BAD_ROWS};
 
@@ -159,7 +160,10 @@ pub(crate) async fn import_tickets_csv(
             )
             .with_field("body")
         } else {
-            ApiError::bad_request("body", rejection.body_text())
+            ApiError::bad_request(
+                "body",
+                "the request body could not be read to its end (cut short or sent too slowly)",
+            )
         }
     })?;
     let key = Idempotency::new(&headers, &method, uri.path(), &body)?;

@@ -15,6 +15,8 @@ pub struct ErrorBody {
     error: String,
     #[schema(required = false)]
     field: String,
+    /// every bad field and the rule it breaks (docs/errors.md)
+    errors: Vec<tixbridge_web::openapi::FieldRuleBody>,
     /// on a refused move
     #[schema(required = false, schema_with = ticket_status)]
     current_status: String,
@@ -135,14 +137,19 @@ pub fn shipment_type() -> RefOr<Schema> {
     one_of(ShipmentType::ALL.iter().map(|s| s.as_str().to_owned()))
 }
 
-/// A refused import: the bad rows, each naming its field.
+/// A refused import: a bad header, or the bad rows, each naming its field.
 #[derive(ToSchema)]
 #[serde(rename_all = "camelCase")]
 #[allow(dead_code)]
 pub struct ImportRefused {
     error: String,
     field: String,
+    /// every bad field and the rule it breaks (docs/errors.md)
+    errors: Vec<tixbridge_web::openapi::FieldRuleBody>,
+    /// with bad rows (not for a bad header)
+    #[schema(required = false)]
     bad_row_count: i64,
-    #[schema(max_items = 1000)]
+    /// with bad rows (not for a bad header)
+    #[schema(required = false, max_items = 1000)]
     bad_rows: Vec<crate::import::BadRow>,
 }

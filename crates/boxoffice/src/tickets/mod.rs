@@ -5,11 +5,12 @@ pub mod ops;
 pub mod view;
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use tixbridge_domain::{OrganizationId, TicketId};
 use tixbridge_web::{ApiError, JsonBody, Page, PageParams, PageQuery};
+use tixbridge_web::{Path, Query};
 
 pub use ops::{
     Reprinted, Scanned, amend_reason, apply, cancel, control, control_accepted_scan, control_by_barcode, invalidate,

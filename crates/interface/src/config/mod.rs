@@ -132,41 +132,61 @@ pub(crate) fn is_email(text: &str) -> bool {
     matches!(text.split_once('@'), Some((local, domain)) if !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !text.contains(char::is_whitespace) && !domain.contains('@'))
 }
 
-/// Checks every field rule; `hosts` limits where the URL may point.
-pub(crate) fn validate(input: InterfaceInput, creating: bool, hosts: &WalletHosts) -> Result<ValidInput, ConfigError> {
+/// Checks every field rule; `hosts` limits where the URL may point. Every broken rule is
+/// returned, not only the first (docs/errors.md).
+pub(crate) fn validate(
+    input: InterfaceInput,
+    creating: bool,
+    hosts: &WalletHosts,
+) -> Result<ValidInput, Vec<ConfigError>> {
+    let mut errors = Vec::new();
     let name = input.name.trim().to_owned();
     if name.is_empty() || name.chars().count() > 128 {
-        return Err(refuse("name", "is required, at most 128 characters"));
+        errors.push(refuse("name", "is required, at most 128 characters"));
     }
-    let kind = InterfaceType::parse(input.kind.trim())
-        .ok_or_else(|| refuse("type", "must be TIXNGO or TIXNGO_WITH_TEMPLATE"))?;
-    let url = check_url(&input.url, hosts)?;
+    let kind = InterfaceType::parse(input.kind.trim());
+    if kind.is_none() {
+        errors.push(refuse("type", "must be TIXNGO or TIXNGO_WITH_TEMPLATE"));
+    }
+    let url = check_url(&input.url, hosts).unwrap_or_else(|err| {
+        errors.push(err);
+        String::new()
+    });
     let login = input.login.trim().to_lowercase();
     if !is_email(&login) {
-        return Err(refuse("login", "is required: the wallet organizer admin's e-mail"));
+        errors.push(refuse("login", "is required: the wallet organizer admin's e-mail"));
     }
     let password = match input.password.map(|p| p.trim().to_owned()) {
         Some(p) if !p.is_empty() => Some(p),
-        _ if creating => return Err(refuse("password", "is required: the wallet API key")),
+        _ if creating => {
+            errors.push(refuse("password", "is required: the wallet API key"));
+            None
+        }
         _ => None,
     };
     let mut notification_emails = Vec::new();
     for email in input.notification_emails.split(',').map(str::trim).filter(|e| !e.is_empty()) {
-        if !is_email(email) {
-            return Err(refuse("notificationEmails", format!("{email:?} is not an e-mail address")));
+        if is_email(email) {
+            notification_emails.push(email.to_owned());
+        } else {
+            errors.push(refuse("notificationEmails", format!("{email:?} is not an e-mail address")));
         }
-        notification_emails.push(email.to_owned());
     }
-    CustomParameters::parse(&input.custom_parameters).map_err(|e| refuse("customParameters", e.to_string()))?;
-    Ok(ValidInput {
-        name,
-        kind,
-        url,
-        login,
-        password,
-        notification_emails,
-        custom_parameters: input.custom_parameters.trim().to_owned(),
-    })
+    if let Err(e) = CustomParameters::parse(&input.custom_parameters) {
+        errors.push(refuse("customParameters", e.to_string()));
+    }
+    match kind {
+        Some(kind) if errors.is_empty() => Ok(ValidInput {
+            name,
+            kind,
+            url,
+            login,
+            password,
+            notification_emails,
+            custom_parameters: input.custom_parameters.trim().to_owned(),
+        }),
+        _ => Err(errors),
+    }
 }
 
 #[cfg(test)]
@@ -193,6 +213,13 @@ mod tests {
     }
 
     #[test]
+    fn every_broken_rule_is_reported_at_once() {
+        let broken = InterfaceInput { name: String::new(), login: "nobody".into(), password: None, ..input() };
+        let errors = validate(broken, true, &WalletHosts::any()).err().unwrap();
+        assert_eq!(errors.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(), ["name", "login", "password"]);
+    }
+
+    #[test]
     fn each_broken_rule_names_its_field() {
         type Edit = fn(&mut InterfaceInput);
         let cases: [(&str, Edit); 6] = [
@@ -206,7 +233,8 @@ mod tests {
         for (field, edit) in cases {
             let mut broken = input();
             edit(&mut broken);
-            assert_eq!(validate(broken, true, &WalletHosts::any()).err().unwrap().field, field);
+            let errors = validate(broken, true, &WalletHosts::any()).err().unwrap();
+            assert_eq!(errors.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(), [field]);
         }
     }
 }

@@ -16,6 +16,9 @@ const PASSWORD_CONTEXT: &str = "interface-password";
 pub enum InterfaceError {
     #[error(transparent)]
     Invalid(#[from] ConfigError),
+    /// Several broken rules at once, each naming its field.
+    #[error("{} fields are invalid", .0.len())]
+    InvalidFields(Vec<ConfigError>),
     #[error("{field}: {message}")]
     Conflict { field: &'static str, message: String },
     #[error("{0}")]
@@ -24,6 +27,15 @@ pub enum InterfaceError {
     Unseal,
     #[error(transparent)]
     Sql(#[from] sqlx::Error),
+}
+
+impl From<Vec<ConfigError>> for InterfaceError {
+    fn from(mut errors: Vec<ConfigError>) -> Self {
+        match errors.len() {
+            1 => InterfaceError::Invalid(errors.remove(0)),
+            _ => InterfaceError::InvalidFields(errors),
+        }
+    }
 }
 
 pub(crate) async fn organization_by_code(db: &Db, code: &str) -> Result<InterfaceOrganization, InterfaceError> {

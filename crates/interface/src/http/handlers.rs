@@ -1,12 +1,13 @@
 //! Handlers of the interface API, named verb_noun.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use tixbridge_web::{ApiError, JsonBody, Page, PageParams, PageQuery};
+use tixbridge_web::{Path, Query};
 
 use tixbridge_boxoffice::access::Access;
 use tixbridge_boxoffice::access::audit::AuditEntry;

@@ -74,6 +74,10 @@ impl From<InterfaceError> for ApiError {
         use axum::http::StatusCode;
         match err {
             InterfaceError::Invalid(e) => ApiError::unprocessable(e.field, e.rule),
+            InterfaceError::InvalidFields(errors) => ApiError::invalid_fields(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                errors.into_iter().map(|e| tixbridge_web::FieldRule::new(e.field, e.rule)).collect(),
+            ),
             InterfaceError::Conflict { field, message } => ApiError::conflict(field, message),
             InterfaceError::NotFound(what) => ApiError::not_found(what),
             InterfaceError::Unseal => ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, err.to_string()),

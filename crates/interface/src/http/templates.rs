@@ -2,7 +2,7 @@
 //! change, delete, and preview against a real ticket.
 
 use axum::Extension;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
@@ -10,6 +10,7 @@ use tixbridge_boxoffice::access::Access;
 use tixbridge_boxoffice::access::audit::AuditEntry;
 use tixbridge_boxoffice::idempotency::Idempotent;
 use tixbridge_web::{ApiError, JsonBody};
+use tixbridge_web::Path;
 
 use super::handlers::{Answer, ok};
 use crate::config::{self, InterfaceError};

@@ -15,6 +15,7 @@ mod boxoffice_seats;
 mod cli;
 mod contact_completion;
 mod cross_site_writes;
+mod error_shape;
 mod file_modes;
 mod gate_codes;
 mod gate_scan;

@@ -14,12 +14,13 @@ use std::time::{Duration, Instant};
 
 use axum::Json;
 use axum::body::Bytes;
+use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 use tixbridge_web::ApiError;
+use tixbridge_web::Path;
 
 pub use worker::resume_unfinished;
 
@@ -40,9 +41,7 @@ const CSV_TYPES: [&str; 6] = [
 ];
 
 fn query(uri: &Uri) -> Result<BTreeMap<String, String>, ApiError> {
-    Query::<BTreeMap<String, String>>::try_from_uri(uri)
-        .map(|Query(map)| map)
-        .map_err(|err| ApiError::bad_request("query", err.body_text()))
+    tixbridge_web::parse_query(uri.query().unwrap_or_default())
 }
 
 fn check_content_type(headers: &HeaderMap) -> Result<(), ApiError> {
@@ -68,7 +67,10 @@ fn body_bytes(body: Result<Bytes, BytesRejection>) -> Result<Bytes, ApiError> {
             )
             .with_field("body")
         } else {
-            ApiError::bad_request("body", rejection.body_text())
+            ApiError::bad_request(
+                "body",
+                "the request body could not be read to its end (cut short or sent too slowly)",
+            )
         }
     })
 }

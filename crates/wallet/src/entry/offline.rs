@@ -7,7 +7,8 @@
 //! an app.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
+use tixbridge_web::Path;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use chrono::{DateTime, Utc};

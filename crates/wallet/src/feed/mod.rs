@@ -12,11 +12,12 @@
 mod view;
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use tixbridge_store::sql;
 use tixbridge_web::ApiError;
+use tixbridge_web::{Path, Query};
 
 use crate::WalletState;
 use crate::auth::Organizer;

@@ -7,11 +7,12 @@ pub mod bundle;
 pub mod verify;
 
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use base64::Engine;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::{Value, json};
+use tixbridge_web::Query;
 use tixbridge_web::{ApiError, JsonBody};
 
 use crate::WalletState;

@@ -15,11 +15,12 @@ mod usage;
 mod view;
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::{Map, Value};
+use tixbridge_web::Path;
 use tixbridge_web::{ApiError, JsonBody};
 
 use crate::WalletState;

@@ -13,11 +13,12 @@ pub mod transfers;
 pub(crate) mod view;
 
 use axum::Json;
-use axum::extract::{FromRequestParts, Path, State};
+use axum::extract::{FromRequestParts, State};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use serde::Deserialize;
 use serde_json::{Value, json};
+use tixbridge_web::Path;
 use tixbridge_web::{ApiError, JsonBody, Page, PageParams, PageQuery};
 
 use crate::WalletState;

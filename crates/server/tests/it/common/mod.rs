@@ -9,8 +9,10 @@ use tixbridge_server::app::{AppConfig, BoundApp, Part, RunningApp};
 use tixbridge_store::testing;
 
 pub mod access;
+pub mod error_schema;
 pub mod fault_proxy;
 pub mod foreign;
+pub mod oversized;
 pub mod seed;
 
 pub struct TestApp {
