@@ -3,6 +3,9 @@
 //! gives its own piece, merged here; the box office's security comes from its access policy.
 //! Snapshot-tested, so a change to the contract shows up in review.
 
+pub mod docs_page;
+pub mod examples;
+
 use axum::Json;
 use serde_json::Value;
 use utoipa::OpenApi;
@@ -15,7 +18,7 @@ use utoipa::OpenApi;
 )]
 struct ServerApi;
 
-#[utoipa::path(get, path = "/api/openapi.json", summary = "This document", responses((status = 200, description = "OpenAPI 3.1")))]
+#[utoipa::path(get, path = "/api/openapi.json", summary = "This document", responses((status = 200, description = "OpenAPI 3.1", body = Object)))]
 pub async fn get_openapi() -> Json<Value> {
     Json(document())
 }
@@ -36,6 +39,7 @@ pub fn document() -> Value {
     }
     let mut document = serde_json::to_value(api).unwrap_or_default();
     crate::openapi_access::secure(&mut document);
+    examples::apply(&mut document);
     document
 }
 
