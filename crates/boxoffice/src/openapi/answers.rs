@@ -131,6 +131,15 @@ pub fn season_shape() -> RefOr<Schema> {
     one_of(SeasonShape::ALL.iter().map(|s| s.as_str().to_owned()))
 }
 
+/// A product's season shape as answered: `null` for a product that is not a season ticket.
+pub fn season_shape_or_null() -> RefOr<Schema> {
+    let shapes = SeasonShape::ALL.iter().map(|s| Some(s.as_str().to_owned())).chain([None]);
+    ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::SchemaType::from_iter([Type::String, Type::Null]))
+        .enum_values(Some(shapes))
+        .into()
+}
+
 pub fn shipment_type() -> RefOr<Schema> {
     one_of(ShipmentType::ALL.iter().map(|s| s.as_str().to_owned()))
 }
@@ -142,7 +151,10 @@ pub fn shipment_type() -> RefOr<Schema> {
 pub struct ImportRefused {
     error: String,
     field: String,
+    /// absent when the import was refused whole (an `Idempotency-Key` used for another request)
+    #[schema(required = false)]
     bad_row_count: i64,
-    #[schema(max_items = 1000)]
+    /// absent when the import was refused whole
+    #[schema(max_items = 1000, required = false)]
     bad_rows: Vec<crate::import::BadRow>,
 }

@@ -9,6 +9,9 @@
 //! example of their own take the one of the component schema they name (`"#schemas"`: `{ name:
 //! example }`), or for a refusal the one of its status (`"#errors"`: `{ status: example }`,
 //! also shown by the shared `components/responses`).
+//! An entry for a status the annotations do not list adds that answer, with the entry's
+//! `description`, as a refusal (the error schema). And every operation that takes parameters
+//! or a body may answer 400 (malformed), which is added where the annotations forgot it.
 //! `requests.json`: `{ operationId: example }`, the example of the body it takes.
 
 use serde_json::{Map, Value, json};
@@ -44,6 +47,9 @@ pub fn apply(document: &mut Value) {
             let id = operation["operationId"].as_str().unwrap_or_default().to_owned();
             if let Some(by_status) = responses.get(&id).and_then(Value::as_object) {
                 for (status, given) in by_status {
+                    if let (None, Some(description)) = (operation["responses"].get(status), given.get("description")) {
+                        operation["responses"][status] = json!({ "description": description });
+                    }
                     if let Some(response) = operation.pointer_mut(&format!("/responses/{status}")) {
                         fill_response(response, status, given);
                     }
@@ -57,6 +63,7 @@ pub fn apply(document: &mut Value) {
                 }
             }
             drop_body_of_no_content(operation);
+            document_bad_request(operation);
             for (status, response) in operation.get_mut("responses").and_then(Value::as_object_mut).into_iter().flatten() {
                 if status.starts_with('2') {
                     let named = named_schema(response).and_then(|name| schemas.get(name)).cloned();
@@ -108,6 +115,15 @@ fn set_missing_example(response: &mut Value, example: &Value) {
         if media.get("example").is_none() {
             media["example"] = example.clone();
         }
+    }
+}
+
+/// An operation with parameters or a body answers 400 to a malformed one.
+fn document_bad_request(operation: &mut Value) {
+    let takes_input = operation.get("requestBody").is_some()
+        || operation.get("parameters").and_then(Value::as_array).is_some_and(|p| !p.is_empty());
+    if takes_input && operation["responses"].get("400").is_none() {
+        operation["responses"]["400"] = json!({ "$ref": "#/components/responses/BadRequest" });
     }
 }
 
