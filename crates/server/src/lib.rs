@@ -11,5 +11,5 @@ pub mod gate;
 pub mod openapi;
 mod openapi_access;
 pub mod serve;
-pub mod settings;
 pub mod server_key;
+pub mod settings;

@@ -64,7 +64,9 @@ pub fn apply(document: &mut Value) {
             }
             drop_body_of_no_content(operation);
             document_bad_request(operation);
-            for (status, response) in operation.get_mut("responses").and_then(Value::as_object_mut).into_iter().flatten() {
+            for (status, response) in
+                operation.get_mut("responses").and_then(Value::as_object_mut).into_iter().flatten()
+            {
                 if status.starts_with('2') {
                     let named = named_schema(response).and_then(|name| schemas.get(name)).cloned();
                     if let Some(example) = named {
@@ -72,7 +74,8 @@ pub fn apply(document: &mut Value) {
                     }
                 } else if response.get("$ref").is_none() {
                     if response.get("content").is_none() {
-                        response["content"] = json!({ "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } });
+                        response["content"] =
+                            json!({ "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } });
                     }
                     set_missing_example(response, &errors[status.as_str()]);
                 }

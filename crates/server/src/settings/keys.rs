@@ -91,7 +91,14 @@ pub const KEYS: &[Key] = &[
         kind: Kind::Text,
         check: database_url,
     },
-    Key { name: "listen", var: Some("TIXBRIDGE_LISTEN"), default: "127.0.0.1:8080", secret: false, kind: Kind::Text, check: listen },
+    Key {
+        name: "listen",
+        var: Some("TIXBRIDGE_LISTEN"),
+        default: "127.0.0.1:8080",
+        secret: false,
+        kind: Kind::Text,
+        check: listen,
+    },
     Key {
         name: "server_key_file",
         var: None,
@@ -100,7 +107,14 @@ pub const KEYS: &[Key] = &[
         kind: Kind::Text,
         check: not_blank,
     },
-    Key { name: "smtp_url", var: Some("TIXBRIDGE_SMTP_URL"), default: "", secret: true, kind: Kind::Text, check: smtp_url },
+    Key {
+        name: "smtp_url",
+        var: Some("TIXBRIDGE_SMTP_URL"),
+        default: "",
+        secret: true,
+        kind: Kind::Text,
+        check: smtp_url,
+    },
     Key {
         name: "mail_folder",
         var: Some("TIXBRIDGE_MAIL_FOLDER"),
@@ -149,9 +163,30 @@ pub const KEYS: &[Key] = &[
         kind: Kind::List,
         check: wallet_hosts,
     },
-    Key { name: "public_url", var: Some("TIXBRIDGE_PUBLIC_URL"), default: "", secret: false, kind: Kind::Text, check: public_url },
-    Key { name: "log", var: Some("TIXBRIDGE_LOG"), default: "info,sqlx=warn", secret: false, kind: Kind::Text, check: log_filter },
-    Key { name: "server_key", var: Some("TIXBRIDGE_SERVER_KEY"), default: "", secret: true, kind: Kind::Text, check: any },
+    Key {
+        name: "public_url",
+        var: Some("TIXBRIDGE_PUBLIC_URL"),
+        default: "",
+        secret: false,
+        kind: Kind::Text,
+        check: public_url,
+    },
+    Key {
+        name: "log",
+        var: Some("TIXBRIDGE_LOG"),
+        default: "info,sqlx=warn",
+        secret: false,
+        kind: Kind::Text,
+        check: log_filter,
+    },
+    Key {
+        name: "server_key",
+        var: Some("TIXBRIDGE_SERVER_KEY"),
+        default: "",
+        secret: true,
+        kind: Kind::Text,
+        check: any,
+    },
 ];
 
 /// The key whose variable is `var`.

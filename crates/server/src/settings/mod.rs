@@ -55,7 +55,8 @@ impl Settings {
             None if Path::new(DEFAULT_FILE).is_file() => PathBuf::from(DEFAULT_FILE),
             None => return Ok(Self::default()),
         };
-        let text = std::fs::read_to_string(&file).with_context(|| format!("reading configuration file {}", file.display()))?;
+        let text =
+            std::fs::read_to_string(&file).with_context(|| format!("reading configuration file {}", file.display()))?;
         Self::parse(&text, file.clone()).with_context(|| format!("configuration file {}", file.display()))
     }
 

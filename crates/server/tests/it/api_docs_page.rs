@@ -32,7 +32,8 @@ async fn the_docs_page_and_every_asset_it_links_are_served_from_the_binary_with_
     assert!(urls.iter().any(|u| u.ends_with(".css")), "the page loads its styles: {urls:?}");
     for url in &urls {
         assert!(!url.starts_with("//") && !url.contains(':'), "{url} would leave the server");
-        let asset = app.client.get(app.url(&format!("/api/docs/{}", url.trim_start_matches("./")))).send().await.unwrap();
+        let asset =
+            app.client.get(app.url(&format!("/api/docs/{}", url.trim_start_matches("./")))).send().await.unwrap();
         assert_eq!(asset.status(), 200, "{url} is linked by the page but not served");
         assert!(!asset.bytes().await.unwrap().is_empty(), "{url} is served empty");
     }

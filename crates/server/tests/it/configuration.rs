@@ -24,7 +24,10 @@ fn text(output: &[u8]) -> String {
 
 /// The line `config check` prints for `key`.
 fn line_of<'a>(stdout: &'a str, key: &str) -> &'a str {
-    stdout.lines().find(|line| line.starts_with(&format!("{key} = "))).unwrap_or_else(|| panic!("no {key} in:\n{stdout}"))
+    stdout
+        .lines()
+        .find(|line| line.starts_with(&format!("{key} = ")))
+        .unwrap_or_else(|| panic!("no {key} in:\n{stdout}"))
 }
 
 on_both_databases! {
@@ -80,7 +83,10 @@ fn config_check_prints_every_setting_with_its_source_and_masks_the_secrets() {
     assert!(line_of(&stdout, "wallet_timeout_secs").starts_with("wallet_timeout_secs = 45 "));
     assert!(line_of(&stdout, "wallet_timeout_secs").ends_with(&from_file));
     let lease = line_of(&stdout, "lease_ttl_secs");
-    assert!(lease.starts_with("lease_ttl_secs = 90 ") && lease.ends_with("(environment TIXBRIDGE_LEASE_TTL_SECS)"), "{lease}");
+    assert!(
+        lease.starts_with("lease_ttl_secs = 90 ") && lease.ends_with("(environment TIXBRIDGE_LEASE_TTL_SECS)"),
+        "{lease}"
+    );
     let hosts = line_of(&stdout, "wallet_hosts");
     assert!(hosts.starts_with("wallet_hosts = wallet.example.org,backup.example.org:8443 "), "{hosts}");
     let mail = line_of(&stdout, "mail_timeout_secs");
@@ -158,9 +164,8 @@ fn serve_listens_where_the_named_file_says_and_a_flag_wins_over_the_file() {
     assert!(dir.path().join("served.db").exists(), "the file's database was used");
 
     // a flag wins over the file: --listen with a bad address is the one refused
-    let output = tixbridge(dir.path(), &["serve", "--config", file.to_str().unwrap(), "--listen", "nowhere"])
-        .output()
-        .unwrap();
+    let output =
+        tixbridge(dir.path(), &["serve", "--config", file.to_str().unwrap(), "--listen", "nowhere"]).output().unwrap();
     assert!(!output.status.success());
     assert!(text(&output.stderr).contains("nowhere"), "{}", text(&output.stderr));
 }

@@ -5,8 +5,8 @@ mod common;
 mod support;
 
 mod access_gate;
-mod api_docs_page;
 mod access_roles;
+mod api_docs_page;
 mod away_export_formula;
 mod boxoffice_api;
 mod boxoffice_contacts;

@@ -106,6 +106,8 @@ fn the_kept_examples_name_only_operations_and_statuses_the_document_has() {
 async fn the_served_document_carries_the_examples() {
     let app = crate::common::TestApp::sqlite().await;
     let served: Value = app.client.get(app.url("/api/openapi.json")).send().await.unwrap().json().await.unwrap();
-    let example = served.pointer("/paths/~1api~1boxoffice~1organizations~1{org}~1seasons/post/requestBody/content/application~1json/example");
+    let example = served.pointer(
+        "/paths/~1api~1boxoffice~1organizations~1{org}~1seasons/post/requestBody/content/application~1json/example",
+    );
     assert_eq!(example.and_then(|e| e["code"].as_str()), Some("S99"), "the served document is the one with examples");
 }
