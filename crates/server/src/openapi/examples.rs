@@ -55,11 +55,11 @@ pub fn apply(document: &mut Value) {
                     }
                 }
             }
-            if let Some(example) = requests.get(&id) {
-                if let Some(content) = operation.pointer_mut("/requestBody/content").and_then(Value::as_object_mut) {
-                    for media in content.values_mut() {
-                        media["example"] = example.clone();
-                    }
+            if let Some(example) = requests.get(&id)
+                && let Some(content) = operation.pointer_mut("/requestBody/content").and_then(Value::as_object_mut)
+            {
+                for media in content.values_mut() {
+                    media["example"] = example.clone();
                 }
             }
             drop_body_of_no_content(operation);

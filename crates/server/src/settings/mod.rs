@@ -90,12 +90,11 @@ impl Settings {
     /// The effective value of `key` and where it comes from: its variable when set and not
     /// blank, else the file, else the default (`None` when the default is "unset").
     pub fn resolve(&self, key: &Key) -> (Option<String>, Source) {
-        if let Some(var) = key.var {
-            if let Ok(value) = std::env::var(var) {
-                if !value.trim().is_empty() {
-                    return (Some(value), Source::Environment(var));
-                }
-            }
+        if let Some(var) = key.var
+            && let Ok(value) = std::env::var(var)
+            && !value.trim().is_empty()
+        {
+            return (Some(value), Source::Environment(var));
         }
         if let (Some(value), Some(file)) = (self.values.get(key.name), &self.file) {
             return (Some(value.clone()), Source::File(file.clone()));
