@@ -48,7 +48,7 @@ pub(crate) struct Product {
     kind: ProductKind,
     family: String,
     season_code: Option<String>,
-    #[schema(required = false, schema_with = crate::openapi::answers::season_shape)]
+    #[schema(schema_with = crate::openapi::answers::season_shape_or_null)]
     season_shape: Option<SeasonShape>,
     mobile_enabled: bool,
     #[schema(value_type = Object)]

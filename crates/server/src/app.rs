@@ -77,7 +77,7 @@ pub const MAIL_TIMEOUT_VAR: &str = "TIXBRIDGE_MAIL_TIMEOUT_SECS";
 pub const CLIENT_TIMEOUT_VAR: &str = "TIXBRIDGE_CLIENT_TIMEOUT_SECS";
 
 fn seconds_from_env(var: &str, default: u64) -> anyhow::Result<Duration> {
-    match std::env::var(var) {
+    match crate::settings::value(var).ok_or(()) {
         Ok(text) => Ok(Duration::from_secs(
             text.parse().ok().filter(|s| *s > 0).with_context(|| format!("{var} must be a whole number of seconds"))?,
         )),
@@ -95,7 +95,11 @@ impl AppConfig {
         parts: Vec<Part>,
         server_key: ServerKey,
     ) -> anyhow::Result<Self> {
-        let mailer = tixbridge_mail::mailer_from_env()?;
+        let mailer = tixbridge_mail::mailer_from_url(
+            crate::settings::value(tixbridge_mail::SMTP_URL_VAR).as_deref(),
+            crate::settings::value(tixbridge_mail::MAIL_FOLDER_VAR)
+                .unwrap_or_else(|| tixbridge_mail::DEFAULT_MAIL_FOLDER.into()),
+        )?;
         if let Some(notice) = mailer.startup_notice() {
             tracing::info!("{notice}");
         }
@@ -105,7 +109,7 @@ impl AppConfig {
         let client_timeout = seconds_from_env(CLIENT_TIMEOUT_VAR, 30)?;
         let hosts_var = tixbridge_interface::config::WALLET_HOSTS_VAR;
         let wallet_hosts =
-            tixbridge_interface::config::WalletHosts::parse(&std::env::var(hosts_var).unwrap_or_default())
+            tixbridge_interface::config::WalletHosts::parse(&crate::settings::value(hosts_var).unwrap_or_default())
                 .map_err(anyhow::Error::msg)?;
         Ok(Self {
             database_url,
@@ -118,10 +122,10 @@ impl AppConfig {
             run_scheduler: true,
             lease_ttl,
             mail_timeout,
-            public_url: std::env::var("TIXBRIDGE_PUBLIC_URL").ok().filter(|u| !u.trim().is_empty()),
+            public_url: crate::settings::value("TIXBRIDGE_PUBLIC_URL"),
             client_timeout,
             wallet_hosts,
-            metrics_token: std::env::var(crate::health::METRICS_TOKEN_VAR).ok().filter(|t| !t.trim().is_empty()),
+            metrics_token: crate::settings::value(crate::health::METRICS_TOKEN_VAR).filter(|t| !t.trim().is_empty()),
         })
     }
 
@@ -164,7 +168,10 @@ pub fn router(db: &Db, config: &AppConfig, engine: &Engine, addr: SocketAddr) ->
         .route("/readyz", get(crate::health::get_readyz))
         .route("/metrics", get(crate::health::get_metrics))
         .with_state(health);
-    let mut app = Router::new().route("/api/openapi.json", get(crate::openapi::get_openapi)).merge(probes);
+    let mut app = Router::new()
+        .route("/api/openapi.json", get(crate::openapi::get_openapi))
+        .merge(probes)
+        .merge(crate::openapi::docs_page::router());
     if config.parts.contains(&Part::Wallet) {
         // CSV injection jobs a previous process left unfinished carry on here.
         tixbridge_wallet::resume_csv_jobs(db);

@@ -19,8 +19,26 @@ wallet (organizer API), the box office and its external printing interface.\n\n\
 Quick start: `tixbridge demo` runs everything on an embedded SQLite file at http://127.0.0.1:8080."
 )]
 pub struct Cli {
+    /// Configuration file (default: tixbridge.toml in the current folder, when there is one);
+    /// each TIXBRIDGE_* variable overrides it. See docs/configuration.md.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<std::path::PathBuf>,
     #[command(subcommand)]
     pub command: Command,
+}
+
+impl Cli {
+    /// The command line of this process, with the configuration file's values as defaults
+    /// (see [`crate::settings`]); the settings are installed for the rest of the process.
+    pub fn parse_with_settings() -> anyhow::Result<Self> {
+        use clap::{CommandFactory, FromArgMatches};
+        let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+        let settings = crate::settings::Settings::load(crate::settings::cli::config_flag(&args).as_deref())?;
+        let command = crate::settings::cli::with_file_defaults(Self::command(), &settings);
+        let cli = Self::from_arg_matches(&command.get_matches_from(args)).unwrap_or_else(|err| err.exit());
+        settings.install();
+        Ok(cli)
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -50,6 +68,16 @@ pub enum Command {
     /// External printing interface operations.
     #[command(subcommand)]
     Interface(InterfaceCommand),
+    /// The configuration file and variables.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Print the effective configuration, secrets masked, and where each value comes from
+    /// (environment, file, default); a bad file is refused before, naming the key and the rule.
+    Check,
 }
 
 #[derive(Debug, Subcommand)]
@@ -159,6 +187,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Boxoffice(command) => crate::boxoffice_cli::run(command).await,
         Command::Demo(args) => crate::demo::run(args).await,
         Command::Bench(args) => crate::bench::run(args).await,
+        Command::Config(ConfigCommand::Check) => {
+            let settings = crate::settings::Settings::load(cli.config.as_deref())?;
+            crate::settings::cli::print_check(&settings);
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Interface(InterfaceCommand::Run { db, key, function_id, file_to_upload }) => {
             run_function(db, key, function_id, file_to_upload).await
         }

@@ -17,3 +17,4 @@ mod openapi_errors;
 pub mod progress;
 pub mod serve;
 pub mod server_key;
+pub mod settings;

@@ -21,7 +21,7 @@ pub enum LogFormat {
 impl LogFormat {
     /// Reads [`LOG_FORMAT_VAR`]; an unknown value is an error naming the variable.
     pub fn from_env() -> anyhow::Result<Self> {
-        match std::env::var(LOG_FORMAT_VAR).unwrap_or_default().trim().to_ascii_lowercase().as_str() {
+        match crate::settings::value(LOG_FORMAT_VAR).unwrap_or_default().trim().to_ascii_lowercase().as_str() {
             "" | "text" => Ok(Self::Text),
             "json" => Ok(Self::Json),
             other => bail!("{LOG_FORMAT_VAR}: {other:?} is not a log format (text or json)"),
@@ -32,7 +32,9 @@ impl LogFormat {
 /// Installs the process's log subscriber; call once, first thing in `main`.
 pub fn init() -> anyhow::Result<()> {
     let format = LogFormat::from_env()?;
-    let filter = EnvFilter::try_from_env("TIXBRIDGE_LOG").unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+    let filter = crate::settings::value("TIXBRIDGE_LOG")
+        .and_then(|filter| EnvFilter::try_new(filter).ok())
+        .unwrap_or_else(|| EnvFilter::new("info,sqlx=warn"));
     let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
     match format {
         LogFormat::Json => builder.json().flatten_event(true).with_current_span(false).with_span_list(false).try_init(),

@@ -50,8 +50,7 @@ impl Progress {
             bar.enable_steady_tick(Duration::from_millis(200));
             Shown::Bar(bar)
         } else {
-            let every = std::env::var(PROGRESS_EVERY_VAR)
-                .ok()
+            let every = crate::settings::value(PROGRESS_EVERY_VAR)
                 .and_then(|text| text.trim().parse::<u64>().ok())
                 .map_or(Duration::from_secs(5), Duration::from_secs);
             Shown::Lines { every, last: None, done: 0, total, unit: unit.to_owned() }

@@ -133,6 +133,15 @@ pub fn season_shape() -> RefOr<Schema> {
     one_of(SeasonShape::ALL.iter().map(|s| s.as_str().to_owned()))
 }
 
+/// A product's season shape as answered: `null` for a product that is not a season ticket.
+pub fn season_shape_or_null() -> RefOr<Schema> {
+    let shapes = SeasonShape::ALL.iter().map(|s| Some(s.as_str().to_owned())).chain([None]);
+    ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::SchemaType::from_iter([Type::String, Type::Null]))
+        .enum_values(Some(shapes))
+        .into()
+}
+
 pub fn shipment_type() -> RefOr<Schema> {
     one_of(ShipmentType::ALL.iter().map(|s| s.as_str().to_owned()))
 }
@@ -146,10 +155,10 @@ pub struct ImportRefused {
     field: String,
     /// every bad field and the rule it breaks (docs/errors.md)
     errors: Vec<tixbridge_web::openapi::FieldRuleBody>,
-    /// with bad rows (not for a bad header)
+    /// absent when the import was refused whole (a bad header, or an `Idempotency-Key` used for another request)
     #[schema(required = false)]
     bad_row_count: i64,
-    /// with bad rows (not for a bad header)
+    /// absent when the import was refused whole
     #[schema(required = false, max_items = 1000)]
     bad_rows: Vec<crate::import::BadRow>,
 }

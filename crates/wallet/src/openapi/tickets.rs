@@ -247,8 +247,12 @@ pub struct Ticket {
     forward_transfers: i64,
     backward_transfers: i64,
     history: Vec<HistoryEntry>,
-    #[schema(value_type = Object)]
+    /// the injected event; only when the ticket is read alone (`GET …/tickets/{ticketId}`),
+    /// not in the diff
+    #[schema(value_type = Object, required = false)]
     event: (),
+    /// the injected ticket; only when the ticket is read alone, not in the diff
+    #[schema(required = false)]
     ticket: InjectedTicket,
 }
 

@@ -3,6 +3,9 @@
 //! gives its own piece, merged here; the box office's security comes from its access policy.
 //! Snapshot-tested, so a change to the contract shows up in review.
 
+pub mod docs_page;
+pub mod examples;
+
 use axum::Json;
 use serde_json::Value;
 use utoipa::OpenApi;
@@ -37,7 +40,7 @@ impl utoipa::Modify for MetricsScheme {
     }
 }
 
-#[utoipa::path(get, path = "/api/openapi.json", summary = "This document", responses((status = 200, description = "OpenAPI 3.1")))]
+#[utoipa::path(get, path = "/api/openapi.json", summary = "This document", responses((status = 200, description = "OpenAPI 3.1", body = Object)))]
 pub async fn get_openapi() -> Json<Value> {
     Json(document())
 }
@@ -59,6 +62,7 @@ pub fn document() -> Value {
     let mut document = serde_json::to_value(api).unwrap_or_default();
     crate::openapi_access::secure(&mut document);
     crate::openapi_errors::declare(&mut document);
+    examples::apply(&mut document);
     document
 }
 
