@@ -23,11 +23,6 @@ impl EventZone {
         let offset = DateTime::parse_from_rfc3339(start_time).map(|at| *at.offset());
         EventZone::Offset(offset.unwrap_or_else(|_| FixedOffset::east_opt(0).expect("zero is an offset")))
     }
-
-    /// Like [`EventZone::of`] from the event's stored body text.
-    pub(crate) fn of_text(event_body: &str, start_time: &str) -> EventZone {
-        Self::of(&serde_json::from_str(event_body).unwrap_or(Value::Null), start_time)
-    }
 }
 
 /// `at` in `zone`, written in `lang`.
