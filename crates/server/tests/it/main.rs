@@ -46,6 +46,7 @@ mod spectator_wallet;
 mod ticket_templates;
 mod wallet_browser;
 mod wallet_csv;
+mod wallet_fan_pages;
 mod wallet_organizer_api;
 mod wallet_page_headers;
 mod wallet_pages;

@@ -7,6 +7,8 @@ use tixbridge_domain::inject::example_ticket;
 
 use crate::common::TestApp;
 
+pub mod pages;
+
 pub const TICKETS: &str = "/api/organizer/tickets";
 
 /// A signed-in spectator: their session token, the device it names, and the CSRF token every
