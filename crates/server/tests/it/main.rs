@@ -44,6 +44,7 @@ mod slow_clients;
 mod spectator_transfers;
 mod spectator_wallet;
 mod ticket_templates;
+mod wallet_accessibility;
 mod wallet_browser;
 mod wallet_csv;
 mod wallet_fan_pages;

@@ -7,6 +7,7 @@ use tixbridge_domain::inject::example_ticket;
 
 use crate::common::TestApp;
 
+pub mod browser;
 pub mod pages;
 
 pub const TICKETS: &str = "/api/organizer/tickets";
