@@ -6,9 +6,14 @@ use tixbridge_domain::WalletStatus;
 use crate::i18n::{t, tf};
 
 /// What the page says about a ticket in `status`: `pending_to` is the recipient of its open
-/// offer, `code_from` when its entry code appears, `manual` whether the organizer's activation
-/// code is the way to reveal it.
-pub(crate) fn status_phrase(status: WalletStatus, pending_to: Option<&str>, code_from: &str, manual: bool) -> String {
+/// offer, `code_from` when its entry code appears (none once that time has come), `manual`
+/// whether the organizer's activation code is the way to reveal it.
+pub(crate) fn status_phrase(
+    status: WalletStatus,
+    pending_to: Option<&str>,
+    code_from: Option<&str>,
+    manual: bool,
+) -> String {
     use WalletStatus::*;
     match status {
         OnlineActivated | OfflineActivated | ManualActivated | BtActivated => t("status.ready").into(),
@@ -19,6 +24,9 @@ pub(crate) fn status_phrase(status: WalletStatus, pending_to: Option<&str>, code
         Controlled => t("status.used").into(),
         DeletionPending | Deleted => t("status.cancelled").into(),
         Injected | Downloaded | Assigned if manual => t("status.not_yet_manual").into(),
-        Injected | Downloaded | Assigned => tf("status.not_yet", &[("date", code_from)]),
+        Injected | Downloaded | Assigned => match code_from {
+            Some(date) => tf("status.not_yet", &[("date", date)]),
+            None => t("status.due").into(),
+        },
     }
 }

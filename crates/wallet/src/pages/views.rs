@@ -77,11 +77,12 @@ fn event_of(t: &OwnTicket) -> (EventZone, String) {
     (EventZone::of(&body, &t.start_time), localized(body.get("name"), &t.event_name))
 }
 
-/// When the ticket's entry code appears, written for people, and whether the organizer's
-/// activation code is the way to reveal it.
-fn code_from(t: &OwnTicket, settings: &EventSettings, zone: EventZone) -> (String, bool) {
+/// When the ticket's entry code appears, written for people (none once that time has come),
+/// and whether the organizer's activation code is the way to reveal it.
+fn code_from(t: &OwnTicket, settings: &EventSettings, zone: EventZone) -> (Option<String>, bool) {
     let plan = tickets::ticket_plan(t, settings);
-    (human_ms(plan.at, zone, current()), settings.manual_code_hash.is_some())
+    let later = plan.at > crate::millis(chrono::Utc::now());
+    (later.then(|| human_ms(plan.at, zone, current())), settings.manual_code_hash.is_some())
 }
 
 /// The open offer of ticket `id` made by the signed-in fan: its id and recipient.
@@ -132,7 +133,7 @@ pub(crate) async fn home_page(state: &WalletState, session: &SpectatorSession) -
         let (zone, event) = event_of(ticket);
         let (from, manual) = code_from(ticket, &settings, zone);
         let pending = outgoing_offer(&offers, ticket.id);
-        let phrase = status_phrase(ticket.status(), pending.as_ref().map(|(_, to)| to.as_str()), &from, manual);
+        let phrase = status_phrase(ticket.status(), pending.as_ref().map(|(_, to)| to.as_str()), from.as_deref(), manual);
         let withdraw = match &pending {
             Some((transfer, _)) => form(&format!("/wallet/transfers/{transfer}/cancel"), &csrf, "", t("ticket.withdraw")),
             None => String::new(),
@@ -223,7 +224,7 @@ pub(crate) async fn ticket_page_with(
         escape(&event),
         escape(&human_text(&own.start_time, zone, lang)),
         escape(&seat),
-        escape(&status_phrase(status, pending.as_ref().map(|(_, to)| to.as_str()), &from, manual)),
+        escape(&status_phrase(status, pending.as_ref().map(|(_, to)| to.as_str()), from.as_deref(), manual)),
     );
     if let Some(at) = own.controlled_at.filter(|_| ticket["notice"].is_object()) {
         let text = tf("ticket.controlled_notice", &[("date", &human_ms(at, zone, lang))]);
@@ -247,7 +248,7 @@ pub(crate) async fn ticket_page_with(
             escape(t("ticket.brighten")),
         ));
     } else if !status.is_deleted() && status != WalletStatus::Controlled && status != WalletStatus::PendingTransfer {
-        body.push_str(&format!("<p>{}</p>", escape(&tf("ticket.code_from", &[("date", &from)]))));
+        // the status phrase above says when the code appears
         if manual {
             let field = input(
                 Input {
