@@ -23,7 +23,8 @@ fn axe_source() -> Option<String> {
 
 /// Runs axe-core on the page the browser shows; answers its serious and critical violations.
 async fn serious_violations(browser: &Browser, axe: &str) -> Vec<Value> {
-    let loaded = browser.run("if (!window.axe) { (0, eval)(arguments[0]); } return typeof window.axe;", json!([axe])).await;
+    let loaded =
+        browser.run("if (!window.axe) { (0, eval)(arguments[0]); } return typeof window.axe;", json!([axe])).await;
     assert_eq!(loaded, "object", "axe-core loaded in the page");
     let script = "var done = arguments[arguments.length - 1];
         axe.run(document, { resultTypes: ['violations'] }).then(function (r) {
@@ -32,7 +33,13 @@ async fn serious_violations(browser: &Browser, axe: &str) -> Vec<Value> {
           }));
         }).catch(function (e) { done([{ id: 'axe-error', impact: 'critical', help: String(e) }]); });";
     let violations = browser.run_async(script, json!([])).await;
-    violations.as_array().unwrap().iter().filter(|v| matches!(v["impact"].as_str(), Some("serious" | "critical"))).cloned().collect()
+    violations
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|v| matches!(v["impact"].as_str(), Some("serious" | "critical")))
+        .cloned()
+        .collect()
 }
 
 /// Audits the page the browser shows as `name`, keeping its screenshot.

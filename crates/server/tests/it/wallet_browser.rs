@@ -18,7 +18,9 @@ use crate::support::browser::{Browser, browser_missing};
 
 fn tools_missing() -> Option<String> {
     let zbar = Command::new("zbarimg").arg("--version").output().is_ok_and(|o| o.status.success());
-    browser_missing().or_else(|| (!zbar).then(|| "SKIPPED the browser test: it needs zbarimg (apt-get install zbar-tools)".to_owned()))
+    browser_missing().or_else(|| {
+        (!zbar).then(|| "SKIPPED the browser test: it needs zbarimg (apt-get install zbar-tools)".to_owned())
+    })
 }
 
 /// Opens the sign-in link `url` in headless Chromium (driven over WebDriver), presses its

@@ -9,16 +9,22 @@ use reqwest::StatusCode;
 use serde_json::json;
 use tixbridge_domain::inject::example_ticket;
 
-use crate::support::pages::{PageClient, csrf_of, link_in, link_token, ticket_link_id};
 use crate::common::TestApp;
+use crate::support::pages::{PageClient, csrf_of, link_in, link_token, ticket_link_id};
 use crate::support::*;
 
 const WAIT: std::time::Duration = std::time::Duration::from_secs(10);
 
 async fn device_limits(app: &TestApp, key: &str, active: i64, ever: i64) {
     let body = json!({ "maxActiveDevices": active, "maxDevicesEver": ever });
-    let response =
-        app.client.put(app.url("/api/organizer/device-limits")).header("X-Api-Key", key).json(&body).send().await.unwrap();
+    let response = app
+        .client
+        .put(app.url("/api/organizer/device-limits"))
+        .header("X-Api-Key", key)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), StatusCode::OK);
 }
 

@@ -13,7 +13,11 @@ pub(crate) const LANG_COOKIE: &str = "tb_lang";
 
 /// The language `?lang=` asks for, if any.
 fn from_query(query: Option<&str>) -> Option<Lang> {
-    query?.split('&').filter_map(|pair| pair.split_once('=')).find(|(key, _)| *key == "lang").and_then(|(_, v)| Lang::parse(v))
+    query?
+        .split('&')
+        .filter_map(|pair| pair.split_once('='))
+        .find(|(key, _)| *key == "lang")
+        .and_then(|(_, v)| Lang::parse(v))
 }
 
 /// The supported language the browser prefers most (`fr-CH;q=0.9, de;q=0.8, *;q=0.1`); ties go
@@ -23,10 +27,8 @@ pub(crate) fn from_accept_language(value: &str) -> Option<Lang> {
     for item in value.split(',') {
         let mut parts = item.split(';');
         let Some(lang) = parts.next().and_then(Lang::parse) else { continue };
-        let quality = parts
-            .filter_map(|p| p.trim().strip_prefix("q="))
-            .find_map(|q| q.trim().parse::<f32>().ok())
-            .unwrap_or(1.0);
+        let quality =
+            parts.filter_map(|p| p.trim().strip_prefix("q=")).find_map(|q| q.trim().parse::<f32>().ok()).unwrap_or(1.0);
         if quality > 0.0 && best.is_none_or(|(q, _)| quality > q) {
             best = Some((quality, lang));
         }

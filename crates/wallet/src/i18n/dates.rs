@@ -35,7 +35,9 @@ pub(crate) fn human(at: DateTime<Utc>, zone: EventZone, lang: Lang) -> String {
 
 /// An RFC 3339 time (as the API gives them) in `zone`; the text as it is when it is not one.
 pub(crate) fn human_text(text: &str, zone: EventZone, lang: Lang) -> String {
-    DateTime::parse_from_rfc3339(text).map(|at| human(at.with_timezone(&Utc), zone, lang)).unwrap_or_else(|_| text.into())
+    DateTime::parse_from_rfc3339(text)
+        .map(|at| human(at.with_timezone(&Utc), zone, lang))
+        .unwrap_or_else(|_| text.into())
 }
 
 /// Milliseconds since the epoch in `zone`.

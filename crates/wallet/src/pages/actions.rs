@@ -11,9 +11,9 @@ use super::drafts::Draft;
 use super::free_devices::device_limit_page;
 use super::views::{home_page, sign_in_link_page, sign_in_page, ticket_page, ticket_page_with};
 use super::{DEVICE_COOKIE, PageError, PageSession, check_csrf, cookie, set_cookie};
-use crate::i18n::t;
 use crate::WalletState;
 use crate::error::WalletError;
+use crate::i18n::t;
 use crate::spectator::holder::{self, ActivateBody, HolderBody};
 use crate::spectator::session::{NewSession, SESSION_COOKIE, SpectatorSession, session_ms};
 use crate::spectator::sign_in::{DeviceClaim, Proof, exchange, link_owner};
@@ -38,9 +38,9 @@ async fn open(
         Err(WalletError::DeviceLimit { active, .. }) => return Err(device_limit_page(active, email)),
         Err(err) => return Err(PageError::from(err).into_response()),
     };
-    let session = SpectatorSession::from_token(state, &new.token).await.map_err(|err| {
-        PageError::from(WalletError::from(err)).into_response()
-    })?;
+    let session = SpectatorSession::from_token(state, &new.token)
+        .await
+        .map_err(|err| PageError::from(WalletError::from(err)).into_response())?;
     let session = session.ok_or_else(|| {
         PageError(StatusCode::INTERNAL_SERVER_ERROR, "The new session could not be read.".into()).into_response()
     })?;

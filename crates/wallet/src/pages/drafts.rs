@@ -20,7 +20,8 @@ impl Draft {
     /// The draft of `form` refused with `err`, when `err` names a field; none otherwise.
     pub(crate) fn refused(form: &'static str, values: &[(&str, Option<&str>)], err: &WalletError) -> Option<Draft> {
         let WalletError::Invalid { field, rule } = err else { return None };
-        let values = values.iter().filter_map(|(name, value)| Some(((*name).to_owned(), (*value)?.to_owned()))).collect();
+        let values =
+            values.iter().filter_map(|(name, value)| Some(((*name).to_owned(), (*value)?.to_owned()))).collect();
         Some(Draft { form, values, error: Some(((*field).to_owned(), field_message(field, rule))) })
     }
 

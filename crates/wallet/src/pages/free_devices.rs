@@ -53,14 +53,19 @@ pub(crate) async fn post_free_link(
     state.limiter.attempt(&state.db, &email, addr).await?;
     if let Some((email, token)) = free_devices::issue(&state.db, &email).await? {
         let link = format!("{}/wallet/devices/free?token={token}", state.public_url.trim_end_matches('/'));
-        let mail = tixbridge_mail::Email::new([email.as_str()], t("mail.free.subject"), tf("mail.free.body", &[("link", &link)]))
-            .map_err(|err| PageError(StatusCode::UNPROCESSABLE_ENTITY, err.to_string()))?;
+        let mail = tixbridge_mail::Email::new(
+            [email.as_str()],
+            t("mail.free.subject"),
+            tf("mail.free.body", &[("link", &link)]),
+        )
+        .map_err(|err| PageError(StatusCode::UNPROCESSABLE_ENTITY, err.to_string()))?;
         state.mailer.send(&mail).await.map_err(|err| {
             tracing::warn!(error = %err, "free-devices e-mail not sent");
             PageError(StatusCode::BAD_GATEWAY, "the e-mail could not be sent: try again later".into())
         })?;
     }
-    let body = format!("<h1>{}</h1><p role=\"status\">{}</p>", escape(t("devices.limit_title")), escape(t("devices.sent")));
+    let body =
+        format!("<h1>{}</h1><p role=\"status\">{}</p>", escape(t("devices.limit_title")), escape(t("devices.sent")));
     Ok(Html(page(t("devices.limit_title"), &body)))
 }
 

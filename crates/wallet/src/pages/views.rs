@@ -87,9 +87,11 @@ fn code_from(t: &OwnTicket, settings: &EventSettings, zone: EventZone) -> (Optio
 
 /// The open offer of ticket `id` made by the signed-in fan: its id and recipient.
 fn outgoing_offer(offers: &Value, id: i64) -> Option<(i64, String)> {
-    offers["outgoing"].as_array()?.iter().find(|o| o["ticket"].as_i64() == Some(id)).map(|o| {
-        (o["transferId"].as_i64().unwrap_or(0), o["recipient"].as_str().unwrap_or("").to_owned())
-    })
+    offers["outgoing"]
+        .as_array()?
+        .iter()
+        .find(|o| o["ticket"].as_i64() == Some(id))
+        .map(|o| (o["transferId"].as_i64().unwrap_or(0), o["recipient"].as_str().unwrap_or("").to_owned()))
 }
 
 /// My tickets and the transfers offered to me and by me.
@@ -98,11 +100,17 @@ pub(crate) async fn home_page(state: &WalletState, session: &SpectatorSession) -
     let lang = current();
     let own = tickets::list(state, session).await?;
     let offers = transfers::list(state, session).await?;
-    let mut body =
-        format!("<h1>{}</h1><p>{}</p>", escape(t("home.title")), escape(&tf("home.signed_in_as", &[("email", &session.email)])));
+    let mut body = format!(
+        "<h1>{}</h1><p>{}</p>",
+        escape(t("home.title")),
+        escape(&tf("home.signed_in_as", &[("email", &session.email)]))
+    );
     let incoming = offers["incoming"].as_array().cloned().unwrap_or_default();
     if !incoming.is_empty() {
-        body.push_str(&format!("<section aria-labelledby=\"offered\"><h2 id=\"offered\">{}</h2>", escape(t("home.offered"))));
+        body.push_str(&format!(
+            "<section aria-labelledby=\"offered\"><h2 id=\"offered\">{}</h2>",
+            escape(t("home.offered"))
+        ));
         for offer in &incoming {
             let id = offer["transferId"].as_i64().unwrap_or(0);
             let start = offer["startTime"].as_str().unwrap_or("");
@@ -133,9 +141,12 @@ pub(crate) async fn home_page(state: &WalletState, session: &SpectatorSession) -
         let (zone, event) = event_of(ticket);
         let (from, manual) = code_from(ticket, &settings, zone);
         let pending = outgoing_offer(&offers, ticket.id);
-        let phrase = status_phrase(ticket.status(), pending.as_ref().map(|(_, to)| to.as_str()), from.as_deref(), manual);
+        let phrase =
+            status_phrase(ticket.status(), pending.as_ref().map(|(_, to)| to.as_str()), from.as_deref(), manual);
         let withdraw = match &pending {
-            Some((transfer, _)) => form(&format!("/wallet/transfers/{transfer}/cancel"), &csrf, "", t("ticket.withdraw")),
+            Some((transfer, _)) => {
+                form(&format!("/wallet/transfers/{transfer}/cancel"), &csrf, "", t("ticket.withdraw"))
+            }
             None => String::new(),
         };
         body.push_str(&format!(
@@ -167,12 +178,11 @@ pub(crate) async fn get_home(State(state): State<WalletState>, PageSession(sessi
 /// that holds it (`#qr`, `role="img"`), so the drawing itself is hidden from screen readers.
 pub(crate) fn qr_svg(code: &str) -> String {
     match QrCode::new(code.as_bytes()) {
-        Ok(qr) => qr
-            .render::<svg::Color<'_>>()
-            .min_dimensions(320, 320)
-            .quiet_zone(true)
-            .build()
-            .replacen("<svg ", "<svg aria-hidden=\"true\" focusable=\"false\" ", 1),
+        Ok(qr) => qr.render::<svg::Color<'_>>().min_dimensions(320, 320).quiet_zone(true).build().replacen(
+            "<svg ",
+            "<svg aria-hidden=\"true\" focusable=\"false\" ",
+            1,
+        ),
         Err(_) => "<p class=\"error\">This code cannot be drawn.</p>".to_owned(),
     }
 }
@@ -184,12 +194,13 @@ pub(crate) async fn ticket_page(state: &WalletState, session: &SpectatorSession,
 
 /// The fan's e-mail address of whoever sent them ticket `id`, to whom "Return to sender" goes.
 async fn previous_owner(state: &WalletState, id: i64) -> Result<Option<String>, PageError> {
-    let found: Option<String> = sql("SELECT s.email FROM wallet_tickets t JOIN wallet_spectators s ON s.id = t.previous_owner_id
+    let found: Option<String> =
+        sql("SELECT s.email FROM wallet_tickets t JOIN wallet_spectators s ON s.id = t.previous_owner_id
          WHERE t.id = $1")
-    .bind(id)
-    .scalar_optional(&mut state.db.reader().await.map_err(crate::error::WalletError::from)?)
-    .await
-    .map_err(crate::error::WalletError::from)?;
+        .bind(id)
+        .scalar_optional(&mut state.db.reader().await.map_err(crate::error::WalletError::from)?)
+        .await
+        .map_err(crate::error::WalletError::from)?;
     Ok(found)
 }
 
@@ -364,7 +375,8 @@ pub(crate) async fn get_code_svg(
     PageSession(session): PageSession,
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
-    let session = session.ok_or_else(|| PageError(axum::http::StatusCode::UNAUTHORIZED, t("error.session_ended").into()))?;
+    let session =
+        session.ok_or_else(|| PageError(axum::http::StatusCode::UNAUTHORIZED, t("error.session_ended").into()))?;
     let code = tickets::current_code(&state, &session, id).await?;
     Ok((
         [(header::CONTENT_TYPE, "image/svg+xml"), (header::CACHE_CONTROL, "no-store")],

@@ -61,12 +61,13 @@ pub(crate) async fn free_and_sign_in(
         return Err(WalletError::Unauthorized("wrong or expired link: ask for a new one".into()));
     };
     sql("UPDATE wallet_sign_in_codes SET used_at = $1 WHERE id = $2").bind(now).bind(row).execute(&mut tx).await?;
-    let others: Vec<i64> = sql("SELECT id FROM wallet_devices WHERE spectator_id = $1 AND active = $2 AND device_id <> $3")
-        .bind(spectator)
-        .bind(true)
-        .bind(device.device_id.as_deref().unwrap_or(""))
-        .scalars(&mut tx)
-        .await?;
+    let others: Vec<i64> =
+        sql("SELECT id FROM wallet_devices WHERE spectator_id = $1 AND active = $2 AND device_id <> $3")
+            .bind(spectator)
+            .bind(true)
+            .bind(device.device_id.as_deref().unwrap_or(""))
+            .scalars(&mut tx)
+            .await?;
     for pk in &others {
         sql("UPDATE wallet_sessions SET revoked_at = $1 WHERE device_pk = $2 AND revoked_at IS NULL")
             .bind(now)

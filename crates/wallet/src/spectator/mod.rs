@@ -5,8 +5,8 @@
 pub mod csrf;
 pub(crate) mod devices;
 pub(crate) mod free_devices;
-pub(crate) mod offer_mail;
 pub(crate) mod holder;
+pub(crate) mod offer_mail;
 pub(crate) mod profile;
 pub(crate) mod session;
 pub mod sign_in;

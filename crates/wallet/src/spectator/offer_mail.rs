@@ -49,7 +49,11 @@ pub(crate) async fn send(state: &WalletState, id: i64, token: &str) -> bool {
     }
 }
 
-async fn compose_and_send(state: &WalletState, id: i64, token: &str) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+async fn compose_and_send(
+    state: &WalletState,
+    id: i64,
+    token: &str,
+) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let offer: Offer = sql("SELECT s.email AS sender, r.email AS recipient, e.name AS event_name, e.start_time,
                 e.body AS event_body, x.expires_at
          FROM wallet_transfers x

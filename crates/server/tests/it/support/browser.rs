@@ -13,8 +13,9 @@ pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
 /// Why a browser test cannot run here (it then says so and passes), or none.
 pub fn browser_missing() -> Option<String> {
-    (!(Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists()))
-        .then(|| "SKIPPED: this browser test needs Chromium and chromedriver (apt-get install chromium chromium-driver)".into())
+    (!(Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists())).then(|| {
+        "SKIPPED: this browser test needs Chromium and chromedriver (apt-get install chromium chromium-driver)".into()
+    })
 }
 
 /// Where screenshots go: `target/screenshots/`, kept after the test for people to look at.
@@ -91,7 +92,8 @@ impl Browser {
 
     /// The elements `css` selects now.
     pub async fn find_all(&self, css: &str) -> Vec<String> {
-        let found = self.call(reqwest::Method::POST, "/elements", json!({ "using": "css selector", "value": css })).await;
+        let found =
+            self.call(reqwest::Method::POST, "/elements", json!({ "using": "css selector", "value": css })).await;
         found.as_array().unwrap().iter().map(|e| e[ELEMENT].as_str().unwrap().to_owned()).collect()
     }
 

@@ -96,6 +96,7 @@ pub fn link_in(text: &str, prefix: &str) -> String {
 
 /// The wallet id of the ticket the page links to for ticket `ticket_id` (home page card).
 pub fn ticket_link_id(home: &str, ticket_id: &str) -> i64 {
-    let card = home.split("<div class=\"card\">").find(|c| c.contains(&format!("· {ticket_id}<"))).expect("the ticket's card");
+    let card =
+        home.split("<div class=\"card\">").find(|c| c.contains(&format!("· {ticket_id}<"))).expect("the ticket's card");
     card.split("/wallet/tickets/").nth(1).unwrap().split('"').next().unwrap().parse().unwrap()
 }
