@@ -170,6 +170,30 @@ on_both_databases! {
         assert_eq!(offers["incoming"].as_array().unwrap().len(), 0, "{offers}");
     }
 
+    async fn the_activation_code_box_appears_with_a_manual_code_and_a_wrong_code_is_explained_next_to_it(app: TestApp) {
+        let key = app.organizer("org@example.org").await;
+        inject(&app, &key, &["T1"], "EV1", "ada@example.org").await;
+        let fan = PageClient::new(&app, "fr");
+        let (_, home) = fan.sign_in(&app, "ada@example.org").await;
+        let id = ticket_link_id(&home, "T1");
+        let (_, page) = fan.get(&format!("/wallet/tickets/{id}")).await;
+        assert!(!page.contains("activate-manualCode"), "no box without a manual code: {page}");
+        let set = set_event(&app, &key, "EV1", json!({ "manualActivation": true, "transfersEnabled": false })).await;
+        let code = set["manualCode"].as_str().unwrap().to_owned();
+        let (_, page) = fan.get(&format!("/wallet/tickets/{id}")).await;
+        assert!(page.contains("<label for=\"activate-manualCode\">Code d&#39;activation"), "{page}");
+        assert!(page.contains("saisissez le code d&#39;activation"), "the phrase says what to do: {page}");
+        assert!(!page.contains("transfer-email"), "no offer form where the event allows no transfer: {page}");
+        let (status, refused) = fan.post(&format!("/wallet/tickets/{id}/activate"), &[("csrf", &csrf_of(&page)), ("manualCode", "WRONG-42")]).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+        let field = refused.split("id=\"activate-manualCode\"").nth(1).unwrap().split("</div>").next().unwrap();
+        assert!(field.contains("value=\"WRONG-42\"") && field.contains("Ce n&#39;est pas le code d&#39;activation"), "{field}");
+        let (status, _) = fan.post(&format!("/wallet/tickets/{id}/activate"), &[("csrf", &csrf_of(&page)), ("manualCode", &code)]).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        let (_, page) = fan.get(&format!("/wallet/tickets/{id}")).await;
+        assert!(page.contains("Prêt — montrez ce code à l&#39;entrée") && !page.contains("activate-manualCode"), "{page}");
+    }
+
     async fn dates_statuses_and_refusals_speak_the_fans_language(app: TestApp) {
         let key = app.organizer("org@example.org").await;
         inject(&app, &key, &["T1"], "EV1", "ada@example.org").await;
