@@ -89,7 +89,7 @@ on_both_databases! {
             browser.open(&app.url(&format!("/wallet/sign-in?token={}", link_token(&app, &fan).await))).await;
             audit(&browser, &axe, &shots, &format!("wallet-{lang}-link"), &mut found).await;
             browser.click("#sign-in").await;
-            assert!(!browser.find_all("form[action$='/accept']").await.is_empty(), "the list shows the offer to the fan");
+            assert!(browser.wait_for("form[action$='/accept']").await, "the list shows the offer to the fan");
             assert!(!browser.find_all("form[action$='/cancel']").await.is_empty(), "the list shows the fan's own offer");
             audit(&browser, &axe, &shots, &format!("wallet-{lang}-list"), &mut found).await;
 
@@ -112,7 +112,7 @@ on_both_databases! {
             browser.type_into("#holder-lastName", "Lovelace").await;
             browser.type_into("#holder-birthDate", "10/12/1815").await;
             browser.click("form[action$='/holder'] button[type=submit]").await;
-            assert!(!browser.find_all("#holder-birthDate[aria-invalid=true]").await.is_empty(), "the refused field is marked");
+            assert!(browser.wait_for("#holder-birthDate[aria-invalid=true]").await, "the refused field is marked");
             audit(&browser, &axe, &shots, &format!("wallet-{lang}-holder-refused"), &mut found).await;
             // the audit does see: an input without a label added to the page is reported
             browser.run("document.querySelector('main').insertAdjacentHTML('beforeend', '<input name=\"x\">');", json!([])).await;

@@ -97,6 +97,18 @@ impl Browser {
         found.as_array().unwrap().iter().map(|e| e[ELEMENT].as_str().unwrap().to_owned()).collect()
     }
 
+    /// Waits (up to 20 s) until `css` selects something: a click that submits a form may
+    /// return before the next page is there when the machine is busy.
+    pub async fn wait_for(&self, css: &str) -> bool {
+        for _ in 0..200 {
+            if !self.find_all(css).await.is_empty() {
+                return true;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        false
+    }
+
     async fn one(&self, css: &str) -> String {
         self.find_all(css).await.into_iter().next().unwrap_or_else(|| panic!("no {css} on the page"))
     }
