@@ -38,17 +38,18 @@ impl PageClient {
     }
 
     async fn read(&self, response: reqwest::Response) -> (StatusCode, String) {
-        let mut jar = self.cookies.lock().unwrap();
-        for value in response.headers().get_all(SET_COOKIE) {
-            let value = value.to_str().unwrap();
-            let (name, rest) = value.split(';').next().unwrap().split_once('=').unwrap();
-            if rest.is_empty() || value.contains("Max-Age=0") {
-                jar.remove(name);
-            } else {
-                jar.insert(name.to_owned(), rest.to_owned());
+        {
+            let mut jar = self.cookies.lock().unwrap();
+            for value in response.headers().get_all(SET_COOKIE) {
+                let value = value.to_str().unwrap();
+                let (name, rest) = value.split(';').next().unwrap().split_once('=').unwrap();
+                if rest.is_empty() || value.contains("Max-Age=0") {
+                    jar.remove(name);
+                } else {
+                    jar.insert(name.to_owned(), rest.to_owned());
+                }
             }
         }
-        drop(jar);
         let status = response.status();
         let location = response.headers().get(LOCATION).map(|l| l.to_str().unwrap().to_owned());
         let text = response.text().await.unwrap();
