@@ -16,6 +16,10 @@ pub enum WalletError {
     Invalid { field: &'static str, rule: String },
     #[error("{0}")]
     Forbidden(String),
+    /// As many devices are active as the limit allows: the web wallet then offers to sign
+    /// the others out by a mailed link (docs/wallet-pages.md#no-lockouts).
+    #[error("{why}")]
+    DeviceLimit { active: i64, why: String },
     #[error("{0}")]
     TooMany(String),
     #[error("{0}")]
@@ -46,7 +50,9 @@ impl From<WalletError> for ApiError {
             WalletError::NotFound(what) => ApiError::not_found(what),
             WalletError::Refused(why) => ApiError::new(StatusCode::CONFLICT, why),
             WalletError::Invalid { field, rule } => ApiError::unprocessable(field, format!("{field}: {rule}")),
-            WalletError::Forbidden(why) => ApiError::new(StatusCode::FORBIDDEN, why),
+            WalletError::Forbidden(why) | WalletError::DeviceLimit { why, .. } => {
+                ApiError::new(StatusCode::FORBIDDEN, why)
+            }
             WalletError::TooMany(why) => ApiError::new(StatusCode::TOO_MANY_REQUESTS, why),
             WalletError::Unauthorized(why) => ApiError::unauthorized(why),
             WalletError::Sql(err) => ApiError::internal(err),

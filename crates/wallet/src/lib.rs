@@ -14,6 +14,7 @@ pub mod entry;
 mod error;
 mod feed;
 pub mod gate;
+pub mod i18n;
 mod inject;
 mod lifecycle;
 mod log_rows;

@@ -161,6 +161,12 @@ fn validate_event<'a>(event: &Obj<'a>, now: DateTime<Utc>) -> Result<CheckedEven
     }
     event.optional_str("website", 512)?;
     event.optional_str("imageUrl", 256)?;
+    // the zone the wallet writes the event's times in for people (else startTime's offset)
+    if let Some(zone) = event.optional_str("timeZone", 64)?
+        && zone.parse::<chrono_tz::Tz>().is_err()
+    {
+        return Err(event.rejection("timeZone", "must be an IANA time zone name, such as Europe/Paris"));
+    }
     if let Some(group) = event.optional_obj("group")? {
         group.optional_text("name", 128)?;
         group.optional_str("image", 512)?;

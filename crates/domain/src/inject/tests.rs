@@ -29,6 +29,7 @@ fn each_limit_of_the_spec_names_its_field() {
         ("event.name", Box::new(|t| t["event"]["name"] = json!("n".repeat(129)))),
         ("event.address.site", Box::new(|t| t["event"]["address"]["site"] = json!("s".repeat(201)))),
         ("event.imageUrl", Box::new(|t| t["event"]["imageUrl"] = json!("u".repeat(257)))),
+        ("event.timeZone", Box::new(|t| t["event"]["timeZone"] = json!("Mars/Olympus"))),
         ("event.startTime", Box::new(|t| t["event"]["startTime"] = json!("14/06/2026"))),
         ("event.expirationDate", Box::new(|t| t["event"]["expirationDate"] = json!("2001-01-01T00:00:00Z"))),
         ("security.barcode", Box::new(|t| t["security"]["barcode"] = json!("b".repeat(513)))),

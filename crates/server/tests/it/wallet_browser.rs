@@ -9,102 +9,39 @@ use std::io::BufRead;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 
-use base64::Engine;
 use chrono::{Duration, Utc};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use tixbridge_store::{Db, sql};
 
-const CHROMIUM: &str = "/usr/bin/chromium";
-
-const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+use crate::support::browser::{Browser, browser_missing};
 
 fn tools_missing() -> Option<String> {
     let zbar = Command::new("zbarimg").arg("--version").output().is_ok_and(|o| o.status.success());
-    let chromium = Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists();
-    (!(zbar && chromium)).then(|| {
-        "SKIPPED the browser test: it needs Chromium, chromedriver and zbarimg (apt-get install chromium chromium-driver zbar-tools)".to_owned()
+    browser_missing().or_else(|| {
+        (!zbar).then(|| "SKIPPED the browser test: it needs zbarimg (apt-get install zbar-tools)".to_owned())
     })
-}
-
-/// chromedriver in a child process; killed when dropped.
-struct Driver(Child, String);
-
-impl Drop for Driver {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
 }
 
 /// Opens the sign-in link `url` in headless Chromium (driven over WebDriver), presses its
 /// button as the fan does, and returns the text of the QR code on the screenshot.
 async fn screenshot_qr(url: &str, dir: &Path, name: &str) -> String {
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let child = Command::new(CHROMEDRIVER)
-        .arg(format!("--port={port}"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("starting chromedriver");
-    let driver = Driver(child, format!("http://127.0.0.1:{port}"));
-    let http = reqwest::Client::new();
-    for _ in 0..100 {
-        if http.get(format!("{}/status", driver.1)).send().await.is_ok() {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    let call = |method: reqwest::Method, path: String, body: Value| {
-        let mut request = http.request(method, format!("{}{path}", driver.1));
-        if !body.is_null() {
-            request = request.json(&body);
-        }
-        async move {
-            let answer: Value = request.send().await.expect("calling chromedriver").json().await.unwrap();
-            assert!(answer["value"]["error"].is_null(), "chromedriver {path}: {answer}");
-            answer["value"].clone()
-        }
-    };
-    let profile = dir.join(format!("{name}-profile"));
-    let capabilities = json!({ "capabilities": { "alwaysMatch": { "goog:chromeOptions": { "binary": CHROMIUM, "args": [
-        "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync", "--hide-scrollbars",
-        format!("--user-data-dir={}", profile.display()), "--window-size=480,900"] } } } });
-    let session = call(reqwest::Method::POST, "/session".into(), capabilities).await;
-    let session = format!("/session/{}", session["sessionId"].as_str().unwrap());
-    call(reqwest::Method::POST, format!("{session}/url"), json!({ "url": url })).await;
-    let button = call(
-        reqwest::Method::POST,
-        format!("{session}/element"),
-        json!({ "using": "css selector", "value": "#sign-in" }),
-    )
-    .await;
-    let button = button["element-6066-11e4-a52e-4f735466cecf"]
-        .as_str()
-        .unwrap_or_else(|| panic!("the sign-in button: {button}"))
-        .to_owned();
-    call(reqwest::Method::POST, format!("{session}/element/{button}/click"), json!({})).await;
-    let mut png = Vec::new();
-    for _ in 0..50 {
-        // the click returns once the signed-in page has loaded; its QR code is drawn in it
-        let found = call(
-            reqwest::Method::POST,
-            format!("{session}/elements"),
-            json!({ "using": "css selector", "value": "#qr svg" }),
-        )
-        .await;
-        if found.as_array().is_some_and(|f| !f.is_empty()) {
-            let shot = call(reqwest::Method::GET, format!("{session}/screenshot"), Value::Null).await;
-            png = base64::engine::general_purpose::STANDARD.decode(shot.as_str().unwrap()).unwrap();
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    let _ = http.delete(format!("{}{session}", driver.1)).send().await;
-    assert!(!png.is_empty(), "the signed-in page shows no QR code");
+    let browser = Browser::start(&dir.join(format!("{name}-profile"))).await;
+    browser.open(url).await;
+    // the click returns once the signed-in page has loaded; its QR code is drawn in it
+    browser.click("#sign-in").await;
     let shot = dir.join(format!("{name}.png"));
-    std::fs::write(&shot, png).unwrap();
+    let mut found = false;
+    for _ in 0..50 {
+        if !browser.find_all("#qr svg").await.is_empty() {
+            browser.screenshot(&shot).await;
+            found = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    browser.quit().await;
+    assert!(found, "the signed-in page shows no QR code");
     let decoded = Command::new("zbarimg").args(["--raw", "-q"]).arg(&shot).output().expect("running zbarimg");
     let text = String::from_utf8_lossy(&decoded.stdout).trim().to_owned();
     assert!(!text.is_empty(), "no QR code found on the screenshot {}", shot.display());

@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 use tixbridge_store::sql;
 
 use crate::common::TestApp;
-use crate::support::browser::{Browser, Cable, browser_tools_missing, shots_dir};
+use crate::support::offline_browser::{Browser, Cable, browser_tools_missing, shots_dir};
 use crate::support::*;
 
 /// A short period, so that three of them pass quickly.

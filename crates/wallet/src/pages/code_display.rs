@@ -14,14 +14,21 @@ use super::PageError;
 use super::html::escape;
 use super::views::qr_svg;
 use crate::WalletState;
+use crate::i18n::{t, tf};
 use crate::entry::offline::{OfflineEntry, entry_of};
 use crate::entry::step_at;
 use crate::spectator::session::SpectatorSession;
 
 /// The block of own ticket `pk`, activated: its code now, and the material to make the next.
-pub(crate) async fn code_block(state: &WalletState, session: &SpectatorSession, pk: i64) -> Result<String, PageError> {
+/// `alt` is the code's text alternative (event, seat, how often it changes).
+pub(crate) async fn code_block(
+    state: &WalletState,
+    session: &SpectatorSession,
+    pk: i64,
+    alt: &str,
+) -> Result<String, PageError> {
     let entry = entry_of(state, session, pk).await?;
-    Ok(render(&entry, crate::millis(Utc::now())))
+    Ok(render(&entry, crate::millis(Utc::now()), alt))
 }
 
 /// Seconds from `now_ms` to the end of its period: when the page without script reloads.
@@ -30,19 +37,23 @@ fn seconds_left(now_ms: i64, period_seconds: i64) -> i64 {
     ((next - now_ms + 999) / 1000).max(1)
 }
 
-fn render(entry: &OfflineEntry, now_ms: i64) -> String {
+fn render(entry: &OfflineEntry, now_ms: i64, alt: &str) -> String {
     let period = entry.period_seconds;
     let Some(code) = entry.code_at(now_ms) else {
         return "<p id=\"codes-ended\">This event has ended: the ticket has no entry code any more.</p>".into();
     };
     format!(
-        "<div id=\"qr\" data-page=\"/wallet/tickets/{id}\" data-src=\"/wallet/tickets/{id}/code.svg\" \
+        "<section class=\"code\" aria-label=\"{alt}\"><div id=\"qr\" role=\"img\" aria-label=\"{alt}\" data-page=\"/wallet/tickets/{id}\" data-src=\"/wallet/tickets/{id}/code.svg\" \
          data-reference=\"{reference}\" data-secret=\"{secret}\" data-period-seconds=\"{period}\" \
          data-step=\"{step}\" data-codes-end=\"{end}\">{svg}</div>\
-         <p id=\"code-note\">The code changes every {period} s; a screenshot stops working.</p>\
+         <p id=\"code-note\">{note}</p>\
+         <button type=\"button\" id=\"brighten\" aria-pressed=\"false\" hidden>{brighten}</button>\
          <noscript><meta http-equiv=\"refresh\" content=\"{reload}; url=/wallet/tickets/{id}\">\
          <p id=\"code-noscript\">JavaScript is off, so this code cannot refresh by itself: \
-         the page reloads every {period} s to show the new one (it needs the network for that).</p></noscript>",
+         the page reloads every {period} s to show the new one (it needs the network for that).</p></noscript></section>",
+        alt = escape(alt),
+        note = escape(&tf("ticket.code_note", &[("period", &period.to_string())])),
+        brighten = escape(t("ticket.brighten")),
         id = entry.ticket,
         reference = escape(&entry.reference),
         secret = STANDARD.encode(entry.secret),

@@ -4,10 +4,15 @@
 //! from the session under the server key. Every answer carries the headers of `headers.rs`.
 
 mod actions;
+
 mod code_display;
+mod drafts;
+mod free_devices;
+mod gate_view;
 mod headers;
 mod html;
 mod install;
+mod phrases;
 mod views;
 
 use axum::Router;
@@ -35,6 +40,9 @@ pub(crate) fn routes() -> Router<WalletState> {
         .route("/wallet/sw.js", get(install::get_service_worker))
         .route("/wallet/manifest.webmanifest", get(install::get_manifest))
         .route("/wallet/icon.svg", get(install::get_icon))
+        .route("/wallet/gate.js", get(gate_view::get_gate_script))
+        .route("/wallet/devices/free-link", post(free_devices::post_free_link))
+        .route("/wallet/devices/free", get(free_devices::get_free).post(free_devices::post_free))
         .route("/wallet/sign-in", get(actions::get_sign_in_link).post(actions::post_sign_in))
         .route("/wallet/sign-in/link", post(actions::post_sign_in_link))
         .route("/wallet/session", post(actions::post_session))
@@ -46,6 +54,7 @@ pub(crate) fn routes() -> Router<WalletState> {
         .route("/wallet/tickets/{id}/transfer", post(actions::post_transfer))
         .route("/wallet/tickets/{id}/return", post(actions::post_return))
         .route("/wallet/transfers/{id}/{action}", post(actions::post_transfer_action))
+        .layer(axum::middleware::from_fn(crate::i18n::choose::choose_language))
         .layer(axum::middleware::from_fn(headers::secure_headers))
 }
 
@@ -80,7 +89,7 @@ pub(crate) fn check_csrf(state: &WalletState, session: &SpectatorSession, given:
     if bool::from(csrf_token(state, session).as_bytes().ct_eq(given.as_bytes())) {
         Ok(())
     } else {
-        Err(PageError(StatusCode::FORBIDDEN, "This form has expired: go back, reload the page and try again.".into()))
+        Err(PageError(StatusCode::FORBIDDEN, crate::i18n::t("error.form_expired").into()))
     }
 }
 
@@ -102,18 +111,35 @@ impl FromRequestParts<WalletState> for PageSession {
 pub(crate) struct PageError(pub StatusCode, pub String);
 
 impl From<WalletError> for PageError {
+    /// The refusals a fan meets on the pages in the page's language; the others in the API's
+    /// words.
     fn from(err: WalletError) -> Self {
-        let api: tixbridge_web::ApiError = err.into();
-        Self(api.status, api.error)
+        match err {
+            WalletError::Unauthorized(_) => Self(StatusCode::UNAUTHORIZED, crate::i18n::t("error.link_used").into()),
+            WalletError::DeviceLimit { active, .. } => Self(
+                StatusCode::FORBIDDEN,
+                format!(
+                    "{} {}",
+                    crate::i18n::tf("devices.limit", &[("active", &active.to_string())]),
+                    crate::i18n::t("devices.offer")
+                ),
+            ),
+            err => {
+                let api: tixbridge_web::ApiError = err.into();
+                Self(api.status, api.error)
+            }
+        }
     }
 }
 
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         let body = format!(
-            "<h1>Sorry</h1><p class=\"error\">{}</p><p><a href=\"/wallet/\">Back to my tickets</a></p>",
-            html::escape(&self.1)
+            "<h1>{}</h1><p class=\"error\">{}</p><p><a href=\"/wallet/\">{}</a></p>",
+            html::escape(crate::i18n::t("error.title")),
+            html::escape(&self.1),
+            html::escape(crate::i18n::t("error.back"))
         );
-        (self.0, Html(html::page("tixbridge wallet", &body))).into_response()
+        (self.0, Html(html::page(crate::i18n::t("error.title"), &body))).into_response()
     }
 }

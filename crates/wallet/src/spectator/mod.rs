@@ -4,7 +4,9 @@
 
 pub mod csrf;
 pub(crate) mod devices;
+pub(crate) mod free_devices;
 pub(crate) mod holder;
+pub(crate) mod offer_mail;
 pub(crate) mod profile;
 pub(crate) mod session;
 pub mod sign_in;
@@ -82,11 +84,9 @@ pub(crate) async fn post_sign_in(
 pub(crate) async fn send_sign_in(state: &WalletState, email: &str) -> Result<(), ApiError> {
     let Some(issued) = sign_in::issue_sign_in(&state.db, &state.key, email).await? else { return Ok(()) };
     let link = format!("{}/wallet/sign-in?token={}", state.public_url.trim_end_matches('/'), issued.link_token);
-    let text = format!(
-        "Your tixbridge wallet sign-in code is {}.\n\nOr open this link on the phone you will show your tickets on:\n{link}\n\nBoth work once, for 15 minutes. If you did not ask to sign in, ignore this e-mail.\n",
-        issued.code
-    );
-    let mail = tixbridge_mail::Email::new([issued.email.as_str()], "Your tixbridge sign-in code", text)
+    // in the language of the page that asked (English from the API)
+    let text = crate::i18n::tf("mail.sign_in.body", &[("code", &issued.code), ("link", &link)]);
+    let mail = tixbridge_mail::Email::new([issued.email.as_str()], crate::i18n::t("mail.sign_in.subject"), text)
         .map_err(|err| ApiError::unprocessable("email", err.to_string()))?;
     state.mailer.send(&mail).await.map_err(|err| {
         tracing::warn!(error = %err, "sign-in e-mail not sent");

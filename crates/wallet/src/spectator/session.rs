@@ -130,9 +130,14 @@ pub(crate) async fn open_session(
     };
     let refusal = match &known {
         Some((_, _, true)) => None,
-        Some((_, _, false)) | None if active >= max_active => Some(format!(
-            "sign-in refused: this account is already active on {active} device(s), the maximum is {max_active}; sign out on another device first"
-        )),
+        Some((_, _, false)) | None if active >= max_active => {
+            return Err(WalletError::DeviceLimit {
+                active,
+                why: format!(
+                    "sign-in refused: this account is already active on {active} device(s), the maximum is {max_active}; sign out on another device first"
+                ),
+            });
+        }
         None if ever >= max_ever => Some(format!(
             "sign-in refused: this account has already used {ever} device(s), the maximum is {max_ever}; sign in on a device used before"
         )),
@@ -217,9 +222,12 @@ pub(crate) async fn check_organizer_limits(
     if this.is_some_and(|(_, holds, _)| *holds) {
         Ok(())
     } else if active_others >= max_active {
-        Err(WalletError::Forbidden(format!(
-            "this ticket's organizer allows its tickets on {max_active} active device(s), and {active_others} hold them: release them on another device first"
-        )))
+        Err(WalletError::DeviceLimit {
+            active: active_others,
+            why: format!(
+                "this ticket's organizer allows its tickets on {max_active} active device(s), and {active_others} hold them: release them on another device first"
+            ),
+        })
     } else if this.is_none() && ever >= max_ever {
         Err(WalletError::Forbidden(format!(
             "this ticket's organizer allows its tickets on {max_ever} device(s) ever, and {ever} have held them: use a device used before"

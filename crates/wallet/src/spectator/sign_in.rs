@@ -60,6 +60,15 @@ pub async fn issue_sign_in(
     Ok(Some(IssuedSignIn { email, code, link_token }))
 }
 
+/// The spectator a link token was issued to, used or not: opening a used link again on a
+/// device signed in to the same account shows the wallet (docs/wallet-pages.md#no-lockouts).
+pub(crate) async fn link_owner(db: &tixbridge_store::Db, token: &str) -> Result<Option<i64>, WalletError> {
+    Ok(sql("SELECT spectator_id FROM wallet_sign_in_codes WHERE link_hash = $1")
+        .bind(sha256(token))
+        .scalar_optional(&mut db.reader().await?)
+        .await?)
+}
+
 /// What the spectator proves they received.
 #[derive(Debug, Clone)]
 pub enum Proof {
@@ -96,7 +105,7 @@ pub async fn exchange(
     let matched: Option<Pending> = match proof {
         Proof::Link { token } => {
             sql("SELECT id, spectator_id, code_hash FROM wallet_sign_in_codes
-             WHERE link_hash = $1 AND used_at IS NULL AND expires_at > $2")
+             WHERE link_hash = $1 AND used_at IS NULL AND expires_at > $2 AND purpose IN ('SIGN_IN', 'TRANSFER')")
             .bind(sha256(token))
             .bind(now)
             .fetch_optional(&mut tx)
@@ -105,7 +114,8 @@ pub async fn exchange(
         Proof::Code { email, code } => {
             let candidates: Vec<Pending> = sql("SELECT c.id, c.spectator_id, c.code_hash FROM wallet_sign_in_codes c
                  JOIN wallet_spectators s ON s.id = c.spectator_id
-                 WHERE s.email = $1 AND c.used_at IS NULL AND c.expires_at > $2 AND c.failed_attempts < $3")
+                 WHERE s.email = $1 AND c.used_at IS NULL AND c.expires_at > $2 AND c.failed_attempts < $3
+                   AND c.purpose = 'SIGN_IN'")
             .bind(email.trim().to_lowercase())
             .bind(now)
             .bind(MAX_FAILED)
@@ -115,7 +125,8 @@ pub async fn exchange(
                 candidates.into_iter().find(|c| bool::from(code_hash(key, c.spectator_id, code).ct_eq(&c.code_hash)));
             if found.is_none() {
                 sql("UPDATE wallet_sign_in_codes SET failed_attempts = failed_attempts + 1
-                     WHERE used_at IS NULL AND spectator_id = (SELECT id FROM wallet_spectators WHERE email = $1)")
+                     WHERE used_at IS NULL AND purpose = 'SIGN_IN'
+                       AND spectator_id = (SELECT id FROM wallet_spectators WHERE email = $1)")
                 .bind(email.trim().to_lowercase())
                 .execute(&mut tx)
                 .await?;

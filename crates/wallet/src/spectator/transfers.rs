@@ -107,10 +107,13 @@ pub(crate) async fn offer(
     record_change(&mut tx, &mut head, WalletAction::OfferTransfer, name, "spectator", now, &detail)
         .await?
         .map_err(|err| WalletError::illegal("a transfer", err))?;
+    let link = super::offer_mail::issue_link(&mut tx, recipient, now, expires_at).await?;
     tx.commit().await?;
+    let mailed = super::offer_mail::send(state, transfer, &link).await;
     Ok(json!({
         "transferId": transfer, "ticket": pk, "recipient": recipient_email, "kind": kind.as_str(),
         "expiresAt": crate::rfc3339(expires_at), "status": WalletStatus::PendingTransfer,
+        "recipientMailed": mailed,
     }))
 }
 
@@ -201,6 +204,8 @@ struct Listed {
     recipient: String,
     kind: String,
     expires_at: i64,
+    start_time: String,
+    event_body: String,
 }
 
 /// The caller's open transfers, both ways, by id: `rows` of them after transfer `after`, each
@@ -213,7 +218,7 @@ pub(crate) async fn list(
 ) -> Result<Vec<Value>, WalletError> {
     let rows: Vec<Listed> =
         sql("SELECT x.id, x.ticket_pk, t.ticket_id, e.name AS event, s.email AS sender, r.email AS recipient, x.kind,
-                    x.expires_at
+                    x.expires_at, e.start_time, e.body AS event_body
              FROM wallet_transfers x
              JOIN wallet_tickets t ON t.id = x.ticket_pk JOIN wallet_events e ON e.id = t.event_pk
              JOIN wallet_spectators s ON s.id = x.sender_id JOIN wallet_spectators r ON r.id = x.recipient_id
@@ -230,7 +235,8 @@ pub(crate) async fn list(
             let direction = if row.recipient == session.email { "incoming" } else { "outgoing" };
             json!({ "transferId": row.id, "direction": direction, "ticket": row.ticket_pk, "ticketId": row.ticket_id,
                 "event": row.event, "sender": row.sender, "recipient": row.recipient, "kind": row.kind,
-                "expiresAt": crate::rfc3339(row.expires_at) })
+                "expiresAt": crate::rfc3339(row.expires_at), "startTime": row.start_time,
+                "timeZone": serde_json::from_str::<Value>(&row.event_body).ok().and_then(|b| b.get("timeZone").cloned()) })
         })
         .collect())
 }

@@ -1,31 +1,37 @@
 //! Headless Chromium driven over WebDriver (chromedriver in a child process), for the tests
-//! that use the wallet as a fan does: open pages, press buttons, run a little script, send
-//! DevTools commands (`goog/cdp/execute`), take screenshots and read their QR code with
-//! `zbarimg`; and [`Cable`], a loopback relay between the browser and the server that a test
-//! unplugs to take the network away. Same tools and flags as `wallet_browser.rs`.
+//! that look at the web wallet as a fan's phone shows it: open pages, press buttons, type,
+//! run a script in the page (axe-core), take screenshots (under `target/screenshots/`).
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
 
 use base64::Engine;
 use serde_json::{Value, json};
 
-const CHROMIUM: &str = "/usr/bin/chromium";
-const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
-const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
+pub const CHROMIUM: &str = "/usr/bin/chromium";
+pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
-/// Why a browser test cannot run here, if it cannot.
-pub fn browser_tools_missing() -> Option<String> {
-    let zbar = Command::new("zbarimg").arg("--version").output().is_ok_and(|o| o.status.success());
-    let chromium = Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists();
-    (!(zbar && chromium)).then(|| {
-        "SKIPPED the browser test: it needs Chromium, chromedriver and zbarimg (apt-get install chromium chromium-driver zbar-tools)".to_owned()
+/// Why a browser test cannot run here (it then says so and passes), or none.
+pub fn browser_missing() -> Option<String> {
+    (!(Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists())).then(|| {
+        "SKIPPED: this browser test needs Chromium and chromedriver (apt-get install chromium chromium-driver)".into()
     })
 }
 
-/// One browser session; chromedriver (and so the browser) is stopped when dropped.
+/// Where screenshots go: `target/screenshots/`, kept after the test for people to look at.
+pub fn screenshot_dir() -> PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target"));
+    let dir = target.join("screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// The WebDriver key of an element reference.
+const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
+
+/// One phone-sized headless Chromium; chromedriver (and so the browser) ends when dropped.
 pub struct Browser {
     driver: Child,
     base: String,
@@ -41,17 +47,9 @@ impl Drop for Browser {
 }
 
 impl Browser {
-    /// A phone-sized headless Chromium with its own profile under `profile`.
+    /// Starts chromedriver and a browser whose profile lives in `profile` (a fresh folder is a
+    /// fresh phone: no cookie).
     pub async fn start(profile: &Path) -> Browser {
-        Self::start_with(profile, json!({})).await
-    }
-
-    /// The same with JavaScript switched off for pages (WebDriver's own scripts still run).
-    pub async fn start_without_javascript(profile: &Path) -> Browser {
-        Self::start_with(profile, json!({ "profile.managed_default_content_settings.javascript": 2 })).await
-    }
-
-    async fn start_with(profile: &Path, prefs: Value) -> Browser {
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let driver = Command::new(CHROMEDRIVER)
             .arg(format!("--port={port}"))
@@ -59,8 +57,8 @@ impl Browser {
             .stderr(Stdio::null())
             .spawn()
             .expect("starting chromedriver");
-        let http = reqwest::Client::new();
         let base = format!("http://127.0.0.1:{port}");
+        let http = reqwest::Client::new();
         for _ in 0..100 {
             if http.get(format!("{base}/status")).send().await.is_ok() {
                 break;
@@ -71,14 +69,15 @@ impl Browser {
         let capabilities = json!({ "capabilities": { "alwaysMatch": { "goog:chromeOptions": { "binary": CHROMIUM, "args": [
             "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
             "--disable-background-networking", "--disable-component-update", "--disable-sync", "--hide-scrollbars",
-            format!("--user-data-dir={}", profile.display()), "--window-size=480,900"], "prefs": prefs } } } });
+            format!("--user-data-dir={}", profile.display()), "--window-size=480,900"] } } } });
         let session = browser.call(reqwest::Method::POST, "/session", capabilities).await;
         browser.session = format!("/session/{}", session["sessionId"].as_str().unwrap());
         browser
     }
 
-    async fn call(&self, method: reqwest::Method, path: &str, body: Value) -> Value {
-        let mut request = self.http.request(method, format!("{}{path}", self.base));
+    /// One WebDriver command (`path` after the session's, or from the root before it exists).
+    pub async fn call(&self, method: reqwest::Method, path: &str, body: Value) -> Value {
+        let mut request = self.http.request(method, format!("{}{}{path}", self.base, self.session));
         if !body.is_null() {
             request = request.json(&body);
         }
@@ -87,38 +86,22 @@ impl Browser {
         answer["value"].clone()
     }
 
-    async fn session_call(&self, method: reqwest::Method, path: &str, body: Value) -> Value {
-        self.call(method, &format!("{}{path}", self.session), body).await
+    pub async fn open(&self, url: &str) {
+        self.call(reqwest::Method::POST, "/url", json!({ "url": url })).await;
     }
 
-    pub async fn goto(&self, url: &str) {
-        self.session_call(reqwest::Method::POST, "/url", json!({ "url": url })).await;
+    /// The elements `css` selects now.
+    pub async fn find_all(&self, css: &str) -> Vec<String> {
+        let found =
+            self.call(reqwest::Method::POST, "/elements", json!({ "using": "css selector", "value": css })).await;
+        found.as_array().unwrap().iter().map(|e| e[ELEMENT].as_str().unwrap().to_owned()).collect()
     }
 
-    /// Clicks the element `css` names; returns once a page it opens has loaded.
-    pub async fn click(&self, css: &str) {
-        let found = self
-            .session_call(reqwest::Method::POST, "/element", json!({ "using": "css selector", "value": css }))
-            .await;
-        let id = found[ELEMENT].as_str().unwrap_or_else(|| panic!("no {css}: {found}")).to_owned();
-        self.session_call(reqwest::Method::POST, &format!("/element/{id}/click"), json!({})).await;
-    }
-
-    /// Runs `script` (a function body; `return` answers) in the page.
-    pub async fn run(&self, script: &str) -> Value {
-        self.session_call(reqwest::Method::POST, "/execute/sync", json!({ "script": script, "args": [] })).await
-    }
-
-    /// Runs `script` in the page; it answers by calling `done(value)`.
-    pub async fn run_async(&self, script: &str) -> Value {
-        let script = format!("var done = arguments[arguments.length - 1]; {script}");
-        self.session_call(reqwest::Method::POST, "/execute/async", json!({ "script": script, "args": [] })).await
-    }
-
-    /// Polls `script` (which returns a boolean) every 100 ms until it is true or `seconds` pass.
-    pub async fn wait_for(&self, script: &str, seconds: u64) -> bool {
-        for _ in 0..seconds * 10 {
-            if self.run(script).await == Value::Bool(true) {
+    /// Waits (up to 20 s) until `css` selects something: a click that submits a form may
+    /// return before the next page is there when the machine is busy.
+    pub async fn wait_for(&self, css: &str) -> bool {
+        for _ in 0..200 {
+            if !self.find_all(css).await.is_empty() {
                 return true;
             }
             tokio::time::sleep(std::time::Duration::from_millis(100)).await;
@@ -126,84 +109,43 @@ impl Browser {
         false
     }
 
-    /// A Chrome DevTools Protocol command on the page.
-    pub async fn devtools(&self, cmd: &str, params: Value) -> Value {
-        self.session_call(reqwest::Method::POST, "/goog/cdp/execute", json!({ "cmd": cmd, "params": params })).await
+    async fn one(&self, css: &str) -> String {
+        self.find_all(css).await.into_iter().next().unwrap_or_else(|| panic!("no {css} on the page"))
     }
 
-    /// Cuts (or restores) the page's network as DevTools' "Offline" does.
-    pub async fn set_offline(&self, offline: bool) {
-        self.devtools("Network.enable", json!({})).await;
-        let conditions = json!({ "offline": offline, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1 });
-        self.devtools("Network.emulateNetworkConditions", conditions).await;
+    /// Clicks the element `css` selects; a click that submits a form returns once the next
+    /// page has loaded.
+    pub async fn click(&self, css: &str) {
+        let element = self.one(css).await;
+        self.call(reqwest::Method::POST, &format!("/element/{element}/click"), json!({})).await;
     }
 
-    /// Saves a screenshot as `path` and answers the text of the QR code on it ("" when none).
-    pub async fn screenshot_qr(&self, path: &Path) -> String {
-        let shot = self.session_call(reqwest::Method::GET, "/screenshot", Value::Null).await;
+    /// Types `text` into the element `css` selects, after clearing it.
+    pub async fn type_into(&self, css: &str, text: &str) {
+        let element = self.one(css).await;
+        self.call(reqwest::Method::POST, &format!("/element/{element}/clear"), json!({})).await;
+        self.call(reqwest::Method::POST, &format!("/element/{element}/value"), json!({ "text": text })).await;
+    }
+
+    /// Runs `script` in the page and answers what it returns.
+    pub async fn run(&self, script: &str, args: Value) -> Value {
+        self.call(reqwest::Method::POST, "/execute/sync", json!({ "script": script, "args": args })).await
+    }
+
+    /// Runs `script`, which ends by calling its last argument with the answer.
+    pub async fn run_async(&self, script: &str, args: Value) -> Value {
+        self.call(reqwest::Method::POST, "/execute/async", json!({ "script": script, "args": args })).await
+    }
+
+    /// Saves a screenshot of the page as `path` (PNG).
+    pub async fn screenshot(&self, path: &Path) {
+        let shot = self.call(reqwest::Method::GET, "/screenshot", Value::Null).await;
         let png = base64::engine::general_purpose::STANDARD.decode(shot.as_str().unwrap()).unwrap();
         std::fs::write(path, png).unwrap();
-        let decoded = Command::new("zbarimg").args(["--raw", "-q"]).arg(path).output().expect("running zbarimg");
-        String::from_utf8_lossy(&decoded.stdout).trim().to_owned()
-    }
-}
-
-/// Where a test keeps its screenshots: `target/browser-shots/` of the workspace, kept after
-/// the test so a person can look at them.
-pub fn shots_dir() -> PathBuf {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/browser-shots");
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-/// A loopback TCP relay to a server: the browser talks to the server through it, and
-/// [`unplug`](Cable::unplug) closes every connection and refuses new ones, as a phone that lost
-/// its network would see it.
-pub struct Cable {
-    pub addr: std::net::SocketAddr,
-    plugged: Arc<AtomicBool>,
-    links: Arc<Mutex<Vec<tokio::task::JoinHandle<()>>>>,
-    accept: tokio::task::JoinHandle<()>,
-}
-
-impl Drop for Cable {
-    fn drop(&mut self) {
-        self.accept.abort();
-        self.unplug();
-    }
-}
-
-impl Cable {
-    pub async fn start(target: std::net::SocketAddr) -> Cable {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        let plugged = Arc::new(AtomicBool::new(true));
-        let links: Arc<Mutex<Vec<tokio::task::JoinHandle<()>>>> = Arc::default();
-        let (on, kept) = (plugged.clone(), links.clone());
-        let accept = tokio::spawn(async move {
-            while let Ok((mut inbound, _)) = listener.accept().await {
-                if !on.load(Ordering::SeqCst) {
-                    continue; // dropped: the connection closes unanswered
-                }
-                let link = tokio::spawn(async move {
-                    if let Ok(mut outbound) = tokio::net::TcpStream::connect(target).await {
-                        let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
-                    }
-                });
-                kept.lock().unwrap().push(link);
-            }
-        });
-        Cable { addr, plugged, links, accept }
     }
 
-    pub fn url(&self, path: &str) -> String {
-        format!("http://{}{path}", self.addr)
-    }
-
-    pub fn unplug(&self) {
-        self.plugged.store(false, Ordering::SeqCst);
-        for link in self.links.lock().unwrap().drain(..) {
-            link.abort();
-        }
+    /// Ends the browser session (chromedriver ends when dropped).
+    pub async fn quit(self) {
+        let _ = self.http.delete(format!("{}{}", self.base, self.session)).send().await;
     }
 }

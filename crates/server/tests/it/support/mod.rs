@@ -8,6 +8,8 @@ use tixbridge_domain::inject::example_ticket;
 use crate::common::TestApp;
 
 pub mod browser;
+pub mod offline_browser;
+pub mod pages;
 
 pub const TICKETS: &str = "/api/organizer/tickets";
 
