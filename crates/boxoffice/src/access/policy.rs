@@ -86,6 +86,8 @@ const RULES: &[(&str, &str, Need, Scope)] = {
         ("POST", "~/interface/functions", Administer, Org),
         // A reconcile reads both sides; with repair it sends to the wallet, as running a function does.
         ("POST", "~/interface/reconcile", Write, Org),
+        // One read of the wallet's feed with the interface's credentials: nothing changes.
+        ("GET", "~/interface/wallet-check", Read, Org),
         // Ticket templates: read like the interface, changed and previewed (a real ticket's
         // payload, barcode included) by admins.
         ("GET", "~/templates", Read, Org),

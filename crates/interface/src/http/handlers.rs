@@ -171,6 +171,10 @@ pub struct RunRequest {
     /// (422): feedback, a diff page naming only tickets this organization injected; pushes, a
     /// batch answer naming only tickets the function would select.
     file_to_upload: Option<String>,
+    /// Injection and privileges: `true` makes this run a simulation — what would be sent is
+    /// selected, built, checked and kept as the run's dump; nothing is sent or printed.
+    #[serde(default)]
+    simulate: bool,
 }
 
 #[derive(Default, utoipa::IntoParams)]
@@ -220,7 +224,7 @@ pub async fn run_function(
         return Err(ApiError::bad_request("wait", "wait=false cannot be combined with fileToUpload"));
     }
     // a file stands in for the wallet's answer: only an admin may put words in its mouth
-    let options = RunOptions { file: request.file_to_upload, ..Default::default() };
+    let options = RunOptions { file: request.file_to_upload, simulate: request.simulate, ..Default::default() };
     let started = engine.start_manual(id, options, access.caller.is_admin()).await?;
     if !wait {
         let location = format!("/api/boxoffice/runs/{}", started.run_id);
@@ -261,6 +265,25 @@ pub async fn show_run(
         Some(run) => ok(run),
         None => Err(ApiError::not_found(format!("no run {id}"))),
     }
+}
+
+#[utoipa::path(
+    get,
+    path = "/api/boxoffice/organizations/{org}/interface/wallet-check",
+    summary = "Whether the interface's wallet answers with its credentials: one read of the wallet's feed (nothing changed on either side)",
+    params(tixbridge_boxoffice::openapi::OrgPath),
+    responses((status = 200, description = "`reachable`, and when not the `reason` in plain words", body = serde_json::Value), (status = 404, response = tixbridge_web::openapi::NotFound))
+)]
+pub async fn check_wallet(State(engine): State<Engine>, Path(org): Path<String>) -> Answer {
+    let interface = config::load_interface_of_org(&engine.db, &engine.key, &org).await?;
+    let reason = match config::check_url(&interface.url, &engine.wallet_hosts) {
+        Err(refused) => Some(refused.to_string()),
+        Ok(_) => {
+            let client = engine.wallet_client(&interface, crate::dump::CallDump::new(None));
+            client.diff("", 1).await.err().map(|err| err.to_string())
+        }
+    };
+    ok(json!({ "reachable": reason.is_none(), "reason": reason }))
 }
 
 #[derive(Deserialize, Default, utoipa::ToSchema)]

@@ -40,6 +40,7 @@ pub fn router(engine: Engine, guard: Guard) -> Router {
         )
         .route("/api/boxoffice/organizations/{org}/templates/{id}/preview", post(templates::preview_template))
         .route("/api/boxoffice/organizations/{org}/interface/reconcile", post(reconcile_interface))
+        .route("/api/boxoffice/organizations/{org}/interface/wallet-check", get(check_wallet))
         .route("/api/boxoffice/functions/{id}", get(show_function).put(update_function))
         .route("/api/boxoffice/functions/{id}/runs", post(run_function).get(list_runs))
         .route("/api/boxoffice/runs/{id}", get(show_run))

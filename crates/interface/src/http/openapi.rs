@@ -14,6 +14,7 @@ use super::{handlers, templates};
         handlers::create_function,
         handlers::list_functions,
         handlers::reconcile_interface,
+        handlers::check_wallet,
         templates::create_template,
         templates::list_templates,
         templates::show_template,

@@ -21,6 +21,10 @@ pub struct RunOptions {
     pub changed_since: Option<i64>,
     /// A reconcile asked for by an operator, in place of the function's own settings.
     pub reconcile: Option<ReconcileRequest>,
+    /// Injection and privileges: this run only simulates (selects, builds and checks what it
+    /// would send, keeps it as the run's dump, sends and prints nothing), whatever the
+    /// function's `simulation` setting.
+    pub simulate: bool,
 }
 
 /// What an operator asks a reconcile for (docs/interface.md#reconcile).

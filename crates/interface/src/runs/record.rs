@@ -194,6 +194,9 @@ pub async fn list_runs(db: &Db, function_id: i64, limit: i64) -> Result<Vec<Valu
     Ok(rows.iter().map(run_json).collect())
 }
 
+/// The most accepted tickets a run's view lists.
+const MAX_ACCEPTED_LISTED: i64 = 10_000;
+
 /// A run log line: the ticket it is about (if any) and the message.
 type LogLine = (Option<String>, String);
 
@@ -203,18 +206,27 @@ pub async fn load_run(db: &Db, run_id: i64, include_dumps: bool) -> Result<Optio
     // one connection for both reads: a run and its log lines
     let mut conn = db.reader().await?;
     let row: Option<RunRow> = sql(format!("{SELECT} WHERE id = $1")).bind(run_id).fetch_optional(&mut conn).await?;
-    let found: Option<(RunRow, Vec<LogLine>)> = match row {
+    let found: Option<(RunRow, Vec<LogLine>, Vec<(i64,)>)> = match row {
         Some(row) => {
             let log = sql("SELECT ticket_ref, message FROM itf_run_log WHERE run_id = $1 ORDER BY id")
                 .bind(run_id)
                 .fetch_all(&mut conn)
                 .await?;
-            Some((row, log))
+            // the box-office tickets this run's sends were accepted for (a later run that
+            // sends one again takes it over)
+            let accepted: Vec<(i64,)> =
+                sql("SELECT ticket_id FROM itf_processed WHERE run_id = $1 ORDER BY ticket_id LIMIT $2")
+                    .bind(run_id)
+                    .bind(MAX_ACCEPTED_LISTED)
+                    .fetch_all(&mut conn)
+                    .await?;
+            Some((row, log, accepted))
         }
         None => None,
     };
-    Ok(found.map(|(row, log)| {
+    Ok(found.map(|(row, log, accepted)| {
         let mut view = run_json(&row);
+        view["accepted"] = accepted.into_iter().map(|(id,)| json!(id)).collect();
         view["log"] =
             log.into_iter().map(|(ticket, message)| json!({ "ticket": ticket, "message": message })).collect();
         if include_dumps {
