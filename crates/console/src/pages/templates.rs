@@ -13,7 +13,7 @@ use crate::Console;
 use crate::api::{Problem, org_path, results};
 use crate::session::{Operator, Posted};
 
-const EXAMPLE: &str = "{\n  \"eventName\": \"${performanceName} — ${seatCategoryName}\"\n}";
+const EXAMPLE: &str = "{\n  \"eventName\": \"${Product_name} — ${SeatCategory_name}\"\n}";
 
 fn path(operator: &Operator, rest: &str) -> String {
     org_path(&operator.organization, &format!("/templates{rest}"))

@@ -13,6 +13,7 @@ mod boxoffice_idempotency;
 mod boxoffice_import;
 mod boxoffice_seats;
 mod cli;
+mod console_access;
 mod contact_completion;
 mod cross_site_writes;
 mod file_modes;
