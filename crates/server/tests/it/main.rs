@@ -14,6 +14,7 @@ mod boxoffice_import;
 mod boxoffice_seats;
 mod cli;
 mod console_access;
+mod console_browser;
 mod contact_completion;
 mod cross_site_writes;
 mod file_modes;

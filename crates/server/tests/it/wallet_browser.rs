@@ -15,46 +15,20 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 use tixbridge_store::{Db, sql};
 
-const CHROMIUM: &str = "/usr/bin/chromium";
-
-const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+use crate::support::chrome::{CHROMIUM, Driver, chromium_installed};
 
 fn tools_missing() -> Option<String> {
     let zbar = Command::new("zbarimg").arg("--version").output().is_ok_and(|o| o.status.success());
-    let chromium = Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists();
-    (!(zbar && chromium)).then(|| {
+    (!(zbar && chromium_installed())).then(|| {
         "SKIPPED the browser test: it needs Chromium, chromedriver and zbarimg (apt-get install chromium chromium-driver zbar-tools)".to_owned()
     })
-}
-
-/// chromedriver in a child process; killed when dropped.
-struct Driver(Child, String);
-
-impl Drop for Driver {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
 }
 
 /// Opens the sign-in link `url` in headless Chromium (driven over WebDriver), presses its
 /// button as the fan does, and returns the text of the QR code on the screenshot.
 async fn screenshot_qr(url: &str, dir: &Path, name: &str) -> String {
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let child = Command::new(CHROMEDRIVER)
-        .arg(format!("--port={port}"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("starting chromedriver");
-    let driver = Driver(child, format!("http://127.0.0.1:{port}"));
+    let driver = Driver::start().await;
     let http = reqwest::Client::new();
-    for _ in 0..100 {
-        if http.get(format!("{}/status", driver.1)).send().await.is_ok() {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
     let call = |method: reqwest::Method, path: String, body: Value| {
         let mut request = http.request(method, format!("{}{path}", driver.1));
         if !body.is_null() {
