@@ -46,6 +46,7 @@ pub fn router(api: Router, secure_cookies: bool) -> Router {
         .route("/console/functions/{id}/run", post(functions::run))
         .route("/console/runs/{id}", get(runs::show))
         .route("/console/runs/{id}/progress", get(runs::progress))
+        .route("/console/runs/{id}/cancel", post(runs::cancel))
         .route("/console/templates", get(templates::list).post(templates::create))
         .route("/console/templates/new", get(templates::new_form))
         .route("/console/templates/{id}", get(templates::show).post(templates::save))

@@ -101,6 +101,7 @@ const RULES: &[(&str, &str, Need, Scope)] = {
         ("GET", "/api/boxoffice/functions/{id}/runs", Read, Object(Function)),
         ("POST", "/api/boxoffice/functions/{id}/runs", Write, Object(Function)),
         ("GET", "/api/boxoffice/runs/{id}", Read, Object(Run)),
+        ("POST", "/api/boxoffice/runs/{id}/cancel", Write, Object(Run)),
         // The gate: a scanner's token, in its own organization.
         ("POST", "/api/gate/scan", Scan, Own),
     ]

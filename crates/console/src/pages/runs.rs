@@ -4,13 +4,14 @@
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use axum::response::{IntoResponse, Response};
+use axum::http::Method;
+use axum::response::{IntoResponse, Redirect, Response};
 use minijinja::context;
 use serde_json::{Value, json};
 
 use super::ctx;
 use crate::Console;
-use crate::session::Operator;
+use crate::session::{Operator, Posted};
 
 #[derive(serde::Deserialize, Default)]
 pub struct LineQuery {
@@ -92,4 +93,15 @@ pub async fn progress(State(console): State<Console>, operator: Operator, Path(i
     }
     let run = &reply.body;
     Json(json!({ "result": run["result"], "counts": run["counts"], "cause": run["cause"] })).into_response()
+}
+
+/// `POST /console/runs/{id}/cancel`: asks the running run to stop (`POST /api/boxoffice/runs/{id}/cancel`).
+pub async fn cancel(State(console): State<Console>, Path(id): Path<i64>, posted: Posted) -> Response {
+    let operator = posted.operator;
+    let reply = console.call(&operator.who, Method::POST, &format!("/api/boxoffice/runs/{id}/cancel"), None).await;
+    if reply.ok() || reply.status == axum::http::StatusCode::CONFLICT {
+        // a run that ended meanwhile is shown as it ended
+        return Redirect::to(&format!("/console/runs/{id}")).into_response();
+    }
+    console.problem(Some(&operator), &reply)
 }

@@ -286,6 +286,24 @@ pub async fn check_wallet(State(engine): State<Engine>, Path(org): Path<String>)
     ok(json!({ "reachable": reason.is_none(), "reason": reason }))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/boxoffice/runs/{id}/cancel",
+    summary = "Cancel a running run: it stops before its next wallet call and ends ERROR naming who cancelled it; what it committed stays (409 naming run once it has ended)",
+    params(("id" = i64, Path)),
+    responses((status = 202, description = "the run will stop", body = serde_json::Value), (status = 404, response = tixbridge_web::openapi::NotFound), (status = 409, description = "the run has ended", body = tixbridge_web::openapi::ErrorBody))
+)]
+pub async fn cancel_run(
+    State(engine): State<Engine>,
+    Extension(access): Extension<Access>,
+    Path(id): Path<i64>,
+) -> Answer {
+    if !crate::runs::request_cancel(&engine.db, id, &access.caller.actor()).await? {
+        return Err(ApiError::conflict("run", format!("run {id} is not running")));
+    }
+    Ok((StatusCode::ACCEPTED, Json(json!({ "runId": id, "cancelRequested": true }))))
+}
+
 #[derive(Deserialize, Default, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ReconcileInput {

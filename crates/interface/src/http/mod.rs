@@ -44,6 +44,7 @@ pub fn router(engine: Engine, guard: Guard) -> Router {
         .route("/api/boxoffice/functions/{id}", get(show_function).put(update_function))
         .route("/api/boxoffice/functions/{id}/runs", post(run_function).get(list_runs))
         .route("/api/boxoffice/runs/{id}", get(show_run))
+        .route("/api/boxoffice/runs/{id}/cancel", post(cancel_run))
         .route_layer(from_fn_with_state(guard, tixbridge_boxoffice::access::guard::guard))
         .with_state(engine)
 }

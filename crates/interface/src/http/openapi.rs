@@ -26,6 +26,7 @@ use super::{handlers, templates};
         handlers::run_function,
         handlers::list_runs,
         handlers::show_run,
+        handlers::cancel_run,
     )
 )]
 pub struct InterfaceApi;

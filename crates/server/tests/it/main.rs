@@ -15,6 +15,7 @@ mod boxoffice_seats;
 mod cli;
 mod console_access;
 mod console_browser;
+mod console_runs;
 mod contact_completion;
 mod cross_site_writes;
 mod file_modes;
