@@ -137,14 +137,20 @@ impl Engine {
         if !function.active {
             return Err(RunError::Inactive(typed_id));
         }
+        if options.simulate && !matches!(&function.settings, Settings::Injection(_) | Settings::Privileges(_)) {
+            return Err(RunError::Interface(crate::config::InterfaceError::Invalid(crate::config::ConfigError {
+                field: "simulate".into(),
+                rule: format!("only injection and privileges runs can be simulated, not {}", function.kind.as_str()),
+            })));
+        }
         if !acquire_lease(&self.db, function_id, &self.worker_id, now_ms(), self.lease_ttl_ms()).await? {
             return Err(RunError::Busy(typed_id));
         }
         let started = now_ms();
         let begun = match load_interface(&self.db, &self.key, function.interface_id).await {
             Ok(interface) => {
-                let simulation = matches!(&function.settings, Settings::Injection(s) if s.simulation)
-                    || matches!(&function.settings, Settings::Privileges(s) if s.simulation);
+                let simulation = matches!(&function.settings, Settings::Injection(s) if s.simulation || options.simulate)
+                    || matches!(&function.settings, Settings::Privileges(s) if s.simulation || options.simulate);
                 match start_run(&self.db, function.id, simulation, now_ms()).await {
                     Ok(run) => Ok((interface, run)),
                     Err(err) => Err(RunError::from(err)),

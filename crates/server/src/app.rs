@@ -188,8 +188,10 @@ pub fn router(db: &Db, config: &AppConfig, engine: &Engine, addr: SocketAddr) ->
         let guard = tixbridge_boxoffice::access::Guard::new(db.clone());
         let secure_cookies = config.public_url.as_deref().is_some_and(|url| url.starts_with("https://"));
         let state = tixbridge_boxoffice::BoxOfficeState { db: db.clone(), secure_cookies };
-        app = app.merge(tixbridge_boxoffice::router(state, guard.clone()));
-        app = app.merge(tixbridge_interface::http::router(engine.clone(), guard.clone()));
+        let api = tixbridge_boxoffice::router(state, guard.clone())
+            .merge(tixbridge_interface::http::router(engine.clone(), guard.clone()));
+        // The console calls these same routers in-process, as the signed-in operator.
+        app = app.merge(api.clone()).merge(tixbridge_console::router(api, secure_cookies));
         let gate = crate::gate::GateState::new(db.clone(), config.server_key.clone());
         app = app.merge(crate::gate::router(gate, guard));
     }

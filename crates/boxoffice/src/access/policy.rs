@@ -86,6 +86,8 @@ const RULES: &[(&str, &str, Need, Scope)] = {
         ("POST", "~/interface/functions", Administer, Org),
         // A reconcile reads both sides; with repair it sends to the wallet, as running a function does.
         ("POST", "~/interface/reconcile", Write, Org),
+        // One read of the wallet's feed with the interface's credentials: nothing changes.
+        ("GET", "~/interface/wallet-check", Read, Org),
         // Ticket templates: read like the interface, changed and previewed (a real ticket's
         // payload, barcode included) by admins.
         ("GET", "~/templates", Read, Org),
@@ -100,6 +102,7 @@ const RULES: &[(&str, &str, Need, Scope)] = {
         ("POST", "/api/boxoffice/functions/{id}/runs", Write, Object(Function)),
         ("GET", "/api/boxoffice/runs/{id}", Read, Object(Run)),
         ("GET", "/api/boxoffice/runs/{id}/lines", Read, Object(Run)),
+        ("POST", "/api/boxoffice/runs/{id}/cancel", Write, Object(Run)),
         // The gate: a scanner's token, in its own organization.
         ("POST", "/api/gate/scan", Scan, Own),
     ]

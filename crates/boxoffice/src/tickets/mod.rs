@@ -45,6 +45,14 @@ pub(crate) async fn get_ticket(
 pub(crate) struct ListQuery {
     status: Option<String>,
     performance: Option<String>,
+    /// the exact barcode
+    barcode: Option<String>,
+    /// the file (order) number
+    file_number: Option<String>,
+    /// the ticket's tax number
+    tax_number: Option<String>,
+    /// the buyer's, the holder's or the wallet owner's e-mail
+    email: Option<String>,
 }
 
 #[utoipa::path(
@@ -72,6 +80,10 @@ pub(crate) async fn list_tickets(
     let filter = TicketFilter {
         status,
         performance_code: query.performance.filter(|p| !p.is_empty()),
+        barcode: query.barcode.map(|b| b.trim().to_owned()).filter(|b| !b.is_empty()),
+        file_number: query.file_number.map(|f| f.trim().to_owned()).filter(|f| !f.is_empty()),
+        tax_number: query.tax_number.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty()),
+        email: query.email.filter(|e| !e.trim().is_empty()),
         after_id: page.after(LIST)?.unwrap_or(0),
         limit: page.rows_to_read(),
     };

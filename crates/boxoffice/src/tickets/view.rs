@@ -207,6 +207,12 @@ pub async fn of_file(conn: &mut impl Conn, file_id: i64) -> Result<Vec<TicketVie
 pub struct TicketFilter {
     pub status: Option<TicketStatus>,
     pub performance_code: Option<String>,
+    /// Search: the exact barcode, file number, tax number, or an e-mail of the buyer, the
+    /// holder or the wallet's owner (the console's ticket search).
+    pub barcode: Option<String>,
+    pub file_number: Option<String>,
+    pub tax_number: Option<String>,
+    pub email: Option<String>,
     pub after_id: i64,
     pub limit: i64,
 }
@@ -221,6 +227,21 @@ pub async fn list(db: &Db, organization_id: i64, filter: &TicketFilter) -> Resul
     }
     if let Some(code) = &filter.performance_code {
         select.push(" AND pf.code = ").push_bind(code.as_str());
+    }
+    if let Some(barcode) = &filter.barcode {
+        select.push(" AND t.barcode = ").push_bind(barcode.as_str());
+    }
+    if let Some(number) = &filter.file_number {
+        select.push(" AND f.file_number = ").push_bind(number.as_str());
+    }
+    if let Some(number) = &filter.tax_number {
+        select.push(" AND t.tax_number = ").push_bind(number.as_str());
+    }
+    if let Some(email) = &filter.email {
+        let email = email.trim().to_lowercase();
+        select.push(" AND (LOWER(t.wallet_owner_email) = ").push_bind(email.clone());
+        select.push(" OR EXISTS (SELECT 1 FROM bo_contacts c WHERE c.id IN (t.contact_id, t.holder_contact_id) AND LOWER(c.email) = ");
+        select.push_bind(email).push("))");
     }
     select.push(" ORDER BY t.id LIMIT ").push_bind(filter.limit);
     select.fetch_all(&mut db.reader().await?).await

@@ -191,6 +191,10 @@ pub struct RunRequest {
     /// (422): feedback, a diff page naming only tickets this organization injected; pushes, a
     /// batch answer naming only tickets the function would select.
     file_to_upload: Option<String>,
+    /// Injection and privileges: `true` makes this run a simulation — what would be sent is
+    /// selected, built, checked and kept as the run's dump; nothing is sent or printed.
+    #[serde(default)]
+    simulate: bool,
 }
 
 #[derive(Default, utoipa::IntoParams)]
@@ -248,7 +252,7 @@ pub async fn run_function(
         return Err(ApiError::bad_request("wait", "wait=false cannot be combined with fileToUpload"));
     }
     // a file stands in for the wallet's answer: only an admin may put words in its mouth
-    let options = RunOptions { file: request.file_to_upload, ..Default::default() };
+    let options = RunOptions { file: request.file_to_upload, simulate: request.simulate, ..Default::default() };
     let started = engine.start_manual(id, options, access.caller.is_admin()).await?;
     let (status, view) = if wait {
         // the run is the server's: a caller that goes away stops waiting, the run goes on
@@ -335,6 +339,43 @@ pub async fn list_run_lines(State(engine): State<Engine>, Path(id): Path<i64>, p
     let after = page.after(RUN_LINES)?.unwrap_or(0);
     let lines = crate::runs::log_lines(&engine.db, id, after, page.rows_to_read()).await?;
     ok(json!(page.page(RUN_LINES, lines, |line| line.id)))
+}
+
+#[utoipa::path(
+    get,
+    path = "/api/boxoffice/organizations/{org}/interface/wallet-check",
+    summary = "Whether the interface's wallet answers with its credentials: one read of the wallet's feed (nothing changed on either side)",
+    params(tixbridge_boxoffice::openapi::OrgPath),
+    responses((status = 200, description = "`reachable`, and when not the `reason` in plain words", body = serde_json::Value), (status = 404, response = tixbridge_web::openapi::NotFound))
+)]
+pub async fn check_wallet(State(engine): State<Engine>, Path(org): Path<String>) -> Answer {
+    let interface = config::load_interface_of_org(&engine.db, &engine.key, &org).await?;
+    let reason = match config::check_url(&interface.url, &engine.wallet_hosts) {
+        Err(refused) => Some(refused.to_string()),
+        Ok(_) => {
+            let client = engine.wallet_client(&interface, crate::dump::CallDump::new(None));
+            client.diff("", 1).await.err().map(|err| err.to_string())
+        }
+    };
+    ok(json!({ "reachable": reason.is_none(), "reason": reason }))
+}
+
+#[utoipa::path(
+    post,
+    path = "/api/boxoffice/runs/{id}/cancel",
+    summary = "Cancel a running run: it stops before its next wallet call and ends ERROR naming who cancelled it; what it committed stays (409 naming run once it has ended)",
+    params(("id" = i64, Path)),
+    responses((status = 202, description = "the run will stop", body = serde_json::Value), (status = 404, response = tixbridge_web::openapi::NotFound), (status = 409, description = "the run has ended", body = tixbridge_web::openapi::ErrorBody))
+)]
+pub async fn cancel_run(
+    State(engine): State<Engine>,
+    Extension(access): Extension<Access>,
+    Path(id): Path<i64>,
+) -> Answer {
+    if !crate::runs::request_cancel(&engine.db, id, &access.caller.actor()).await? {
+        return Err(ApiError::conflict("run", format!("run {id} is not running")));
+    }
+    Ok((StatusCode::ACCEPTED, Json(json!({ "runId": id, "cancelRequested": true }))))
 }
 
 #[derive(Deserialize, Default, utoipa::ToSchema)]

@@ -40,10 +40,12 @@ pub fn router(engine: Engine, guard: Guard) -> Router {
         )
         .route("/api/boxoffice/organizations/{org}/templates/{id}/preview", post(templates::preview_template))
         .route("/api/boxoffice/organizations/{org}/interface/reconcile", post(reconcile_interface))
+        .route("/api/boxoffice/organizations/{org}/interface/wallet-check", get(check_wallet))
         .route("/api/boxoffice/functions/{id}", get(show_function).put(update_function))
         .route("/api/boxoffice/functions/{id}/runs", post(run_function).get(list_runs))
         .route("/api/boxoffice/runs/{id}", get(show_run))
         .route("/api/boxoffice/runs/{id}/lines", get(list_run_lines))
+        .route("/api/boxoffice/runs/{id}/cancel", post(cancel_run))
         .route_layer(from_fn_with_state(guard, tixbridge_boxoffice::access::guard::guard))
         .with_state(engine)
 }

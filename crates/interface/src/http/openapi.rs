@@ -14,6 +14,7 @@ use super::{handlers, templates};
         handlers::create_function,
         handlers::list_functions,
         handlers::reconcile_interface,
+        handlers::check_wallet,
         templates::create_template,
         templates::list_templates,
         templates::show_template,
@@ -26,6 +27,7 @@ use super::{handlers, templates};
         handlers::list_runs,
         handlers::show_run,
         handlers::list_run_lines,
+        handlers::cancel_run,
     )
 )]
 pub struct InterfaceApi;

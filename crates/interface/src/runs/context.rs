@@ -21,6 +21,10 @@ pub struct RunOptions {
     pub changed_since: Option<i64>,
     /// A reconcile asked for by an operator, in place of the function's own settings.
     pub reconcile: Option<ReconcileRequest>,
+    /// Injection and privileges: this run only simulates (selects, builds and checks what it
+    /// would send, keeps it as the run's dump, sends and prints nothing), whatever the
+    /// function's `simulation` setting.
+    pub simulate: bool,
 }
 
 /// What an operator asks a reconcile for (docs/interface.md#reconcile).
@@ -73,8 +77,12 @@ pub fn now_ms() -> i64 {
 }
 
 impl RunCtx<'_> {
-    /// Extends the lease between wallet calls; a lost lease stops the run.
+    /// Extends the lease between wallet calls; a lost lease stops the run, and so does an
+    /// operator's request to cancel it.
     pub async fn keep_lease(&self) -> Result<(), Failure> {
+        if let Some(who) = super::record::cancel_requested_by(&self.db, self.run.id).await? {
+            return Err(Failure::Stopped(format!("cancelled by {who}")));
+        }
         let Lease { worker_id, ttl_ms } = self.lease;
         if renew_lease(&self.db, self.function.id, worker_id, now_ms(), ttl_ms).await? {
             Ok(())

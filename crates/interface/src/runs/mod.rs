@@ -15,7 +15,8 @@ pub use interrupted::{INTERRUPTED, record_interrupted};
 pub use lease::{LEASE_TTL_MS, acquire_lease, release_lease, renew_lease};
 pub use pages::{Page, Pages};
 pub use record::{
-    Finished, LogLine, RunRecord, discard_run, finish_run, list_runs, load_run, log_lines, save_counts, start_run,
+    Finished, LogLine, RunRecord, cancel_requested_by, discard_run, finish_run, list_runs, load_run, log_lines,
+    request_cancel, save_counts, start_run,
 };
 
 /// How a run ended.

@@ -119,6 +119,27 @@ pub async fn save_counts(tx: &mut Tx, run_id: i64, counts: &Counts) -> Result<bo
     Ok(saved == 1)
 }
 
+/// Asks running run `run_id` to stop, on behalf of `actor` (the first to ask is kept);
+/// `false` when the run is not running.
+pub async fn request_cancel(db: &Db, run_id: i64, actor: &str) -> Result<bool, sqlx::Error> {
+    let changed = sql("UPDATE itf_runs SET cancel_requested_by = COALESCE(cancel_requested_by, $1)
+         WHERE id = $2 AND result = 'RUNNING'")
+    .bind(actor)
+    .bind(run_id)
+    .execute(&mut db.writer().await?)
+    .await?;
+    Ok(changed == 1)
+}
+
+/// Who asked run `run_id` to stop, if anyone did.
+pub async fn cancel_requested_by(db: &Db, run_id: i64) -> Result<Option<String>, sqlx::Error> {
+    let who: Option<Option<String>> = sql("SELECT cancel_requested_by FROM itf_runs WHERE id = $1")
+        .bind(run_id)
+        .scalar_optional(&mut db.reader().await?)
+        .await?;
+    Ok(who.flatten())
+}
+
 /// Records `run` as its function's last successful run and uses up the `dateFrom` it applied.
 async fn record_success(tx: &mut Tx, run: &RunRecord) -> Result<(), sqlx::Error> {
     sql("UPDATE itf_functions SET last_success_at = $1 WHERE id = $2")
@@ -162,6 +183,7 @@ struct RunRow {
     counts: String,
     cause: Option<String>,
     dump: Option<String>,
+    cancel_requested_by: Option<String>,
 }
 
 fn rfc(ms: Option<i64>) -> Value {
@@ -178,11 +200,11 @@ fn run_json(row: &RunRow) -> Value {
         "simulation": row.simulation,
         "counts": serde_json::from_str::<Value>(&row.counts).unwrap_or_default(),
         "cause": row.cause,
+        "cancelRequestedBy": row.cancel_requested_by,
     })
 }
 
-const SELECT: &str =
-    "SELECT id, function_id, started_at, ended_at, result, simulation, counts, cause, dump FROM itf_runs";
+const SELECT: &str = "SELECT id, function_id, started_at, ended_at, result, simulation, counts, cause, dump, cancel_requested_by FROM itf_runs";
 
 /// The function's runs, newest first: `rows` of them older than run `before`.
 pub async fn list_runs(db: &Db, function_id: i64, before: Option<i64>, rows: i64) -> Result<Vec<Value>, sqlx::Error> {
@@ -194,6 +216,9 @@ pub async fn list_runs(db: &Db, function_id: i64, before: Option<i64>, rows: i64
         .await?;
     Ok(rows.iter().map(run_json).collect())
 }
+
+/// The most accepted tickets a run's view lists.
+const MAX_ACCEPTED_LISTED: i64 = 10_000;
 
 /// A run log line: its id (the position in its list), the ticket it is about (if any) and the
 /// message.
@@ -207,10 +232,23 @@ pub struct LogLine {
 /// One run and, with `include_dumps` (admins only: a dump holds the wallet calls' bodies,
 /// spectators' personal data included), its dump. Its log lines are read with [`log_lines`].
 pub async fn load_run(db: &Db, run_id: i64, include_dumps: bool) -> Result<Option<Value>, sqlx::Error> {
-    let row: Option<RunRow> =
-        sql(format!("{SELECT} WHERE id = $1")).bind(run_id).fetch_optional(&mut db.reader().await?).await?;
+    let mut conn = db.reader().await?;
+    let row: Option<RunRow> = sql(format!("{SELECT} WHERE id = $1")).bind(run_id).fetch_optional(&mut conn).await?;
+    // the box-office tickets this run's sends were accepted for (a later run that sends one
+    // again takes it over)
+    let accepted: Vec<(i64,)> = match &row {
+        Some(_) => {
+            sql("SELECT ticket_id FROM itf_processed WHERE run_id = $1 ORDER BY ticket_id LIMIT $2")
+                .bind(run_id)
+                .bind(MAX_ACCEPTED_LISTED)
+                .fetch_all(&mut conn)
+                .await?
+        }
+        None => Vec::new(),
+    };
     Ok(row.map(|row| {
         let mut view = run_json(&row);
+        view["accepted"] = accepted.into_iter().map(|(id,)| json!(id)).collect();
         if include_dumps {
             view["dump"] = json!(row.dump);
         }

@@ -107,6 +107,12 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
         credentials.admin_token,
         app.url(&format!("/api/boxoffice/organizations/{DEMO_ORG}/interface/functions"))
     );
+    println!(
+        "console: {} — sign in with organization {DEMO_ORG}, e-mail {}, password (shown once): {}",
+        app.url("/console/"),
+        credentials.console_email,
+        credentials.console_password
+    );
     let fan = spectator::prepare(&app, &config.server_key, &organizer.api_key, organizer.id).await?;
     println!();
     println!(

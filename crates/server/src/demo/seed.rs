@@ -32,6 +32,9 @@ pub struct Credentials {
     pub admin_token: String,
     pub operator_email: String,
     pub operator_password: String,
+    /// An admin who signs in to the console.
+    pub console_email: String,
+    pub console_password: String,
 }
 
 /// Creates the demo organization as `tixbridge boxoffice create-organization` would, with an
@@ -50,7 +53,16 @@ pub async fn create_organization_and_credentials(db: &tixbridge_store::Db) -> an
     let operator_email = "operator@demo.tixbridge.local".to_owned();
     let new = operators::NewOperator { email: operator_email.clone(), role: "operator".into(), password: None };
     let operator = operators::create(db, org.id, new, "demo").await?;
-    Ok(Credentials { admin_token, operator_email, operator_password: operator.generated_password.unwrap_or_default() })
+    let console_email = "admin@demo.tixbridge.local".to_owned();
+    let new = operators::NewOperator { email: console_email.clone(), role: "admin".into(), password: None };
+    let console = operators::create(db, org.id, new, "demo").await?;
+    Ok(Credentials {
+        admin_token,
+        operator_email,
+        operator_password: operator.generated_password.unwrap_or_default(),
+        console_email,
+        console_password: console.generated_password.unwrap_or_default(),
+    })
 }
 
 /// A gate token of the demo organization bound to `event`.

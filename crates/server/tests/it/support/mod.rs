@@ -1,6 +1,8 @@
 //! Helpers shared by the spectator, transfer and gate tests: injecting tickets, signing a
 //! spectator in for real (a one-time link exchanged over HTTP), and calling as that spectator.
 
+pub mod chrome;
+
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use tixbridge_domain::inject::example_ticket;
