@@ -10,8 +10,8 @@ use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use serde::Deserialize;
 use serde_json::{Value, json};
-use tixbridge_web::{ApiError, JsonBody, Page, PageParams, PageQuery};
 use tixbridge_web::Path;
+use tixbridge_web::{ApiError, JsonBody, Page, PageParams, PageQuery};
 
 use super::operators::{self, NewOperator};
 use super::tokens::{self, NewToken};

@@ -9,8 +9,8 @@ use serde_json::{Map, Value, json};
 use tixbridge_boxoffice::access::Access;
 use tixbridge_boxoffice::access::audit::AuditEntry;
 use tixbridge_boxoffice::idempotency::Idempotent;
-use tixbridge_web::{ApiError, JsonBody};
 use tixbridge_web::Path;
+use tixbridge_web::{ApiError, JsonBody};
 
 use super::handlers::{Answer, ok};
 use crate::config::{self, InterfaceError};

@@ -8,13 +8,13 @@
 
 use axum::Json;
 use axum::extract::State;
-use tixbridge_web::Path;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 use tixbridge_store::sql;
 use tixbridge_web::ApiError;
+use tixbridge_web::Path;
 
 use crate::WalletState;
 use crate::entry::{device_secret, event_code_key, rotating_code};

@@ -14,9 +14,9 @@ use super::PageError;
 use super::html::escape;
 use super::views::qr_svg;
 use crate::WalletState;
-use crate::i18n::{t, tf};
 use crate::entry::offline::{OfflineEntry, entry_of};
 use crate::entry::step_at;
+use crate::i18n::{t, tf};
 use crate::spectator::session::SpectatorSession;
 
 /// The block of own ticket `pk`, activated: its code now, and the material to make the next.
