@@ -21,9 +21,11 @@ pub async fn shape_errors(request: Request, next: Next) -> Response {
     }
     let allow = response.headers().get(header::ALLOW).cloned();
     let mut shaped = refusal(status, &method, &path, allow.as_ref()).into_response();
-    for name in [header::ALLOW, header::WWW_AUTHENTICATE, header::RETRY_AFTER] {
-        if let Some(value) = response.headers().get(&name) {
-            shaped.headers_mut().insert(name, value.clone());
+    // the refusal keeps every header of the answer it replaces (Allow, WWW-Authenticate,
+    // Retry-After, the request id, …) but the body's own
+    for (name, value) in response.headers() {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+            shaped.headers_mut().append(name, value.clone());
         }
     }
     shaped

@@ -220,7 +220,7 @@ on_both_databases! {
         let tickets = format!("/api/boxoffice/organizations/{ORG}/tickets");
         let (status, _, body) = answer(app.client.get(app.url(&format!("{tickets}?limit=ten"))).bearer_auth(&callers.boxoffice).send().await.unwrap()).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
-        assert_eq!((body["field"].as_str(), body["errors"][0]["rule"].as_str()), (Some("limit"), Some("must be a whole number")), "{body}");
+        assert_eq!((body["field"].as_str(), body["errors"][0]["rule"].as_str()), (Some("limit"), Some("must be a whole number from 1 to 1000")), "{body}");
         let (status, _, body) = answer(app.client.get(app.url(&format!("{tickets}/abc"))).bearer_auth(&callers.boxoffice).send().await.unwrap()).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
         check(&document, &error, &body).unwrap();
