@@ -39,9 +39,8 @@ fn interface_audit(access: &Access, action: &str, input: &InterfaceInput) -> Aud
     post,
     path = "/api/boxoffice/organizations/{org}/interface",
     summary = "Create the organization's wallet interface (one per organization, in the inventory owner)",
-    params(tixbridge_boxoffice::openapi::OrgPath),
+    params(tixbridge_boxoffice::openapi::OrgPath, IdempotencyKey),
     request_body = InterfaceInput,
-    params(IdempotencyKey),
     responses((status = 201, description = "done (or the first answer to its Idempotency-Key)", body = serde_json::Value), (status = 404, response = tixbridge_web::openapi::NotFound), (status = 422, response = tixbridge_web::openapi::BadRequest))
 )]
 pub async fn create_interface(
@@ -112,9 +111,8 @@ fn function_audit(access: &Access, action: &str, object: String) -> AuditEntry {
     post,
     path = "/api/boxoffice/organizations/{org}/interface/functions",
     summary = "Create a function",
-    params(tixbridge_boxoffice::openapi::OrgPath),
+    params(tixbridge_boxoffice::openapi::OrgPath, IdempotencyKey),
     request_body = FunctionInput,
-    params(IdempotencyKey),
     responses((status = 201, description = "done (or the first answer to its Idempotency-Key)", body = serde_json::Value), (status = 404, response = tixbridge_web::openapi::NotFound), (status = 422, response = tixbridge_web::openapi::BadRequest))
 )]
 pub async fn create_function(

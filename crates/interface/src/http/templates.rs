@@ -45,9 +45,8 @@ fn audit(organization: i64, access: &Access, action: &str, object: String) -> Au
     post,
     path = "/api/boxoffice/organizations/{org}/templates",
     summary = "Save a ticket template (event.id, event.startTime, event.expirationDate refused; an error in source names its line)",
-    params(tixbridge_boxoffice::openapi::OrgPath),
+    params(tixbridge_boxoffice::openapi::OrgPath, tixbridge_boxoffice::openapi::IdempotencyKey),
     request_body = TemplateInput,
-    params(tixbridge_boxoffice::openapi::IdempotencyKey),
     responses((status = 201, description = "done (or the first answer to its Idempotency-Key)", body = serde_json::Value), (status = 404, response = tixbridge_web::openapi::NotFound), (status = 422, response = tixbridge_web::openapi::BadRequest))
 )]
 pub async fn create_template(
