@@ -169,13 +169,18 @@ async fn authenticate(db: &Db, headers: &HeaderMap) -> Result<Caller, ApiError> 
 
 /// The operator session cookie's value, if the request carries one.
 pub fn session_cookie(headers: &HeaderMap) -> Option<String> {
+    cookie(headers, sessions::COOKIE)
+}
+
+/// The value of cookie `name`, if the request carries one.
+pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(COOKIE)
         .iter()
         .filter_map(|value| value.to_str().ok())
         .flat_map(|value| value.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == sessions::COOKIE)
+        .find(|(key, _)| *key == name)
         .map(|(_, value)| value.to_owned())
 }
 
