@@ -78,23 +78,69 @@ struct Limit {
 /// ticket beyond the capacity of its performance, seat category or contingent. Empty: the
 /// sale may be written.
 pub(crate) async fn check_sale(tx: &mut Tx, tickets: &[&ResolvedTicket]) -> Result<Vec<Refusal>, sqlx::Error> {
-    let performance_ids: Vec<i64> =
-        tickets.iter().filter_map(|t| t.performance_id).collect::<BTreeSet<_>>().into_iter().collect();
+    let dated = || tickets.iter().filter(|t| t.performance_id.is_some());
+    let performance_ids: BTreeSet<i64> = dated().filter_map(|t| t.performance_id).collect();
     if performance_ids.is_empty() {
         return Ok(Vec::new());
     }
-    let performances = lock_performances(tx, &performance_ids).await?;
-    let mut refusals = seats_taken(tx, tickets, &performances).await?;
+    let categories = dated().filter_map(|t| t.seat_category_id).collect();
+    let contingents = dated().filter_map(|t| t.contingent_id).collect();
+    let mut sale = SaleCheck::start(tx, &performance_ids, categories, contingents).await?;
+    let mut refusals = seats_taken(tx, tickets, &sale.performances).await?;
     let refused: HashSet<usize> = refusals.iter().map(|r| r.index).collect();
-    refusals.extend(beyond_capacity(tx, tickets, &performances, &performance_ids, &refused).await?);
+    refusals.extend(sale.beyond_capacity(tickets, &refused));
     refusals.sort_by_key(|r| r.index);
     Ok(refusals)
 }
 
-/// Locks the performances (in id order, so two sales never wait on each other in a cycle) and
-/// reads their code and capacity.
-async fn lock_performances(tx: &mut Tx, ids: &[i64]) -> Result<HashMap<i64, Limit>, sqlx::Error> {
-    let lock = tx.backend().for_update();
+/// The tickets of `tickets` whose seat a live ticket already holds, read without locking: the
+/// streamed CSV import checks its rows so before it writes, and the seat index refuses a seat
+/// sold meanwhile (docs/boxoffice-api.md#csv-import).
+pub(crate) async fn seats_already_sold(tx: &mut Tx, tickets: &[&ResolvedTicket]) -> Result<Vec<Refusal>, sqlx::Error> {
+    let ids: Vec<i64> = tickets.iter().filter_map(|t| seat_key(t).map(|key| key.0)).collect::<BTreeSet<_>>().into_iter().collect();
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let performances = read_performances(tx, &ids, "").await?;
+    seats_taken(tx, tickets, &performances).await
+}
+
+/// A sale's capacities, checked as its tickets come (a streamed import brings them a chunk at
+/// a time): the performances locked and what they, their seat categories and contingents had
+/// sold before the sale, read once; then counted up ticket by ticket.
+pub(crate) struct SaleCheck {
+    performances: HashMap<i64, Limit>,
+    categories: HashMap<i64, Limit>,
+    contingents: HashMap<i64, Limit>,
+    before: Sold,
+    now: Sold,
+}
+
+impl SaleCheck {
+    /// Locks `performance_ids` and reads their, `categories'` and `contingents'` capacities and
+    /// what each had sold.
+    pub(crate) async fn start(
+        tx: &mut Tx,
+        performance_ids: &BTreeSet<i64>,
+        categories: BTreeSet<i64>,
+        contingents: BTreeSet<i64>,
+    ) -> Result<Self, sqlx::Error> {
+        let ids: Vec<i64> = performance_ids.iter().copied().collect();
+        let lock = tx.backend().for_update();
+        let performances = read_performances(tx, &ids, lock).await?;
+        Ok(Self {
+            performances,
+            categories: limits(tx, "bo_seat_categories", categories).await?,
+            contingents: limits(tx, "bo_contingents", contingents).await?,
+            before: sold(tx, &ids).await?,
+            now: Sold::default(),
+        })
+    }
+}
+
+/// Reads the performances' code and capacity; with `lock` (`FOR UPDATE`), locks them in id
+/// order, so two sales never wait on each other in a cycle.
+async fn read_performances(tx: &mut Tx, ids: &[i64], lock: &str) -> Result<HashMap<i64, Limit>, sqlx::Error> {
     let mut found = HashMap::new();
     for chunk in ids.chunks(CHUNK) {
         let mut select = sql("SELECT id, code, capacity FROM bo_performances WHERE id IN ");
@@ -191,69 +237,62 @@ async fn limits(tx: &mut Tx, table: &'static str, ids: BTreeSet<i64>) -> Result<
     Ok(found)
 }
 
-/// The tickets (in sale order, `refused` ones left out) beyond a capacity.
-async fn beyond_capacity(
-    tx: &mut Tx,
-    tickets: &[&ResolvedTicket],
-    performances: &HashMap<i64, Limit>,
-    performance_ids: &[i64],
-    refused: &HashSet<usize>,
-) -> Result<Vec<Refusal>, sqlx::Error> {
-    let dated = || tickets.iter().filter(|t| t.performance_id.is_some());
-    let categories = limits(tx, "bo_seat_categories", dated().filter_map(|t| t.seat_category_id).collect()).await?;
-    let contingents = limits(tx, "bo_contingents", dated().filter_map(|t| t.contingent_id).collect()).await?;
-    let before = sold(tx, performance_ids).await?;
-    let mut now = Sold::default();
-    let mut refusals = Vec::new();
-    for (index, ticket) in tickets.iter().enumerate() {
-        let Some(performance) = ticket.performance_id else { continue };
-        let Some(at) = performances.get(&performance) else { continue };
-        if refused.contains(&index) {
-            continue;
-        }
-        let sold_before = before.performance.get(&performance).copied().unwrap_or(0);
-        if sold_before + now.performance.get(&performance).copied().unwrap_or(0) >= at.capacity {
-            let message = format!("performance {:?} is full: {}", at.code, left(at.capacity, sold_before));
-            refusals.push(Refusal { index, field: "performanceCode", message });
-            continue;
-        }
-        let category = ticket.seat_category_id.and_then(|c| categories.get(&c).map(|limit| (c, limit)));
-        if let Some((id, limit)) = category {
-            let sold_before = before.category.get(&(performance, id)).copied().unwrap_or(0);
-            if sold_before + now.category.get(&(performance, id)).copied().unwrap_or(0) >= limit.capacity {
-                let message = format!(
-                    "seat category {:?} is full at performance {:?}: {}",
-                    limit.code,
-                    at.code,
-                    left(limit.capacity, sold_before)
-                );
-                refusals.push(Refusal { index, field: "seatCategoryCode", message });
+impl SaleCheck {
+    /// The tickets (in sale order, `refused` ones left out) beyond a capacity, counting the
+    /// others as sold from now on; `refused` and the answer are positions in `tickets`.
+    pub(crate) fn beyond_capacity(&mut self, tickets: &[&ResolvedTicket], refused: &HashSet<usize>) -> Vec<Refusal> {
+        let Self { performances, categories, contingents, before, now } = self;
+        let mut refusals = Vec::new();
+        for (index, ticket) in tickets.iter().enumerate() {
+            let Some(performance) = ticket.performance_id else { continue };
+            let Some(at) = performances.get(&performance) else { continue };
+            if refused.contains(&index) {
                 continue;
             }
-        }
-        let contingent = ticket.contingent_id.and_then(|c| contingents.get(&c).map(|limit| (c, limit)));
-        if let Some((id, limit)) = contingent {
-            let sold_before = before.contingent.get(&(performance, id)).copied().unwrap_or(0);
-            if sold_before + now.contingent.get(&(performance, id)).copied().unwrap_or(0) >= limit.capacity {
-                let message = format!(
-                    "contingent {:?} is full at performance {:?}: {}",
-                    limit.code,
-                    at.code,
-                    left(limit.capacity, sold_before)
-                );
-                refusals.push(Refusal { index, field: "contingentCode", message });
+            let sold_before = before.performance.get(&performance).copied().unwrap_or(0);
+            if sold_before + now.performance.get(&performance).copied().unwrap_or(0) >= at.capacity {
+                let message = format!("performance {:?} is full: {}", at.code, left(at.capacity, sold_before));
+                refusals.push(Refusal { index, field: "performanceCode", message });
                 continue;
             }
+            let category = ticket.seat_category_id.and_then(|c| categories.get(&c).map(|limit| (c, limit)));
+            if let Some((id, limit)) = category {
+                let sold_before = before.category.get(&(performance, id)).copied().unwrap_or(0);
+                if sold_before + now.category.get(&(performance, id)).copied().unwrap_or(0) >= limit.capacity {
+                    let message = format!(
+                        "seat category {:?} is full at performance {:?}: {}",
+                        limit.code,
+                        at.code,
+                        left(limit.capacity, sold_before)
+                    );
+                    refusals.push(Refusal { index, field: "seatCategoryCode", message });
+                    continue;
+                }
+            }
+            let contingent = ticket.contingent_id.and_then(|c| contingents.get(&c).map(|limit| (c, limit)));
+            if let Some((id, limit)) = contingent {
+                let sold_before = before.contingent.get(&(performance, id)).copied().unwrap_or(0);
+                if sold_before + now.contingent.get(&(performance, id)).copied().unwrap_or(0) >= limit.capacity {
+                    let message = format!(
+                        "contingent {:?} is full at performance {:?}: {}",
+                        limit.code,
+                        at.code,
+                        left(limit.capacity, sold_before)
+                    );
+                    refusals.push(Refusal { index, field: "contingentCode", message });
+                    continue;
+                }
+            }
+            *now.performance.entry(performance).or_default() += 1;
+            if let Some((id, _)) = category {
+                *now.category.entry((performance, id)).or_default() += 1;
+            }
+            if let Some((id, _)) = contingent {
+                *now.contingent.entry((performance, id)).or_default() += 1;
+            }
         }
-        *now.performance.entry(performance).or_default() += 1;
-        if let Some((id, _)) = category {
-            *now.category.entry((performance, id)).or_default() += 1;
-        }
-        if let Some((id, _)) = contingent {
-            *now.contingent.entry((performance, id)).or_default() += 1;
-        }
+        refusals
     }
-    Ok(refusals)
 }
 
 /// `capacity 100, 98 sold before this sale, 2 left for it`.

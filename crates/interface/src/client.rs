@@ -107,7 +107,9 @@ pub struct PrivilegesAnswer {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DiffPage {
-    pub tickets: Vec<Value>,
+    /// Each entry's JSON text as the wallet sent it, read into a ticket when its turn comes:
+    /// a page of 10,000 is not held as a tree of values (docs/interface.md#retrieve-ticket-status).
+    pub tickets: Vec<Box<serde_json::value::RawValue>>,
     pub next_pagination_key: String,
     /// The wallet's latest feed position, from the answer's `X-Feed-Position` header (a
     /// wallet that does not send it leaves the feedback lag unknown).

@@ -1,13 +1,23 @@
 //! Bulk load (`POST …/import/csv`, `tixbridge boxoffice import-csv`): a UTF-8 CSV file of
 //! tickets, one row per ticket. All or nothing: every row is checked before anything is
 //! written, and any bad row fails the whole file with each bad row named.
+//!
+//! The file is read twice, as a stream, never whole (docs/boxoffice-api.md#csv-import): the
+//! first pass checks every row (`check.rs`), the second writes them in one transaction a
+//! chunk at a time (`write.rs`), so a million rows fit in a small, fixed amount of memory.
 
+mod bad;
+mod check;
+mod dedupe;
 mod lines;
 mod parse;
 mod write;
 
-use std::io::Read;
+use std::io::{Read, Seek, SeekFrom};
 use std::sync::Arc;
+
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
 
 use axum::body::Bytes;
 use axum::extract::State;
@@ -30,6 +40,8 @@ use crate::{BoxOfficeError, BoxOfficeState};
 pub const MAX_IMPORT_BYTES: usize = 64 * 1024 * 1024;
 /// The most rows one import may hold.
 pub const MAX_IMPORT_ROWS: usize = 1_000_000;
+/// Rows read, checked and written together: a chunk's rows are all that is held of the file.
+const CHUNK_ROWS: usize = 10_000;
 
 /// One refused field of one row; `row` counts data rows from 1, `line` is the file line.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -95,11 +107,11 @@ pub enum Progress {
     Written { done: usize, total: usize },
 }
 
-/// Imports a CSV file of tickets into `org` (see [`COLUMNS`]).
+/// Imports a CSV file of tickets into `org` (see [`COLUMNS`]); the file is read twice.
 pub async fn import_csv(
     db: &Db,
     org: &Organization,
-    input: impl Read + Send + 'static,
+    input: impl Read + Seek + Send + 'static,
     progress: impl FnMut(Progress) + Send + 'static,
 ) -> Result<ImportOutcome, ImportError> {
     let answer = import_csv_once(db, org, input, &Idempotency::none(), progress).await?;
@@ -108,10 +120,10 @@ pub async fn import_csv(
 
 /// [`import_csv`] for a request carrying an idempotency `key`: the first answer to the key
 /// when it was used before, else the import and its answer, stored for the key.
-pub async fn import_csv_once(
+pub async fn import_csv_once<R: Read + Seek + Send + 'static>(
     db: &Db,
     org: &Organization,
-    input: impl Read + Send + 'static,
+    input: R,
     key: &Idempotency,
     progress: impl FnMut(Progress) + Send + 'static,
 ) -> Result<Answer, ImportError> {
@@ -120,14 +132,47 @@ pub async fn import_csv_once(
     }
     let catalog = Arc::new(Catalog::load(db, org).await?);
     let mut progress = progress;
-    // Parsing is CPU work on up to a million rows: keep it off the async workers.
-    let (parsed, mut progress) = tokio::task::spawn_blocking(move || {
-        let parsed = parse::parse(&catalog, input, MAX_IMPORT_ROWS, &mut progress);
-        (parsed, progress)
-    })
-    .await
-    .map_err(|err| ImportError::Header(format!("import stopped: {err}")))?;
-    write::write(db, org.id, parsed?, key, &mut progress).await
+    let mut reading = Reading::start(catalog.clone(), input);
+    let mut check = check::FileCheck::start(db).await?;
+    while let Some(chunk) = reading.next().await {
+        check.rows(chunk, &mut progress).await?;
+    }
+    let mut input = reading.end().await?;
+    let summary = check.finish().await?;
+    input.seek(SeekFrom::Start(0)).map_err(|err| ImportError::Header(format!("cannot read the file again: {err}")))?;
+    write::write(db, org.id, summary, Reading::start(catalog, input), key, &mut progress).await
+}
+
+/// The rows of a file, read and checked on their own on a blocking thread (parsing a million
+/// rows is CPU work to keep off the async workers) and handed over a chunk at a time; at most
+/// two chunks wait, so reading never runs far ahead of the pass using them.
+pub(crate) struct Reading<R> {
+    chunks: mpsc::Receiver<Vec<parse::CheckedRow>>,
+    reader: JoinHandle<Result<R, ImportError>>,
+}
+
+impl<R: Read + Send + 'static> Reading<R> {
+    fn start(catalog: Arc<Catalog>, mut input: R) -> Self {
+        let (send, chunks) = mpsc::channel(2);
+        let reader = tokio::task::spawn_blocking(move || {
+            parse::chunks(&catalog, &mut input, CHUNK_ROWS, |chunk| send.blocking_send(chunk).is_ok())?;
+            Ok(input)
+        });
+        Self { chunks, reader }
+    }
+}
+
+impl<R: Send + 'static> Reading<R> {
+    /// The next chunk; `None` at the end of the file or when reading stopped (see [`Self::end`]).
+    pub(crate) async fn next(&mut self) -> Option<Vec<parse::CheckedRow>> {
+        self.chunks.recv().await
+    }
+
+    /// The input, read to its end; or why reading stopped (not CSV, a bad header).
+    pub(crate) async fn end(self) -> Result<R, ImportError> {
+        drop(self.chunks);
+        self.reader.await.map_err(|err| ImportError::Header(format!("import stopped: {err}")))?
+    }
 }
 
 #[utoipa::path(

@@ -1,14 +1,11 @@
 //! Reading an import file: one CSV row per ticket, checked against the catalog as it streams
-//! in, every bad row noted (row number and field) rather than stopping at the first.
+//! in, one row at a time (the rules between rows are in `check.rs`).
 
-use std::collections::HashMap;
-use std::collections::hash_map::Entry;
 use std::io::Read;
 
 use serde::Deserialize;
 
-use super::{BadRow, ImportError, Progress};
-use crate::capacity;
+use super::ImportError;
 use crate::catalog::Catalog;
 use crate::issue::{self, FieldError, ResolvedTicket, TicketRequest};
 
@@ -78,101 +75,97 @@ fn blank(value: Option<String>) -> Option<String> {
     value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
 }
 
-/// Parses and checks every row; all-or-nothing, so any bad row fails the whole file.
-pub(crate) fn parse(
-    catalog: &Catalog,
-    input: impl Read,
-    max_rows: usize,
-    progress: &mut (dyn FnMut(Progress) + Send),
-) -> Result<Vec<ParsedRow>, ImportError> {
-    let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(super::lines::CrlfAsLf::new(input));
-    let headers =
-        reader.headers().map_err(|err| ImportError::Header(format!("cannot read the header row: {err}")))?.clone();
-    if let Some(unknown) = headers.iter().find(|h| !COLUMNS.contains(h)) {
-        return Err(ImportError::Header(format!("unknown column {unknown:?} (known: {})", COLUMNS.join(", "))));
-    }
-    if let Some(missing) = REQUIRED.iter().find(|r| !headers.iter().any(|h| h == **r)) {
-        return Err(ImportError::Header(format!("missing required column {missing:?}")));
-    }
-    let mut rows = Vec::new();
-    let mut bad = Vec::new();
-    let mut bad_count = 0usize;
-    let mut barcode_rows: HashMap<String, usize> = HashMap::new();
-    // (performance, "block␟row␟seat") → the data row that first sold it
-    let mut seat_rows: HashMap<(i64, String), usize> = HashMap::new();
-    let mut record = csv::StringRecord::new();
-    let mut number = 0usize;
-    loop {
-        match reader.read_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {}
-            Err(err) => {
-                return Err(ImportError::Header(format!("row {}: not valid CSV: {err}", number + 1)));
-            }
-        }
-        number += 1;
-        let line = record.position().map_or(number as u64 + 1, csv::Position::line);
-        if number > max_rows {
-            return Err(ImportError::TooManyRows(max_rows));
-        }
-        let mut errors: Vec<FieldError> = Vec::new();
-        match record.deserialize::<Row>(Some(&headers)) {
-            Err(err) => errors.push(FieldError { field: "row", message: err.to_string() }),
-            Ok(row) => {
-                if let Some(parsed) = check(catalog, row, number, line, &mut errors) {
-                    if let Some(first) = barcode_rows.insert(parsed.ticket.barcode.clone(), number) {
-                        errors.push(FieldError {
-                            field: "barcode",
-                            message: format!("repeats the barcode of row {first}"),
-                        });
-                    } else if let Some(first) = seat_of(&parsed.ticket).and_then(|seat| match seat_rows.entry(seat) {
-                        Entry::Occupied(first) => Some(*first.get()),
-                        Entry::Vacant(free) => {
-                            free.insert(number);
-                            None
-                        }
-                    }) {
-                        errors.push(FieldError {
-                            field: "seat",
-                            message: format!(
-                                "{} is sold twice in this file: row {first} sells it too",
-                                capacity::describe_seat(&parsed.ticket)
-                            ),
-                        });
-                    } else if errors.is_empty() {
-                        rows.push(parsed);
-                    }
-                }
-            }
-        }
-        if !errors.is_empty() {
-            bad_count += 1;
-            for error in errors {
-                if bad.len() < MAX_LISTED_BAD_ROWS {
-                    bad.push(BadRow { row: number, line, field: error.field.to_owned(), error: error.message });
-                }
-            }
-        }
-        if number.is_multiple_of(10_000) {
-            progress(Progress::Parsed(number));
-        }
-    }
-    progress(Progress::Parsed(number));
-    if bad_count > 0 {
-        return Err(ImportError::BadRows { rows: bad, count: bad_count });
-    }
-    if number == 0 {
-        return Err(ImportError::Header("the file has a header but no rows".to_owned()));
-    }
-    Ok(rows)
+/// One data row read and checked against the catalog: `parsed` when it could be resolved
+/// (possibly with `errors` about fields that do not stop it, such as a long name).
+pub(crate) struct CheckedRow {
+    pub row: usize,
+    pub line: u64,
+    pub errors: Vec<FieldError>,
+    pub parsed: Option<ParsedRow>,
 }
 
-/// A ticket's seat within its performance, when it has both: one string per seat keeps a
-/// million-row import's map small.
-fn seat_of(ticket: &ResolvedTicket) -> Option<(i64, String)> {
+/// The rows of an import file, read one at a time: nothing but the current record is held.
+pub(crate) struct Rows<'c, R: Read> {
+    catalog: &'c Catalog,
+    reader: csv::Reader<super::lines::CrlfAsLf<R>>,
+    headers: csv::StringRecord,
+    record: csv::StringRecord,
+    number: usize,
+}
+
+impl<'c, R: Read> Rows<'c, R> {
+    /// Reads and checks the header row.
+    pub(crate) fn open(catalog: &'c Catalog, input: R) -> Result<Self, ImportError> {
+        let mut reader =
+            csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(super::lines::CrlfAsLf::new(input));
+        let headers =
+            reader.headers().map_err(|err| ImportError::Header(format!("cannot read the header row: {err}")))?.clone();
+        if let Some(unknown) = headers.iter().find(|h| !COLUMNS.contains(h)) {
+            return Err(ImportError::Header(format!("unknown column {unknown:?} (known: {})", COLUMNS.join(", "))));
+        }
+        if let Some(missing) = REQUIRED.iter().find(|r| !headers.iter().any(|h| h == **r)) {
+            return Err(ImportError::Header(format!("missing required column {missing:?}")));
+        }
+        Ok(Self { catalog, reader, headers, record: csv::StringRecord::new(), number: 0 })
+    }
+
+    /// The next row, checked on its own (not against the other rows nor the database).
+    pub(crate) fn next_row(&mut self) -> Result<Option<CheckedRow>, ImportError> {
+        match self.reader.read_record(&mut self.record) {
+            Ok(false) => return Ok(None),
+            Ok(true) => {}
+            Err(err) => {
+                return Err(ImportError::Header(format!("row {}: not valid CSV: {err}", self.number + 1)));
+            }
+        }
+        self.number += 1;
+        let number = self.number;
+        let line = self.record.position().map_or(number as u64 + 1, csv::Position::line);
+        let mut errors: Vec<FieldError> = Vec::new();
+        let parsed = match self.record.deserialize::<Row>(Some(&self.headers)) {
+            Err(err) => {
+                errors.push(FieldError { field: "row", message: err.to_string() });
+                None
+            }
+            Ok(row) => check(self.catalog, row, number, line, &mut errors),
+        };
+        Ok(Some(CheckedRow { row: number, line, errors, parsed }))
+    }
+}
+
+/// The rows of the file in chunks of at most `size`, each row checked on its own.
+pub(crate) fn chunks<R: Read>(
+    catalog: &Catalog,
+    input: R,
+    size: usize,
+    mut each: impl FnMut(Vec<CheckedRow>) -> bool,
+) -> Result<(), ImportError> {
+    let mut rows = Rows::open(catalog, input)?;
+    let mut chunk = Vec::with_capacity(size);
+    while let Some(row) = rows.next_row()? {
+        chunk.push(row);
+        if chunk.len() == size && !each(std::mem::replace(&mut chunk, Vec::with_capacity(size))) {
+            return Ok(());
+        }
+    }
+    if !chunk.is_empty() {
+        each(chunk);
+    }
+    Ok(())
+}
+
+/// A ticket's seat within its performance, when it has both, written into `key` as bytes
+/// (the performance, then `block␟row␟seat`): one short key per seat keeps a million-row
+/// import's table small.
+pub(crate) fn seat_key(ticket: &ResolvedTicket, key: &mut Vec<u8>) -> bool {
     let [block, row, seat, ..] = &ticket.seat;
-    let (block, row) = (block.as_deref().unwrap_or(""), row.as_deref().unwrap_or(""));
-    Some((ticket.performance_id?, format!("{block}\u{1f}{row}\u{1f}{}", seat.as_deref()?)))
+    let (Some(performance), Some(seat)) = (ticket.performance_id, seat.as_deref()) else { return false };
+    key.clear();
+    key.extend_from_slice(&performance.to_le_bytes());
+    for part in [block.as_deref().unwrap_or(""), "\u{1f}", row.as_deref().unwrap_or(""), "\u{1f}", seat] {
+        key.extend_from_slice(part.as_bytes());
+    }
+    true
 }
 
 fn check(catalog: &Catalog, row: Row, number: usize, line: u64, errors: &mut Vec<FieldError>) -> Option<ParsedRow> {

@@ -59,18 +59,17 @@ pub async fn run(ctx: &mut RunCtx<'_>, settings: &FeedbackSettings) -> Result<()
     }
     let mut key = ctx.function.pagination_key.clone();
     loop {
-        let page = ctx.client.diff(&key, settings.batch_size.min(MAX_PAGE)).await?;
+        let mut page = ctx.client.diff(&key, settings.batch_size.min(MAX_PAGE)).await?;
         record_lag(ctx, &page);
         if page.tickets.is_empty() {
             break;
         }
         // the entry's content is not quoted: it came from the configured URL, not necessarily the wallet
-        let tickets: Vec<FeedTicket> = page
-            .tickets
+        let tickets: Vec<FeedTicket> = std::mem::take(&mut page.tickets)
             .into_iter()
             .enumerate()
             .map(|(i, entry)| {
-                serde_json::from_value(entry).map_err(|_| {
+                serde_json::from_str(entry.get()).map_err(|_| {
                     Failure::Call(crate::client::CallError::BadAnswer(format!("diff entry {i}: not a wallet ticket")))
                 })
             })

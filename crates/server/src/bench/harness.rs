@@ -22,6 +22,8 @@ pub struct Harness {
     pub wallet_key: String,
     /// The bench organization's admin token, sent with every box-office call.
     pub admin_token: String,
+    /// The server's key, to issue spectators' sign-in links in process.
+    pub server_key: tixbridge_vault::ServerKey,
     http: reqwest::Client,
     _dir: tempfile::TempDir,
 }
@@ -37,11 +39,12 @@ impl Harness {
         } else {
             bail!("--database must be `sqlite` or a postgres:// server URL");
         };
+        let server_key = tixbridge_vault::ServerKey::generate();
         let config = AppConfig {
             database_url: database_url.clone(),
             listen: "127.0.0.1:0".into(),
             parts: vec![Part::Wallet, Part::Boxoffice],
-            server_key: tixbridge_vault::ServerKey::generate(),
+            server_key: server_key.clone(),
             mailer: std::sync::Arc::new(tixbridge_mail::FolderMailer::new(dir.path().join("mail"))),
             wallet_timeout: std::time::Duration::from_secs(120),
             dump_dir: dir.path().join("dumps"),
@@ -60,7 +63,7 @@ impl Harness {
                 .api_key;
         let admin_token = bench_organization(&app.db, ORG).await?;
         let harness =
-            Self { app, database_url, backend, wallet_key, admin_token, http: reqwest::Client::new(), _dir: dir };
+            Self { app, database_url, backend, wallet_key, admin_token, server_key, http: reqwest::Client::new(), _dir: dir };
         harness.seed_catalog().await?;
         Ok(harness)
     }

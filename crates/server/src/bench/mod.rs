@@ -3,11 +3,13 @@
 //! and injected, every scan controlled, …) before it reports a figure.
 
 mod baseline;
+mod feedback;
 mod gate;
 mod harness;
 mod latency;
 mod reconcile;
 mod report;
+mod spectators;
 mod sync;
 
 use std::process::ExitCode;
@@ -55,10 +57,13 @@ pub enum Scenario {
         #[arg(long, default_value_t = 100_000)]
         tickets: usize,
     },
-    /// N wallet-side changes until the box office has them all.
+    /// N wallet-side changes until the box office has them all: organizer controls, spectator
+    /// changes (download, holder, transfer offer, through the spectator API) or half of each.
     Feedback {
         #[arg(long, default_value_t = 100_000)]
         changes: usize,
+        #[arg(long, value_enum, default_value_t = feedback::ChangeKind::Control)]
+        kind: feedback::ChangeKind,
     },
     /// Gate scans at `POST /api/gate/scan` as fast as C scanners are answered (each verified
     /// with the wallet over HTTP); scans per second and latency. At most 20,000 scans, 2 minutes.
@@ -93,7 +98,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
         Scenario::Cancel { cancels_per_minute, minutes } => {
             latency::run(&args.database, latency::Kind::Cancel, cancels_per_minute, minutes).await?
         }
-        Scenario::Feedback { changes } => sync::feedback(&args.database, changes).await?,
+        Scenario::Feedback { changes, kind } => feedback::run(&args.database, changes, kind).await?,
         Scenario::Gate { scans, concurrency } => gate::run(&args.database, scans, concurrency).await?,
         Scenario::Api { tickets } => sync::wallet_api(&args.database, tickets).await?,
         Scenario::Baseline { tickets } => baseline::run(&args.database, tickets).await?,

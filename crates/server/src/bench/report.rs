@@ -1,5 +1,7 @@
 //! What a scenario measured, as a table or one line of JSON.
 
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use serde_json::{Value, json};
 
 pub struct Report {
@@ -14,13 +16,34 @@ pub struct Report {
     pub extra: Vec<(&'static str, Value)>,
 }
 
-/// The peak resident memory of this process so far (VmHWM), in MiB.
-pub fn peak_rss_mib() -> f64 {
+/// The high-water mark before the last [`reset_peak_rss`], in KiB.
+static PEAK_BEFORE_RESET_KIB: AtomicU64 = AtomicU64::new(0);
+
+/// This process's resident memory high-water mark since start or the last reset (VmHWM), KiB.
+fn high_water_kib() -> u64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).map(str::to_owned))
-        .and_then(|l| l.split_whitespace().nth(1).and_then(|kb| kb.parse::<f64>().ok()))
-        .map_or(0.0, |kb| kb / 1024.0)
+        .and_then(|l| l.split_whitespace().nth(1).and_then(|kb| kb.parse::<u64>().ok()))
+        .unwrap_or(0)
+}
+
+/// The peak resident memory of this process so far, in MiB, whatever was reset.
+pub fn peak_rss_mib() -> f64 {
+    high_water_kib().max(PEAK_BEFORE_RESET_KIB.load(Ordering::Relaxed)) as f64 / 1024.0
+}
+
+/// The peak resident memory since the last [`reset_peak_rss`], in MiB: what the measured phase
+/// of a scenario needed beyond what its setup left resident.
+pub fn phase_peak_rss_mib() -> f64 {
+    high_water_kib() as f64 / 1024.0
+}
+
+/// Starts measuring a phase's peak: the kernel's high-water mark is set back to the memory
+/// resident now (`/proc/self/clear_refs`), the peak so far kept for [`peak_rss_mib`].
+pub fn reset_peak_rss() {
+    PEAK_BEFORE_RESET_KIB.fetch_max(high_water_kib(), Ordering::Relaxed);
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
 }
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {

@@ -1,9 +1,9 @@
-//! Throughput scenarios: one injection run of N tickets, and feedback of N wallet changes.
+//! Throughput scenarios: one injection run of N tickets, and the wallet's organizer API alone.
 
 use std::time::Instant;
 
 use serde_json::json;
-use tixbridge_boxoffice::wallet_side::tallies::{tickets_in_mobile_status, tickets_in_status};
+use tixbridge_boxoffice::wallet_side::tallies::tickets_in_status;
 use tixbridge_domain::TicketStatus;
 
 use super::Report;
@@ -35,47 +35,6 @@ pub async fn inject(database: &str, tickets: usize) -> anyhow::Result<Report> {
         checks_passed: printed == n && injected == n && summary.counts.accepted == tickets as u64,
         checks,
         extra: vec![("phases", serde_json::to_value(&summary.phases)?)],
-    })
-}
-
-pub async fn feedback(database: &str, changes: usize) -> anyhow::Result<Report> {
-    let harness = Harness::start(database).await?;
-    harness.seed_tickets(changes).await?;
-    let injection =
-        harness.function("INJECTION", "MANUAL", json!({ "batchSize": changes, "pointOfSale": "WEB;POS1" })).await?;
-    harness.run(injection).await?;
-    let feedback = harness.function("FEEDBACK", "MANUAL", json!({ "batchSize": 10_000 })).await?;
-    // catch up with the injections themselves, so only the changes below are measured
-    harness.run(feedback).await?;
-    eprintln!("bench: making {changes} wallet-side changes …");
-    let ids: Vec<String> = (1..=changes as i64).map(|id| id.to_string()).collect();
-    for chunk in ids.chunks(10_000) {
-        let body: Vec<_> = chunk.iter().map(|id| json!({ "ticketId": id })).collect();
-        let response = reqwest::Client::new()
-            .post(harness.app.url("/api/organizer/tickets/control"))
-            .header("X-Api-Key", &harness.wallet_key)
-            .json(&body)
-            .send()
-            .await?;
-        anyhow::ensure!(response.status().is_success(), "wallet control answered {}", response.status());
-    }
-    eprintln!("bench: feedback …");
-    let started = Instant::now();
-    let summary = harness.run(feedback).await?;
-    let wall_s = started.elapsed().as_secs_f64();
-    let mirrored = tickets_in_mobile_status(&mut harness.db().reader().await?, "CONTROLLED").await?;
-    Ok(Report {
-        scenario: "feedback",
-        backend: harness.backend.clone(),
-        wall_s,
-        items: changes as u64,
-        latencies_ms: Vec::new(),
-        checks_passed: mirrored == changes as i64,
-        checks: vec![
-            format!("run result {:?}, applied {}", summary.result, summary.counts.accepted),
-            format!("{mirrored} of {changes} box-office tickets show the wallet's CONTROLLED"),
-        ],
-        extra: Vec::new(),
     })
 }
 

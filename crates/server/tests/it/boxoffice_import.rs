@@ -222,3 +222,75 @@ on_both_databases! {
         assert_eq!(count_tickets(&app, &club).await, 0, "nothing written");
     }
 }
+
+/// `rows` good rows for the seeded match, over more than one chunk of the import (10,000).
+fn long_file_rows(tag: &str, rows: usize) -> Vec<String> {
+    (0..rows)
+        .map(|i| {
+            format!(
+                "{tag}-{:05},fan{}@example.org,First,Last,MATCH1,P1,CAT1,FULL,,MOBILE,,{tag}-{i:06},{tag},{},{},4500,EUR,WEB",
+                i / 10,
+                i % 20 + 1,
+                i / 100,
+                i % 100 + 1
+            )
+        })
+        .collect()
+}
+
+on_both_databases! {
+    async fn a_bad_row_at_the_very_end_of_a_file_longer_than_a_chunk_writes_nothing(app: TestApp) {
+        let club = seed_match(&app, "LONG", 0).await;
+        let token = app.admin_token_for("LONG").await;
+        let created = app.client.post(app.url(&format!("/api/boxoffice{}/products/MATCH1/performances", club.org_path)))
+            .bearer_auth(&token)
+            .json(&json!({ "code": "TINY", "start": "2099-08-01T20:00:00+02:00", "site": { "name": "Stadium" }, "capacity": 1 }))
+            .send().await.unwrap();
+        assert_eq!(created.status(), StatusCode::CREATED);
+        // one ticket already sold, with the barcode the long file's last row will repeat
+        let (status, outcome) = import(&app, &club, csv(&["SOLD-1,fan1@example.org,,,MATCH1,P1,CAT1,FULL,,MOBILE,,USED-BARCODE,Z,1,1,4500,EUR,WEB".to_owned()])).await;
+        assert_eq!(status, StatusCode::CREATED, "{outcome}");
+        let rows = long_file_rows("L", 10_005);
+
+        // a row's own fault on the last line: the first pass refuses it, nothing is written
+        let mut bad_price = rows.clone();
+        bad_price[10_004] = bad_price[10_004].replace(",4500,", ",45.00,");
+        let (status, refused) = import(&app, &club, csv(&bad_price)).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+        assert_eq!((refused["badRowCount"].as_i64(), refused["badRows"][0]["row"].as_i64(), refused["badRows"][0]["line"].as_i64()),
+            (Some(1), Some(10_005), Some(10_006)), "{refused}");
+        assert_eq!(refused["badRows"][0]["field"], "priceCents");
+        assert_eq!(count_tickets(&app, &club).await, 1, "nothing written");
+
+        // a barcode already used, on the last line: found while writing, after the first 10,000
+        // rows were written in the same transaction, which is rolled back
+        let mut used_barcode = rows.clone();
+        used_barcode[10_004] = used_barcode[10_004].replace(",L-010004,", ",USED-BARCODE,");
+        let (status, refused) = import(&app, &club, csv(&used_barcode)).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+        assert_eq!((refused["badRowCount"].as_i64(), refused["badRows"][0]["row"].as_i64(), refused["badRows"][0]["field"].as_str()),
+            (Some(1), Some(10_005), Some("barcode")), "{refused}");
+        assert_eq!(refused["badRows"][0]["error"], "already used by another ticket");
+        assert_eq!(count_tickets(&app, &club).await, 1, "nothing written");
+        let (status, _) = bo_get(&app, &format!("{}/files/L-00000", club.org_path)).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "the first chunk's files are rolled back too");
+
+        // the first row takes the tiny performance's one place, the last row goes beyond it
+        let mut beyond = rows.clone();
+        for i in [0, 10_004] {
+            beyond[i] = beyond[i].replace(",P1,", ",TINY,");
+        }
+        let (status, refused) = import(&app, &club, csv(&beyond)).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+        assert_eq!((refused["badRowCount"].as_i64(), refused["badRows"][0]["row"].as_i64(), refused["badRows"][0]["field"].as_str()),
+            (Some(1), Some(10_005), Some("performanceCode")), "{refused}");
+        assert!(refused["badRows"][0]["error"].as_str().unwrap()
+            .contains(r#"performance "TINY" is full: capacity 1, 0 sold before this sale, 1 left for it"#), "{refused}");
+        assert_eq!(count_tickets(&app, &club).await, 1, "nothing written");
+
+        // the same long file, good: written whole
+        let (status, outcome) = import(&app, &club, csv(&rows)).await;
+        assert_eq!(status, StatusCode::CREATED, "{outcome}");
+        assert_eq!(outcome, json!({ "rows": 10_005, "ticketsCreated": 10_005, "filesCreated": 1_001, "contactsCreated": 18 }));
+    }
+}

@@ -75,14 +75,14 @@ pub(crate) async fn get_diff(
     State(state): State<WalletState>,
     Organizer(organizer): Organizer,
     Query(query): Query<DiffQuery>,
-) -> Result<([(&'static str, String); 1], Json<Value>), ApiError> {
+) -> Result<([(&'static str, String); 2], Vec<u8>), ApiError> {
     let (cursor, limit) = parse_cursor(&query)?;
     let mut tx = state.db.begin_read().await?;
     let position: i64 =
         sql("SELECT feed_seq FROM wallet_organizers WHERE id = $1").bind(organizer).scalar::<i64>(&mut tx).await?;
     let tickets: Vec<TicketRow> = sql(format!(
         "{} WHERE t.organizer_id = $1 AND t.change_seq > $2 ORDER BY t.change_seq LIMIT $3",
-        view::TICKET_SELECT
+        view::diff_select()
     ))
     .bind(organizer)
     .bind(cursor)
@@ -93,21 +93,29 @@ pub(crate) async fn get_diff(
     tx.commit().await?;
     let next = tickets.last().map_or(cursor, |t| t.change_seq);
     let mut by_ticket = view::group_history(history);
-    let items: Vec<Value> = tickets
-        .iter()
-        .map(|t| {
-            let entries = by_ticket.remove(&t.id).unwrap_or_default();
-            // Entries newer than the ticket row we read belong to a later page.
-            let entries: Vec<&HistoryRow> = entries.iter().filter(|h| h.feed_seq <= t.change_seq).collect();
-            let mut item = ticket_json(t, false);
-            item["history"] = history_json(entries);
-            item
-        })
-        .collect();
-    Ok((
-        [(FEED_POSITION_HEADER, position.to_string())],
-        Json(json!({ "tickets": items, "nextPaginationKey": next.to_string() })),
-    ))
+    // Written one ticket at a time, as `Json` of the whole page would (keys in order): a page
+    // of 10,000 tickets is never held as a tree of JSON values (docs/wallet-api.md#the-feedback-feed).
+    let mut body = Vec::with_capacity(512 * tickets.len() + 64);
+    body.extend_from_slice(b"{\"nextPaginationKey\":");
+    serde_json::to_writer(&mut body, &next.to_string()).map_err(write_failed)?;
+    body.extend_from_slice(b",\"tickets\":[");
+    for (i, t) in tickets.iter().enumerate() {
+        let entries = by_ticket.remove(&t.id).unwrap_or_default();
+        // Entries newer than the ticket row we read belong to a later page.
+        let entries: Vec<&HistoryRow> = entries.iter().filter(|h| h.feed_seq <= t.change_seq).collect();
+        let mut item = ticket_json(t, false);
+        item["history"] = history_json(entries);
+        if i > 0 {
+            body.push(b',');
+        }
+        serde_json::to_writer(&mut body, &item).map_err(write_failed)?;
+    }
+    body.extend_from_slice(b"]}");
+    Ok(([(FEED_POSITION_HEADER, position.to_string()), ("content-type", "application/json".to_owned())], body))
+}
+
+fn write_failed(err: serde_json::Error) -> ApiError {
+    ApiError::internal(err)
 }
 
 #[utoipa::path(
