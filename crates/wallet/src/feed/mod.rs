@@ -14,7 +14,7 @@ mod view;
 use axum::Json;
 use axum::extract::State;
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 use tixbridge_store::sql;
 use tixbridge_web::ApiError;
 use tixbridge_web::{Path, Query};
