@@ -97,7 +97,8 @@ pub(crate) async fn check_sale(tx: &mut Tx, tickets: &[&ResolvedTicket]) -> Resu
 /// streamed CSV import checks its rows so before it writes, and the seat index refuses a seat
 /// sold meanwhile (docs/boxoffice-api.md#csv-import).
 pub(crate) async fn seats_already_sold(tx: &mut Tx, tickets: &[&ResolvedTicket]) -> Result<Vec<Refusal>, sqlx::Error> {
-    let ids: Vec<i64> = tickets.iter().filter_map(|t| seat_key(t).map(|key| key.0)).collect::<BTreeSet<_>>().into_iter().collect();
+    let ids: Vec<i64> =
+        tickets.iter().filter_map(|t| seat_key(t).map(|key| key.0)).collect::<BTreeSet<_>>().into_iter().collect();
     if ids.is_empty() {
         return Ok(Vec::new());
     }

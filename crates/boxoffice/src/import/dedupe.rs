@@ -29,7 +29,13 @@ fn key_at<'a>(bytes: &'a [u8], ends: &[u32], index: u32) -> &'a [u8] {
 
 impl FirstSightings {
     pub(crate) fn new() -> Self {
-        Self { table: HashTable::new(), hasher: RandomState::new(), bytes: Vec::new(), ends: Vec::new(), rows: Vec::new() }
+        Self {
+            table: HashTable::new(),
+            hasher: RandomState::new(),
+            bytes: Vec::new(),
+            ends: Vec::new(),
+            rows: Vec::new(),
+        }
     }
 
     /// The row that first named `key`, or `None` after noting that `row` is the first.

@@ -96,8 +96,7 @@ pub(crate) struct Rows<'c, R: Read> {
 impl<'c, R: Read> Rows<'c, R> {
     /// Reads and checks the header row.
     pub(crate) fn open(catalog: &'c Catalog, input: R) -> Result<Self, ImportError> {
-        let mut reader =
-            csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(super::lines::CrlfAsLf::new(input));
+        let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(super::lines::CrlfAsLf::new(input));
         let headers =
             reader.headers().map_err(|err| ImportError::Header(format!("cannot read the header row: {err}")))?.clone();
         if let Some(unknown) = headers.iter().find(|h| !COLUMNS.contains(h)) {

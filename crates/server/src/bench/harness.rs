@@ -62,8 +62,16 @@ impl Harness {
                 .await?
                 .api_key;
         let admin_token = bench_organization(&app.db, ORG).await?;
-        let harness =
-            Self { app, database_url, backend, wallet_key, admin_token, server_key, http: reqwest::Client::new(), _dir: dir };
+        let harness = Self {
+            app,
+            database_url,
+            backend,
+            wallet_key,
+            admin_token,
+            server_key,
+            http: reqwest::Client::new(),
+            _dir: dir,
+        };
         harness.seed_catalog().await?;
         Ok(harness)
     }

@@ -52,7 +52,8 @@ async fn wallet_tickets(harness: &Harness, ids: &[i64]) -> anyhow::Result<Vec<(i
     let mut found = Vec::with_capacity(ids.len());
     let mut conn = harness.db().reader().await?;
     for chunk in ids.chunks(1_000) {
-        let mut select = sql("SELECT t.id, s.email FROM wallet_tickets t JOIN wallet_spectators s ON s.id = t.owner_id \
+        let mut select =
+            sql("SELECT t.id, s.email FROM wallet_tickets t JOIN wallet_spectators s ON s.id = t.owner_id \
              WHERE t.ticket_id IN ");
         select.push_list(chunk.iter().map(i64::to_string));
         select.push(" ORDER BY t.id");
@@ -79,10 +80,9 @@ async fn sign_in(harness: &Harness, tickets: &[(i64, String)]) -> anyhow::Result
     let opened: Vec<(String, Session)> = futures::stream::iter(emails.into_iter().map(|email| {
         let (client, url) = (client.clone(), url.clone());
         async move {
-            let issued =
-                tixbridge_wallet::spectator::sign_in::issue_sign_in(harness.db(), &harness.server_key, email)
-                    .await?
-                    .with_context(|| format!("{email} has no ticket in the wallet"))?;
+            let issued = tixbridge_wallet::spectator::sign_in::issue_sign_in(harness.db(), &harness.server_key, email)
+                .await?
+                .with_context(|| format!("{email} has no ticket in the wallet"))?;
             let answer = client
                 .post(url)
                 .header("x-csrf-token", "bench")
@@ -116,11 +116,14 @@ async fn change_one(
     for step in 0..steps {
         let request = match step {
             0 => client.get(&base),
-            1 => client.post(format!("{base}/holder")).json(&json!({ "firstName": "Holder", "lastName": format!("H{pk}") })),
-            _ => client.post(format!("{base}/transfer")).json(&json!({ "email": format!("friend{pk}@bench.example.org") })),
+            1 => client
+                .post(format!("{base}/holder"))
+                .json(&json!({ "firstName": "Holder", "lastName": format!("H{pk}") })),
+            _ => client
+                .post(format!("{base}/transfer"))
+                .json(&json!({ "email": format!("friend{pk}@bench.example.org") })),
         };
-        let answer =
-            request.bearer_auth(&session.token).header("x-csrf-token", &session.csrf).send().await?;
+        let answer = request.bearer_auth(&session.token).header("x-csrf-token", &session.csrf).send().await?;
         let status = answer.status();
         if !status.is_success() {
             bail!("spectator step {} on ticket {pk} answered {status}: {}", STEPS[step], answer.text().await?);
