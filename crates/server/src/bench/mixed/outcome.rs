@@ -28,30 +28,45 @@ pub struct Tally {
     pub mirror_behind: i64,
 }
 
-pub async fn tally(target: &Target) -> anyhow::Result<Tally> {
-    let mut conn = target.db.reader().await?;
-    let count = |status: &'static str| {
-        sql("SELECT COUNT(*) FROM wallet_tickets WHERE organizer_id = $1 AND status = $2")
-            .bind(target.organizer_id)
-            .bind(status)
-    };
-    let deleted = count("DELETED").scalar(&mut conn).await?;
-    let controlled = count("CONTROLLED").scalar(&mut conn).await?;
-    let wallet_tickets = sql("SELECT COUNT(*) FROM wallet_tickets WHERE organizer_id = $1")
-        .bind(target.organizer_id)
-        .scalar(&mut conn)
+/// The box office's mirror of this load's tickets: id (the wallet's `ticketId`) → (mobile
+/// status, wallet owner, when feedback last wrote it). Compared in memory: the two parts' keys
+/// differ in type, and a join on a cast would read every pair on SQLite.
+type Mirror = HashMap<String, (Option<String>, Option<String>, Option<i64>)>;
+/// A box-office ticket as [`Mirror`] reads it, id first.
+type MirrorRow = (i64, Option<String>, Option<String>, Option<i64>);
+
+async fn mirror(target: &Target) -> anyhow::Result<Mirror> {
+    let rows: Vec<MirrorRow> =
+        sql("SELECT b.id, b.mobile_status, b.wallet_owner_email, b.wallet_synced_at FROM bo_tickets b
+         JOIN bo_organizations o ON o.id = b.organization_id WHERE o.code = $1")
+        .bind(target.org.as_str())
+        .fetch_all(&mut target.db.reader().await?)
         .await?;
-    let mirror_behind = sql("SELECT COUNT(*) FROM wallet_tickets w
-         JOIN wallet_spectators s ON s.id = w.owner_id
-         JOIN bo_tickets b ON CAST(b.id AS TEXT) = w.ticket_id
-         JOIN bo_organizations o ON o.id = b.organization_id AND o.code = $2
-         WHERE w.organizer_id = $1 AND (b.mobile_status IS NULL OR b.mobile_status <> w.status
-               OR b.wallet_owner_email IS NULL OR b.wallet_owner_email <> s.email)")
-    .bind(target.organizer_id)
-    .bind(target.org.as_str())
-    .scalar(&mut conn)
-    .await?;
-    Ok(Tally { wallet_tickets, deleted, controlled, mirror_behind })
+    Ok(rows.into_iter().map(|(id, status, owner, synced)| (id.to_string(), (status, owner, synced))).collect())
+}
+
+pub async fn tally(target: &Target) -> anyhow::Result<Tally> {
+    let wallet: Vec<(String, String, String)> =
+        sql("SELECT w.ticket_id, w.status, s.email FROM wallet_tickets w JOIN wallet_spectators s ON s.id = w.owner_id
+         WHERE w.organizer_id = $1")
+        .bind(target.organizer_id)
+        .fetch_all(&mut target.db.reader().await?)
+        .await?;
+    let mirror = mirror(target).await?;
+    let count = |status: &str| wallet.iter().filter(|(_, s, _)| s == status).count() as i64;
+    let mirror_behind = wallet
+        .iter()
+        .filter(|(ticket, status, owner)| match mirror.get(ticket) {
+            Some((Some(shown), Some(shown_owner), _)) => shown != status || shown_owner != owner,
+            _ => true,
+        })
+        .count() as i64;
+    Ok(Tally {
+        wallet_tickets: wallet.len() as i64,
+        deleted: count("DELETED"),
+        controlled: count("CONTROLLED"),
+        mirror_behind,
+    })
 }
 
 /// Polls until `done(tally)` or [`SETTLE`] passed; the last tally and how long it took.
@@ -99,21 +114,19 @@ fn to_wallet(sent: &[Sent], action: &str, times: &HashMap<(String, String), i64>
 /// Delays from each spectator's last change (the wallet's log) to the box office having it
 /// (`wallet_synced_at`), for the tickets the phones changed.
 async fn to_box_office(target: &Target, touched: &HashSet<String>) -> anyhow::Result<Vec<f64>> {
-    let rows: Vec<(String, i64, Option<i64>)> =
-        sql("SELECT t.ticket_id, l.at, b.wallet_synced_at FROM wallet_tickets t
-         JOIN wallet_ticket_log l ON l.ticket_pk = t.id
-              AND l.position = (SELECT MAX(position) FROM wallet_ticket_log m WHERE m.ticket_pk = t.id)
-         JOIN bo_tickets b ON CAST(b.id AS TEXT) = t.ticket_id
-         JOIN bo_organizations o ON o.id = b.organization_id AND o.code = $2
-         WHERE t.organizer_id = $1")
+    let last: Vec<(String, i64)> =
+        sql("SELECT t.ticket_id, MAX(l.at) FROM wallet_ticket_log l JOIN wallet_tickets t ON t.id = l.ticket_pk
+         WHERE t.organizer_id = $1 GROUP BY t.ticket_id")
         .bind(target.organizer_id)
-        .bind(target.org.as_str())
         .fetch_all(&mut target.db.reader().await?)
         .await?;
-    Ok(rows
+    let mirror = mirror(target).await?;
+    Ok(last
         .into_iter()
-        .filter(|(ticket, _, _)| touched.contains(ticket))
-        .filter_map(|(_, at, synced)| synced.map(|synced| (synced - at) as f64))
+        .filter(|(ticket, _)| touched.contains(ticket))
+        .filter_map(|(ticket, at)| {
+            mirror.get(&ticket).and_then(|(_, _, synced)| *synced).map(|synced| (synced - at) as f64)
+        })
         .collect())
 }
 
