@@ -2,11 +2,13 @@
 //! fresh database of either kind. Each scenario checks its own result (every ticket printed
 //! and injected, every scan controlled, …) before it reports a figure.
 
+mod all;
 mod baseline;
 mod feedback;
 mod gate;
 mod harness;
 mod latency;
+pub mod mixed;
 mod reconcile;
 mod report;
 mod spectators;
@@ -82,6 +84,14 @@ pub enum Scenario {
         #[arg(long, default_value_t = 10)]
         differences: usize,
     },
+    /// A match day at once: sales, cancellations, gate scans, phones downloading and
+    /// transferring, with the interface's functions CONTINUOUS; each function's delay between
+    /// box office and wallet, and the server's memory (`--against` a running server to
+    /// measure it alone).
+    Mixed(mixed::MixedArgs),
+    /// Every scenario in turn, each in a process of its own, then README's Performance table
+    /// with the machine described (cores, memory, CPU, date, commit, load before each).
+    All(all::AllArgs),
     /// The floor: writing the same N tickets straight into the database in large transactions.
     Baseline {
         #[arg(long, default_value_t = 100_000)]
@@ -91,6 +101,9 @@ pub enum Scenario {
 
 pub async fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
     let report = match args.scenario {
+        Scenario::All(all) => {
+            return Ok(if all::run(&all)? { ExitCode::SUCCESS } else { ExitCode::FAILURE });
+        }
         Scenario::Inject { tickets } => sync::inject(&args.database, tickets).await?,
         Scenario::Control { scans_per_minute, minutes } => {
             latency::run(&args.database, latency::Kind::Control, scans_per_minute, minutes).await?
@@ -102,6 +115,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
         Scenario::Gate { scans, concurrency } => gate::run(&args.database, scans, concurrency).await?,
         Scenario::Api { tickets } => sync::wallet_api(&args.database, tickets).await?,
         Scenario::Baseline { tickets } => baseline::run(&args.database, tickets).await?,
+        Scenario::Mixed(mixed) => mixed::run(&args.database, &mixed).await?,
         Scenario::Reconcile { tickets, differences } => reconcile::run(&args.database, tickets, differences).await?,
     };
     report.print(args.json);

@@ -54,6 +54,19 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[rank.clamp(1, sorted.len()) - 1]
 }
 
+/// `{count, p50_ms, p99_ms, max_ms}` of `values` (milliseconds), for figures reported per
+/// function in `extra`.
+pub fn latency_summary(values: &[f64]) -> Value {
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    json!({
+        "count": sorted.len(),
+        "p50_ms": percentile(&sorted, 50.0).round(),
+        "p99_ms": percentile(&sorted, 99.0).round(),
+        "max_ms": sorted.last().copied().unwrap_or(0.0).round(),
+    })
+}
+
 impl Report {
     pub fn to_json(&self) -> Value {
         let mut out = json!({

@@ -133,7 +133,19 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     println!("serving until Ctrl-C");
+    // From here on the demo serves as `serve` does: a function someone makes AUTOMATIC or
+    // CONTINUOUS (console, API, `bench mixed --against`) runs. The demo's own are MANUAL and ran.
+    let engine = app.engine.clone();
+    let workers = [
+        tixbridge_interface::scheduler::spawn(engine.clone()),
+        tixbridge_interface::continuous::spawn(engine.clone()),
+        tixbridge_interface::outbox::spawn(engine),
+    ];
+    let listener = app.db.listen_for_changes().await?;
     crate::cli::shutdown_signal().await;
+    for task in workers.iter().chain(listener.as_ref()) {
+        task.abort();
+    }
     app.shutdown().await?;
     Ok(ExitCode::SUCCESS)
 }

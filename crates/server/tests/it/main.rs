@@ -8,6 +8,7 @@ mod access_gate;
 mod access_roles;
 mod api_docs_page;
 mod away_export_formula;
+mod bench_mixed;
 mod boxoffice_api;
 mod boxoffice_contacts;
 mod boxoffice_idempotency;
