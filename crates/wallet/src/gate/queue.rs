@@ -86,7 +86,9 @@ async fn run_lane(db: Db, key: ServerKey, organizer: i64, mut jobs: mpsc::Receiv
                 }
             }
             Err(err) if group.len() == 1 => {
-                let _ = group.pop().map(|job| job.answer.send(Err(err)));
+                if let Some(job) = group.pop() {
+                    let _ = job.answer.send(Err(err));
+                }
             }
             Err(_) => {
                 for job in group.drain(..) {

@@ -181,8 +181,12 @@ impl Batch<'_> {
         let mut verdict = Verdict::unknown();
         let mut ticket_pk = None;
         if let Some(scanned) = scanned {
-            let candidate: Option<Candidate> =
-                sql(CANDIDATE).bind(&scanned.reference).bind(self.organizer).bind(&hash).fetch_optional(&mut *tx).await?;
+            let candidate: Option<Candidate> = sql(CANDIDATE)
+                .bind(&scanned.reference)
+                .bind(self.organizer)
+                .bind(&hash)
+                .fetch_optional(&mut *tx)
+                .await?;
             let found = candidate.filter(|c| {
                 let secret = device_secret(&event_code_key(self.key, c.head.event_pk), &c.head.ticket_id, &c.device_id);
                 scanned.signed_by(&secret)
