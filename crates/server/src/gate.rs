@@ -7,7 +7,9 @@
 //! A gate token bound to events scans only for those; a token bound to none must name the
 //! event of every scan, so a code of another event is never let in by accident.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -80,12 +82,27 @@ impl BoxOfficeControl for LocalBoxOffice {
     }
 }
 
+/// How long the gate keeps an organization's wallet target (verify URL and credentials)
+/// before reading the interface again: three reads and an unsealing per scan otherwise. A
+/// change of the interface reaches the gates within this time (docs/access.md#gates).
+const WALLET_TARGET_TTL: Duration = Duration::from_secs(2);
+
+/// Where and as whom the gate asks an organization's wallet.
+struct WalletTarget {
+    verify_url: String,
+    login: String,
+    password: String,
+    read_at: Instant,
+}
+
 #[derive(Clone)]
 pub struct GateState {
     db: Db,
     key: ServerKey,
     client: reqwest::Client,
     box_office: Arc<dyn BoxOfficeControl>,
+    /// Wallet targets by scanning organization, read at most every [`WALLET_TARGET_TTL`].
+    targets: Arc<Mutex<HashMap<i64, Arc<WalletTarget>>>>,
 }
 
 impl GateState {
@@ -100,7 +117,18 @@ impl GateState {
                 .build()
                 .expect("an HTTP client"),
             box_office: Arc::new(LocalBoxOffice),
+            targets: Arc::default(),
         }
+    }
+
+    fn targets(&self) -> std::sync::MutexGuard<'_, HashMap<i64, Arc<WalletTarget>>> {
+        self.targets.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Forgets organization `organization_id`'s target, so the next scan reads it again (after
+    /// the wallet refused its credentials or could not be reached).
+    fn forget_target(&self, organization_id: i64) {
+        self.targets().remove(&organization_id);
     }
 }
 
@@ -138,8 +166,19 @@ fn scan_event(access: &Access, named: Option<String>) -> Result<String, ApiError
     }
 }
 
-/// The wallet's verify URL and credentials, from the organization's interface.
-async fn wallet_of(state: &GateState, organization_id: i64) -> Result<(String, String, String), ApiError> {
+/// The wallet's verify URL and credentials, from the organization's interface (kept for
+/// [`WALLET_TARGET_TTL`]).
+async fn wallet_of(state: &GateState, organization_id: i64) -> Result<Arc<WalletTarget>, ApiError> {
+    let kept = state.targets().get(&organization_id).filter(|t| t.read_at.elapsed() < WALLET_TARGET_TTL).cloned();
+    if let Some(target) = kept {
+        return Ok(target);
+    }
+    let target = Arc::new(read_wallet_of(state, organization_id).await?);
+    state.targets().insert(organization_id, target.clone());
+    Ok(target)
+}
+
+async fn read_wallet_of(state: &GateState, organization_id: i64) -> Result<WalletTarget, ApiError> {
     let org = tixbridge_boxoffice::organizations::find_by_id(&state.db, organization_id).await?;
     let owner = org.inventory_owner_code.clone().unwrap_or(org.code.clone());
     let interface =
@@ -148,7 +187,12 @@ async fn wallet_of(state: &GateState, organization_id: i64) -> Result<(String, S
                 .with_field("interface")
         })?;
     let base = interface.url.strip_suffix("/tickets").unwrap_or(&interface.url);
-    Ok((format!("{base}/gate/verify"), interface.login, interface.password))
+    Ok(WalletTarget {
+        verify_url: format!("{base}/gate/verify"),
+        login: interface.login,
+        password: interface.password,
+        read_at: Instant::now(),
+    })
 }
 
 #[utoipa::path(
@@ -170,21 +214,23 @@ async fn post_scan(
     JsonBody(body): JsonBody<ScanBody>,
 ) -> Result<Json<Value>, ApiError> {
     let event = scan_event(&access, body.event)?;
-    let (verify_url, login, password) = wallet_of(&state, access.organization_id).await?;
+    let target = wallet_of(&state, access.organization_id).await?;
     let response = state
         .client
-        .post(&verify_url)
-        .basic_auth(login, Some(password))
+        .post(&target.verify_url)
+        .basic_auth(&target.login, Some(&target.password))
         .json(&json!({ "code": body.code, "event": event, "scannedAt": body.scanned_at }))
         .send()
         .await
         .map_err(|err| {
             tracing::warn!(error = %err, "the wallet did not answer the gate");
+            state.forget_target(access.organization_id);
             ApiError::new(StatusCode::BAD_GATEWAY, "the wallet cannot be reached: scan again or use the offline bundle")
         })?;
     let status = response.status();
     let answer: Value = response.json().await.unwrap_or(Value::Null);
     if status == StatusCode::UNAUTHORIZED {
+        state.forget_target(access.organization_id);
         return Err(ApiError::new(StatusCode::BAD_GATEWAY, "the wallet refused the interface's credentials"));
     }
     if !status.is_success() {

@@ -86,3 +86,79 @@ pub(crate) async fn record_change(
     store_feed_seq(tx, head.organizer_id, feed_seq).await?;
     Ok(Ok(next))
 }
+
+/// Several changes of one organizer's tickets in one transaction, under one feed lock: the
+/// feed position is read once and stored once, and the log rows are written together at the
+/// end, so a change costs one `UPDATE` of its ticket (the gate's group commit,
+/// docs/wallet-api.md#secure-entry-code). Each change still goes through `WalletStatus::transition`
+/// and chains its own log row; a ticket changed twice in a batch chains from its first change.
+pub(crate) struct ChangeBatch {
+    organizer: i64,
+    feed_seq: i64,
+    log: Vec<LogRow>,
+}
+
+impl ChangeBatch {
+    /// Takes organizer `organizer`'s feed lock in `tx`.
+    pub async fn lock(tx: &mut Tx, organizer: i64) -> Result<Self, sqlx::Error> {
+        let feed_seq = lock_feed(tx, organizer).await?;
+        Ok(Self { organizer, feed_seq, log: Vec::new() })
+    }
+
+    /// Applies `action` to `head` (a ticket of this organizer, read in `tx` after the lock)
+    /// at `at` ms, like [`record_change`]; `controlled_at`, when given, is stored with it.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn record(
+        &mut self,
+        tx: &mut Tx,
+        head: &mut TicketHead,
+        action: WalletAction,
+        name: &'static str,
+        actor: &str,
+        at: i64,
+        detail: &serde_json::Value,
+        controlled_at: Option<i64>,
+    ) -> Result<Result<WalletStatus, IllegalTransition>, sqlx::Error> {
+        debug_assert_eq!(head.organizer_id, self.organizer, "a batch changes one organizer's tickets");
+        let next = match head.status().transition(action) {
+            Ok(next) => next,
+            Err(err) => return Ok(Err(err)),
+        };
+        let feed_seq = self.feed_seq + 1;
+        let entry = LogRow::chained(
+            &ChainHead {
+                ticket_pk: head.id,
+                ticket_id: &head.ticket_id,
+                log_len: head.log_len,
+                last_hash: &head.last_hash,
+            },
+            Change { feed_seq, at, status: next.as_str(), action: name, actor, detail: detail.to_string() },
+        );
+        sql("UPDATE wallet_tickets SET status = $1, change_seq = $2, log_len = $3, last_hash = $4,
+                 controlled_at = COALESCE($5, controlled_at)
+             WHERE id = $6")
+        .bind(next.as_str())
+        .bind(feed_seq)
+        .bind(head.log_len + 1)
+        .bind(entry.hash.as_slice())
+        .bind(controlled_at)
+        .bind(head.id)
+        .execute(tx)
+        .await?;
+        self.feed_seq = feed_seq;
+        head.status = next.as_str().to_owned();
+        head.log_len += 1;
+        head.last_hash = entry.hash.clone();
+        self.log.push(entry);
+        Ok(Ok(next))
+    }
+
+    /// Writes the log rows and the feed position of every change recorded.
+    pub async fn finish(self, tx: &mut Tx) -> Result<(), sqlx::Error> {
+        if self.log.is_empty() {
+            return Ok(());
+        }
+        insert_log_rows(tx, &self.log).await?;
+        store_feed_seq(tx, self.organizer, self.feed_seq).await
+    }
+}

@@ -52,12 +52,15 @@ pub struct WalletState {
     pub limiter: Arc<ratelimit::RateLimiter>,
     /// The base URL sign-in links point to, e.g. `http://127.0.0.1:8080`.
     pub public_url: String,
+    /// Online gate scans, verified in groups (`gate/queue.rs`).
+    pub scans: gate::queue::ScanQueue,
 }
 
 impl WalletState {
     pub fn new(db: Db, key: ServerKey, mailer: Arc<dyn tixbridge_mail::Mailer>, public_url: String) -> Self {
         let limiter = Arc::new(ratelimit::RateLimiter::new(ratelimit::SignInLimits::default()));
-        Self { db, key, mailer, limiter, public_url }
+        let scans = gate::queue::ScanQueue::new(db.clone(), key.clone());
+        Self { db, key, mailer, limiter, public_url, scans }
     }
 }
 

@@ -71,6 +71,49 @@ on_both_databases! {
         assert_eq!(status, StatusCode::UNAUTHORIZED, "an organizer's API key is not a gate credential");
     }
 
+    async fn concurrent_scans_of_the_same_codes_let_each_ticket_in_exactly_once(app: TestApp) {
+        let key = app.organizer("org@example.org").await;
+        let gate = gate_token(&app, "org@example.org", &key, &["EV1"]).await;
+        inject(&app, &key, &["T1", "T2", "T3"], "EV1", "ada@example.org").await;
+        set_event(&app, &key, "EV1", activation_due()).await;
+        let ada = sign_in(&app, "ada@example.org").await;
+        let mut codes = Vec::new();
+        for ticket in ["T1", "T2", "T3"] {
+            let (id, _) = ada.fetch(&app, ticket).await;
+            codes.push(ada.code(&app, id).await);
+        }
+        // 24 gates at once: each code 8 times, interleaved, through the box office's gate
+        let mut scanners = tokio::task::JoinSet::new();
+        for i in 0..24 {
+            let (client, url, gate, code) = (app.client.clone(), app.url("/api/gate/scan"), gate.clone(), codes[i % 3].clone());
+            scanners.spawn(async move {
+                let answer: Value = client.post(url).bearer_auth(gate).json(&json!({ "code": code })).send().await.unwrap().json().await.unwrap();
+                (i % 3, answer["result"].as_str().unwrap_or_default().to_owned())
+            });
+        }
+        let mut results = [Vec::new(), Vec::new(), Vec::new()];
+        while let Some(scanned) = scanners.join_next().await {
+            let (ticket, result) = scanned.unwrap();
+            results[ticket].push(result);
+        }
+        for (ticket, seen) in ["T1", "T2", "T3"].iter().zip(&results) {
+            assert_eq!(seen.iter().filter(|r| *r == "ACCEPTED").count(), 1, "{ticket}: {seen:?}");
+            assert_eq!(seen.iter().filter(|r| *r == "REPLAYED").count(), 7, "{ticket}: {seen:?}");
+            let history = organizer_ticket(&app, &key, ticket).await["history"].as_array().unwrap().clone();
+            assert_eq!(history.iter().filter(|h| h["action"] == "CONTROL").count(), 1, "{ticket}: {history:?}");
+        }
+        let recorded: i64 = tixbridge_store::sql("SELECT COUNT(*) FROM wallet_gate_scans")
+            .scalar(&mut app.app.db.reader().await.unwrap())
+            .await
+            .unwrap();
+        assert_eq!(recorded, 24, "every scan recorded once");
+        // the feed hands out each position once: three controls after three injections
+        let (status, diff) = app.get_json("/api/organizer/tickets/diff?paginationKey=&limit=100", &key).await;
+        assert_eq!(status, StatusCode::OK, "{diff}");
+        let controlled = diff["tickets"].as_array().unwrap().iter().filter(|t| t["status"] == "CONTROLLED").count();
+        assert_eq!(controlled, 3, "{diff}");
+    }
+
     async fn every_refusal_reason_is_named(app: TestApp) {
         let key = app.organizer("org@example.org").await;
         let (ada, id) = activated(&app, &key).await;

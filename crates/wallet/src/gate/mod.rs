@@ -4,6 +4,7 @@
 //! `GET /api/gate/public-key` (to check bundles).
 
 pub mod bundle;
+pub mod queue;
 pub mod verify;
 
 use axum::Json;
@@ -17,10 +18,13 @@ use tixbridge_web::{ApiError, JsonBody};
 
 use crate::WalletState;
 use crate::auth::Organizer;
-use verify::{Source, verify};
+use verify::{Scan, Source, verify_scans};
 
 /// The most scans one upload may carry.
 const MAX_OFFLINE_SCANS: usize = 10_000;
+/// Uploaded scans verified per transaction: the one SQLite writer is not held for a whole
+/// upload at once.
+const OFFLINE_SCANS_PER_TRANSACTION: usize = 500;
 /// How far an online scan's `scannedAt` may be from the server clock. A scan that happened
 /// longer ago was recorded offline and goes through the offline upload; without this bound a
 /// backdated `scannedAt` would make an old screenshot's code look fresh.
@@ -75,8 +79,8 @@ pub(crate) async fn post_verify(
             ),
         ));
     }
-    let verdict =
-        verify(&state.db, &state.key, organizer, &body.code, at, body.event.as_deref(), Source::Online).await?;
+    let scan = Scan { code: body.code, scanned_at: at, event: body.event, source: Source::Online };
+    let verdict = state.scans.verify(organizer, scan).await.map_err(ApiError::internal)?;
     Ok(Json(serde_json::to_value(verdict).unwrap_or(Value::Null)))
 }
 
@@ -114,11 +118,16 @@ pub(crate) async fn post_offline_scans(
         }
         times.push(scanned_at(scan.scanned_at.as_deref(), &format!("scans[{i}].scannedAt"))?);
     }
-    let mut results = Vec::with_capacity(body.scans.len());
-    for (scan, at) in body.scans.iter().zip(times) {
-        let verdict =
-            verify(&state.db, &state.key, organizer, &scan.code, at, scan.event.as_deref(), Source::Offline).await?;
-        results.push(verdict);
+    let scans: Vec<Scan> = body
+        .scans
+        .into_iter()
+        .zip(times)
+        .map(|(scan, at)| Scan { code: scan.code, scanned_at: at, event: scan.event, source: Source::Offline })
+        .collect();
+    // one transaction per chunk, the scans in the order uploaded
+    let mut results = Vec::with_capacity(scans.len());
+    for chunk in scans.chunks(OFFLINE_SCANS_PER_TRANSACTION) {
+        results.extend(verify_scans(&state.db, &state.key, organizer, chunk).await.map_err(ApiError::internal)?);
     }
     Ok(Json(json!({ "results": results })))
 }
