@@ -61,6 +61,8 @@ mod wallet_fan_pages;
 mod wallet_offline_browser;
 mod wallet_offline_code;
 mod wallet_organizer_api;
+mod wallet_organizer_browser;
+mod wallet_organizer_pages;
 mod wallet_page_headers;
 mod wallet_pages;
 mod wallet_privileges;
