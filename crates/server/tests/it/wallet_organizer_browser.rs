@@ -7,7 +7,6 @@ use std::path::{Path, PathBuf};
 
 use serde_json::json;
 
-use crate::common::TestApp;
 use crate::support::browser::{Browser, browser_missing, screenshot_dir};
 use crate::support::*;
 use crate::wallet_accessibility::{axe_source, serious_violations};

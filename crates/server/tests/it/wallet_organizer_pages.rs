@@ -32,7 +32,7 @@ async fn try_sign_in(browser: &PageClient, login: &str, key: &str) -> (StatusCod
 /// The counters of event `event_id` on the events page, in the page's order, and the link
 /// to its page.
 fn counters_of(page: &str, event_id: &str) -> (Vec<i64>, String) {
-    let row = page.split("<tr>").find(|row| row.contains(&format!("{event_id} · "))).expect("the event's row");
+    let row = page.split("<tr>").find(|row| row.contains(&format!("{event_id} · ")) && row.contains("<td class=\"n\">")).expect("the event's row");
     let numbers = row.split("<td class=\"n\">").skip(1).map(|cell| cell.split('<').next().unwrap().parse().unwrap()).collect();
     let link = row.split("href=\"").nth(1).unwrap().split('"').next().unwrap().to_owned();
     (numbers, link)
@@ -47,7 +47,7 @@ async fn ticket_page(browser: &PageClient, event_link: &str, ticket_id: &str) ->
 
 /// The rules form as the page shows it, with `changes` over it (an empty value unticks).
 fn rules_form(page: &str, changes: &[(&str, &str)]) -> Vec<(String, String)> {
-    let form = page.split("action=\"/wallet/organizer/events/").nth(1).expect("the rules form").split("</form>").next().unwrap();
+    let form = page.split("/rules\">").nth(1).expect("the rules form").split("</form>").next().unwrap();
     let mut fields: Vec<(String, String)> = Vec::new();
     for tag in form.split('<').filter(|t| t.starts_with("input") || t.starts_with("select")) {
         let attr = |name: &str| tag.split(&format!(" {name}=\"")).nth(1).map(|v| v.split('"').next().unwrap().to_owned());
@@ -129,7 +129,7 @@ on_both_databases! {
         let set = answer.headers().get_all("set-cookie").iter().map(|v| v.to_str().unwrap().to_owned()).find(|v| v.starts_with("tb_org_session=")).unwrap();
         assert!(set.contains("; HttpOnly") && set.contains("; SameSite=Strict") && set.contains("Path=/wallet/organizer"), "{set}");
         let token = set.split(';').next().unwrap().trim_start_matches("tb_org_session=").to_owned();
-        let stored: Vec<Vec<u8>> = sql("SELECT token_hash FROM wallet_organizer_sessions").fetch_all(&mut app.app.db.reader().await.unwrap()).await.unwrap();
+        let stored: Vec<Vec<u8>> = sql("SELECT token_hash FROM wallet_organizer_sessions").scalars(&mut app.app.db.reader().await.unwrap()).await.unwrap();
         assert_eq!(stored, vec![sha2_of(&token)], "only the token's SHA-256 is kept");
 
         let browser = signed_in(&app, LOGIN, &key).await;

@@ -55,9 +55,8 @@ pub(crate) async fn get_limits(
     Ok(Html(limits_page(&state, &session, (&values.0, &values.1), &FieldErrors::default(), notice)))
 }
 
-#[derive(Deserialize)]
+#[derive(Default, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
-#[derive(Default)]
 pub(crate) struct LimitsForm {
     csrf: String,
     max_active_devices: String,

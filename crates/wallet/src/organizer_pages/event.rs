@@ -28,7 +28,7 @@ pub(crate) fn starts(event: &EventCounts) -> String {
 }
 
 pub(crate) fn zone(event_body: &str, start_time: &str) -> EventZone {
-    let body = serde_json::from_str(event_body).unwrap_or_default();
+    let body: serde_json::Value = serde_json::from_str(event_body).unwrap_or_default();
     EventZone::of(&body, start_time)
 }
 
