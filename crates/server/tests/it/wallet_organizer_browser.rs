@@ -61,9 +61,10 @@ on_both_databases! {
         browser.click("tbody th a").await;
         assert!(browser.wait_for("#f-maxTransfers").await, "the event's rules");
         audit(&browser, &axe, &shots, "event", &mut found).await;
-        browser.type_into("#f-maxTransfers", "500").await;
+        browser.click("#f-activationRule-timeOfDay").await;
+        browser.type_into("#f-activationTimeOfDay", "25:99").await;
         browser.click("form[action$='/rules'] button[type=submit]").await;
-        assert!(browser.wait_for("#f-maxTransfers[aria-invalid=true]").await, "the refused field is marked");
+        assert!(browser.wait_for("#f-activationTimeOfDay[aria-invalid=true]").await, "the refused field is marked");
         audit(&browser, &axe, &shots, "rules-refused", &mut found).await;
 
         browser.type_into("#f-ticketId", "T1").await;

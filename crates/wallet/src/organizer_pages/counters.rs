@@ -95,8 +95,9 @@ pub(crate) fn table(events: &[EventCounts], caption: &str) -> String {
         })
         .collect();
     format!(
-        "<div class=\"table-wrap\"><table><caption>{}</caption><thead><tr><th scope=\"col\">Event</th>{head}</tr></thead>\
+        "<div class=\"table-wrap\" role=\"region\" tabindex=\"0\" aria-label=\"{}\"><table><caption>{}</caption><thead><tr><th scope=\"col\">Event</th>{head}</tr></thead>\
          <tbody>{rows}</tbody></table></div>",
+        escape(caption),
         escape(caption)
     )
 }

@@ -67,7 +67,7 @@ async fn recent_tickets(state: &WalletState, event: &EventCounts) -> Result<Stri
         })
         .collect();
     Ok(format!(
-        "<div class=\"table-wrap\"><table><caption>The {RECENT} tickets changed last</caption>\
+        "<div class=\"table-wrap\" role=\"region\" tabindex=\"0\" aria-label=\"Tickets changed last\"><table><caption>The {RECENT} tickets changed last</caption>\
          <thead><tr><th scope=\"col\">Ticket</th><th scope=\"col\">Status</th></tr></thead><tbody>{rows}</tbody></table></div>"
     ))
 }

@@ -154,7 +154,7 @@ pub(crate) async fn get_ticket(
     let csrf = session.csrf(&state);
     let body = format!(
         "<p><a href=\"/wallet/organizer/events/{}\">← {}</a></p><h1>Ticket {}</h1>{}<h2>Status log</h2>{}\
-         <div class=\"table-wrap\"><table><caption>Every change, oldest first; times in the event's time zone</caption>\
+         <div class=\"table-wrap\" role=\"region\" tabindex=\"0\" aria-label=\"Status log\"><table><caption>Every change, oldest first; times in the event's time zone</caption>\
          <thead><tr><th scope=\"col\" class=\"n\">Entry</th><th scope=\"col\">When</th><th scope=\"col\">Status</th>\
          <th scope=\"col\">Change</th><th scope=\"col\">By</th><th scope=\"col\">Details</th></tr></thead><tbody>{entries}</tbody></table></div>",
         ticket.event_pk,
