@@ -32,8 +32,12 @@ async fn try_sign_in(browser: &PageClient, login: &str, key: &str) -> (StatusCod
 /// The counters of event `event_id` on the events page, in the page's order, and the link
 /// to its page.
 fn counters_of(page: &str, event_id: &str) -> (Vec<i64>, String) {
-    let row = page.split("<tr>").find(|row| row.contains(&format!("{event_id} · ")) && row.contains("<td class=\"n\">")).expect("the event's row");
-    let numbers = row.split("<td class=\"n\">").skip(1).map(|cell| cell.split('<').next().unwrap().parse().unwrap()).collect();
+    let row = page
+        .split("<tr>")
+        .find(|row| row.contains(&format!("{event_id} · ")) && row.contains("<td class=\"n\">"))
+        .expect("the event's row");
+    let numbers =
+        row.split("<td class=\"n\">").skip(1).map(|cell| cell.split('<').next().unwrap().parse().unwrap()).collect();
     let link = row.split("href=\"").nth(1).unwrap().split('"').next().unwrap().to_owned();
     (numbers, link)
 }
@@ -50,11 +54,20 @@ fn rules_form(page: &str, changes: &[(&str, &str)]) -> Vec<(String, String)> {
     let form = page.split("/rules\">").nth(1).expect("the rules form").split("</form>").next().unwrap();
     let mut fields: Vec<(String, String)> = Vec::new();
     for tag in form.split('<').filter(|t| t.starts_with("input") || t.starts_with("select")) {
-        let attr = |name: &str| tag.split(&format!(" {name}=\"")).nth(1).map(|v| v.split('"').next().unwrap().to_owned());
+        let attr =
+            |name: &str| tag.split(&format!(" {name}=\"")).nth(1).map(|v| v.split('"').next().unwrap().to_owned());
         let Some(name) = attr("name") else { continue };
         let value = if tag.starts_with("select") {
             let options = form.split(&format!("name=\"{name}\"")).nth(1).unwrap().split("</select>").next().unwrap();
-            options.split("<option value=\"").skip(1).find(|o| o.contains(" selected")).unwrap_or("OPTIONAL\"").split('"').next().unwrap().to_owned()
+            options
+                .split("<option value=\"")
+                .skip(1)
+                .find(|o| o.contains(" selected"))
+                .unwrap_or("OPTIONAL\"")
+                .split('"')
+                .next()
+                .unwrap()
+                .to_owned()
         } else {
             attr("value").unwrap_or_default()
         };

@@ -23,11 +23,33 @@ fn label_of(field: &str) -> String {
     .to_owned()
 }
 
-fn limits_page(state: &WalletState, session: &OrganizerSession, values: (&str, &str), errors: &FieldErrors, notice: Option<&str>) -> String {
+fn limits_page(
+    state: &WalletState,
+    session: &OrganizerSession,
+    values: (&str, &str),
+    errors: &FieldErrors,
+    notice: Option<&str>,
+) -> String {
     let csrf = session.csrf(state);
     let fields = [
-        input("maxActiveDevices", &label_of("maxActiveDevices"), "number", values.0, Some("1 to 10: how many devices one spectator may be signed in on at the same time."), errors, "min=\"1\" max=\"10\" required"),
-        input("maxDevicesEver", &label_of("maxDevicesEver"), "number", values.1, Some("1 to 50, at least the number above: how many different devices one spectator may ever use."), errors, "min=\"1\" max=\"50\" required"),
+        input(
+            "maxActiveDevices",
+            &label_of("maxActiveDevices"),
+            "number",
+            values.0,
+            Some("1 to 10: how many devices one spectator may be signed in on at the same time."),
+            errors,
+            "min=\"1\" max=\"10\" required",
+        ),
+        input(
+            "maxDevicesEver",
+            &label_of("maxDevicesEver"),
+            "number",
+            values.1,
+            Some("1 to 50, at least the number above: how many different devices one spectator may ever use."),
+            errors,
+            "min=\"1\" max=\"50\" required",
+        ),
     ]
     .concat();
     let notice = notice.map_or_else(String::new, |n| format!("<div class=\"notice\" role=\"status\">{n}</div>"));
@@ -77,7 +99,8 @@ pub(crate) async fn post_limits(
             None
         }
     };
-    let (active, ever) = (number("maxActiveDevices", &sent.max_active_devices), number("maxDevicesEver", &sent.max_devices_ever));
+    let (active, ever) =
+        (number("maxActiveDevices", &sent.max_active_devices), number("maxDevicesEver", &sent.max_devices_ever));
     if let (Some(active), Some(ever)) = (active, ever) {
         match set_device_limits(&state, session.organizer_id, active, ever).await {
             Ok(()) => return Ok(Redirect::to("/wallet/organizer/device-limits?saved=1").into_response()),

@@ -184,12 +184,13 @@ pub(crate) async fn get_find_ticket(
 ) -> Result<Response, OrgPageError> {
     let event = own_event(&state, &session, &event).await?;
     let wanted = query.ticket_id.trim();
-    let found: Option<i64> = sql("SELECT id FROM wallet_tickets WHERE event_pk = $1 AND organizer_id = $2 AND ticket_id = $3")
-        .bind(event.id)
-        .bind(session.organizer_id)
-        .bind(wanted)
-        .scalar_optional(&mut state.db.reader().await?)
-        .await?;
+    let found: Option<i64> =
+        sql("SELECT id FROM wallet_tickets WHERE event_pk = $1 AND organizer_id = $2 AND ticket_id = $3")
+            .bind(event.id)
+            .bind(session.organizer_id)
+            .bind(wanted)
+            .scalar_optional(&mut state.db.reader().await?)
+            .await?;
     if let Some(pk) = found {
         return Ok(Redirect::to(&format!("/wallet/organizer/tickets/{pk}")).into_response());
     }

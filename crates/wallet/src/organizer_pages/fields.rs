@@ -30,7 +30,12 @@ impl FieldErrors {
             .0
             .iter()
             .map(|(field, message)| {
-                format!("<li><a href=\"#f-{}\">{}: {}</a></li>", escape(field), escape(&label_of(field)), escape(message))
+                format!(
+                    "<li><a href=\"#f-{}\">{}: {}</a></li>",
+                    escape(field),
+                    escape(&label_of(field)),
+                    escape(message)
+                )
             })
             .collect();
         format!(

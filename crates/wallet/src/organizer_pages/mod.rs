@@ -66,12 +66,7 @@ pub(crate) fn frame(title: &str, signed_in: Option<(&OrganizerSession, &str)>, b
             "<nav aria-label=\"Back office\"><ul><li><a href=\"/wallet/organizer/\">Events</a></li>\
              <li><a href=\"/wallet/organizer/device-limits\">Device limits</a></li>\
              <li>{}</li></ul></nav>",
-            crate::pages::html::form(
-                "/wallet/organizer/sign-out",
-                csrf,
-                "",
-                &format!("Sign out {}", session.login)
-            )
+            crate::pages::html::form("/wallet/organizer/sign-out", csrf, "", &format!("Sign out {}", session.login))
         ),
         None => String::new(),
     };

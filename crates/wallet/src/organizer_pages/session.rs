@@ -103,7 +103,8 @@ impl FromRequestParts<WalletState> for OrganizerSession {
         let to_sign_in = || Redirect::to("/wallet/organizer/sign-in").into_response();
         let Some(token) = crate::pages::cookie(&parts.headers, SESSION_COOKIE) else { return Err(to_sign_in()) };
         let now = crate::millis(chrono::Utc::now());
-        let found = Self::from_token(state, &token, now).await.map_err(|err| OrgPageError::from(err).into_response())?;
+        let found =
+            Self::from_token(state, &token, now).await.map_err(|err| OrgPageError::from(err).into_response())?;
         let session = found.ok_or_else(to_sign_in)?;
         session.touch(state, now).await.map_err(|err| OrgPageError::from(err).into_response())?;
         Ok(session)

@@ -50,17 +50,16 @@ struct LogRow {
 
 /// The ticket, when it is the organizer's.
 async fn own_ticket(state: &WalletState, organizer: i64, pk: i64) -> Result<TicketRow, OrgPageError> {
-    let found: Option<TicketRow> = sql(
-        "SELECT t.id, t.ticket_id, t.status, t.event_pk, e.name AS event_name, e.start_time, e.body AS event_body,
+    let found: Option<TicketRow> =
+        sql("SELECT t.id, t.ticket_id, t.status, t.event_pk, e.name AS event_name, e.start_time, e.body AS event_body,
             s.email AS owner, t.holder, t.forward_transfers, t.backward_transfers, t.injected_at, t.downloaded_at,
             t.assigned_at, t.activated_at, t.controlled_at, t.deleted_at, t.last_hash
          FROM wallet_tickets t JOIN wallet_events e ON e.id = t.event_pk JOIN wallet_spectators s ON s.id = t.owner_id
-         WHERE t.id = $1 AND t.organizer_id = $2",
-    )
-    .bind(pk)
-    .bind(organizer)
-    .fetch_optional(&mut state.db.reader().await?)
-    .await?;
+         WHERE t.id = $1 AND t.organizer_id = $2")
+        .bind(pk)
+        .bind(organizer)
+        .fetch_optional(&mut state.db.reader().await?)
+        .await?;
     found.ok_or_else(OrgPageError::not_found)
 }
 
@@ -117,8 +116,10 @@ fn facts(ticket: &TicketRow, zone: EventZone) -> String {
         ("Controlled", when(ticket.controlled_at)),
         ("Deleted", when(ticket.deleted_at)),
     ];
-    let rows: String =
-        rows.iter().map(|(label, value)| format!("<tr><th scope=\"row\">{label}</th><td>{}</td></tr>", escape(value))).collect();
+    let rows: String = rows
+        .iter()
+        .map(|(label, value)| format!("<tr><th scope=\"row\">{label}</th><td>{}</td></tr>", escape(value)))
+        .collect();
     format!("<table><caption>The ticket now</caption><tbody>{rows}</tbody></table>")
 }
 
@@ -128,13 +129,12 @@ pub(crate) async fn get_ticket(
     Path(ticket): Path<String>,
 ) -> Result<Html<String>, OrgPageError> {
     let ticket = own_ticket(&state, session.organizer_id, row_id(&ticket)?).await?;
-    let log: Vec<LogRow> = sql(
-        "SELECT position, at, status, action, actor, detail, prev_hash, hash FROM wallet_ticket_log
-         WHERE ticket_pk = $1 ORDER BY position",
-    )
-    .bind(ticket.id)
-    .fetch_all(&mut state.db.reader().await?)
-    .await?;
+    let log: Vec<LogRow> =
+        sql("SELECT position, at, status, action, actor, detail, prev_hash, hash FROM wallet_ticket_log
+         WHERE ticket_pk = $1 ORDER BY position")
+        .bind(ticket.id)
+        .fetch_all(&mut state.db.reader().await?)
+        .await?;
     let zone = zone(&ticket.event_body, &ticket.start_time);
     let entries: String = log
         .iter()

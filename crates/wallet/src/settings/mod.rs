@@ -318,4 +318,3 @@ pub(crate) async fn get_event_settings(
     let settings = load_settings(&mut state.db.reader().await?, pk).await?;
     Ok(Json(settings_json(&settings, None)))
 }
-
