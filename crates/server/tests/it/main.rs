@@ -63,6 +63,7 @@ mod wallet_offline_code;
 mod wallet_organizer_api;
 mod wallet_organizer_browser;
 mod wallet_organizer_pages;
+mod wallet_organizer_sign_in;
 mod wallet_page_headers;
 mod wallet_pages;
 mod wallet_privileges;
