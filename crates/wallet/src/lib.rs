@@ -19,6 +19,7 @@ mod inject;
 mod lifecycle;
 mod log_rows;
 pub mod openapi;
+mod organizer_pages;
 pub mod organizers;
 mod pages;
 mod privileges;
@@ -94,6 +95,7 @@ pub fn router(state: WalletState) -> Router {
         .route("/api/gate/public-key", get(gate::get_public_key))
         .merge(spectator_routes())
         .merge(pages::routes())
+        .merge(organizer_pages::routes())
         .layer(DefaultBodyLimit::max(tixbridge_web::MAX_BODY_BYTES))
         .with_state(state)
 }

@@ -16,13 +16,13 @@ use crate::support::pages::link_token;
 use crate::support::*;
 
 /// axe-core as `npm ci` installs it (see `.ci/run`).
-fn axe_source() -> Option<String> {
+pub(crate) fn axe_source() -> Option<String> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/axe/node_modules/axe-core/axe.min.js");
     std::fs::read_to_string(path).ok()
 }
 
 /// Runs axe-core on the page the browser shows; answers its serious and critical violations.
-async fn serious_violations(browser: &Browser, axe: &str) -> Vec<Value> {
+pub(crate) async fn serious_violations(browser: &Browser, axe: &str) -> Vec<Value> {
     let loaded =
         browser.run("if (!window.axe) { (0, eval)(arguments[0]); } return typeof window.axe;", json!([axe])).await;
     assert_eq!(loaded, "object", "axe-core loaded in the page");

@@ -1,6 +1,9 @@
 //! Per-event rules (transfers, holder fields, activation, code period) and per-organizer
-//! device limits, with the organizer endpoints that set them. An event without settings
-//! uses [`EventSettings::default`].
+//! device limits (`device_limits.rs`), with the organizer endpoints that set them. An event
+//! without settings uses [`EventSettings::default`].
+
+mod device_limits;
+pub(crate) use device_limits::*;
 
 use axum::Json;
 use axum::extract::State;
@@ -103,7 +106,7 @@ pub(crate) struct SettingsBody {
     code_period_seconds: Option<i64>,
 }
 
-fn check_range(field: &'static str, value: Option<i64>, min: i64, max: i64) -> Result<(), WalletError> {
+pub(crate) fn check_range(field: &'static str, value: Option<i64>, min: i64, max: i64) -> Result<(), WalletError> {
     match value {
         Some(v) if !(min..=max).contains(&v) => {
             Err(WalletError::invalid(field, format!("must be from {min} to {max}")))
@@ -246,11 +249,26 @@ pub(crate) async fn put_event_settings(
     Path(event_id): Path<String>,
     JsonBody(body): JsonBody<Value>,
 ) -> Result<Json<Value>, ApiError> {
+    let pk = event_pk(&state, organizer, &event_id).await?;
+    let (s, generated) = replace_event_settings(&state, organizer, pk, &event_id, body).await?;
+    Ok(Json(settings_json(&s, generated.as_deref())))
+}
+
+/// Replaces the rules of event `pk` (the organizer's own `event_id`) with `body`, in the API's
+/// words (absent = default): checked whole first, then written with its audit record in one
+/// transaction, so a refusal writes nothing. The organizer pages call it too. Answers the new
+/// rules and the manual code when one was generated (shown once).
+pub(crate) async fn replace_event_settings(
+    state: &WalletState,
+    organizer: i64,
+    pk: i64,
+    event_id: &str,
+    body: Value,
+) -> Result<(EventSettings, Option<String>), ApiError> {
     // The audit names the fields the request set, never their values (a manual code among them).
     let fields: Vec<String> = body.as_object().map(|o| o.keys().cloned().collect()).unwrap_or_default();
     let body: SettingsBody =
         serde_json::from_value(body).map_err(|err| ApiError::bad_request("body", err.to_string()))?;
-    let pk = event_pk(&state, organizer, &event_id).await?;
     let current = load_settings(&mut state.db.reader().await?, pk).await?.manual_code_hash;
     let (s, generated) = body.validate(&state.key, pk, current)?;
     let object = format!("event {event_id}");
@@ -277,7 +295,7 @@ pub(crate) async fn put_event_settings(
     .await?;
     crate::changes_audit::record(&mut tx, organizer, "event_settings.replace", &object, &fields).await?;
     tx.commit().await?;
-    Ok(Json(settings_json(&s, generated.as_deref())))
+    Ok((s, generated))
 }
 
 #[utoipa::path(
@@ -299,70 +317,4 @@ pub(crate) async fn get_event_settings(
     let pk = event_pk(&state, organizer, &event_id).await?;
     let settings = load_settings(&mut state.db.reader().await?, pk).await?;
     Ok(Json(settings_json(&settings, None)))
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub(crate) struct DeviceLimits {
-    max_active_devices: i64,
-    max_devices_ever: i64,
-}
-
-/// `PUT /api/organizer/device-limits`: how many devices each spectator may use.
-#[utoipa::path(
-    put,
-    path = "/api/organizer/device-limits",
-    summary = "Set the spectators' device limits (active 1-10, ever used 1-50)",
-    request_body = crate::openapi::spectator::DeviceLimits,
-    responses(
-        (status = 200, description = "done", body = serde_json::Value),
-        crate::openapi::Refusals
-    ),
-    security(("basic" = []), ("apiKey" = []))
-)]
-pub(crate) async fn put_device_limits(
-    State(state): State<WalletState>,
-    Organizer(organizer): Organizer,
-    JsonBody(body): JsonBody<Value>,
-) -> Result<Json<Value>, ApiError> {
-    let limits: DeviceLimits =
-        serde_json::from_value(body).map_err(|err| ApiError::bad_request("body", err.to_string()))?;
-    check_range("maxActiveDevices", Some(limits.max_active_devices), 1, 10)?;
-    check_range("maxDevicesEver", Some(limits.max_devices_ever), 1, 50)?;
-    if limits.max_devices_ever < limits.max_active_devices {
-        return Err(WalletError::invalid("maxDevicesEver", "must be at least maxActiveDevices").into());
-    }
-    let fields = ["maxActiveDevices".to_owned(), "maxDevicesEver".to_owned()];
-    let mut tx = state.db.begin_write().await?;
-    sql("UPDATE wallet_organizers SET max_active_devices = $1, max_devices_ever = $2 WHERE id = $3")
-        .bind(limits.max_active_devices)
-        .bind(limits.max_devices_ever)
-        .bind(organizer)
-        .execute(&mut tx)
-        .await?;
-    crate::changes_audit::record(&mut tx, organizer, "device_limits.update", "device limits", &fields).await?;
-    tx.commit().await?;
-    Ok(Json(json!({ "maxActiveDevices": limits.max_active_devices, "maxDevicesEver": limits.max_devices_ever })))
-}
-
-#[utoipa::path(
-    get,
-    path = "/api/organizer/device-limits",
-    summary = "The spectators' device limits",
-    responses(
-        (status = 200, description = "done", body = serde_json::Value),
-        crate::openapi::Refusals
-    ),
-    security(("basic" = []), ("apiKey" = []))
-)]
-pub(crate) async fn get_device_limits(
-    State(state): State<WalletState>,
-    Organizer(organizer): Organizer,
-) -> Result<Json<Value>, ApiError> {
-    let (active, ever): (i64, i64) =
-        sql("SELECT max_active_devices, max_devices_ever FROM wallet_organizers WHERE id = $1")
-            .bind(organizer)
-            .fetch_one(&mut state.db.reader().await?)
-            .await?;
-    Ok(Json(json!({ "maxActiveDevices": active, "maxDevicesEver": ever })))
 }
