@@ -4,7 +4,8 @@
 //! POST that prints the tickets; the screen then shows which exported tickets the wallet holds,
 //! from what feedback brought back. A role without the export right gets no button and a 403;
 //! another organization's performance is a 404; a code the catalog lacks is refused next to
-//! its field and exports nothing.
+//! its field and exports nothing. In headless Chromium, the download button saves the
+//! workbook (screenshots under `target/console-screenshots/<database>/away-*.png`).
 
 use std::io::Cursor;
 
@@ -16,6 +17,7 @@ use serde_json::json;
 use crate::common::TestApp;
 use crate::console_access::{Browser, csrf_of, signed_in};
 use crate::interface_away_fans::{fill_in, inject_spreadsheet};
+use crate::support::chrome::{Chrome, browser_missing, target_dir};
 
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 const HEADER: [&str; 8] = ["block", "row", "seat", "barcode", "ticketId", "firstName", "lastName", "email"];
@@ -187,5 +189,54 @@ on_both_databases! {
         for id in away {
             assert_eq!(status_of(&app, id).await, "NOT_PRINTED", "nobody exported anything");
         }
+    }
+
+    async fn in_a_browser_an_operator_chooses_a_performance_and_its_download_button_saves_the_workbook(app: TestApp) {
+        if let Some(message) = browser_missing() {
+            eprintln!("{message}");
+            return;
+        }
+        let seeded = app.seed_match("FCA", 0).await;
+        let away = app.issue_tickets("FCA", seeded.contact_id, 2, "AWAYMOB").await;
+        let (status, _) = app.post_json("/api/boxoffice/organizations/FCA/operators", "",
+            &json!({ "email": "olga@fca.example.org", "role": "operator", "password": "correct horse battery staple" })).await;
+        assert_eq!(status, StatusCode::CREATED);
+        let database = if app.database_url.starts_with("postgres") { "postgres" } else { "sqlite" };
+        let shots = target_dir().join("console-screenshots").join(database);
+        let downloads = app.dir.path().join("downloads");
+        std::fs::create_dir_all(&downloads).unwrap();
+        let chrome = Chrome::start(&app.dir.path().join("chrome-profile"), "1280,900").await;
+        chrome.devtools("Page.setDownloadBehavior", json!({ "behavior": "allow", "downloadPath": downloads.display().to_string() })).await;
+
+        chrome.open(&app.url("/console/away")).await;
+        chrome.fill("#organization", "FCA").await;
+        chrome.fill("#email", "olga@fca.example.org").await;
+        chrome.fill("#password", "correct horse battery staple").await;
+        chrome.click("#sign-in").await;
+        chrome.wait_text("h1", 10, |t| t == "Away fans").await;
+        chrome.fill("#product", "FINAL").await;
+        chrome.fill("#performance", "P1").await;
+        chrome.click("#choose").await;
+        assert_eq!(chrome.wait_text("#count-exported", 10, |_| true).await, "0");
+        chrome.screenshot(&shots.join("away-chosen.png")).await;
+
+        chrome.click("#export-xlsx").await;
+        let saved = downloads.join("away-FINAL-P1.xlsx");
+        for _ in 0..200 {
+            if std::fs::metadata(&saved).is_ok_and(|m| m.len() > 0) {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        let rows = xlsx_rows(&std::fs::read(&saved).expect("the browser saved the workbook"));
+        assert_eq!(rows.len(), 3, "a header and the two away tickets: {rows:?}");
+        for id in &away {
+            assert_eq!(status_of(&app, *id).await, "PRINTED", "the download printed it");
+        }
+        chrome.open(&app.url(PAGE)).await;
+        assert_eq!(chrome.text("#count-exported").await, "2");
+        assert_eq!(chrome.text("#count-unseen").await, "2", "feedback has brought nothing back yet");
+        chrome.screenshot(&shots.join("away-exported.png")).await;
+        chrome.quit().await;
     }
 }

@@ -16,6 +16,7 @@ mod boxoffice_seats;
 mod cli;
 mod configuration;
 mod console_access;
+mod console_accessibility;
 mod console_away;
 mod console_browser;
 mod console_runs;
