@@ -8,7 +8,7 @@
 
 use std::path::{Path, PathBuf};
 
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::common::TestApp;
 use crate::support::axe::{axe_source, serious_violations};

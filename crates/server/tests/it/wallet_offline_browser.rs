@@ -104,7 +104,7 @@ on_both_databases! {
         browser.set_offline(true).await;
         cable.unplug();
         let reached = browser
-            .run_async("fetch('/api/openapi.json', { cache: 'no-store' }).then(function () { done('reached'); }, function () { done('offline'); });")
+            .run_async("fetch('/api/openapi.json', { cache: 'no-store' }).then(function () { done('reached'); }, function () { done('offline'); });", json!([]))
             .await;
         assert_eq!(reached, "offline", "the server is out of reach");
 
