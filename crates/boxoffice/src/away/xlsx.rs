@@ -74,7 +74,7 @@ pub(crate) async fn post_away_export_xlsx(
     Query(filter): Query<AwayFilter>,
 ) -> Result<impl IntoResponse, ApiError> {
     let exported = run_export(&state, &access, &org, &product, &performance, filter).await?;
-    let bytes = workbook(&exported.lines)
-        .map_err(|err| ApiError::internal(format!("writing the away workbook: {err}")))?;
+    let bytes =
+        workbook(&exported.lines).map_err(|err| ApiError::internal(format!("writing the away workbook: {err}")))?;
     Ok(attachment(XLSX, &format!("away-{product}-{performance}.xlsx"), bytes))
 }

@@ -88,7 +88,8 @@ pub async fn export(State(console): State<Console>, posted: Posted) -> Response 
         }
     };
     if !choice.chosen() {
-        let problem = Problem { message: "choose a product and a performance".into(), field: Some("performance".into()) };
+        let problem =
+            Problem { message: "choose a product and a performance".into(), field: Some("performance".into()) };
         return page(&console, &operator, StatusCode::UNPROCESSABLE_ENTITY, choice, Some(problem)).await;
     }
     let path = org_path(

@@ -44,8 +44,10 @@ async fn download(app: &TestApp, browser: &Browser, csrf: &str, format: &str, se
     ];
     let response =
         app.client.post(app.url("/console/away/export")).header(COOKIE, cookies).form(&form).send().await.unwrap();
-    let header = |name| response.headers().get(name).map(|v: &reqwest::header::HeaderValue| v.to_str().unwrap().to_owned());
-    let (kind, disposition) = (header(CONTENT_TYPE).unwrap_or_default(), header(CONTENT_DISPOSITION).unwrap_or_default());
+    let header =
+        |name| response.headers().get(name).map(|v: &reqwest::header::HeaderValue| v.to_str().unwrap().to_owned());
+    let (kind, disposition) =
+        (header(CONTENT_TYPE).unwrap_or_default(), header(CONTENT_DISPOSITION).unwrap_or_default());
     Download { status: response.status(), kind, disposition, bytes: response.bytes().await.unwrap().to_vec() }
 }
 
@@ -64,7 +66,8 @@ fn csv_rows(bytes: &[u8]) -> Vec<Vec<String>> {
 
 /// The number the away screen shows in the count `id`.
 fn count(html: &str, id: &str) -> u64 {
-    let start = html.find(&format!("id=\"{id}\">")).unwrap_or_else(|| panic!("no {id} on the page: {html}")) + id.len() + 6;
+    let start =
+        html.find(&format!("id=\"{id}\">")).unwrap_or_else(|| panic!("no {id} on the page: {html}")) + id.len() + 6;
     html[start..].split('<').next().unwrap().trim().parse().unwrap()
 }
 
