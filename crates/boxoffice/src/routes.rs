@@ -55,6 +55,10 @@ pub fn router(state: BoxOfficeState, guard: Guard) -> Router {
             post(import::import_tickets_csv).layer(DefaultBodyLimit::max(import::MAX_IMPORT_BYTES)),
         )
         .route(&format!("{org}/performances/{{product}}/{{performance}}/away-export"), post(away::post_away_export))
+        .route(
+            &format!("{org}/performances/{{product}}/{{performance}}/away-export.xlsx"),
+            post(away::xlsx::post_away_export_xlsx),
+        )
         .route_layer(from_fn_with_state(guard, access::guard::guard))
         .layer(DefaultBodyLimit::max(tixbridge_web::MAX_BODY_BYTES))
         .with_state(state)

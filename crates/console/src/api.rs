@@ -44,6 +44,14 @@ pub struct As {
 impl Console {
     /// Calls `method path` of the API with `body` (JSON) as `who`.
     pub async fn call(&self, who: &As, method: Method, path: &str, body: Option<Value>) -> Reply {
+        let raw = self.call_raw(who, method, path, body).await;
+        let body = serde_json::from_slice(&raw.bytes).unwrap_or(Value::Null);
+        let header = |name| raw.headers.get(name).and_then(|v: &HeaderValue| v.to_str().ok()).map(str::to_owned);
+        Reply { status: raw.status, body, location: header(LOCATION), set_cookie: header(SET_COOKIE) }
+    }
+
+    /// [`Console::call`] answering the bytes as sent (a file to download) with the headers.
+    pub async fn call_raw(&self, who: &As, method: Method, path: &str, body: Option<Value>) -> RawReply {
         let mut request = Request::builder().method(method).uri(path);
         if !who.cookie.is_empty() {
             request =
@@ -58,7 +66,7 @@ impl Console {
         };
         let mut request = match request.body(body) {
             Ok(request) => request,
-            Err(err) => return failed(format!("building the request: {err}")),
+            Err(err) => return RawReply::failed(format!("building the request: {err}")),
         };
         if let Some(client) = who.client {
             request.extensions_mut().insert(ConnectInfo(client));
@@ -68,14 +76,9 @@ impl Console {
             Err(never) => match never {},
         };
         let status = response.status();
-        let (location, set_cookie) = {
-            let headers = response.headers();
-            let header = |name| headers.get(name).and_then(|v: &HeaderValue| v.to_str().ok()).map(str::to_owned);
-            (header(LOCATION), header(SET_COOKIE))
-        };
+        let headers = response.headers().clone();
         let bytes = axum::body::to_bytes(response.into_body(), MAX_ANSWER_BYTES).await.unwrap_or_default();
-        let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-        Reply { status, body, location, set_cookie }
+        RawReply { status, headers, bytes }
     }
 
     pub async fn get(&self, who: &As, path: &str) -> Reply {
@@ -83,12 +86,27 @@ impl Console {
     }
 }
 
-fn failed(message: String) -> Reply {
-    Reply {
-        status: StatusCode::INTERNAL_SERVER_ERROR,
-        body: serde_json::json!({ "error": message }),
-        location: None,
-        set_cookie: None,
+/// An API answer as sent: status, headers and body bytes.
+#[derive(Debug, Clone)]
+pub struct RawReply {
+    pub status: StatusCode,
+    pub headers: axum::http::HeaderMap,
+    pub bytes: axum::body::Bytes,
+}
+
+impl RawReply {
+    fn failed(message: String) -> RawReply {
+        RawReply {
+            status: StatusCode::INTERNAL_SERVER_ERROR,
+            headers: Default::default(),
+            bytes: serde_json::json!({ "error": message }).to_string().into(),
+        }
+    }
+
+    /// The answer read as JSON (a refusal).
+    pub fn reply(&self) -> Reply {
+        let body = serde_json::from_slice(&self.bytes).unwrap_or(Value::Null);
+        Reply { status: self.status, body, location: None, set_cookie: None }
     }
 }
 

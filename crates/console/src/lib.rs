@@ -55,5 +55,7 @@ pub fn router(api: Router, secure_cookies: bool) -> Router {
         .route("/console/tickets", get(tickets::search))
         .route("/console/tickets/{id}", get(tickets::show))
         .route("/console/tickets/{id}/{operation}", post(tickets::operate))
+        .route("/console/away", get(away::show))
+        .route("/console/away/export", post(away::export))
         .with_state(console)
 }

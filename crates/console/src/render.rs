@@ -26,6 +26,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("template.html", include_str!("../templates/template.html")),
     ("tickets.html", include_str!("../templates/tickets.html")),
     ("ticket.html", include_str!("../templates/ticket.html")),
+    ("away.html", include_str!("../templates/away.html")),
 ];
 
 /// The compiled templates.

@@ -78,6 +78,7 @@ const RULES: &[(&str, &str, Need, Scope)] = {
         ("POST", "~/import/csv", Write, Org),
         // The away club's spreadsheet holds barcodes, and exporting prints: operators only.
         ("POST", "~/performances/{product}/{performance}/away-export", Write, Org),
+        ("POST", "~/performances/{product}/{performance}/away-export.xlsx", Write, Org),
         // The interface: configured by admins, run by operators, read by viewers.
         ("GET", "~/interface", Read, Org),
         ("POST", "~/interface", Administer, Org),

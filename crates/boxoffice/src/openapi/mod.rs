@@ -57,6 +57,7 @@ use crate::{
     scans::create_scan,
     import::import_tickets_csv,
     away::post_away_export,
+    away::xlsx::post_away_export_xlsx,
 )
 )]
 pub struct BoxOfficeApi;

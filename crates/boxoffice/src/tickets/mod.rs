@@ -44,7 +44,12 @@ pub(crate) async fn get_ticket(
 #[into_params(parameter_in = Query)]
 pub(crate) struct ListQuery {
     status: Option<String>,
+    /// the performance's code
     performance: Option<String>,
+    /// the product's code
+    product: Option<String>,
+    /// true: only the tickets an away export listed (docs/interface.md#away-fans)
+    away_exported: Option<bool>,
     /// the exact barcode
     barcode: Option<String>,
     /// the file (order) number
@@ -80,6 +85,8 @@ pub(crate) async fn list_tickets(
     let filter = TicketFilter {
         status,
         performance_code: query.performance.filter(|p| !p.is_empty()),
+        product_code: query.product.filter(|p| !p.is_empty()),
+        away_exported: query.away_exported.unwrap_or(false),
         barcode: query.barcode.map(|b| b.trim().to_owned()).filter(|b| !b.is_empty()),
         file_number: query.file_number.map(|f| f.trim().to_owned()).filter(|f| !f.is_empty()),
         tax_number: query.tax_number.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty()),

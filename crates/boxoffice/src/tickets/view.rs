@@ -207,6 +207,9 @@ pub async fn of_file(conn: &mut impl Conn, file_id: i64) -> Result<Vec<TicketVie
 pub struct TicketFilter {
     pub status: Option<TicketStatus>,
     pub performance_code: Option<String>,
+    pub product_code: Option<String>,
+    /// Only the tickets an away export listed: the console's away screen.
+    pub away_exported: bool,
     /// Search: the exact barcode, file number, tax number, or an e-mail of the buyer, the
     /// holder or the wallet's owner (the console's ticket search).
     pub barcode: Option<String>,
@@ -227,6 +230,12 @@ pub async fn list(db: &Db, organization_id: i64, filter: &TicketFilter) -> Resul
     }
     if let Some(code) = &filter.performance_code {
         select.push(" AND pf.code = ").push_bind(code.as_str());
+    }
+    if let Some(code) = &filter.product_code {
+        select.push(" AND p.code = ").push_bind(code.as_str());
+    }
+    if filter.away_exported {
+        select.push(" AND t.away_export_id IS NOT NULL");
     }
     if let Some(barcode) = &filter.barcode {
         select.push(" AND t.barcode = ").push_bind(barcode.as_str());

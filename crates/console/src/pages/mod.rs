@@ -1,5 +1,6 @@
 //! One module per screen of the console.
 
+pub mod away;
 pub mod dashboard;
 pub mod functions;
 pub mod interface;

@@ -112,7 +112,7 @@ pub async fn signed_in(app: &TestApp, org: &str, role: &str) -> Browser {
 
 /// Organization `org` with an interface, an injection function that has run once, a template
 /// and tickets: `(function id, run id, template id, first ticket id)`.
-async fn organization_with_everything(app: &TestApp, org: &str) -> (i64, i64, i64, i64) {
+pub async fn organization_with_everything(app: &TestApp, org: &str) -> (i64, i64, i64, i64) {
     let seeded = app.seed_match(org, 3).await;
     app.configure_interface(&seeded, None, json!({ "type": "TIXNGO_WITH_TEMPLATE" })).await;
     let function = app.function(org, "INJECTION", injection_settings()).await;
@@ -151,6 +151,7 @@ fn pages(function: i64, run: i64, template: i64, ticket: i64) -> Vec<String> {
         format!("/console/templates/{template}"),
         "/console/tickets?barcode=x".into(),
         format!("/console/tickets/{ticket}"),
+        "/console/away?product=FINAL&performance=P1".into(),
     ]
 }
 
@@ -168,6 +169,7 @@ fn forms(function: i64, template: i64, ticket: i64) -> Vec<String> {
         format!("/console/tickets/{ticket}/cancel"),
         format!("/console/tickets/{ticket}/reprint"),
         format!("/console/tickets/{ticket}/control"),
+        "/console/away/export".into(),
     ]
 }
 

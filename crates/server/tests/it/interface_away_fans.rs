@@ -23,7 +23,7 @@ async fn export(app: &TestApp, org: &str, query: &str) -> String {
 
 /// The away club fills the spreadsheet in: names and e-mails, and — for the rows `renumber`
 /// answers for — a ticket id of its own instead of the export's. `extra` rows are appended.
-fn fill_in(exported: &str, renumber: impl Fn(usize) -> Option<String>, extra: &[&str]) -> String {
+pub fn fill_in(exported: &str, renumber: impl Fn(usize) -> Option<String>, extra: &[&str]) -> String {
     let mut lines = exported.lines();
     let mut filled = vec![lines.next().unwrap().to_owned()];
     for (i, line) in lines.enumerate() {
@@ -40,7 +40,7 @@ fn fill_in(exported: &str, renumber: impl Fn(usize) -> Option<String>, extra: &[
 
 /// Sends the filled spreadsheet to the wallet's CSV injection, in the wallet event the
 /// injection uses for the performance, and waits for its job; returns the job.
-async fn inject_spreadsheet(app: &TestApp, seeded: &Seeded, performance_id: i64, sheet: String) -> Value {
+pub async fn inject_spreadsheet(app: &TestApp, seeded: &Seeded, performance_id: i64, sheet: String) -> Value {
     let path = format!(
         "/api/organizer/tickets/csv?eventId=P{performance_id}&eventName=Lions%20-%20Eagles\
          &eventStartTime=2099-06-14T21:00:00%2B02:00&eventExpirationDate=2099-06-14T23:00:00%2B02:00"

@@ -17,6 +17,8 @@ mod boxoffice_seats;
 mod cli;
 mod configuration;
 mod console_access;
+mod console_accessibility;
+mod console_away;
 mod console_browser;
 mod console_runs;
 mod contact_completion;

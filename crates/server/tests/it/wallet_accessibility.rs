@@ -8,42 +8,16 @@
 
 use std::path::{Path, PathBuf};
 
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::common::TestApp;
-use crate::support::browser::{Browser, browser_missing, screenshot_dir};
+use crate::support::axe::{axe_source, serious_violations};
+use crate::support::chrome::{Chrome, browser_missing, screenshot_dir};
 use crate::support::pages::link_token;
 use crate::support::*;
 
-/// axe-core as `npm ci` installs it (see `.ci/run`).
-pub(crate) fn axe_source() -> Option<String> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/axe/node_modules/axe-core/axe.min.js");
-    std::fs::read_to_string(path).ok()
-}
-
-/// Runs axe-core on the page the browser shows; answers its serious and critical violations.
-pub(crate) async fn serious_violations(browser: &Browser, axe: &str) -> Vec<Value> {
-    let loaded =
-        browser.run("if (!window.axe) { (0, eval)(arguments[0]); } return typeof window.axe;", json!([axe])).await;
-    assert_eq!(loaded, "object", "axe-core loaded in the page");
-    let script = "var done = arguments[arguments.length - 1];
-        axe.run(document, { resultTypes: ['violations'] }).then(function (r) {
-          done(r.violations.map(function (v) {
-            return { id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map(function (n) { return n.target.join(' '); }) };
-          }));
-        }).catch(function (e) { done([{ id: 'axe-error', impact: 'critical', help: String(e) }]); });";
-    let violations = browser.run_async(script, json!([])).await;
-    violations
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|v| matches!(v["impact"].as_str(), Some("serious" | "critical")))
-        .cloned()
-        .collect()
-}
-
 /// Audits the page the browser shows as `name`, keeping its screenshot.
-async fn audit(browser: &Browser, axe: &str, shots: &Path, name: &str, found: &mut Vec<String>) {
+async fn audit(browser: &Chrome, axe: &str, shots: &Path, name: &str, found: &mut Vec<String>) {
     browser.screenshot(&shots.join(format!("{name}.png"))).await;
     for violation in serious_violations(browser, axe).await {
         found.push(format!("{name}: {violation}"));
@@ -81,7 +55,7 @@ on_both_databases! {
             let (id, _) = ada.fetch(&app, &given).await;
             assert_eq!(ada.offer(&app, id, "carol@example.org").await.0, reqwest::StatusCode::OK);
 
-            let browser = Browser::start(&profile(&app, lang)).await;
+            let browser = Chrome::phone(&profile(&app, lang)).await;
             browser.open(&app.url(&format!("/wallet/?lang={lang}"))).await;
             let html_lang = browser.run("return document.documentElement.lang;", json!([])).await;
             assert_eq!(html_lang, lang);
@@ -90,7 +64,7 @@ on_both_databases! {
             audit(&browser, &axe, &shots, &format!("wallet-{lang}-link"), &mut found).await;
             browser.click("#sign-in").await;
             assert!(browser.wait_for("form[action$='/accept']").await, "the list shows the offer to the fan");
-            assert!(!browser.find_all("form[action$='/cancel']").await.is_empty(), "the list shows the fan's own offer");
+            assert!(!browser.all("form[action$='/cancel']").await.is_empty(), "the list shows the fan's own offer");
             audit(&browser, &axe, &shots, &format!("wallet-{lang}-list"), &mut found).await;
 
             let id = ada.id_of(&app, &active).await;
@@ -106,11 +80,11 @@ on_both_databases! {
 
             let id = ada.id_of(&app, &held).await;
             browser.open(&app.url(&format!("/wallet/tickets/{id}"))).await;
-            assert!(!browser.find_all("#transfer-email").await.is_empty(), "the transfer form");
+            assert!(!browser.all("#transfer-email").await.is_empty(), "the transfer form");
             audit(&browser, &axe, &shots, &format!("wallet-{lang}-holder-and-transfer"), &mut found).await;
-            browser.type_into("#holder-firstName", "Ada").await;
-            browser.type_into("#holder-lastName", "Lovelace").await;
-            browser.type_into("#holder-birthDate", "10/12/1815").await;
+            browser.fill("#holder-firstName", "Ada").await;
+            browser.fill("#holder-lastName", "Lovelace").await;
+            browser.fill("#holder-birthDate", "10/12/1815").await;
             browser.click("form[action$='/holder'] button[type=submit]").await;
             assert!(browser.wait_for("#holder-birthDate[aria-invalid=true]").await, "the refused field is marked");
             audit(&browser, &axe, &shots, &format!("wallet-{lang}-holder-refused"), &mut found).await;

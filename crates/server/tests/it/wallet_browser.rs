@@ -14,7 +14,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 use tixbridge_store::{Db, sql};
 
-use crate::support::browser::{Browser, browser_missing};
+use crate::support::chrome::{Chrome, browser_missing};
 
 fn tools_missing() -> Option<String> {
     let zbar = Command::new("zbarimg").arg("--version").output().is_ok_and(|o| o.status.success());
@@ -26,14 +26,14 @@ fn tools_missing() -> Option<String> {
 /// Opens the sign-in link `url` in headless Chromium (driven over WebDriver), presses its
 /// button as the fan does, and returns the text of the QR code on the screenshot.
 async fn screenshot_qr(url: &str, dir: &Path, name: &str) -> String {
-    let browser = Browser::start(&dir.join(format!("{name}-profile"))).await;
+    let browser = Chrome::phone(&dir.join(format!("{name}-profile"))).await;
     browser.open(url).await;
     // the click returns once the signed-in page has loaded; its QR code is drawn in it
     browser.click("#sign-in").await;
     let shot = dir.join(format!("{name}.png"));
     let mut found = false;
     for _ in 0..50 {
-        if !browser.find_all("#qr svg").await.is_empty() {
+        if !browser.all("#qr svg").await.is_empty() {
             browser.screenshot(&shot).await;
             found = true;
             break;

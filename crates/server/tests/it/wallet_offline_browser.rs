@@ -13,7 +13,8 @@ use serde_json::{Value, json};
 use tixbridge_store::sql;
 
 use crate::common::TestApp;
-use crate::support::offline_browser::{Browser, Cable, browser_tools_missing, shots_dir};
+use crate::support::cable::Cable;
+use crate::support::chrome::{Chrome, browser_tools_missing, shots_dir};
 use crate::support::*;
 
 /// A short period, so that three of them pass quickly.
@@ -24,7 +25,7 @@ fn step_of(code: &str) -> i64 {
 }
 
 /// The code on a screenshot of the page, taken again while the page is between two loads.
-async fn code_on_screen(browser: &Browser, path: &std::path::Path) -> String {
+async fn code_on_screen(browser: &Chrome, path: &std::path::Path) -> String {
     for _ in 0..20 {
         let code = browser.screenshot_qr(path).await;
         if code.starts_with("TB2:") {
@@ -77,19 +78,19 @@ on_both_databases! {
 
         let cable = Cable::start(app.app.addr).await;
         let profile = tempfile::tempdir().unwrap();
-        let browser = Browser::start(profile.path()).await;
-        browser.goto(&cable.url(&format!("/wallet/sign-in?token={}&ticket={id}", link_token))).await;
+        let browser = Chrome::phone(profile.path()).await;
+        browser.open(&cable.url(&format!("/wallet/sign-in?token={}&ticket={id}", link_token))).await;
         browser.click("#sign-in").await;
-        assert!(browser.wait_for("return !!document.querySelector('#qr svg')", 10).await, "the activated ticket shows a code");
+        assert!(browser.wait_until("return !!document.querySelector('#qr svg')", 10).await, "the activated ticket shows a code");
         // the service worker controls the page and keeps the ticket page and the list
-        assert!(browser.wait_for("return !!(navigator.serviceWorker && navigator.serviceWorker.controller)", 20).await, "a service worker");
+        assert!(browser.wait_until("return !!(navigator.serviceWorker && navigator.serviceWorker.controller)", 20).await, "a service worker");
         let kept = format!(
             "Promise.all(['/wallet/', '/wallet/tickets/{id}'].map(function (p) {{ return caches.match(p); }}))\
              .then(function (hits) {{ done(hits.every(function (h) {{ return !!h; }})); }}, function () {{ done(false); }});"
         );
         let mut cached = false;
         for _ in 0..50 {
-            cached = browser.run_async(&kept).await == Value::Bool(true);
+            cached = browser.run_async(&kept, json!([])).await == Value::Bool(true);
             if cached {
                 break;
             }
@@ -103,27 +104,27 @@ on_both_databases! {
         browser.set_offline(true).await;
         cable.unplug();
         let reached = browser
-            .run_async("fetch('/api/openapi.json', { cache: 'no-store' }).then(function () { done('reached'); }, function () { done('offline'); });")
+            .run_async("fetch('/api/openapi.json', { cache: 'no-store' }).then(function () { done('reached'); }, function () { done('offline'); });", json!([]))
             .await;
         assert_eq!(reached, "offline", "the server is out of reach");
 
         // the list and the ticket page open from the cache
-        browser.goto(&cable.url("/wallet/")).await;
-        let list = browser.run("return document.body.innerText").await;
+        browser.open(&cable.url("/wallet/")).await;
+        let list = browser.run("return document.body.innerText", json!([])).await;
         assert!(list.as_str().unwrap().contains("T1"), "the ticket list offline: {list}");
-        browser.goto(&cable.url(&format!("/wallet/tickets/{id}"))).await;
-        assert!(browser.wait_for("return !!document.querySelector('#qr svg')", 10).await, "the ticket page offline");
+        browser.open(&cable.url(&format!("/wallet/tickets/{id}"))).await;
+        assert!(browser.wait_until("return !!document.querySelector('#qr svg')", 10).await, "the ticket page offline");
         let opened_at = now_step();
 
         tokio::time::sleep(Duration::from_secs(3 * PERIOD)).await;
         let step = now_step();
         let current = format!("return document.getElementById('qr').getAttribute('data-step') === '{step}'");
-        assert!(browser.wait_for(&current, PERIOD).await, "the page redraws the code of step {step}");
+        assert!(browser.wait_until(&current, PERIOD).await, "the page redraws the code of step {step}");
         let shot = shots_dir().join(format!("offline-code-{}.png", backend(&app)));
         let code = browser.screenshot_qr(&shot).await;
         assert!(code.starts_with("TB2:"), "no entry code on the screenshot {}: {code:?}", shot.display());
         assert!(step_of(&code) >= opened_at + 3, "a code of now, made three periods after the network went: {code}");
-        let note = browser.run("return document.getElementById('code-note').textContent").await;
+        let note = browser.run("return document.getElementById('code-note').textContent", json!([])).await;
         assert!(note.as_str().unwrap().contains(&format!("every {PERIOD} s")) && note.as_str().unwrap().contains("without the network"), "{note}");
 
         let (status, first) = app.post_json("/api/gate/scan", &gate, &json!({ "code": code })).await;
@@ -140,13 +141,13 @@ on_both_databases! {
         }
         let (_key, gate, id, link_token) = ready(&app).await;
         let profile = tempfile::tempdir().unwrap();
-        let browser = Browser::start_without_javascript(profile.path()).await;
-        browser.goto(&app.url(&format!("/wallet/sign-in?token={link_token}&ticket={id}"))).await;
+        let browser = Chrome::phone_without_javascript(profile.path()).await;
+        browser.open(&app.url(&format!("/wallet/sign-in?token={link_token}&ticket={id}"))).await;
         browser.click("#sign-in").await;
         // (the page may be reloading itself as it is read: wait for it)
         let says = "return !!document.body && document.body.innerText.indexOf('cannot refresh by itself') >= 0";
-        assert!(browser.wait_for(says, 10).await, "the page says its code cannot refresh");
-        let text = browser.run("return document.body.innerText").await;
+        assert!(browser.wait_until(says, 10).await, "the page says its code cannot refresh");
+        let text = browser.run("return document.body.innerText", json!([])).await;
         assert!(!text.as_str().unwrap().contains("without the network"), "and promises nothing offline: {text}");
         let dir = shots_dir();
         let first = code_on_screen(&browser, &dir.join(format!("noscript-first-{}.png", backend(&app)))).await;

@@ -7,9 +7,9 @@ use std::path::{Path, PathBuf};
 
 use serde_json::json;
 
-use crate::support::browser::{Browser, browser_missing, screenshot_dir};
+use crate::support::axe::{axe_source, serious_violations};
+use crate::support::chrome::{Chrome, browser_missing, screenshot_dir};
 use crate::support::*;
-use crate::wallet_accessibility::{axe_source, serious_violations};
 
 fn shots() -> PathBuf {
     let dir = screenshot_dir().parent().unwrap().join("wallet-organizer-screenshots");
@@ -17,7 +17,7 @@ fn shots() -> PathBuf {
     dir
 }
 
-async fn audit(browser: &Browser, axe: &str, shots: &Path, name: &str, found: &mut Vec<String>) {
+async fn audit(browser: &Chrome, axe: &str, shots: &Path, name: &str, found: &mut Vec<String>) {
     browser.screenshot(&shots.join(format!("{name}.png"))).await;
     for violation in serious_violations(browser, axe).await {
         found.push(format!("{name}: {violation}"));
@@ -40,7 +40,7 @@ on_both_databases! {
         ada.post(&app, &format!("/api/spectator/tickets/{id}/holder"), json!({ "firstName": "Grace", "lastName": "Hopper" })).await;
 
         let (shots, mut found) = (shots(), Vec::new());
-        let browser = Browser::start(&app.dir.path().join("organizer-profile")).await;
+        let browser = Chrome::phone(&app.dir.path().join("organizer-profile")).await;
         browser.open(&app.url("/wallet/organizer/")).await;
         assert!(browser.wait_for("#f-login").await, "sent to the sign-in");
         audit(&browser, &axe, &shots, "sign-in", &mut found).await;
@@ -48,12 +48,12 @@ on_both_databases! {
         let outline = browser.run("return getComputedStyle(document.activeElement).outlineWidth;", json!([])).await;
         assert_eq!(outline, "3px", "the focused field shows its outline");
 
-        browser.type_into("#f-login", "org@example.org").await;
-        browser.type_into("#f-apiKey", "tbk_wrong").await;
+        browser.fill("#f-login", "org@example.org").await;
+        browser.fill("#f-apiKey", "tbk_wrong").await;
         browser.click("form button[type=submit]").await;
         assert!(browser.wait_for("#f-apiKey[aria-invalid=true]").await, "the wrong key is marked");
         audit(&browser, &axe, &shots, "sign-in-refused", &mut found).await;
-        browser.type_into("#f-apiKey", &key).await;
+        browser.fill("#f-apiKey", &key).await;
         browser.click("main form button[type=submit]").await;
         assert!(browser.wait_for("table td.n").await, "the events with their counters");
         audit(&browser, &axe, &shots, "events", &mut found).await;
@@ -62,12 +62,12 @@ on_both_databases! {
         assert!(browser.wait_for("#f-maxTransfers").await, "the event's rules");
         audit(&browser, &axe, &shots, "event", &mut found).await;
         browser.click("#f-activationRule-timeOfDay").await;
-        browser.type_into("#f-activationTimeOfDay", "25:99").await;
+        browser.fill("#f-activationTimeOfDay", "25:99").await;
         browser.click("form[action$='/rules'] button[type=submit]").await;
         assert!(browser.wait_for("#f-activationTimeOfDay[aria-invalid=true]").await, "the refused field is marked");
         audit(&browser, &axe, &shots, "rules-refused", &mut found).await;
 
-        browser.type_into("#f-ticketId", "T1").await;
+        browser.fill("#f-ticketId", "T1").await;
         browser.click("form[action$='/find'] button[type=submit]").await;
         assert!(browser.wait_for("#chain.verified").await, "the ticket's log, verified");
         audit(&browser, &axe, &shots, "ticket", &mut found).await;

@@ -1,6 +1,11 @@
-//! Headless Chromium driven over WebDriver (chromedriver), for the browser tests.
+//! The one way the browser tests drive headless Chromium: chromedriver in a child process
+//! ([`Driver`]), one WebDriver session on a fresh profile folder ([`Chrome`]), with the flags
+//! this machine needs (no sandbox, no GPU, no QUIC, nothing fetched in the background). A
+//! window opens, clicks, types, runs scripts (axe-core, see `support/axe.rs`), sends DevTools
+//! commands (`goog/cdp/execute`), and takes screenshots (read back for a QR code with
+//! `zbarimg`). The browser ends with its chromedriver when the [`Chrome`] is dropped.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
 use base64::Engine;
@@ -10,9 +15,64 @@ pub const CHROMIUM: &str = "/usr/bin/chromium";
 
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
+/// The window of a phone, as the wallet's pages are tested.
+pub const PHONE: &str = "480,900";
+
+/// The flags every window starts with, besides its profile folder and size.
+const FLAGS: [&str; 9] = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--hide-scrollbars",
+];
+
 /// Whether Chromium and chromedriver are installed.
 pub fn chromium_installed() -> bool {
     Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists()
+}
+
+/// Why a browser test cannot run here (it then says so and passes), or none.
+pub fn browser_missing() -> Option<String> {
+    (!chromium_installed()).then(|| {
+        "SKIPPED: this browser test needs Chromium and chromedriver (apt-get install chromium chromium-driver)".into()
+    })
+}
+
+/// [`browser_missing`], for a test that also reads QR codes off its screenshots.
+pub fn browser_tools_missing() -> Option<String> {
+    let zbar = Command::new("zbarimg").arg("--version").output().is_ok_and(|o| o.status.success());
+    (!(zbar && chromium_installed())).then(|| {
+        "SKIPPED the browser test: it needs Chromium, chromedriver and zbarimg (apt-get install chromium chromium-driver zbar-tools)".to_owned()
+    })
+}
+
+/// The workspace's `target/` folder (or `CARGO_TARGET_DIR`).
+pub fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target"))
+}
+
+/// `target/<name>/`, created: screenshots are kept there after the test for people to look at.
+pub fn shots_under(name: &str) -> PathBuf {
+    let dir = target_dir().join(name);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// The wallet pages' screenshots: `target/screenshots/`.
+pub fn screenshot_dir() -> PathBuf {
+    shots_under("screenshots")
+}
+
+/// The offline wallet's screenshots: `target/browser-shots/`.
+pub fn shots_dir() -> PathBuf {
+    shots_under("browser-shots")
 }
 
 /// chromedriver in a child process; killed when dropped.
@@ -57,14 +117,31 @@ pub struct Chrome {
 const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
 
 impl Chrome {
-    /// Opens a window of `size` (`1280,900`) with its profile in `profile`.
+    /// Opens a window of `size` (`1280,900`) with its profile in `profile` (a fresh folder is
+    /// a fresh browser: no cookie).
     pub async fn start(profile: &Path, size: &str) -> Chrome {
+        Self::start_with(profile, size, json!({})).await
+    }
+
+    /// A phone-sized window ([`PHONE`]).
+    pub async fn phone(profile: &Path) -> Chrome {
+        Self::start(profile, PHONE).await
+    }
+
+    /// A phone-sized window whose pages run no JavaScript (WebDriver's own scripts still run).
+    pub async fn phone_without_javascript(profile: &Path) -> Chrome {
+        Self::start_with(profile, PHONE, json!({ "profile.managed_default_content_settings.javascript": 2 })).await
+    }
+
+    /// A window of `size` with Chromium preferences `prefs`.
+    pub async fn start_with(profile: &Path, size: &str, prefs: Value) -> Chrome {
         let driver = Driver::start().await;
         let http = reqwest::Client::new();
-        let capabilities = json!({ "capabilities": { "alwaysMatch": { "goog:chromeOptions": { "binary": CHROMIUM, "args": [
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync", "--hide-scrollbars",
-            format!("--user-data-dir={}", profile.display()), format!("--window-size={size}")] } } } });
+        let mut args: Vec<String> = FLAGS.iter().map(|flag| (*flag).to_owned()).collect();
+        args.push(format!("--user-data-dir={}", profile.display()));
+        args.push(format!("--window-size={size}"));
+        let capabilities = json!({ "capabilities": { "alwaysMatch": { "goog:chromeOptions": {
+            "binary": CHROMIUM, "args": args, "prefs": prefs } } } });
         let answer: Value =
             http.post(format!("{}/session", driver.1)).json(&capabilities).send().await.unwrap().json().await.unwrap();
         let session =
@@ -113,6 +190,20 @@ impl Chrome {
         panic!("no element {css} on {}: {}", self.current_url().await, self.source().await)
     }
 
+    /// Waits (up to 20 s) until `css` selects something: a click that submits a form may
+    /// return before the next page is there when the machine is busy.
+    pub async fn wait_for(&self, css: &str) -> bool {
+        for _ in 0..200 {
+            if !self.all(css).await.is_empty() {
+                return true;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        false
+    }
+
+    /// Clicks the element `css` selects; a click that submits a form returns once the next
+    /// page has loaded.
     pub async fn click(&self, css: &str) {
         let element = self.find(css).await;
         self.call(reqwest::Method::POST, &format!("/element/{element}/click"), json!({})).await;
@@ -160,12 +251,53 @@ impl Chrome {
         panic!("{css} never became what was awaited (last: {text:?}) on {}", self.current_url().await)
     }
 
+    /// Runs `script` (a function body; `return` answers) in the page with `args`.
+    pub async fn run(&self, script: &str, args: Value) -> Value {
+        self.call(reqwest::Method::POST, "/execute/sync", json!({ "script": script, "args": args })).await
+    }
+
+    /// Runs `script` in the page with `args`; it answers by calling `done(value)`.
+    pub async fn run_async(&self, script: &str, args: Value) -> Value {
+        let script = format!("var done = arguments[arguments.length - 1]; {script}");
+        self.call(reqwest::Method::POST, "/execute/async", json!({ "script": script, "args": args })).await
+    }
+
+    /// Polls `script` (which returns a boolean) every 100 ms until it is true or `seconds` pass.
+    pub async fn wait_until(&self, script: &str, seconds: u64) -> bool {
+        for _ in 0..seconds * 10 {
+            if self.run(script, json!([])).await == Value::Bool(true) {
+                return true;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        false
+    }
+
+    /// A Chrome DevTools Protocol command on the page.
+    pub async fn devtools(&self, cmd: &str, params: Value) -> Value {
+        self.call(reqwest::Method::POST, "/goog/cdp/execute", json!({ "cmd": cmd, "params": params })).await
+    }
+
+    /// Cuts (or restores) the page's network as DevTools' "Offline" does.
+    pub async fn set_offline(&self, offline: bool) {
+        self.devtools("Network.enable", json!({})).await;
+        let conditions = json!({ "offline": offline, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1 });
+        self.devtools("Network.emulateNetworkConditions", conditions).await;
+    }
+
     /// Saves a screenshot of the window as `path` (PNG).
     pub async fn screenshot(&self, path: &Path) {
         let shot = self.call(reqwest::Method::GET, "/screenshot", Value::Null).await;
         let png = base64::engine::general_purpose::STANDARD.decode(shot.as_str().unwrap()).unwrap();
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(path, png).unwrap();
+    }
+
+    /// Saves a screenshot as `path` and answers the text of the QR code on it ("" when none).
+    pub async fn screenshot_qr(&self, path: &Path) -> String {
+        self.screenshot(path).await;
+        let decoded = Command::new("zbarimg").args(["--raw", "-q"]).arg(path).output().expect("running zbarimg");
+        String::from_utf8_lossy(&decoded.stdout).trim().to_owned()
     }
 
     /// Closes the window (the driver stops when dropped).

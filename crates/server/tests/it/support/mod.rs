@@ -1,16 +1,15 @@
 //! Helpers shared by the spectator, transfer and gate tests: injecting tickets, signing a
 //! spectator in for real (a one-time link exchanged over HTTP), and calling as that spectator.
 
-pub mod chrome;
-
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use tixbridge_domain::inject::example_ticket;
 
 use crate::common::TestApp;
 
-pub mod browser;
-pub mod offline_browser;
+pub mod axe;
+pub mod cable;
+pub mod chrome;
 pub mod pages;
 
 pub const TICKETS: &str = "/api/organizer/tickets";

@@ -8,6 +8,11 @@
 //! with the first export that listed it — the mark the pushes select on and feedback matches
 //! the wallet's copies by. Exporting again lists the same tickets and prints or marks nothing
 //! twice.
+//!
+//! The same export comes as CSV (`away-export`) or as an `.xlsx` workbook (`away-export.xlsx`,
+//! [`xlsx`]): one listing, one record, two spellings of the same rows.
+
+pub mod xlsx;
 
 use axum::Extension;
 use axum::extract::State;
@@ -44,8 +49,8 @@ pub struct AwayFilter {
 pub struct Exported {
     /// The export's record.
     pub id: i64,
-    /// The CSV text.
-    pub csv: Vec<u8>,
+    /// The listed tickets, in the export's order.
+    pub lines: Vec<AwayLine>,
     /// Tickets listed.
     pub tickets: u64,
     /// Tickets this export printed (`NOT_PRINTED` → `PRINTED`); 0 when exporting again.
@@ -53,6 +58,10 @@ pub struct Exported {
 }
 
 type AwayRow = (Option<String>, Option<String>, Option<String>, String, i64);
+
+/// One listed ticket: block, row, seat, barcode and ticket id, as the spreadsheet shows them
+/// (an absent block, row or seat is empty), before the three columns the club fills.
+pub type AwayLine = [String; 5];
 
 /// Exports the away tickets of `product`/`performance` (codes) as `actor`: lists them, prints
 /// those not yet printed and records the export, in one transaction.
@@ -103,7 +112,13 @@ pub async fn export(
     if printed > 0 {
         db.changes().signal();
     }
-    Ok(Exported { id, csv: csv_text(rows)?, tickets: ids.len() as u64, printed })
+    let lines = rows
+        .into_iter()
+        .map(|(block, row, seat, barcode, id)| {
+            [block.unwrap_or_default(), row.unwrap_or_default(), seat.unwrap_or_default(), barcode, id.to_string()]
+        })
+        .collect();
+    Ok(Exported { id, lines, tickets: ids.len() as u64, printed })
 }
 
 /// Refuses a filter code that names no row of `table` in the catalog (`422` naming `field`).
@@ -148,17 +163,15 @@ async fn away_rows(
     select.fetch_all(tx).await
 }
 
-fn csv_text(rows: Vec<AwayRow>) -> Result<Vec<u8>, BoxOfficeError> {
+/// The export as CSV: the header, then each line with its formula-like cells neutralised
+/// ([`neutralise_formula`]) and the three columns to fill empty.
+pub fn csv_text(lines: &[AwayLine]) -> Result<Vec<u8>, BoxOfficeError> {
     let mut out = csv::Writer::from_writer(Vec::new());
     let to_io = |err: csv::Error| BoxOfficeError::Sql(sqlx::Error::Io(std::io::Error::other(err.to_string())));
     out.write_record(HEADER).map_err(to_io)?;
-    for (block, row, seat, barcode, id) in rows {
-        let id = id.to_string();
-        let fields = [block.as_deref(), row.as_deref(), seat.as_deref(), Some(barcode.as_str()), Some(id.as_str())];
-        let cells = fields.iter().map(|f| neutralise_formula(f.unwrap_or("")));
-        let record = cells.chain(["".into(), "".into(), "".into()]).collect::<Vec<std::borrow::Cow<'_, str>>>();
-        let record = record.iter().map(|cell| cell.as_bytes());
-        out.write_record(record).map_err(to_io)?;
+    for line in lines {
+        let cells = line.iter().map(|cell| neutralise_formula(cell)).chain(["".into(), "".into(), "".into()]);
+        out.write_record(cells.map(|cell| cell.into_owned())).map_err(to_io)?;
     }
     out.into_inner().map_err(|err| to_io(err.into_error().into()))
 }
@@ -196,23 +209,39 @@ pub(crate) async fn post_away_export(
     Path((org, product, performance)): Path<(String, String, String)>,
     Query(filter): Query<AwayFilter>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let org = organizations::find(&state.db, &org).await?;
+    let exported = run_export(&state, &access, &org, &product, &performance, filter).await?;
+    Ok(attachment("text/csv; charset=utf-8", &format!("away-{product}-{performance}.csv"), csv_text(&exported.lines)?))
+}
+
+/// Exports as the caller (the handlers of both spellings), logging what the export did.
+pub(crate) async fn run_export(
+    state: &BoxOfficeState,
+    access: &Access,
+    org: &str,
+    product: &str,
+    performance: &str,
+    filter: AwayFilter,
+) -> Result<Exported, ApiError> {
+    let org = organizations::find(&state.db, org).await?;
     let filter = AwayFilter {
         seat_category: filter.seat_category.filter(|c| !c.is_empty()),
         contingent: filter.contingent.filter(|c| !c.is_empty()),
     };
-    let exported = export(&state.db, &org, &product, &performance, &filter, &access.caller.actor()).await?;
+    let exported = export(&state.db, &org, product, performance, &filter, &access.caller.actor()).await?;
     tracing::info!(
         export.id = exported.id,
         tickets = exported.tickets,
         printed = exported.printed,
         "away tickets exported"
     );
-    let disposition = format!("attachment; filename=\"away-{product}-{performance}.csv\"");
-    Ok((
-        [(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()), (header::CONTENT_DISPOSITION, disposition)],
-        exported.csv,
-    ))
+    Ok(exported)
+}
+
+/// A file to download: its media type, its name and its bytes.
+pub(crate) fn attachment(kind: &'static str, name: &str, bytes: Vec<u8>) -> impl IntoResponse + use<> {
+    let name: String = name.chars().filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')).collect();
+    let disposition = format!("attachment; filename=\"{name}\"");
+    ([(header::CONTENT_TYPE, kind.to_owned()), (header::CONTENT_DISPOSITION, disposition)], bytes)
 }
 
 #[cfg(test)]
