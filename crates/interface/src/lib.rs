@@ -18,6 +18,7 @@ pub mod params;
 mod privileges;
 pub mod processed;
 mod push;
+mod waiting;
 pub mod reconcile;
 pub mod runs;
 pub mod scheduler;

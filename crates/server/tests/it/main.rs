@@ -17,6 +17,7 @@ mod cli;
 mod configuration;
 mod console_access;
 mod console_browser;
+mod console_run_pages;
 mod console_runs;
 mod contact_completion;
 mod cross_site_writes;
