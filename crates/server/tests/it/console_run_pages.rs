@@ -27,7 +27,7 @@ fn line_count(html: &str, kind: &str) -> usize {
 /// The address of the "Next lines" link of a run's page, if any.
 fn next_lines(html: &str) -> Option<String> {
     let start = html.find("id=\"next-lines\"").and_then(|at| html[..at].rfind("href=\""))? + 6;
-    Some(html[start..].split('"').next().unwrap().replace("&amp;", "&"))
+    Some(html[start..].split('"').next().unwrap().replace("&#x2f;", "/").replace("&amp;", "&"))
 }
 
 async fn run_id(app: &TestApp, function: i64) -> i64 {
@@ -65,7 +65,8 @@ on_both_databases! {
         let page = viewer.get("/console/").await;
         assert_eq!(page.status, StatusCode::OK);
         assert!(page.html.contains("not reachable"), "{}", page.html);
-        assert!(page.html.contains("did not answer within 3 s"), "{}", page.html);
+        // the check's own bound, or the runs' wallet timeout when shorter (3 s in the tests)
+        assert!(page.html.contains("did not answer within 3"), "{}", page.html);
     }
 
     async fn a_runs_page_pages_through_every_line_past_the_first_hundred_and_filters_them_by_kind_and_by_ticket(app: TestApp) {
