@@ -15,6 +15,9 @@ use super::run_lines::{Lines, LinesAsked};
 use crate::Console;
 use crate::session::{Operator, Posted};
 
+/// The counts every run has (docs/interface.md#runs).
+const COUNTS: [&str; 6] = ["selected", "sent", "accepted", "rejected", "skipped", "written"];
+
 /// `GET /console/runs/{id}?show=…&ticket=…&part=…&cursor=…`.
 pub async fn show(
     State(console): State<Console>,
@@ -26,7 +29,16 @@ pub async fn show(
     if !reply.ok() {
         return console.problem(Some(&operator), &reply);
     }
-    let run = super::functions::with_duration(&reply.body);
+    let mut run = super::functions::with_duration(&reply.body);
+    // every count has its cell from the start, so the live view has a cell to move
+    if !run["counts"].is_object() {
+        run["counts"] = json!({});
+    }
+    if let Some(counts) = run["counts"].as_object_mut() {
+        for key in COUNTS {
+            counts.entry(key).or_insert(json!(0));
+        }
+    }
     let function_id = run["functionId"].as_i64().unwrap_or_default();
     let function = console.get(&operator.who, &format!("/api/boxoffice/functions/{function_id}")).await;
     let lines = match Lines::read(&console, &operator, id, asked).await {

@@ -233,7 +233,8 @@ on_both_databases! {
         chrome.screenshot(&shot("12-run-lines-searched-by-barcode")).await;
 
         // an operator cancels a running run: its counts move, then it reads Cancelled
-        let newer = app.issue_tickets("FCA", seeded.contact_id, 6, "MOB").await;
+        // the first new ticket goes through, every later call is held 2 s at the wallet's door
+        let newer = app.issue_tickets("FCA", seeded.contact_id, 40, "MOB").await;
         proxy.set(Fault::StallTicketsFrom { ticket_id: newer[1], stall: std::time::Duration::from_secs(2) });
         chrome.click("#sign-out").await;
         sign_in(&chrome, &app, "otto@fca.example.org").await;
