@@ -343,7 +343,8 @@ pub struct LinesQuery {
     /// `rejected`, `skipped` or `note`; absent: every log line (not the accepted tickets)
     kind: Option<LineKind>,
     /// only the lines about this ticket: its reference as the line holds it (the box-office
-    /// ticket id, or the id the wallet holds it under), at most 256 characters
+    /// ticket id, or the id the wallet holds it under), at most 256 characters, no control
+    /// character
     #[param(max_length = 256)]
     ticket: Option<String>,
 }
@@ -362,8 +363,8 @@ pub async fn list_run_lines(
     page: PageQuery,
 ) -> Answer {
     let ticket = query.ticket.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty());
-    if ticket.as_ref().is_some_and(|t| t.chars().count() > 256) {
-        return Err(ApiError::bad_request("ticket", "at most 256 characters"));
+    if ticket.as_ref().is_some_and(|t| t.chars().count() > 256 || t.chars().any(char::is_control)) {
+        return Err(ApiError::bad_request("ticket", "at most 256 characters, none of them a control character"));
     }
     if crate::runs::load_run(&engine.db, id, false).await?.is_none() {
         return Err(ApiError::not_found(format!("no run {id}")));

@@ -120,6 +120,8 @@ on_both_databases! {
         assert_eq!(one["results"], json!([{ "id": sent[4], "ticket": sent[4].to_string(), "kind": "accepted", "message": "accepted by the wallet" }]));
         let (status, refused) = app.get_json(&format!("/api/boxoffice/runs/{run}/lines?kind=lost"), &token).await;
         assert_eq!((status, refused["field"].as_str()), (StatusCode::BAD_REQUEST, Some("kind")), "{refused}");
+        let (status, refused) = app.get_json(&format!("/api/boxoffice/runs/{run}/lines?ticket=a%00b"), &token).await;
+        assert_eq!((status, refused["field"].as_str()), (StatusCode::BAD_REQUEST, Some("ticket")), "{refused}");
         let (_, accepted_page) = app.get_json(&format!("/api/boxoffice/runs/{run}/lines?kind=accepted&limit=2"), &token).await;
         let cursor = accepted_page["next"].as_str().unwrap().split("cursor=").nth(1).unwrap().to_owned();
         let (status, mixed) = app.get_json(&format!("/api/boxoffice/runs/{run}/lines?cursor={cursor}"), &token).await;
