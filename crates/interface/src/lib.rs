@@ -18,11 +18,11 @@ pub mod params;
 mod privileges;
 pub mod processed;
 mod push;
-mod waiting;
 pub mod reconcile;
 pub mod runs;
 pub mod scheduler;
 pub mod template;
+mod waiting;
 
 pub use engine::{Engine, RunError, StartedRun};
 pub use runs::RunOptions;

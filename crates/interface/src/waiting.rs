@@ -30,8 +30,14 @@ pub async fn tickets_waiting(
         Settings::Privileges(settings) => {
             let not_sent = not(processed_by_interface(interface.id, "PRIVILEGES"));
             let (organization, products) = (OrganizationId::new(organization), &settings.products);
-            privilege_cards_count(&mut db.reader().await?, organization, products, &not_sent, batch(settings.batch_size))
-                .await?
+            privilege_cards_count(
+                &mut db.reader().await?,
+                organization,
+                products,
+                &not_sent,
+                batch(settings.batch_size),
+            )
+            .await?
         }
         Settings::Push(settings) => {
             let mut conn = db.reader().await?;

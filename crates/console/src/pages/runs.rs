@@ -85,7 +85,8 @@ pub async fn cancel(State(console): State<Console>, Path(id): Path<i64>, posted:
 /// the pages read it "Cancelled" (docs/console.md).
 pub fn with_cancelled(mut run: Value) -> Value {
     let cause = run["cause"].as_str().unwrap_or_default();
-    let cancelled = run["result"] == "ERROR" && run["cancelRequestedBy"].is_string() && cause.starts_with("cancelled by");
+    let cancelled =
+        run["result"] == "ERROR" && run["cancelRequestedBy"].is_string() && cause.starts_with("cancelled by");
     run["cancelled"] = json!(cancelled);
     run
 }

@@ -208,7 +208,8 @@ fn run_json(row: &RunRow) -> Value {
     })
 }
 
-const SELECT: &str = "SELECT id, function_id, started_at, ended_at, result, simulation, counts, cause, dump, cancel_requested_by,
+const SELECT: &str =
+    "SELECT id, function_id, started_at, ended_at, result, simulation, counts, cause, dump, cancel_requested_by,
     cancel_requested_at FROM itf_runs";
 
 /// The function's runs, newest first: `rows` of them older than run `before`.
