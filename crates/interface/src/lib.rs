@@ -22,6 +22,7 @@ pub mod reconcile;
 pub mod runs;
 pub mod scheduler;
 pub mod template;
+mod waiting;
 
 pub use engine::{Engine, RunError, StartedRun};
 pub use runs::RunOptions;

@@ -100,6 +100,7 @@ const RULES: &[(&str, &str, Need, Scope)] = {
         ("GET", "/api/boxoffice/functions/{id}", Read, Object(Function)),
         ("PUT", "/api/boxoffice/functions/{id}", Administer, Object(Function)),
         ("GET", "/api/boxoffice/functions/{id}/runs", Read, Object(Function)),
+        ("GET", "/api/boxoffice/functions/{id}/waiting", Read, Object(Function)),
         ("POST", "/api/boxoffice/functions/{id}/runs", Write, Object(Function)),
         ("GET", "/api/boxoffice/runs/{id}", Read, Object(Run)),
         ("GET", "/api/boxoffice/runs/{id}/lines", Read, Object(Run)),

@@ -117,15 +117,7 @@ fn select_from(joins: &str) -> String {
             {} AS holder_birth_date, {} AS holder_nationality, {} AS holder_id_number,
             {} AS holder_country_code, {} AS holder_birth_region, {} AS holder_birth_place,
             t.replaces_ticket_id, r.invalidation_reason AS replaced_reason,
-            r.wallet_owner_email AS replaced_wallet_owner
-         FROM bo_tickets t
-         CROSS JOIN bo_files f
-         CROSS JOIN bo_products p
-         CROSS JOIN bo_shipment_modes sm
-         CROSS JOIN bo_contacts o
-         LEFT JOIN bo_contacts h ON h.id = t.holder_contact_id
-         LEFT JOIN bo_tickets r ON r.id = t.replaces_ticket_id{joins}
-         WHERE f.id = t.file_id AND p.id = t.product_id AND sm.id = t.shipment_mode_id AND o.id = t.contact_id",
+            r.wallet_owner_email AS replaced_wallet_owner{}",
         holder("title"),
         holder("first_name"),
         holder("last_name"),
@@ -136,6 +128,23 @@ fn select_from(joins: &str) -> String {
         holder("country_code"),
         holder("birth_region"),
         holder("birth_place"),
+        from_where(joins),
+    )
+}
+
+/// The tables of a selection and their joins (`joins` adds those of the filters), up to an
+/// open `WHERE` clause.
+fn from_where(joins: &str) -> String {
+    format!(
+        "
+         FROM bo_tickets t
+         CROSS JOIN bo_files f
+         CROSS JOIN bo_products p
+         CROSS JOIN bo_shipment_modes sm
+         CROSS JOIN bo_contacts o
+         LEFT JOIN bo_contacts h ON h.id = t.holder_contact_id
+         LEFT JOIN bo_tickets r ON r.id = t.replaces_ticket_id{joins}
+         WHERE f.id = t.file_id AND p.id = t.product_id AND sm.id = t.shipment_mode_id AND o.id = t.contact_id"
     )
 }
 
@@ -181,8 +190,30 @@ pub async fn tickets_by_id(
 /// order on SQLite; PostgreSQL keeps the written order past its join-collapse limit), so each
 /// page is a range scan in id order whatever the planner's statistics say — with them, SQLite
 /// preferred a sort of every ticket per page.
-fn page_query<'a>(filter: &InjectionFilter<'a>, (after_id, upper_id): (i64, i64), limit: i64) -> Sql<'a> {
-    let mut q = sql(format!("{} AND sm.type = 'MOBILE' AND p.mobile_enabled = ", select_from(&filter_joins(filter))));
+fn page_query<'a>(filter: &InjectionFilter<'a>, window: (i64, i64), limit: i64) -> Sql<'a> {
+    let mut q = selection(select_from(&filter_joins(filter)), filter, window);
+    q.push(" ORDER BY t.id LIMIT ").push_bind(limit);
+    q
+}
+
+/// How many tickets a run would select now, counting at most `limit` (its `batchSize`): the
+/// same selection as [`injection_page`] over every id, counted by the database without reading
+/// a row.
+pub async fn injection_count(
+    conn: &mut impl Conn,
+    filter: &InjectionFilter<'_>,
+    limit: i64,
+) -> Result<i64, sqlx::Error> {
+    let head = format!("SELECT COUNT(*) FROM (SELECT t.id{}", from_where(&filter_joins(filter)));
+    let mut q = selection(head, filter, (0, i64::MAX));
+    q.push(" LIMIT ").push_bind(limit).push(") selected");
+    q.scalar(conn).await
+}
+
+/// `head` (a `SELECT … WHERE` open clause over [`from_where`]) with the filter's conditions on
+/// the ids in `(after_id, upper_id]`.
+fn selection<'a>(head: String, filter: &InjectionFilter<'a>, (after_id, upper_id): (i64, i64)) -> Sql<'a> {
+    let mut q = sql(format!("{head} AND sm.type = 'MOBILE' AND p.mobile_enabled = "));
     q.push_bind(true);
     q.push(" AND p.organization_id = ").push_bind(filter.organization_id);
     q.push(" AND t.id > ").push_bind(after_id).push(" AND t.id <= ").push_bind(upper_id);
@@ -214,7 +245,6 @@ fn page_query<'a>(filter: &InjectionFilter<'a>, (after_id, upper_id): (i64, i64)
     for column in filter.mandatory_holder_fields.iter().filter_map(|f| holder_column(f)) {
         q.push(&format!(" AND COALESCE({}, '') <> ''", holder(column)));
     }
-    q.push(" ORDER BY t.id LIMIT ").push_bind(limit);
     q
 }
 

@@ -5,7 +5,7 @@
 //! and contact; and the tickets of a card's file that the wallet already holds.
 
 use tixbridge_domain::OrganizationId;
-use tixbridge_store::{Conn, sql};
+use tixbridge_store::{Conn, Sql, sql};
 
 use super::TicketCondition;
 
@@ -28,10 +28,13 @@ pub struct PrivilegeCard {
     pub last_name: Option<String>,
 }
 
-const SELECT: &str = "SELECT t.id, t.file_id, t.barcode, p.id AS product_id, p.name AS product_name,
+const COLUMNS: &str = "SELECT t.id, t.file_id, t.barcode, p.id AS product_id, p.name AS product_name,
         p.external_name AS product_external_name, p.kind, t.validity_start_local, t.validity_end_local,
         s.starts_local AS season_start, s.ends_local AS season_end,
-        o.email, o.first_name, o.last_name
+        o.email, o.first_name, o.last_name";
+
+/// The cards' tables, up to an open `WHERE` clause.
+const FROM: &str = "
     FROM bo_tickets t
     CROSS JOIN bo_products p
     CROSS JOIN bo_shipment_modes sm
@@ -51,18 +54,45 @@ pub async fn privilege_cards_page(
     organization_id: OrganizationId,
     products: &[String],
     not_sent: &TicketCondition,
-    (after_id, upper_id): (i64, i64),
+    window: (i64, i64),
     limit: i64,
 ) -> Result<Vec<PrivilegeCard>, sqlx::Error> {
+    let mut q = cards(COLUMNS, organization_id, products, not_sent, window);
+    q.push(" ORDER BY t.id LIMIT ").push_bind(limit);
+    q.fetch_all(conn).await
+}
+
+/// How many cards a run would select now, counting at most `limit` (its `batchSize`): the
+/// same selection as [`privilege_cards_page`] over every id, counted by the database.
+pub async fn privilege_cards_count(
+    conn: &mut impl Conn,
+    organization_id: OrganizationId,
+    products: &[String],
+    not_sent: &TicketCondition,
+    limit: i64,
+) -> Result<i64, sqlx::Error> {
+    let mut q = cards("SELECT COUNT(*) FROM (SELECT t.id", organization_id, products, not_sent, (0, i64::MAX));
+    q.push(" LIMIT ").push_bind(limit).push(") selected");
+    q.scalar(conn).await
+}
+
+/// `head` over the cards' tables with the selection's conditions on ids in `(after_id,
+/// upper_id]`.
+fn cards<'a>(
+    head: &str,
+    organization_id: OrganizationId,
+    products: &'a [String],
+    not_sent: &TicketCondition,
+    (after_id, upper_id): (i64, i64),
+) -> Sql<'a> {
     let TicketCondition(not_sent) = not_sent;
     let mut q = sql(format!(
-        "{SELECT} AND (t.status = 'NOT_PRINTED' OR (t.status = 'PRINTED' AND p.season_shape = 'CARD_AND_TICKETS' AND {not_sent}))"
+        "{head}{FROM} AND (t.status = 'NOT_PRINTED' OR (t.status = 'PRINTED' AND p.season_shape = 'CARD_AND_TICKETS' AND {not_sent}))"
     ));
     q.push(" AND p.organization_id = ").push_bind(organization_id);
     q.push(" AND t.id > ").push_bind(after_id).push(" AND t.id <= ").push_bind(upper_id);
     q.push(" AND p.code IN ").push_list(products.iter().map(String::as_str));
-    q.push(" ORDER BY t.id LIMIT ").push_bind(limit);
-    q.fetch_all(conn).await
+    q
 }
 
 /// The tickets of file `file_id` for which `condition` holds (e.g. injected by the caller),

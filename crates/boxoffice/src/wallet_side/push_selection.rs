@@ -72,16 +72,30 @@ pub async fn push_candidates_among(
     Ok(found)
 }
 
-/// `SELECT … WHERE <the filter>`; the caller appends its own `AND …` and order. The
-/// organization and the caller's conditions are written in the text so each check stays a
-/// per-ticket index lookup rather than a join the planner may hash whole.
+/// How many tickets a run would select now, counting at most `limit` (its `batchSize`): the
+/// same selection as [`push_page`] over every id, counted by the database without reading a
+/// row.
+pub async fn push_count(conn: &mut impl Conn, filter: &PushFilter<'_>, limit: i64) -> Result<i64, sqlx::Error> {
+    let mut q = selection_after("SELECT COUNT(*) FROM (SELECT t.id", filter);
+    q.push(" LIMIT ").push_bind(limit).push(") selected");
+    q.scalar(conn).await
+}
+
+/// `SELECT … WHERE <the filter>`; the caller appends its own `AND …` and order.
 fn selection<'a>(filter: &PushFilter<'a>) -> Sql<'a> {
+    selection_after("SELECT t.id, t.wallet_ticket_id, t.invalidation_reason, t.status_changed_at", filter)
+}
+
+/// `head FROM … WHERE <the filter>`. The organization and the caller's conditions are written
+/// in the text so each check stays a per-ticket index lookup rather than a join the planner
+/// may hash whole.
+fn selection_after<'a>(head: &str, filter: &PushFilter<'a>) -> Sql<'a> {
     let statuses = filter.statuses.iter().map(|s| format!("'{}'", s.as_str())).collect::<Vec<_>>().join(", ");
     let organization = filter.organization_id;
     let (TicketCondition(reached), TicketCondition(not_done)) = (filter.injected.or_away_exported(), &filter.not_done);
     let (mobile, external) = (ShipmentType::Mobile.as_str(), ShipmentType::MobileExternal.as_str());
     let mut q = sql(format!(
-        "SELECT t.id, t.wallet_ticket_id, t.invalidation_reason, t.status_changed_at FROM bo_tickets t
+        "{head} FROM bo_tickets t
          CROSS JOIN bo_products p
          CROSS JOIN bo_shipment_modes sm
          WHERE p.id = t.product_id AND sm.id = t.shipment_mode_id AND t.status IN ({statuses})

@@ -1,6 +1,6 @@
 //! The dashboard: each function of the organization's interface with its launch, next run,
-//! last run's result (a colour and its word), last successful run, and whether the wallet
-//! answers.
+//! last run's result (a colour and its word), last successful run, the tickets its next run
+//! would select, and whether the wallet answers (a probe the API bounds in time).
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -29,9 +29,12 @@ pub async fn show(State(console): State<Console>, operator: Operator) -> Respons
         }
         for function in results(&listed.body, "functions") {
             let id = function["id"].as_i64().unwrap_or_default();
-            let runs = console.get(who, &format!("/api/boxoffice/functions/{id}/runs")).await;
-            let last = results(&runs.body, "runs").into_iter().next().unwrap_or(Value::Null);
-            rows.push(json!({ "function": function, "last": last }));
+            let runs = console.get(who, &format!("/api/boxoffice/functions/{id}/runs?limit=1")).await;
+            let last = results(&runs.body, "runs").first().map_or(Value::Null, super::functions::with_duration);
+            // what the next run would select, counted (not read) by the API
+            let waiting = console.get(who, &format!("/api/boxoffice/functions/{id}/waiting")).await;
+            let waiting = if waiting.ok() { waiting.body["waiting"].clone() } else { json!("unknown") };
+            rows.push(json!({ "function": function, "last": last, "waiting": waiting }));
         }
         let check = console.get(who, &org_path(&operator.organization, "/interface/wallet-check")).await;
         wallet = if check.ok() {

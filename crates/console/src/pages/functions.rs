@@ -201,7 +201,7 @@ fn function_page(
     console.render_status(status, "function.html", operator, context! { title => title, ..ctx(&values) })
 }
 
-/// A run with its duration in words, when it has ended.
+/// A run with its duration in words, when it has ended, and whether a cancel stopped it.
 pub fn with_duration(run: &Value) -> Value {
     let at = |key: &str| run[key].as_str().and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok());
     let mut run = run.clone();
@@ -210,7 +210,7 @@ pub fn with_duration(run: &Value) -> Value {
         run["duration"] =
             json!(if ms < 10_000 { format!("{:.1} s", ms as f64 / 1000.0) } else { format!("{} s", ms / 1000) });
     }
-    run
+    super::runs::with_cancelled(run)
 }
 
 /// `GET /console/functions/{id}`: the function, its settings and its runs.

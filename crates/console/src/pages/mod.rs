@@ -4,6 +4,7 @@ pub mod away;
 pub mod dashboard;
 pub mod functions;
 pub mod interface;
+pub mod run_lines;
 pub mod runs;
 pub mod templates;
 pub mod tickets;

@@ -1,6 +1,7 @@
-//! A run's page: its result, counts, the reason it failed in plain words, its per-ticket lines
-//! (filtered by accepted, rejected, skipped; searched by ticket), the dumped calls when kept
-//! (admins), a retry button, and while it runs its counts moving.
+//! A run's page: its result (a cancelled run reads "Cancelled", by whom and when), counts, the
+//! reason it failed in plain words, its per-ticket lines a page at a time (filtered by
+//! accepted, rejected, skipped, note; searched by ticket id or barcode), the dumped calls when
+//! kept (admins), a retry button on a failed run, and while it runs its counts moving.
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
@@ -10,77 +11,50 @@ use minijinja::context;
 use serde_json::{Value, json};
 
 use super::ctx;
+use super::run_lines::{Lines, LinesAsked};
 use crate::Console;
 use crate::session::{Operator, Posted};
 
-#[derive(serde::Deserialize, Default)]
-pub struct LineQuery {
-    show: Option<String>,
-    ticket: Option<String>,
-}
+/// The counts every run has (docs/interface.md#runs).
+const COUNTS: [&str; 6] = ["selected", "sent", "accepted", "rejected", "skipped", "written"];
 
-/// Which of accepted, rejected, skipped a log line tells (`note` for the others).
-fn class_of(message: &str) -> &'static str {
-    let lower = message.to_lowercase();
-    if lower.starts_with("skipped") || lower.contains(" skipped") {
-        "skipped"
-    } else if lower.contains("rejected") || lower.starts_with("not sent") || lower.contains("refuse") {
-        "rejected"
-    } else {
-        "note"
-    }
-}
-
-/// The run's lines, each with its class: the wallet's acceptances, then the log.
-fn lines_of(run: &Value) -> Vec<Value> {
-    let accepted = run["accepted"].as_array().cloned().unwrap_or_default().into_iter().map(|ticket| {
-        json!({ "ticket": ticket, "ticketId": ticket, "message": "accepted by the wallet", "class": "accepted" })
-    });
-    let logged = run["log"].as_array().cloned().unwrap_or_default().into_iter().map(|line| {
-        let message = line["message"].as_str().unwrap_or_default().to_owned();
-        json!({ "ticket": line["ticket"], "message": message, "class": class_of(&message) })
-    });
-    accepted.chain(logged).collect()
-}
-
-/// `GET /console/runs/{id}`.
+/// `GET /console/runs/{id}?show=…&ticket=…&part=…&cursor=…`.
 pub async fn show(
     State(console): State<Console>,
     operator: Operator,
     Path(id): Path<i64>,
-    Query(query): Query<LineQuery>,
+    Query(asked): Query<LinesAsked>,
 ) -> Response {
     let reply = console.get(&operator.who, &format!("/api/boxoffice/runs/{id}")).await;
     if !reply.ok() {
         return console.problem(Some(&operator), &reply);
     }
-    let run = super::functions::with_duration(&reply.body);
+    let mut run = super::functions::with_duration(&reply.body);
+    // every count has its cell from the start, so the live view has a cell to move
+    if !run["counts"].is_object() {
+        run["counts"] = json!({});
+    }
+    if let Some(counts) = run["counts"].as_object_mut() {
+        for key in COUNTS {
+            counts.entry(key).or_insert(json!(0));
+        }
+    }
     let function_id = run["functionId"].as_i64().unwrap_or_default();
     let function = console.get(&operator.who, &format!("/api/boxoffice/functions/{function_id}")).await;
-    let all = lines_of(&run);
-    let show = query.show.filter(|s| ["accepted", "rejected", "skipped", "note"].contains(&s.as_str()));
-    let ticket = query.ticket.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty());
-    let lines: Vec<&Value> = all
-        .iter()
-        .filter(|line| show.as_deref().is_none_or(|class| line["class"] == class))
-        .filter(|line| {
-            ticket.as_deref().is_none_or(|wanted| {
-                let text = match &line["ticket"] {
-                    Value::String(s) => s.clone(),
-                    other => other.to_string(),
-                };
-                text.contains(wanted)
-            })
-        })
-        .collect();
+    let lines = match Lines::read(&console, &operator, id, asked).await {
+        Ok(lines) => lines,
+        Err(refused) => return console.problem(Some(&operator), &refused),
+    };
+    let running = run["result"] == "RUNNING";
     let values = json!({
         "run": run,
         "function": function.body,
         "lines": lines,
-        "total": all.len(),
-        "show": show,
-        "ticket": ticket,
-        "running": run["result"] == "RUNNING",
+        "running": running,
+        // a run that has ended and failed may be started again
+        "retry": run["result"] == "ERROR",
+        // admins read the dump: the API gives it to them only
+        "dump_shown": run.get("dump").is_some(),
     });
     console.render("run.html", &operator, context! { title => format!("Run {id}"), ..ctx(&values) })
 }
@@ -104,4 +78,15 @@ pub async fn cancel(State(console): State<Console>, Path(id): Path<i64>, posted:
         return Redirect::to(&format!("/console/runs/{id}")).into_response();
     }
     console.problem(Some(&operator), &reply)
+}
+
+/// A run as the pages show it: with `cancelled` when an operator's cancel stopped it. The run
+/// keeps its result `ERROR` (the results are `OK`, `WARNING`, `ERROR`, docs/interface.md#runs);
+/// the pages read it "Cancelled" (docs/console.md).
+pub fn with_cancelled(mut run: Value) -> Value {
+    let cause = run["cause"].as_str().unwrap_or_default();
+    let cancelled =
+        run["result"] == "ERROR" && run["cancelRequestedBy"].is_string() && cause.starts_with("cancelled by");
+    run["cancelled"] = json!(cancelled);
+    run
 }

@@ -17,7 +17,7 @@ use tixbridge_boxoffice::openapi::IdempotencyKey;
 use crate::config::{self, InterfaceInput};
 use crate::engine::Engine;
 use crate::functions::{self, FunctionInput};
-use crate::runs::RunOptions;
+use crate::runs::{LineFilter, LineKind, RunOptions};
 
 pub(super) type Answer = Result<(StatusCode, Json<Value>), ApiError>;
 
@@ -160,6 +160,20 @@ pub async fn list_functions(State(engine): State<Engine>, Path(org): Path<String
 )]
 pub async fn show_function(State(engine): State<Engine>, Path(id): Path<i64>) -> Answer {
     ok(functions::load_function(&engine.db, id).await?.view())
+}
+
+#[utoipa::path(
+    get,
+    path = "/api/boxoffice/functions/{id}/waiting",
+    summary = "How many tickets the function's next run would select now, at most its batchSize (null for feedback and reconcile, whose selection is the wallet's): its selection counted, nothing read or changed",
+    params(("id" = i64, Path)),
+    responses((status = 200, description = "done", body = serde_json::Value), (status = 404, response = tixbridge_web::openapi::NotFound))
+)]
+pub async fn show_waiting(State(engine): State<Engine>, Path(id): Path<i64>) -> Answer {
+    let function = functions::load_function(&engine.db, id).await?;
+    let interface = config::load_interface(&engine.db, &engine.key, function.interface_id).await?;
+    let waiting = crate::waiting::tickets_waiting(&engine.db, &interface, &function).await?;
+    ok(json!({ "functionId": id, "waiting": waiting }))
 }
 
 #[utoipa::path(
@@ -313,36 +327,61 @@ pub async fn show_run(
         return Err(ApiError::not_found(format!("no run {id}")));
     };
     let lines = page.first_page_of(&format!("/api/boxoffice/runs/{id}/lines"));
-    let first = crate::runs::log_lines(&engine.db, id, 0, lines.rows_to_read()).await?;
-    let first = lines.page(RUN_LINES, first, |line| line.id);
+    let every = LineFilter::default();
+    let first = crate::runs::log_lines(&engine.db, id, &every, 0, lines.rows_to_read()).await?;
+    let first = lines.page(every.list_name(), first, |line| line.id);
     run["log"] = json!(first.results);
     run["logNext"] = json!(first.next);
     ok(run)
 }
 
-/// The name of `GET /api/boxoffice/runs/{id}/lines` in its cursors.
-const RUN_LINES: &str = "run lines";
-
-#[utoipa::path(
-    get,
-    path = "/api/boxoffice/runs/{id}/lines",
-    summary = "The run's per-ticket log lines in the order written, a page at a time",
-    params(("id" = i64, Path), PageParams),
-    responses((status = 200, description = "done", body = Page<crate::runs::LogLine>), (status = 400, response = tixbridge_web::openapi::BadRequest), (status = 404, response = tixbridge_web::openapi::NotFound))
-)]
-pub async fn list_run_lines(State(engine): State<Engine>, Path(id): Path<i64>, page: PageQuery) -> Answer {
-    if crate::runs::load_run(&engine.db, id, false).await?.is_none() {
-        return Err(ApiError::not_found(format!("no run {id}")));
-    }
-    let after = page.after(RUN_LINES)?.unwrap_or(0);
-    let lines = crate::runs::log_lines(&engine.db, id, after, page.rows_to_read()).await?;
-    ok(json!(page.page(RUN_LINES, lines, |line| line.id)))
+/// The filters of `GET /api/boxoffice/runs/{id}/lines`.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct LinesQuery {
+    /// only the lines of this kind: `accepted` (the tickets the wallet accepted from this run),
+    /// `rejected`, `skipped` or `note`; absent: every log line (not the accepted tickets)
+    kind: Option<LineKind>,
+    /// only the lines about this ticket: its reference as the line holds it (the box-office
+    /// ticket id, or the id the wallet holds it under), at most 256 characters, no control
+    /// character
+    #[param(max_length = 256)]
+    ticket: Option<String>,
 }
 
 #[utoipa::path(
     get,
+    path = "/api/boxoffice/runs/{id}/lines",
+    summary = "The run's per-ticket lines, a page at a time: its log lines in the order written, or with kind=accepted the tickets the wallet accepted from it by id; filtered by kind and by ticket",
+    params(("id" = i64, Path), LinesQuery, PageParams),
+    responses((status = 200, description = "done", body = Page<crate::runs::LogLine>), (status = 400, response = tixbridge_web::openapi::BadRequest), (status = 404, response = tixbridge_web::openapi::NotFound))
+)]
+pub async fn list_run_lines(
+    State(engine): State<Engine>,
+    Path(id): Path<i64>,
+    Query(query): Query<LinesQuery>,
+    page: PageQuery,
+) -> Answer {
+    let ticket = query.ticket.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty());
+    if ticket.as_ref().is_some_and(|t| t.chars().count() > 256 || t.chars().any(char::is_control)) {
+        return Err(ApiError::bad_request("ticket", "at most 256 characters, none of them a control character"));
+    }
+    if crate::runs::load_run(&engine.db, id, false).await?.is_none() {
+        return Err(ApiError::not_found(format!("no run {id}")));
+    }
+    let filter = LineFilter { kind: query.kind, ticket };
+    let after = page.after(filter.list_name())?.unwrap_or(0);
+    let lines = crate::runs::log_lines(&engine.db, id, &filter, after, page.rows_to_read()).await?;
+    ok(json!(page.page(filter.list_name(), lines, |line| line.id)))
+}
+
+/// The longest a wallet check waits for the wallet (the runs' own timeout when shorter).
+const WALLET_CHECK_WITHIN: std::time::Duration = std::time::Duration::from_secs(3);
+
+#[utoipa::path(
+    get,
     path = "/api/boxoffice/organizations/{org}/interface/wallet-check",
-    summary = "Whether the interface's wallet answers with its credentials: one read of the wallet's feed (nothing changed on either side)",
+    summary = "Whether the interface's wallet answers with its credentials within 3 seconds: one read of the wallet's feed (nothing changed on either side)",
     params(tixbridge_boxoffice::openapi::OrgPath),
     responses((status = 200, description = "`reachable`, and when not the `reason` in plain words", body = serde_json::Value), (status = 404, response = tixbridge_web::openapi::NotFound))
 )]
@@ -351,8 +390,13 @@ pub async fn check_wallet(State(engine): State<Engine>, Path(org): Path<String>)
     let reason = match config::check_url(&interface.url, &engine.wallet_hosts) {
         Err(refused) => Some(refused.to_string()),
         Ok(_) => {
+            // a probe, not a run: a page that asks must not wait the runs' wallet timeout
+            let within = WALLET_CHECK_WITHIN.min(engine.wallet_timeout);
             let client = engine.wallet_client(&interface, crate::dump::CallDump::new(None));
-            client.diff("", 1).await.err().map(|err| err.to_string())
+            match tokio::time::timeout(within, client.diff("", 1)).await {
+                Ok(answer) => answer.err().map(|err| err.to_string()),
+                Err(_) => Some(format!("the wallet did not answer within {} s", within.as_secs_f64())),
+            }
         }
     };
     ok(json!({ "reachable": reason.is_none(), "reason": reason }))
@@ -370,7 +414,7 @@ pub async fn cancel_run(
     Extension(access): Extension<Access>,
     Path(id): Path<i64>,
 ) -> Answer {
-    if !crate::runs::request_cancel(&engine.db, id, &access.caller.actor()).await? {
+    if !crate::runs::request_cancel(&engine.db, id, &access.caller.actor(), crate::runs::now_ms()).await? {
         return Err(ApiError::conflict("run", format!("run {id} is not running")));
     }
     Ok((StatusCode::ACCEPTED, Json(json!({ "runId": id, "cancelRequested": true }))))

@@ -43,6 +43,7 @@ pub fn router(engine: Engine, guard: Guard) -> Router {
         .route("/api/boxoffice/organizations/{org}/interface/wallet-check", get(check_wallet))
         .route("/api/boxoffice/functions/{id}", get(show_function).put(update_function))
         .route("/api/boxoffice/functions/{id}/runs", post(run_function).get(list_runs))
+        .route("/api/boxoffice/functions/{id}/waiting", get(show_waiting))
         .route("/api/boxoffice/runs/{id}", get(show_run))
         .route("/api/boxoffice/runs/{id}/lines", get(list_run_lines))
         .route("/api/boxoffice/runs/{id}/cancel", post(cancel_run))

@@ -22,6 +22,7 @@ use super::{handlers, templates};
         templates::delete_template,
         templates::preview_template,
         handlers::show_function,
+        handlers::show_waiting,
         handlers::update_function,
         handlers::run_function,
         handlers::list_runs,

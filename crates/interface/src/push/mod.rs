@@ -5,7 +5,7 @@
 //! per `ticketIterationSize` page.
 
 mod file;
-mod select;
+pub(crate) mod select;
 
 use std::collections::HashMap;
 

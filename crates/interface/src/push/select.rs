@@ -10,7 +10,7 @@ use crate::functions::settings::PushSettings;
 use crate::processed::{not_processed_by, processed_by_any};
 
 /// The selection of one push function, ready to be written into a query.
-pub(super) struct Selection {
+pub(crate) struct Selection {
     pub cancelled: bool,
     pub organization: i64,
     pub function_id: i64,

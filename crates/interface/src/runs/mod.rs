@@ -5,6 +5,7 @@
 mod context;
 mod interrupted;
 mod lease;
+mod lines;
 mod pages;
 mod record;
 
@@ -13,10 +14,11 @@ use serde::{Deserialize, Serialize};
 pub use context::{Failure, Lease, ReconcileRequest, RunCtx, RunOptions, now_ms};
 pub use interrupted::{INTERRUPTED, record_interrupted};
 pub use lease::{LEASE_TTL_MS, acquire_lease, release_lease, renew_lease};
+pub use lines::{ACCEPTED_MESSAGE, LineFilter, LineKind, LogLine, log_lines};
 pub use pages::{Page, Pages};
 pub use record::{
-    Finished, LogLine, RunRecord, cancel_requested_by, discard_run, finish_run, list_runs, load_run, log_lines,
-    request_cancel, save_counts, start_run,
+    Finished, RunRecord, cancel_requested_by, discard_run, finish_run, list_runs, load_run, request_cancel,
+    save_counts, start_run,
 };
 
 /// How a run ended.

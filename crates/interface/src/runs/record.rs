@@ -119,12 +119,14 @@ pub async fn save_counts(tx: &mut Tx, run_id: i64, counts: &Counts) -> Result<bo
     Ok(saved == 1)
 }
 
-/// Asks running run `run_id` to stop, on behalf of `actor` (the first to ask is kept);
-/// `false` when the run is not running.
-pub async fn request_cancel(db: &Db, run_id: i64, actor: &str) -> Result<bool, sqlx::Error> {
-    let changed = sql("UPDATE itf_runs SET cancel_requested_by = COALESCE(cancel_requested_by, $1)
-         WHERE id = $2 AND result = 'RUNNING'")
+/// Asks running run `run_id` to stop, on behalf of `actor`, at `now` (ms; the first to ask is
+/// kept, with when they asked); `false` when the run is not running.
+pub async fn request_cancel(db: &Db, run_id: i64, actor: &str, now: i64) -> Result<bool, sqlx::Error> {
+    let changed = sql("UPDATE itf_runs SET cancel_requested_by = COALESCE(cancel_requested_by, $1),
+         cancel_requested_at = COALESCE(cancel_requested_at, $2)
+         WHERE id = $3 AND result = 'RUNNING'")
     .bind(actor)
+    .bind(now)
     .bind(run_id)
     .execute(&mut db.writer().await?)
     .await?;
@@ -184,6 +186,7 @@ struct RunRow {
     cause: Option<String>,
     dump: Option<String>,
     cancel_requested_by: Option<String>,
+    cancel_requested_at: Option<i64>,
 }
 
 fn rfc(ms: Option<i64>) -> Value {
@@ -201,10 +204,13 @@ fn run_json(row: &RunRow) -> Value {
         "counts": serde_json::from_str::<Value>(&row.counts).unwrap_or_default(),
         "cause": row.cause,
         "cancelRequestedBy": row.cancel_requested_by,
+        "cancelRequestedAt": rfc(row.cancel_requested_at),
     })
 }
 
-const SELECT: &str = "SELECT id, function_id, started_at, ended_at, result, simulation, counts, cause, dump, cancel_requested_by FROM itf_runs";
+const SELECT: &str =
+    "SELECT id, function_id, started_at, ended_at, result, simulation, counts, cause, dump, cancel_requested_by,
+    cancel_requested_at FROM itf_runs";
 
 /// The function's runs, newest first: `rows` of them older than run `before`.
 pub async fn list_runs(db: &Db, function_id: i64, before: Option<i64>, rows: i64) -> Result<Vec<Value>, sqlx::Error> {
@@ -220,17 +226,8 @@ pub async fn list_runs(db: &Db, function_id: i64, before: Option<i64>, rows: i64
 /// The most accepted tickets a run's view lists.
 const MAX_ACCEPTED_LISTED: i64 = 10_000;
 
-/// A run log line: its id (the position in its list), the ticket it is about (if any) and the
-/// message.
-#[derive(Debug, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
-pub struct LogLine {
-    pub id: i64,
-    pub ticket: Option<String>,
-    pub message: String,
-}
-
 /// One run and, with `include_dumps` (admins only: a dump holds the wallet calls' bodies,
-/// spectators' personal data included), its dump. Its log lines are read with [`log_lines`].
+/// spectators' personal data included), its dump. Its log lines are read with [`super::lines::log_lines`].
 pub async fn load_run(db: &Db, run_id: i64, include_dumps: bool) -> Result<Option<Value>, sqlx::Error> {
     let mut conn = db.reader().await?;
     let row: Option<RunRow> = sql(format!("{SELECT} WHERE id = $1")).bind(run_id).fetch_optional(&mut conn).await?;
@@ -254,14 +251,4 @@ pub async fn load_run(db: &Db, run_id: i64, include_dumps: bool) -> Result<Optio
         }
         view
     }))
-}
-
-/// A page of a run's log lines in the order written: `rows` of them after line `after`.
-pub async fn log_lines(db: &Db, run_id: i64, after: i64, rows: i64) -> Result<Vec<LogLine>, sqlx::Error> {
-    sql("SELECT id, ticket_ref AS ticket, message FROM itf_run_log WHERE run_id = $1 AND id > $2 ORDER BY id LIMIT $3")
-        .bind(run_id)
-        .bind(after)
-        .bind(rows)
-        .fetch_all(&mut db.reader().await?)
-        .await
 }

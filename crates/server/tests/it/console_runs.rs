@@ -1,6 +1,8 @@
 //! Runs from the console: a running run can be cancelled (by a role that may run functions),
 //! stops before its next wallet call and ends ERROR naming who cancelled it, keeping what it
-//! committed; a simulation is refused for a kind that cannot simulate.
+//! committed, and reads "Cancelled" in the console; a failed run says why and is retried from
+//! its page by an operator, never by a viewer; a simulation is refused for a kind that cannot
+//! simulate.
 
 use std::time::Duration;
 
@@ -62,12 +64,63 @@ on_both_databases! {
         assert!((1..10).contains(&accepted), "stopped before sending everything: {ended}");
         let printed = printed_count(&app, &seeded.ticket_ids).await;
         assert_eq!(printed as u64, accepted, "what was accepted stays committed, nothing else");
+        // the console reads it "Cancelled", by whom and when, not as a failure
         let page = operator.get(&format!("/console/runs/{run}")).await;
-        assert!(page.html.contains("cancelled by operator operator@fca.example.org"));
+        assert!(page.html.contains("<span class=\"result result-cancelled\">Cancelled</span>"), "{}", page.html);
+        assert!(page.html.contains("Cancelled by operator operator@fca.example.org at 20"), "{}", page.html);
+        assert!(!page.html.contains("Why it failed"), "{}", page.html);
+        assert!(ended["cancelRequestedAt"].is_string(), "{ended}");
+        let history = operator.get(&format!("/console/functions/{function}")).await;
+        assert!(history.html.contains(">Cancelled</span>"), "{}", history.html);
+        let dashboard = operator.get("/console/").await;
+        assert!(dashboard.html.contains(">Cancelled</span>"), "{}", dashboard.html);
 
         let token = app.admin_token_for("FCA").await;
         let (status, again) = app.post_json(&format!("/api/boxoffice/runs/{run}/cancel"), &token, &Value::Null).await;
         assert_eq!((status, again["field"].as_str()), (StatusCode::CONFLICT, Some("run")), "{again}");
+    }
+
+    async fn a_failed_run_says_why_and_an_operator_retries_it_from_its_page_while_a_viewer_is_neither_offered_nor_allowed(app: TestApp) {
+        let seeded = app.seed_match("FCA", 2).await;
+        app.configure_interface(&seeded, Some("http://127.0.0.1:9/api/organizer/tickets"), json!({})).await;
+        let function = app.function("FCA", "INJECTION", injection_settings()).await;
+        let token = app.admin_token_for("FCA").await;
+        let (_, failed) = app.post_json(&format!("/api/boxoffice/functions/{function}/runs"), &token, &Value::Null).await;
+        assert_eq!(failed["result"], "ERROR", "{failed}");
+        let failed = failed["runId"].as_i64().unwrap();
+        let mut operator = signed_in(&app, "FCA", "operator").await;
+        let mut viewer = signed_in(&app, "FCA", "viewer").await;
+
+        let page = operator.get(&format!("/console/runs/{failed}")).await;
+        assert!(page.html.contains("Why it failed: ") && page.html.contains("unreachable"), "{}", page.html);
+        assert!(page.html.contains("id=\"retry\""), "a failed run offers Retry to an operator");
+        let seen = viewer.get(&format!("/console/runs/{failed}")).await;
+        assert!(seen.html.contains("Why it failed: "));
+        assert!(!seen.html.contains("id=\"retry\""), "a viewer is not offered Retry");
+        let viewer_csrf = viewer.csrf().await;
+        let refused = viewer.post(&format!("/console/functions/{function}/run"), &[("csrf", &viewer_csrf)]).await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN);
+        let csrf = operator.csrf().await;
+        let forged = operator.post(&format!("/console/functions/{function}/run"), &[("csrf", "forged")]).await;
+        assert_eq!(forged.status, StatusCode::FORBIDDEN);
+        assert_eq!(runs_of(&app, function).await, 1, "neither started a run");
+
+        // the wallet is back: Retry starts the function again and opens the new run
+        let fixed = json!({ "name": "Wallet", "type": "TIXNGO", "url": app.url("/api/organizer/tickets"),
+            "login": "wallet@fca.example.org", "password": seeded.wallet_key, "notificationEmails": "ops@example.org" });
+        let (status, body) = app.send(reqwest::Method::PUT, "/api/boxoffice/organizations/FCA/interface", &token, Some(&fixed)).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let retried = operator.post(&format!("/console/functions/{function}/run"), &[("csrf", &csrf)]).await;
+        assert_eq!(retried.status, StatusCode::SEE_OTHER);
+        let run = retried.location.strip_prefix("/console/runs/").expect("the new run's page").to_owned();
+        assert_ne!(run, failed.to_string());
+        let ended = until(&app, &run, |view| view["result"] != "RUNNING").await;
+        assert_eq!(ended["result"], "OK", "{ended}");
+        for id in &seeded.ticket_ids {
+            assert_eq!(app.ticket("FCA", *id).await["status"], "PRINTED");
+        }
+        let page = operator.get(&format!("/console/runs/{run}")).await;
+        assert!(!page.html.contains("id=\"retry\""), "a run that went through offers no Retry");
     }
 
     async fn a_simulation_is_refused_for_a_kind_that_cannot_simulate_and_starts_no_run(app: TestApp) {
@@ -93,4 +146,11 @@ async fn printed_count(app: &TestApp, ids: &[i64]) -> usize {
         }
     }
     printed
+}
+
+/// How many runs FCA's function `function` has.
+async fn runs_of(app: &TestApp, function: i64) -> usize {
+    let token = app.admin_token_for("FCA").await;
+    let (_, runs) = app.get_json(&format!("/api/boxoffice/functions/{function}/runs"), &token).await;
+    runs["results"].as_array().unwrap().len()
 }

@@ -20,6 +20,7 @@ mod console_access;
 mod console_accessibility;
 mod console_away;
 mod console_browser;
+mod console_run_pages;
 mod console_runs;
 mod contact_completion;
 mod cross_site_writes;
