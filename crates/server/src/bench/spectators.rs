@@ -113,7 +113,7 @@ async fn change_one(
     steps: usize,
 ) -> anyhow::Result<()> {
     let base = harness.app.url(&format!("/api/spectator/tickets/{pk}"));
-    for step in 0..steps {
+    for (step, name) in STEPS.iter().enumerate().take(steps) {
         let request = match step {
             0 => client.get(&base),
             1 => client
@@ -126,7 +126,7 @@ async fn change_one(
         let answer = request.bearer_auth(&session.token).header("x-csrf-token", &session.csrf).send().await?;
         let status = answer.status();
         if !status.is_success() {
-            bail!("spectator step {} on ticket {pk} answered {status}: {}", STEPS[step], answer.text().await?);
+            bail!("spectator step {name} on ticket {pk} answered {status}: {}", answer.text().await?);
         }
     }
     Ok(())
