@@ -94,9 +94,24 @@ pub async fn run(database: &str, scans: usize, concurrency: usize) -> anyhow::Re
         .context("the bench spectator exists")?;
     let session = post("/api/spectator/session".into(), json!({ "token": issued.link_token }), None).await?;
     let token = session["sessionToken"].as_str().context("a session token")?.to_owned();
-    let list: Value = http.get(app.url("/api/spectator/tickets")).bearer_auth(&token).send().await?.json().await?;
+    let mut tickets = Vec::with_capacity(scans);
+    let mut cursor: Option<String> = None;
+    loop {
+        // the list is paged (at most 1,000 a page): follow `next` until the last page
+        let mut page = http.get(app.url("/api/spectator/tickets")).query(&[("limit", "1000")]);
+        if let Some(cursor) = &cursor {
+            page = page.query(&[("cursor", cursor)]);
+        }
+        let list: Value = page.bearer_auth(&token).send().await?.json().await?;
+        tickets.extend(list["results"].as_array().context("a ticket list")?.iter().cloned());
+        match list["next"].as_str() {
+            Some(next) => cursor = Some(next.to_owned()),
+            None => break,
+        }
+    }
+    anyhow::ensure!(tickets.len() == scans, "the spectator holds {} tickets, not {scans}", tickets.len());
     let mut holdings = Vec::with_capacity(scans);
-    for ticket in list["results"].as_array().context("a ticket list")? {
+    for ticket in &tickets {
         let id = ticket["id"].as_i64().context("a ticket id")?;
         let fetched: Value =
             http.get(app.url(&format!("/api/spectator/tickets/{id}"))).bearer_auth(&token).send().await?.json().await?;
