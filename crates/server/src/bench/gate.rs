@@ -95,19 +95,13 @@ pub async fn run(database: &str, scans: usize, concurrency: usize) -> anyhow::Re
     let session = post("/api/spectator/session".into(), json!({ "token": issued.link_token }), None).await?;
     let token = session["sessionToken"].as_str().context("a session token")?.to_owned();
     let mut tickets = Vec::with_capacity(scans);
-    let mut cursor: Option<String> = None;
-    loop {
-        // the list is paged (at most 1,000 a page): follow `next` until the last page
-        let mut page = http.get(app.url("/api/spectator/tickets")).query(&[("limit", "1000")]);
-        if let Some(cursor) = &cursor {
-            page = page.query(&[("cursor", cursor)]);
-        }
-        let list: Value = page.bearer_auth(&token).send().await?.json().await?;
-        tickets.extend(list["results"].as_array().context("a ticket list")?.iter().cloned());
-        match list["next"].as_str() {
-            Some(next) => cursor = Some(next.to_owned()),
-            None => break,
-        }
+    // the list is paged (at most 1,000 a page): follow each page's `next` link to the last
+    let mut next = Some(app.url("/api/spectator/tickets?limit=1000"));
+    while let Some(url) = next.take() {
+        let list: Value = http.get(&url).bearer_auth(&token).send().await?.json().await?;
+        tickets
+            .extend(list["results"].as_array().with_context(|| format!("a ticket list, not {list}"))?.iter().cloned());
+        next = list["next"].as_str().map(str::to_owned);
     }
     anyhow::ensure!(tickets.len() == scans, "the spectator holds {} tickets, not {scans}", tickets.len());
     let mut holdings = Vec::with_capacity(scans);
