@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 use tixbridge_domain::inject::example_ticket;
 
 use super::report::Report;
-use crate::app::{AppConfig, BoundApp, Part};
+use crate::app::BoundApp;
 
 /// Never more scans than this, whatever is asked.
 pub const MAX_SCANS: usize = 20_000;
@@ -39,22 +39,8 @@ pub async fn run(database: &str, scans: usize, concurrency: usize) -> anyhow::Re
         bail!("--database must be `sqlite` or a postgres:// server URL");
     };
     let server_key = tixbridge_vault::ServerKey::generate();
-    let config = AppConfig {
-        database_url,
-        listen: "127.0.0.1:0".into(),
-        parts: vec![Part::Wallet, Part::Boxoffice],
-        server_key: server_key.clone(),
-        mailer: Arc::new(tixbridge_mail::FolderMailer::new(dir.path().join("mail"))),
-        wallet_timeout: Duration::from_secs(60),
-        dump_dir: dir.path().join("dumps"),
-        run_scheduler: false,
-        lease_ttl: Duration::from_secs(60),
-        mail_timeout: Duration::from_secs(10),
-        public_url: None,
-        client_timeout: Duration::from_secs(30),
-        wallet_hosts: Default::default(),
-        metrics_token: None,
-    };
+    let config =
+        super::harness::bench_app_config(database_url, dir.path(), server_key.clone(), Duration::from_secs(60), false);
     let app = BoundApp::bind(&config).await?.spawn();
     let organizer = tixbridge_wallet::organizers::create_organizer(&app.db, "Bench", "bench@gate.example.org").await?;
     let http = reqwest::Client::new();

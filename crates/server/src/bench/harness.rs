@@ -40,22 +40,13 @@ impl Harness {
             bail!("--database must be `sqlite` or a postgres:// server URL");
         };
         let server_key = tixbridge_vault::ServerKey::generate();
-        let config = AppConfig {
-            database_url: database_url.clone(),
-            listen: "127.0.0.1:0".into(),
-            parts: vec![Part::Wallet, Part::Boxoffice],
-            server_key: server_key.clone(),
-            mailer: std::sync::Arc::new(tixbridge_mail::FolderMailer::new(dir.path().join("mail"))),
-            wallet_timeout: std::time::Duration::from_secs(120),
-            dump_dir: dir.path().join("dumps"),
-            run_scheduler: false,
-            lease_ttl: std::time::Duration::from_secs(60),
-            mail_timeout: std::time::Duration::from_secs(10),
-            public_url: None,
-            client_timeout: std::time::Duration::from_secs(30),
-            wallet_hosts: Default::default(),
-            metrics_token: None,
-        };
+        let config = bench_app_config(
+            database_url.clone(),
+            dir.path(),
+            server_key.clone(),
+            std::time::Duration::from_secs(120),
+            false,
+        );
         let app = BoundApp::bind(&config).await?.spawn();
         let wallet_key =
             tixbridge_wallet::organizers::create_organizer(&app.db, "Bench organizer", "bench@wallet.example.org")
@@ -198,4 +189,31 @@ pub async fn bench_organization(db: &Db, code: &str) -> anyhow::Result<String> {
     let org = tixbridge_boxoffice::organizations::create(db, new).await?;
     let admin = tokens::NewToken { name: "bench".into(), role: "admin".into(), expires_at: None, events: None };
     Ok(tokens::create(db, org.id, &admin, "bench").await?.token)
+}
+
+/// A whole tixbridge (wallet and box office) on a loopback port for a benchmark: mail and dumps
+/// in `dir`; `run_scheduler` for scenarios whose functions run on their own.
+pub fn bench_app_config(
+    database_url: String,
+    dir: &std::path::Path,
+    server_key: tixbridge_vault::ServerKey,
+    wallet_timeout: std::time::Duration,
+    run_scheduler: bool,
+) -> AppConfig {
+    AppConfig {
+        database_url,
+        listen: "127.0.0.1:0".into(),
+        parts: vec![Part::Wallet, Part::Boxoffice],
+        server_key,
+        mailer: std::sync::Arc::new(tixbridge_mail::FolderMailer::new(dir.join("mail"))),
+        wallet_timeout,
+        dump_dir: dir.join("dumps"),
+        run_scheduler,
+        lease_ttl: std::time::Duration::from_secs(60),
+        mail_timeout: std::time::Duration::from_secs(10),
+        public_url: None,
+        client_timeout: std::time::Duration::from_secs(30),
+        wallet_hosts: Default::default(),
+        metrics_token: None,
+    }
 }

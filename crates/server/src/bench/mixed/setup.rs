@@ -6,7 +6,6 @@
 //! tickets the scans, cancellations and spectators act on, injected before the load starts.
 
 use std::io::Write;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
@@ -14,7 +13,7 @@ use serde_json::{Value, json};
 use tixbridge_store::{Db, sql};
 use tixbridge_vault::ServerKey;
 
-use crate::app::{AppConfig, BoundApp, Part, RunningApp};
+use crate::app::{BoundApp, RunningApp};
 
 /// Where the load goes and with which credentials.
 pub struct Target {
@@ -62,22 +61,13 @@ impl Target {
             bail!("--database must be `sqlite` or a postgres:// server URL");
         };
         let key = ServerKey::generate();
-        let config = AppConfig {
+        let config = super::super::harness::bench_app_config(
             database_url,
-            listen: "127.0.0.1:0".into(),
-            parts: vec![Part::Wallet, Part::Boxoffice],
-            server_key: key.clone(),
-            mailer: Arc::new(tixbridge_mail::FolderMailer::new(dir.path().join("mail"))),
-            wallet_timeout: Duration::from_secs(60),
-            dump_dir: dir.path().join("dumps"),
-            run_scheduler: true,
-            lease_ttl: Duration::from_secs(60),
-            mail_timeout: Duration::from_secs(10),
-            public_url: None,
-            client_timeout: Duration::from_secs(30),
-            wallet_hosts: Default::default(),
-            metrics_token: None,
-        };
+            dir.path(),
+            key.clone(),
+            Duration::from_secs(60),
+            true,
+        );
         let app = BoundApp::bind(&config).await?.spawn();
         let base_url = app.url("");
         let db = app.db.clone();
