@@ -36,6 +36,7 @@ pub(crate) async fn write<R: Send + 'static>(
     let now = crate::now_ms();
     let total = summary.rows;
     let mut tx = db.begin_write().await?;
+    tx.plan_each_statement().await?;
     if let Some(replay) = key.claim(&mut tx, org).await? {
         return Ok(replay);
     }
