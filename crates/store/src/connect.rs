@@ -95,11 +95,13 @@ impl Db {
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
             .acquire_timeout(WRITER_QUEUE_TIMEOUT)
-            // a large page cache for the one writer's big transactions, and a WAL of up to 64 MiB
-            // before it is copied back: index pages that every batch touches are then copied
-            // once per checkpoint rather than once per few batches (100,000 tickets: 1.45 → 1.29 s
-            // written straight, 4.6 → 4.3 s injected)
-            .connect_with(options.clone().pragma("cache_size", "-32768").pragma("wal_autocheckpoint", "16384"))
+            // a WAL of up to 64 MiB before it is copied back: index pages that every batch
+            // touches are then copied once per checkpoint rather than once per few batches
+            // (100,000 tickets: 1.45 → 1.29 s written straight, 4.6 → 4.3 s injected). The page
+            // cache stays at 8 MiB: the operating system caches the file anyway, and at 32 MiB a
+            // million-ticket import peaked at 190 MiB against 155 MiB, and was no faster
+            // (docs/benchmarks.md)
+            .connect_with(options.clone().pragma("cache_size", "-8192").pragma("wal_autocheckpoint", "16384"))
             .await?;
         let reader = SqlitePoolOptions::new()
             .max_connections(8)
