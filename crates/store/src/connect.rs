@@ -106,7 +106,10 @@ impl Db {
         let reader = SqlitePoolOptions::new()
             .max_connections(8)
             .acquire_timeout(WRITER_QUEUE_TIMEOUT)
-            .connect_with(options.read_only(true).pragma("cache_size", "-8192"))
+            // 2 MiB each, SQLite's default: eight readers caching the same hot pages kept a
+            // served demo under mixed load at about 170 MiB; at 2 MiB it settled near 126 MiB,
+            // with injection no slower (the file's pages stay in the operating system's cache)
+            .connect_with(options.read_only(true).pragma("cache_size", "-2048"))
             .await?;
         Ok(Db::Sqlite(SqliteDb { writer, reader, changes: Changes::default(), metrics: Metrics::new() }))
     }
