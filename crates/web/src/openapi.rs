@@ -37,6 +37,10 @@ pub struct BadRequest(#[allow(dead_code)] ErrorBody);
 pub struct Unauthorized(#[allow(dead_code)] ErrorBody);
 
 #[derive(ToResponse)]
+#[response(description = "too many sign-in attempts for this account or address; the message says when to try again")]
+pub struct TooManyRequests(#[allow(dead_code)] ErrorBody);
+
+#[derive(ToResponse)]
 #[response(description = "no such resource for this caller")]
 pub struct NotFound(#[allow(dead_code)] ErrorBody);
 

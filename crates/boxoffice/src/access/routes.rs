@@ -35,7 +35,11 @@ pub(crate) struct SignIn {
     path = "/api/boxoffice/session",
     summary = "Sign an operator in: sets the HttpOnly, SameSite=Strict session cookie",
     request_body = SignIn,
-    responses((status = 201, description = "signed in", body = crate::openapi::access::Session), (status = 401, response = tixbridge_web::openapi::Unauthorized))
+    responses(
+        (status = 201, description = "signed in", body = crate::openapi::access::Session),
+        (status = 401, response = tixbridge_web::openapi::Unauthorized),
+        (status = 429, response = tixbridge_web::openapi::TooManyRequests)
+    )
 )]
 pub(crate) async fn create_session(
     State(state): State<BoxOfficeState>,

@@ -16,7 +16,7 @@ use crate::{
 #[derive(OpenApi)]
 #[openapi(
     modifiers(&AccessSchemes),
-    components(responses(tixbridge_web::openapi::Unauthorized, tixbridge_web::openapi::Forbidden, tixbridge_web::openapi::NotFound)),
+    components(responses(tixbridge_web::openapi::Unauthorized, tixbridge_web::openapi::Forbidden, tixbridge_web::openapi::NotFound, tixbridge_web::openapi::TooManyRequests)),
     paths(
     access_routes::create_session,
     access_routes::show_session,
