@@ -66,13 +66,20 @@ pub async fn run(database: &str, kind: Kind, per_minute: u32, minutes: f64) -> a
         };
         sent_at.insert(id.to_string(), chrono::Utc::now().timestamp_millis());
         let request = client.post(harness.app.url(&path)).bearer_auth(&harness.admin_token).json(&body).send();
-        requests.push(tokio::spawn(request));
+        // only the status is kept, and the body is read, so the connection goes back to the pool:
+        // keeping every answer whole until the end held 1 GiB after 100,000 requests
+        requests.push(tokio::spawn(async move {
+            let response = request.await?;
+            let status = response.status();
+            response.bytes().await?;
+            Ok::<_, reqwest::Error>(status)
+        }));
     }
     progress.finish("sent");
     for request in requests {
-        let response = request.await??;
-        if !response.status().is_success() {
-            bail!("box office answered {}", response.status());
+        let status = request.await??;
+        if !status.is_success() {
+            bail!("box office answered {status}");
         }
     }
     let arrived = wait_for_all(&harness, kind, total).await?;
