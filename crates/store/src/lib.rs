@@ -8,6 +8,7 @@
 //! connection, so concurrent writers queue in Rust instead of meeting `database is locked`.
 
 mod changes;
+mod checkpoint;
 mod conn;
 mod connect;
 pub mod packed;

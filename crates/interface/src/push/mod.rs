@@ -5,19 +5,21 @@
 //! per `ticketIterationSize` page.
 
 mod file;
+mod pages;
 pub(crate) mod select;
 
 use std::collections::HashMap;
 
 use serde_json::{Value, json};
-use tixbridge_boxoffice::wallet_side::push_selection::{PushCandidate, push_page};
+use tixbridge_boxoffice::wallet_side::push_selection::PushCandidate;
 use tixbridge_store::sql;
 
 use crate::client::TicketAnswer;
 use crate::functions::settings::PushSettings;
 use crate::params::CustomParameters;
 use crate::processed::{Print, Processed, mark_processed};
-use crate::runs::{Failure, Pages, RunCtx, now_ms};
+use crate::runs::{Failure, RunCtx, now_ms};
+use pages::PushPages;
 use select::Selection;
 
 pub async fn run(ctx: &mut RunCtx<'_>, settings: &PushSettings) -> Result<(), Failure> {
@@ -48,12 +50,8 @@ pub async fn run(ctx: &mut RunCtx<'_>, settings: &PushSettings) -> Result<(), Fa
     }
     let cancelled = selection.cancelled;
     let filter = selection.filter();
-    let mut pages = Pages::new(&db, params.ticket_iteration_size, settings.batch_size).await?;
-    while let Some(page) = pages.next() {
-        let rows = push_page(&mut db.reader().await?, &filter, page.window, page.limit as i64).await?;
-        if !pages.took(page, rows.len(), rows.last().map(|r| r.id), &mut ctx.run.counts) {
-            continue;
-        }
+    let mut pages = PushPages::new(&db, &filter, params.ticket_iteration_size, settings.batch_size).await?;
+    while let Some(rows) = pages.next(&db, &filter, &mut ctx.run.counts).await? {
         let items: Vec<Value> = rows
             .iter()
             .map(|row| {

@@ -20,6 +20,20 @@ async fn injected(app: &common::TestApp, org: &str, n: usize, params: &str) -> S
     seeded
 }
 
+/// Waits (at most 30 s, less than a continuous function's full-run interval) until the wallet
+/// shows ticket `id` as scanned.
+async fn wait_until_controlled_in_the_wallet(app: &common::TestApp, seeded: &Seeded, id: i64) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let (_, wallet) = app.wallet_ticket(seeded, id).await;
+        if wallet["status"] == "CONTROLLED" {
+            return;
+        }
+        assert!(std::time::Instant::now() < deadline, "the scan of {id} never reached the wallet: {wallet}");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
+
 async fn act(app: &common::TestApp, org: &str, id: i64, action: &str, body: Value) {
     let (status, answer) =
         app.post_json(&format!("/api/boxoffice/organizations/{org}/tickets/{id}/{action}"), "", &body).await;
@@ -66,29 +80,30 @@ on_both_databases! {
         assert_eq!(summary["result"], "OK", "the wallet accepts a control of a ticket already CONTROLLED, without a change");
     }
 
-    async fn a_continuous_push_sends_a_scan_as_soon_as_it_is_committed(app: TestApp) {
-        let seeded = injected(&app, "FCQ", 3, "").await;
+    async fn a_continuous_push_sends_each_scan_as_soon_as_it_is_committed_and_only_once(app: TestApp) {
+        let seeded = injected(&app, "FCQ", 4, "").await;
         let body = json!({ "kind": "PUSH_CONTROLLED", "name": "live", "launch": "CONTINUOUS",
                            "settings": push_settings(json!({})) });
         app.create("/api/boxoffice/organizations/FCQ/interface/functions", body).await;
         let workers = tixbridge_interface::continuous::spawn(app.app.engine.clone());
         let listener = app.app.db.listen_for_changes().await.unwrap();
-        act(&app, "FCQ", seeded.ticket_ids[0], "control", json!({})).await;
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-        loop {
-            let (_, wallet) = app.wallet_ticket(&seeded, seeded.ticket_ids[0]).await;
-            if wallet["status"] == "CONTROLLED" {
-                break;
-            }
-            assert!(std::time::Instant::now() < deadline, "the scan never reached the wallet: {wallet}");
-            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        // the first scan goes out in the worker's first (full) run; the next ones within the
+        // minute before its next full run, so in the runs that look at recent changes only
+        for &id in &seeded.ticket_ids[..3] {
+            act(&app, "FCQ", id, "control", json!({})).await;
+            wait_until_controlled_in_the_wallet(&app, &seeded, id).await;
         }
         workers.abort();
         if let Some(listener) = listener {
             listener.abort();
         }
-        let (_, other) = app.wallet_ticket(&seeded, seeded.ticket_ids[1]).await;
+        let (_, other) = app.wallet_ticket(&seeded, seeded.ticket_ids[3]).await;
         assert_eq!(other["status"], "INJECTED");
+        let controls: i64 = tixbridge_store::sql("SELECT COUNT(*) FROM wallet_ticket_log WHERE action = 'CONTROL'")
+            .scalar(&mut app.app.db.reader().await.unwrap())
+            .await
+            .unwrap();
+        assert_eq!(controls, 3, "each scan reached the wallet once");
     }
 
     async fn feedback_brings_back_wallet_status_and_keeps_its_cursor(app: TestApp) {
