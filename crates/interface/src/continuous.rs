@@ -47,7 +47,10 @@ pub async fn drain(engine: &Engine, function_id: i64, mut since: Option<i64>) ->
     loop {
         let started = crate::runs::now_ms();
         match engine
-            .run(tixbridge_domain::FunctionId::new(function_id), RunOptions { changed_since: since, ..Default::default() })
+            .run(
+                tixbridge_domain::FunctionId::new(function_id),
+                RunOptions { changed_since: since, ..Default::default() },
+            )
             .await
         {
             Ok(summary) if summary.result == crate::runs::RunResult::Error => return (true, None),

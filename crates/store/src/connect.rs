@@ -97,7 +97,7 @@ impl Db {
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
             .acquire_timeout(WRITER_QUEUE_TIMEOUT)
-            // the checkpointer copies the WAL back every second without holding this connection
+            // the checkpointer copies the WAL back every 3 s without holding this connection
             // (checkpoint.rs); this connection does it itself only past 64 MiB, a backstop. The
             // threshold dates from when the writer did every checkpoint: index pages that every
             // batch touches are then copied once per checkpoint rather than once per few batches

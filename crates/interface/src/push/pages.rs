@@ -21,7 +21,7 @@ impl PushPages {
     pub async fn new(db: &Db, filter: &PushFilter<'_>, size: usize, batch_size: usize) -> Result<Self, sqlx::Error> {
         Ok(match filter.changed_since {
             Some(since) => {
-                let ids = ids_changed_since(&mut db.reader().await?, since).await?;
+                let ids = ids_changed_since(&mut db.reader().await?, filter.statuses, since).await?;
                 PushPages::Recent(RecentPages { ids, next: 0, size: size.max(1), remaining: batch_size })
             }
             None => PushPages::Windows(Pages::new(db, size, batch_size).await?),

@@ -88,8 +88,11 @@ pub async fn run(database: &str, kind: Kind, per_minute: u32, minutes: f64) -> a
     if let Some(listener) = listener {
         listener.abort();
     }
-    let latencies_ms: Vec<f64> =
-        arrived.iter().filter_map(|(ticket, at)| sent_at.get(ticket).map(|sent| (*at - *sent) as f64)).collect();
+    let delays: Vec<(i64, f64)> = arrived
+        .iter()
+        .filter_map(|(ticket, at)| sent_at.get(ticket).map(|sent| (*sent, (*at - *sent) as f64)))
+        .collect();
+    let latencies_ms: Vec<f64> = delays.iter().map(|(_, delay)| *delay).collect();
     Ok(Report {
         scenario: match kind {
             Kind::Control => "control",
@@ -101,8 +104,25 @@ pub async fn run(database: &str, kind: Kind, per_minute: u32, minutes: f64) -> a
         checks_passed: latencies_ms.len() == total,
         checks: vec![format!("{} of {total} reached the wallet", latencies_ms.len())],
         latencies_ms,
-        extra: vec![("rate_per_minute", json!(per_minute))],
+        extra: vec![("rate_per_minute", json!(per_minute)), ("p99_ms_by_minute", json!(p99_by_minute(&delays)))],
     })
+}
+
+/// The 99th percentile of the delays of the items sent in each minute of the run, given each
+/// item's send time (ms) and delay: whether the rate was held to the end, not only on average.
+fn p99_by_minute(delays: &[(i64, f64)]) -> Vec<f64> {
+    let Some(first) = delays.iter().map(|(sent, _)| *sent).min() else {
+        return Vec::new();
+    };
+    let mut minutes: Vec<Vec<f64>> = Vec::new();
+    for (sent, delay) in delays {
+        let minute = ((sent - first) / 60_000) as usize;
+        if minutes.len() <= minute {
+            minutes.resize_with(minute + 1, Vec::new);
+        }
+        minutes[minute].push(*delay);
+    }
+    minutes.iter().map(|delays| super::report::latency_summary(delays)["p99_ms"].as_f64().unwrap_or(0.0)).collect()
 }
 
 /// Waits (bounded) until the wallet recorded all `total` items; returns when each was.
